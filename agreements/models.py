@@ -1,0 +1,471 @@
+import uuid
+from decimal import Decimal
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from parks.bilingual import pick
+from parks.models import Organisation
+from parks.search import fold, search_text
+
+
+class Resource(models.Model):
+    """What an agreement shares: energy, water, a material, a service..."""
+
+    class Category(models.TextChoices):
+        ENERGY = "energy", _("Energy")
+        WATER = "water", _("Water")
+        MATERIAL = "material", _("Material or by-product")
+        SERVICE = "service", _("Service")
+        INFRASTRUCTURE = "infrastructure", _("Infrastructure")
+        KNOWLEDGE = "knowledge", _("Knowledge")
+
+    class Unit(models.TextChoices):
+        CUBIC_METRE = "m3", _("m³")
+        TONNE = "t", _("t")
+        MEGAWATT_HOUR = "MWh", _("MWh")
+        GIGAJOULE = "GJ", _("GJ")
+        HOUR = "h", _("hours")
+        CALL_OUT = "call_out", _("call-outs")
+        PERSON_DAY = "person_day", _("person-days")
+        SESSION = "session", _("sessions")
+
+    name_vi = models.CharField(_("name in Vietnamese"), max_length=200, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    category = models.CharField(_("category"), max_length=16, choices=Category)
+    unit = models.CharField(
+        _("unit"),
+        max_length=16,
+        choices=Unit,
+        help_text=_("Every quantity of this resource is recorded in this unit."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    waste_code = models.CharField(
+        _("waste code"),
+        max_length=9,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\d{2} \d{2} \d{2}\*?$",
+                _("Use the European List of Waste form: six digits in pairs, e.g. 10 11 12."),
+            )
+        ],
+        help_text=_("European List of Waste code, e.g. 10 11 12."),
+    )
+    emission_factor = models.DecimalField(
+        _("emission factor (kg CO2e avoided per unit)"),
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    emission_factor_source = models.CharField(
+        _("source of the emission factor"), max_length=300, blank=True
+    )
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
+        ordering = ["category", "name_en", "name_vi"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name_vi="") | ~Q(name_en=""), name="agreements_resource_has_a_name"
+            ),
+            models.CheckConstraint(
+                condition=Q(emission_factor__isnull=True) | Q(emission_factor__gte=0),
+                name="agreements_resource_emission_factor_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(emission_factor__isnull=True) | ~Q(emission_factor_source=""),
+                name="agreements_resource_emission_factor_has_source",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_text(self.name_vi, self.name_en)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("agreements:resource-detail", kwargs={"slug": self.slug})
+
+    @property
+    def name(self):
+        return pick(self.name_en, self.name_vi)
+
+
+class AgreementQuerySet(models.QuerySet):
+    def public(self):
+        """What anyone may see: verified agreements only."""
+        return self.filter(review_state=Agreement.ReviewState.VERIFIED)
+
+    def active_on(self, day):
+        return self.filter(
+            Q(starts_on__lte=day),
+            Q(ends_on__isnull=True) | Q(ends_on__gte=day),
+            Q(terminated_on__isnull=True) | Q(terminated_on__gt=day),
+        )
+
+    def expired_on(self, day):
+        return self.filter(Q(ends_on__lt=day) | Q(terminated_on__lte=day))
+
+    def in_park(self, park):
+        return self.filter(park=park)
+
+    def search(self, query):
+        """Agreements whose reference, title, parties or resources match, accents ignored."""
+        folded = fold(query)
+        if not folded:
+            return self
+        return self.filter(
+            Q(search_text__contains=folded)
+            | Q(
+                pk__in=Party.objects.filter(organisation__search_text__contains=folded).values(
+                    "agreement_id"
+                )
+            )
+            | Q(
+                pk__in=ResourceFlow.objects.filter(resource__search_text__contains=folded).values(
+                    "agreement_id"
+                )
+            )
+        )
+
+    def for_list_page(self):
+        return self.select_related("park").prefetch_related(
+            Prefetch(
+                "parties",
+                queryset=Party.objects.select_related("organisation").order_by("role", "pk"),
+            ),
+            Prefetch("flows", queryset=ResourceFlow.objects.select_related("resource")),
+        )
+
+    def for_detail_page(self):
+        return self.select_related("park", "created_by", "reviewed_by").prefetch_related(
+            Prefetch(
+                "parties",
+                queryset=Party.objects.select_related("organisation").order_by("role", "pk"),
+            ),
+            Prefetch(
+                "flows",
+                queryset=ResourceFlow.objects.select_related("resource", "provider", "receiver"),
+            ),
+            "documents",
+        )
+
+
+class Agreement(models.Model):
+    class Kind(models.TextChoices):
+        INDUSTRIAL = "industrial", _("Industrial symbiosis between firms")
+        INDUSTRIAL_URBAN = "industrial_urban", _("Industrial-urban symbiosis")
+        SHARED_SERVICE = "shared_service", _("Shared infrastructure or service")
+
+    class ReviewState(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for verification")
+        VERIFIED = "verified", _("Verified")
+        RETURNED = "returned", _("Returned for changes")
+
+    reference = models.CharField(
+        _("reference"),
+        max_length=40,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9][A-Za-z0-9._/-]*$",
+                _("Use letters, digits, dots, dashes and slashes only, e.g. DEEPC-2023-001."),
+            )
+        ],
+        help_text=_("A short unique identifier, e.g. DEEPC-2023-001."),
+    )
+    title_vi = models.CharField(_("title in Vietnamese"), max_length=300, blank=True)
+    title_en = models.CharField(_("title in English"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    park = models.ForeignKey(
+        "parks.Park", verbose_name=_("park"), on_delete=models.PROTECT, related_name="agreements"
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_at = models.CharField(_("signed at"), max_length=200, blank=True)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(
+        _("ends on"), null=True, blank=True, help_text=_("Leave blank if open-ended.")
+    )
+    terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
+    review_state = models.CharField(
+        _("review state"), max_length=16, choices=ReviewState, default=ReviewState.DRAFT
+    )
+    review_comment = models.TextField(_("reviewer's comment"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    search_text = models.TextField(editable=False, default="")
+
+    objects = AgreementQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["search_text"])
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["-signed_on", "-starts_on", "reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(title_vi="") | ~Q(title_en=""),
+                name="agreements_agreement_has_a_title",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="agreements_agreement_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(terminated_on__isnull=True) | Q(terminated_on__gte=F("starts_on")),
+                name="agreements_agreement_terminated_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="agreements_agreement_version_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_text(self.reference, self.title_vi, self.title_en)
+        if not self._state.adding:
+            # Every save of an existing agreement is a new version, whoever makes it
+            # (forms, services, the admin): an edit started on an older one is a conflict.
+            self.version += 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text", "version"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("agreements:detail", kwargs={"reference": self.reference})
+
+    @property
+    def title(self):
+        return pick(self.title_en, self.title_vi)
+
+    @property
+    def is_public(self):
+        return self.review_state == self.ReviewState.VERIFIED
+
+    def is_active_on(self, day):
+        return (
+            self.starts_on <= day
+            and (self.ends_on is None or self.ends_on >= day)
+            and (self.terminated_on is None or self.terminated_on > day)
+        )
+
+    @property
+    def is_active(self):
+        return self.is_active_on(timezone.localdate())
+
+
+class Party(models.Model):
+    class Role(models.TextChoices):
+        # Ordered as a page lists them: those who sign first.
+        SIGNATORY = "signatory", _("Signatory")
+        WITNESS = "witness", _("Witness")
+        FACILITATOR = "facilitator", _("Facilitator")
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="parties"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="parties",
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.SIGNATORY)
+    representative_name = models.CharField(_("representative's name"), max_length=200, blank=True)
+    representative_title = models.CharField(_("representative's title"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        ordering = ["agreement", "role", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "organisation"],
+                name="agreements_party_one_per_organisation",
+                violation_error_message=_("This organisation is already a party to the agreement."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.get_role_display()})"
+
+
+class ResourceFlow(models.Model):
+    class Direction(models.TextChoices):
+        ONE_WAY = "one_way", _("One-way")
+        MUTUAL = "mutual", _("Mutual")
+
+    class Period(models.TextChoices):
+        ONE_OFF = "one_off", _("one-off")
+        MONTHLY = "monthly", _("per month")
+        YEARLY = "yearly", _("per year")
+
+    PERIODS_PER_YEAR = {Period.MONTHLY: 12, Period.YEARLY: 1}
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="flows"
+    )
+    resource = models.ForeignKey(
+        Resource, verbose_name=_("resource"), on_delete=models.PROTECT, related_name="flows"
+    )
+    provider = models.ForeignKey(
+        Organisation,
+        verbose_name=_("provider"),
+        on_delete=models.PROTECT,
+        related_name="flows_provided",
+    )
+    receiver = models.ForeignKey(
+        Organisation,
+        verbose_name=_("receiver"),
+        on_delete=models.PROTECT,
+        related_name="flows_received",
+    )
+    direction = models.CharField(
+        _("direction"), max_length=16, choices=Direction, default=Direction.ONE_WAY
+    )
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=16,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("In the resource's unit. Leave blank if not disclosed."),
+    )
+    period = models.CharField(_("period"), max_length=16, choices=Period, default=Period.YEARLY)
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("resource flow")
+        verbose_name_plural = _("resource flows")
+        ordering = ["agreement", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(provider=F("receiver")),
+                name="agreements_resourceflow_provider_differs_from_receiver",
+                violation_error_message=_("The provider and the receiver must differ."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True) | Q(quantity__gte=0),
+                name="agreements_resourceflow_quantity_not_negative",
+                violation_error_message=_("The quantity cannot be negative."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} → {self.resource} → {self.receiver}"
+
+    def clean(self):
+        super().clean()
+        if self.agreement_id is None:
+            return
+        party_ids = set(self.agreement.parties.values_list("organisation_id", flat=True))
+        errors = {}
+        if self.provider_id and self.provider_id not in party_ids:
+            errors["provider"] = _("The provider must be a party to this agreement.")
+        if self.receiver_id and self.receiver_id not in party_ids:
+            errors["receiver"] = _("The receiver must be a party to this agreement.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def annual_quantity(self):
+        """The quantity per year, or None for a one-off or undisclosed quantity."""
+        if self.quantity is None or self.period not in self.PERIODS_PER_YEAR:
+            return None
+        return self.quantity * self.PERIODS_PER_YEAR[self.period]
+
+    @property
+    def annual_tonnes_co2e_avoided(self):
+        factor = self.resource.emission_factor
+        annual = self.annual_quantity
+        if factor is None or annual is None:
+            return None
+        return annual * factor / Decimal(1000)
+
+
+def document_upload_to(instance, filename):
+    """A generated name: what a user called the file never reaches the file system."""
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"documents/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Document(models.Model):
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="documents"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=document_upload_to, max_length=255)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    is_public = models.BooleanField(
+        _("may be shown publicly"),
+        default=False,
+        help_text=_("Public documents of a verified agreement can be downloaded by anyone."),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["agreement", "-uploaded_at"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("agreements:document-download", kwargs={"pk": self.pk})

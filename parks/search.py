@@ -1,0 +1,22 @@
+"""Accent- and case-insensitive search that works alike on SQLite and PostgreSQL.
+
+Each searchable row keeps a folded copy of its names (``search_text``); queries are folded
+the same way, so "hai an" finds "Hải An" and "cong an" finds "Công an" on either database.
+"""
+
+import unicodedata
+
+# Letters that Unicode does not decompose into a base letter and a mark.
+_SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "ß": "ss"})
+
+
+def fold(text):
+    """Lower-case ``text`` and strip its accents: "Công an quận Hải An" -> "cong an quan hai an"."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").translate(_SPECIAL))
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(stripped.casefold().split())
+
+
+def search_text(*parts):
+    """The folded text a row is found by, from its names in every language."""
+    return " | ".join(fold(part) for part in parts if part)

@@ -1,0 +1,196 @@
+"""Agreements, parties and flows: the rules the database keeps, and what is derived."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from agreements.models import Agreement, Party, Resource, ResourceFlow
+from tests.conftest import make_agreement, make_organisation, make_park, make_resource
+
+DAY = datetime.date(2024, 1, 1)
+
+
+def assert_rejected(constraint, create):
+    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
+        create()
+    message = str(excinfo.value)
+    assert constraint in message or "UNIQUE" in message or "unique" in message
+
+
+@pytest.mark.django_db
+class TestAgreementConstraints:
+    def test_an_agreement_cannot_end_before_it_starts(self):
+        assert_rejected(
+            "agreements_agreement_ends_after_start",
+            lambda: make_agreement(starts_on=DAY, ends_on=DAY - datetime.timedelta(days=1)),
+        )
+
+    def test_an_agreement_cannot_be_terminated_before_it_starts(self):
+        assert_rejected(
+            "agreements_agreement_terminated_after_start",
+            lambda: make_agreement(starts_on=DAY, terminated_on=datetime.date(2020, 1, 1)),
+        )
+
+    def test_an_agreement_needs_a_title_in_one_language(self):
+        assert_rejected("agreements_agreement_has_a_title", lambda: make_agreement(title_en=""))
+
+    def test_references_are_unique(self):
+        make_agreement(reference="DEEPC-1")
+        assert_rejected(
+            "agreements_agreement_reference", lambda: make_agreement(reference="DEEPC-1")
+        )
+
+
+@pytest.mark.django_db
+class TestPartyAndFlowConstraints:
+    def test_an_organisation_is_a_party_once_per_agreement(self):
+        agreement = make_agreement()
+        organisation = agreement.parties.first().organisation
+        assert_rejected(
+            "agreements_party_one_per_organisation",
+            lambda: Party.objects.create(agreement=agreement, organisation=organisation),
+        )
+
+    def test_a_flow_provider_differs_from_its_receiver(self):
+        agreement = make_agreement()
+        party = agreement.parties.first().organisation
+        assert_rejected(
+            "agreements_resourceflow_provider_differs_from_receiver",
+            lambda: ResourceFlow.objects.create(
+                agreement=agreement, resource=make_resource(), provider=party, receiver=party
+            ),
+        )
+
+    def test_a_quantity_is_not_negative(self):
+        agreement = make_agreement()
+        provider, receiver = (p.organisation for p in agreement.parties.all())
+        assert_rejected(
+            "agreements_resourceflow_quantity_not_negative",
+            lambda: ResourceFlow.objects.create(
+                agreement=agreement,
+                resource=make_resource(),
+                provider=provider,
+                receiver=receiver,
+                quantity=-5,
+            ),
+        )
+
+    def test_an_emission_factor_needs_its_source(self):
+        assert_rejected(
+            "agreements_resource_emission_factor_has_source",
+            lambda: make_resource(emission_factor=0.5),
+        )
+
+    def test_an_emission_factor_is_not_negative(self):
+        assert_rejected(
+            "agreements_resource_emission_factor_not_negative",
+            lambda: make_resource(emission_factor=-1, emission_factor_source="IPCC"),
+        )
+
+    def test_resource_slugs_are_unique(self):
+        make_resource(slug="water")
+        assert_rejected("agreements_resource_slug", lambda: make_resource(slug="water"))
+
+
+@pytest.mark.django_db
+def test_a_flow_between_organisations_outside_the_agreement_reads_clearly():
+    agreement = make_agreement()
+    party = agreement.parties.first().organisation
+    flow = ResourceFlow(
+        agreement=agreement,
+        resource=make_resource(),
+        provider=party,
+        receiver=make_organisation(name_en="Stranger"),
+    )
+
+    with pytest.raises(ValidationError) as excinfo:
+        flow.full_clean()
+
+    assert excinfo.value.message_dict == {
+        "receiver": ["The receiver must be a party to this agreement."]
+    }
+
+
+@pytest.mark.django_db
+class TestActiveIsDerivedFromDates:
+    def test_open_ended_agreement_is_active_from_its_start(self):
+        agreement = make_agreement(starts_on=DAY)
+
+        assert not agreement.is_active_on(DAY - datetime.timedelta(days=1))
+        assert agreement.is_active_on(DAY)
+        assert agreement.is_active_on(datetime.date(2099, 1, 1))
+
+    def test_agreement_expires_after_its_end(self):
+        agreement = make_agreement(starts_on=DAY, ends_on=datetime.date(2024, 12, 31))
+
+        assert agreement.is_active_on(datetime.date(2024, 12, 31))
+        assert not agreement.is_active_on(datetime.date(2025, 1, 1))
+
+    def test_a_terminated_agreement_is_not_active_from_its_termination(self):
+        agreement = make_agreement(starts_on=DAY, terminated_on=datetime.date(2024, 6, 1))
+
+        assert agreement.is_active_on(datetime.date(2024, 5, 31))
+        assert not agreement.is_active_on(datetime.date(2024, 6, 1))
+
+    def test_the_queryset_agrees_with_the_row(self):
+        park = make_park()
+        open_ended = make_agreement(park, starts_on=DAY)
+        ended = make_agreement(park, starts_on=DAY, ends_on=datetime.date(2024, 3, 1))
+        terminated = make_agreement(park, starts_on=DAY, terminated_on=datetime.date(2024, 2, 1))
+        later = datetime.date(2024, 4, 1)
+
+        assert list(Agreement.objects.active_on(later)) == [open_ended]
+        assert set(Agreement.objects.expired_on(later)) == {ended, terminated}
+
+
+@pytest.mark.django_db
+def test_public_shows_verified_agreements_only():
+    verified = make_agreement()
+    make_agreement(review_state=Agreement.ReviewState.DRAFT)
+    make_agreement(review_state=Agreement.ReviewState.SUBMITTED)
+    make_agreement(review_state=Agreement.ReviewState.RETURNED)
+
+    assert list(Agreement.objects.public()) == [verified]
+
+
+@pytest.mark.django_db
+def test_agreements_are_found_by_party_and_resource_names_without_accents():
+    police = make_organisation(name_vi="Công an quận Hải An", name_en="")
+    developer = make_organisation(name_en="Dinh Vu Industrial Park JSC")
+    water = make_resource(name_vi="Nước thải đã qua xử lý", name_en="")
+    agreement = make_agreement(parties=[developer, police], flows=[(water, developer, police)])
+    make_agreement()
+
+    assert list(Agreement.objects.search("hai an")) == [agreement]
+    assert list(Agreement.objects.search("NUOC THAI")) == [agreement]
+    assert list(Agreement.objects.search(agreement.reference.lower())) == [agreement]
+
+
+@pytest.mark.django_db
+def test_every_save_of_an_agreement_is_a_new_version_with_history():
+    agreement = make_agreement()
+    agreement.title_en = "Renamed"
+    agreement.save()
+    agreement.refresh_from_db()
+
+    assert agreement.version == 2
+    assert [h.title_en for h in agreement.history.all()] == [
+        "Renamed",
+        agreement.history.last().title_en,
+    ]
+
+
+def test_annual_quantity_and_impact_follow_the_period():
+    resource = Resource(emission_factor=500, emission_factor_source="test", unit="MWh")
+    monthly = ResourceFlow(resource=resource, quantity=10, period=ResourceFlow.Period.MONTHLY)
+    yearly = ResourceFlow(resource=resource, quantity=10, period=ResourceFlow.Period.YEARLY)
+    one_off = ResourceFlow(resource=resource, quantity=10, period=ResourceFlow.Period.ONE_OFF)
+    undisclosed = ResourceFlow(resource=resource, quantity=None)
+
+    assert monthly.annual_quantity == 120
+    assert yearly.annual_quantity == 10
+    assert one_off.annual_quantity is None
+    assert undisclosed.annual_quantity is None
+    assert monthly.annual_tonnes_co2e_avoided == 60
