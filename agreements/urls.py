@@ -2,4 +2,8 @@ from django.urls import path  # noqa: F401
 
 app_name = "agreements"
 
-urlpatterns = []
+urlpatterns = [
+    # Public pages: agreements.views.public
+    # Park staff and review: agreements.views.staff
+    # Officials' dashboard and exports: agreements.views.dashboard
+]

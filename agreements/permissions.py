@@ -1,0 +1,164 @@
+"""Who may do what: one function per question, used by views, templates and the admin.
+
+Roles:
+- anyone (signed in or not) sees verified agreements and their public documents;
+- park staff (``ParkMembership``) see every agreement of their parks, in every state, and edit them;
+- officials (``AuthorityMembership``) see every agreement of the parks their agency manages
+  (every park for a national or international agency) and verify or return submitted ones;
+- admins (superusers) may do everything.
+
+Memberships are read once per request and kept on the user object, so asking many questions
+about many rows costs no extra queries.
+"""
+
+from django.db.models import Q
+
+from agreements.models import Agreement
+from parks.models import Organisation, Park
+
+NATIONWIDE_LEVELS = {Organisation.Level.NATIONAL, Organisation.Level.INTERNATIONAL}
+EDITABLE_STATES = {
+    Agreement.ReviewState.DRAFT,
+    Agreement.ReviewState.RETURNED,
+    Agreement.ReviewState.VERIFIED,
+}
+SUBMITTABLE_STATES = {Agreement.ReviewState.DRAFT, Agreement.ReviewState.RETURNED}
+
+
+class _Access:
+    """What one user's memberships allow, read from the database once."""
+
+    def __init__(self, user):
+        self.is_admin = bool(user.is_authenticated and user.is_active and user.is_superuser)
+        if user.is_authenticated and user.is_active:
+            self.staff_park_ids = frozenset(user.park_memberships.values_list("park_id", flat=True))
+            agencies = list(
+                Organisation.objects.filter(officials__user=user).values_list("pk", "level")
+            )
+        else:
+            self.staff_park_ids = frozenset()
+            agencies = []
+        self.agency_ids = frozenset(pk for pk, _ in agencies)
+        self.nationwide = any(level in NATIONWIDE_LEVELS for _, level in agencies)
+        self._managed_park_ids = None
+
+    @property
+    def managed_park_ids(self):
+        """Parks whose agreements this user reviews as an official (not for nationwide ones)."""
+        if self._managed_park_ids is None:
+            self._managed_park_ids = (
+                frozenset(
+                    Park.objects.filter(managing_authority_id__in=self.agency_ids).values_list(
+                        "pk", flat=True
+                    )
+                )
+                if self.agency_ids
+                else frozenset()
+            )
+        return self._managed_park_ids
+
+
+def access(user):
+    if not hasattr(user, "_symbiosis_access"):
+        user._symbiosis_access = _Access(user)
+    return user._symbiosis_access
+
+
+def is_park_staff(user):
+    return bool(access(user).staff_park_ids)
+
+
+def is_official(user):
+    return bool(access(user).agency_ids)
+
+
+def staffed_parks(user):
+    """The parks a user may create agreements in."""
+    if access(user).is_admin:
+        return Park.objects.all()
+    return Park.objects.filter(pk__in=access(user).staff_park_ids)
+
+
+def visible_agreements(user, queryset=None):
+    """Agreements this user may see: verified ones, plus all states where their role reaches."""
+    queryset = Agreement.objects.all() if queryset is None else queryset
+    rights = access(user)
+    if rights.is_admin or rights.nationwide:
+        return queryset
+    condition = Q(review_state=Agreement.ReviewState.VERIFIED)
+    if rights.staff_park_ids:
+        condition |= Q(park_id__in=rights.staff_park_ids)
+    if rights.agency_ids:
+        condition |= Q(park__managing_authority_id__in=rights.agency_ids)
+    return queryset.filter(condition)
+
+
+def reviewable_agreements(user, queryset=None):
+    """Agreements of the parks this user oversees as an official (or all, for an admin)."""
+    queryset = Agreement.objects.all() if queryset is None else queryset
+    rights = access(user)
+    if rights.is_admin or rights.nationwide:
+        return queryset
+    if rights.agency_ids:
+        return queryset.filter(park__managing_authority_id__in=rights.agency_ids)
+    return queryset.none()
+
+
+def oversees_park(user, park_id):
+    rights = access(user)
+    return rights.is_admin or rights.nationwide or park_id in rights.managed_park_ids
+
+
+def can_view_agreement(user, agreement):
+    rights = access(user)
+    return (
+        agreement.review_state == Agreement.ReviewState.VERIFIED
+        or rights.is_admin
+        or agreement.park_id in rights.staff_park_ids
+        or (bool(rights.agency_ids) and oversees_park(user, agreement.park_id))
+    )
+
+
+def can_see_unverified(user, agreement):
+    """Whether the user sees this agreement's internal side: every document, state, history."""
+    rights = access(user)
+    return (
+        rights.is_admin
+        or agreement.park_id in rights.staff_park_ids
+        or (bool(rights.agency_ids) and oversees_park(user, agreement.park_id))
+    )
+
+
+def can_create_agreement(user, park=None):
+    rights = access(user)
+    if park is None:
+        return rights.is_admin or bool(rights.staff_park_ids)
+    return rights.is_admin or park.pk in rights.staff_park_ids
+
+
+def can_edit_agreement(user, agreement):
+    rights = access(user)
+    return (rights.is_admin or agreement.park_id in rights.staff_park_ids) and (
+        agreement.review_state in EDITABLE_STATES
+    )
+
+
+def can_submit_agreement(user, agreement):
+    rights = access(user)
+    return (rights.is_admin or agreement.park_id in rights.staff_park_ids) and (
+        agreement.review_state in SUBMITTABLE_STATES
+    )
+
+
+def can_review_agreement(user, agreement):
+    rights = access(user)
+    return (
+        rights.is_admin or (bool(rights.agency_ids) and oversees_park(user, agreement.park_id))
+    ) and agreement.review_state == Agreement.ReviewState.SUBMITTED
+
+
+def can_download_document(user, document):
+    agreement = document.agreement
+    if document.is_public and agreement.review_state == Agreement.ReviewState.VERIFIED:
+        return True
+    return can_see_unverified(user, agreement)
