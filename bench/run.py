@@ -1,0 +1,344 @@
+"""`make bench`: serve the app with production settings on PostgreSQL loaded with the synthetic
+registry, drive it with wrk on loopback, and write the results under bench/results/.
+
+For each size (1,000 and 100,000 agreements by default) it regenerates the synthetic set, starts
+gunicorn (debug off, WhiteNoise, persistent connections), measures the health endpoint and each
+page in the same run, and counts each page's database queries in-process.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+PORT = 8765
+BASE = f"http://127.0.0.1:{PORT}"
+
+TARGETS = {
+    "list_ratio": 0.3,  # public list: at least 0.3 of the health endpoint's requests per second
+    "list_p99_ms": 250,
+    "dashboard_p99_ms": 500,
+    "growth": 1.5,  # cost at 100,000 agreements within 1.5x of the cost at 1,000
+}
+
+
+def log(message):
+    print(f"[bench {datetime.datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+def environment(database_url):
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DJANGO_SECURE_COOKIES": "false",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "DJANGO_CONN_MAX_AGE": "600",
+    }
+
+
+def manage(env, *args, capture=False):
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE if capture else None,
+    )
+    return result.stdout
+
+
+def ensure_database(database_url):
+    import psycopg2
+    from psycopg2 import sql
+
+    name = database_url.rsplit("/", 1)[1]
+    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+    connection = psycopg2.connect(admin_url)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    connection.close()
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    log("installing wrk from Debian's packages")
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+
+
+SETUP = r"""
+import json
+from django.contrib.auth import get_user_model, BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.db.models import Count
+from agreements.models import Agreement
+from parks.models import AuthorityMembership, Organisation, Park
+
+User = get_user_model()
+user, _ = User.objects.get_or_create(username="bench-national-official")
+ministry = Organisation.objects.filter(slug="syn-agency-0").get()
+AuthorityMembership.objects.get_or_create(user=user, agency=ministry)
+session = SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.create()
+park = (
+    Park.objects.filter(slug__startswith="syn-")
+    .annotate(n=Count("agreements"))
+    .order_by("-n", "slug")
+    .first()
+)
+agreement = Agreement.objects.public().filter(reference__startswith="SYN-").order_by("reference")[
+    Agreement.objects.public().filter(reference__startswith="SYN-").count() // 2
+]
+print(json.dumps({"session": session.session_key, "park": park.slug,
+                  "park_agreements": park.n, "agreement": agreement.reference}))
+"""
+
+QUERY_COUNT = r"""
+import json
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+client = Client()
+counts = {}
+for name, path, signed_in in PAGES:
+    client.cookies["sessionid"] = SESSION if signed_in else ""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+    counts[name] = {"status": response.status_code, "queries": len(queries)}
+print(json.dumps(counts))
+"""
+
+
+def pages(info):
+    """(name, path, signed in) for every page the benchmark drives."""
+    return [
+        ("health", "/healthz", False),
+        ("agreement list", "/agreements/", False),
+        (
+            "agreement list, filtered",
+            "/agreements/?kind=industrial&category=water&status=active",
+            False,
+        ),
+        ("agreement list, searched", "/agreements/?q=steel", False),
+        ("agreement detail", f"/agreements/{info['agreement']}/", False),
+        ("park with network", f"/parks/{info['park']}/", False),
+        ("dashboard, national official", "/agreements/dashboard/", True),
+        (
+            "export CSV, national official",
+            "/agreements/dashboard/export.csv?park=" + info["park"],
+            True,
+        ),
+    ]
+
+
+def start_server(env):
+    process = subprocess.Popen(
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "symbiosis.wsgi",
+            "--workers", "3",
+            "--bind", f"127.0.0.1:{PORT}",
+            "--log-level", "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(f"{BASE}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGTERM)
+    raise SystemExit("gunicorn did not answer /healthz")
+
+
+def stop_server(process):
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+LATENCY = re.compile(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def drive(path, session, seconds, connections):
+    command = [
+        "wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency",
+        "-H", "Accept-Language: en",
+    ]  # fmt: skip
+    if session:
+        command += ["-H", f"Cookie: sessionid={session}"]
+    output = subprocess.run(
+        [*command, BASE + path], check=True, capture_output=True, text=True
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    latency = {pct: float(value) * UNITS[unit] for pct, value, unit in LATENCY.findall(output)}
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": rps,
+        "p50_ms": round(latency["50"], 2),
+        "p99_ms": round(latency["99"], 2),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+    }
+
+
+def measure(size, env, args):
+    log(f"generating the synthetic registry with {size} agreements")
+    manage(
+        env, "generate_synthetic", "--parks", str(args.parks), "--organisations",
+        str(args.organisations), "--agreements", str(size), "--seed", "1",
+    )  # fmt: skip
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from django.db import connection; connection.cursor().execute('ANALYZE')",
+    )
+    info = json.loads(manage(env, "shell", "-c", SETUP, capture=True).strip().splitlines()[-1])
+    targets = pages(info)
+    code = f"PAGES = {targets!r}\nSESSION = {info['session']!r}\n" + QUERY_COUNT
+    queries = json.loads(manage(env, "shell", "-c", code, capture=True).strip().splitlines()[-1])
+    server = start_server(env)
+    try:
+        results = {}
+        for name, path, signed_in in targets:
+            session = info["session"] if signed_in else None
+            drive(path, session, 2, args.connections)  # warm up caches and connections
+            log(f"{size}: {name}")
+            results[name] = {
+                "path": path,
+                **drive(path, session, args.seconds, args.connections),
+                **queries[name],
+            }
+    finally:
+        stop_server(server)
+    health = results["health"]["rps"]
+    for result in results.values():
+        result["ratio_to_health"] = round(result["rps"] / health, 3)
+    return {"size": size, "park_agreements": info["park_agreements"], "pages": results}
+
+
+def verdicts(small, large):
+    rows = []
+    listing = large["pages"]["agreement list"]
+    dashboard = large["pages"]["dashboard, national official"]
+    rows.append((
+        "Public list: >= 0.3 of health's requests per second",
+        f"{listing['ratio_to_health']:.2f}", listing["ratio_to_health"] >= TARGETS["list_ratio"],
+    ))  # fmt: skip
+    rows.append((
+        "Public list: p99 < 250 ms", f"{listing['p99_ms']:.0f} ms",
+        listing["p99_ms"] < TARGETS["list_p99_ms"],
+    ))  # fmt: skip
+    rows.append((
+        "Dashboard (national official): p99 < 500 ms", f"{dashboard['p99_ms']:.0f} ms",
+        dashboard["p99_ms"] < TARGETS["dashboard_p99_ms"],
+    ))  # fmt: skip
+    for name, page in large["pages"].items():
+        if name == "health":
+            continue
+        before = small["pages"][name]
+        growth = page["p50_ms"] / before["p50_ms"] if before["p50_ms"] else float("inf")
+        rows.append((
+            f"{name}: p50 at {large['size']:,} within 1.5x of {small['size']:,}",
+            f"{growth:.2f}x", growth <= TARGETS["growth"],
+        ))  # fmt: skip
+        rows.append((
+            f"{name}: same query count at both sizes",
+            f"{before['queries']} / {page['queries']}", before["queries"] == page["queries"],
+        ))  # fmt: skip
+    return rows
+
+
+def markdown(report):
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run on {report['date']} on {report['machine']}; `make bench`, wrk with "
+        f"{report['connections']} connections for {report['seconds']} s per page, gunicorn with "
+        "3 workers, PostgreSQL, debug off.",
+        "",
+    ]
+    for run in report["runs"]:
+        lines += [
+            f"## {run['size']:,} agreements (largest park: {run['park_agreements']:,} agreements)",
+            "",
+            "| page | req/s | p50 ms | p99 ms | ratio to health | queries | non-2xx |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for name, page in run["pages"].items():
+            lines.append(
+                f"| {name} | {page['rps']:.1f} | {page['p50_ms']:.1f} | {page['p99_ms']:.1f} | "
+                f"{page['ratio_to_health']:.3f} | {page['queries']} | {page['non_2xx']} |"
+            )
+        lines.append("")
+    lines += ["## Targets", "", "| target | measured | met |", "|---|---:|:---:|"]
+    for target, measured, met in report["verdicts"]:
+        lines.append(f"| {target} | {measured} | {'yes' if met else '**no**'} |")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/symbiosis_bench"
+        ),
+    )
+    parser.add_argument("--sizes", default="1000,100000")
+    parser.add_argument("--parks", type=int, default=200)
+    parser.add_argument("--organisations", type=int, default=20_000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=6)
+    args = parser.parse_args()
+
+    ensure_wrk()
+    ensure_database(args.database_url)
+    env = environment(args.database_url)
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    runs = [measure(int(size), env, args) for size in args.sizes.split(",")]
+    report = {
+        "date": datetime.date.today().isoformat(),
+        "machine": f"{os.cpu_count()} cores",
+        "seconds": args.seconds,
+        "connections": args.connections,
+        "runs": runs,
+        "verdicts": verdicts(runs[0], runs[-1]) if len(runs) > 1 else [],
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "results.json").write_text(json.dumps(report, indent=2) + "\n")
+    (RESULTS / "RESULTS.md").write_text(markdown(report))
+    print(markdown(report))
+
+
+if __name__ == "__main__":
+    main()
