@@ -39,6 +39,12 @@ format: $(STAMP)
 migrations-check: $(STAMP)
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
+# Extract every translatable string into locale/vi/LC_MESSAGES/django.po (needs gettext),
+# then compile the committed .mo in Python (no gettext needed for that step).
+messages: $(STAMP)
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages --locale vi --no-obsolete --add-location file --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'bench/*'
+	DJANGO_DEBUG=true $(BIN)/python manage.py compile_catalogues
+
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
