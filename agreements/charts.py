@@ -39,14 +39,6 @@ class BarChart:
     value_header: str
     bars: tuple = field(default_factory=tuple)
 
-    @property
-    def total(self):
-        return sum((bar.value for bar in self.bars), 0)
-
-    @property
-    def is_empty(self):
-        return not any(bar.value for bar in self.bars)
-
     def svg(self):
         return bar_chart_svg(self)
 

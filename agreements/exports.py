@@ -34,7 +34,7 @@ from parks.bilingual import pick
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_SIZE = 2000
-TONNE_PRECISION = Decimal("0.001")
+PRECISION = Decimal("0.001")
 
 
 def inert(value):
@@ -72,7 +72,7 @@ def _parties(agreements):
     )
     return (
         Party.objects.filter(agreement__in=agreements.values("pk"))
-        .order_by("agreement__reference", role_order, "pk")
+        .order_by("agreement__reference", "agreement_id", role_order, "pk")
         .values_list("agreement_id", "organisation__name_en", "organisation__name_vi", "role")
         .iterator(chunk_size=CHUNK_SIZE)
     )
@@ -99,8 +99,9 @@ def _with_parties(rows, parties):
         yield row, text
 
 
-def _tonnes(value):
-    return None if value is None else value.quantize(TONNE_PRECISION)
+def _decimal(value):
+    """Three decimals, as quantities are stored, whatever the database returns for a sum."""
+    return None if value is None else value.quantize(PRECISION)
 
 
 def flow_header(*, today):
@@ -144,7 +145,7 @@ def flow_rows(agreements, *, category="", today):
             co2e=annual_tonnes_co2e_avoided("flows__"),
             active=_is_active(today),
         )
-        .order_by("reference", "flows__pk")
+        .order_by("reference", "pk", "flows__pk")
         .values(
             "id",
             "reference",
@@ -206,9 +207,9 @@ def flow_rows(agreements, *, category="", today):
             row["flows__quantity"],
             units.get(row["flows__resource__unit"], ""),
             periods.get(row["flows__period"], ""),
-            row["annual"],
+            _decimal(row["annual"]),
             row["flows__resource__emission_factor"],
-            _tonnes(row["co2e"]),
+            _decimal(row["co2e"]),
             _yes_no(has_flow and verified and row["active"]) if has_flow else "",
         ]
 
@@ -244,7 +245,7 @@ def agreement_rows(agreements, *, category="", today):
             without_quantity=Count("flows", filter=in_category & Q(flows__quantity__isnull=True)),
             active=_is_active(today),
         )
-        .order_by("reference")
+        .order_by("reference", "pk")
         .values(
             "id",
             "reference",
