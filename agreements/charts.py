@@ -58,7 +58,7 @@ def bar_chart_svg(chart):
     summary = "; ".join(f"{bar.label}: {_number(bar.value)}" for bar in chart.bars)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="bar-chart" role="img" '
-        'style="max-width: 100%; height: auto" '
+        'style="max-width: 100%; height: auto" font-family="system-ui, sans-serif" '
         f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
         f'aria-labelledby="{title_id} {desc_id}">',
         f'<title id="{title_id}">{escape(chart.title)}</title>',

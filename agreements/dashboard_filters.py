@@ -27,9 +27,6 @@ class Filters:
     signed_from: datetime.date | None = None
     signed_to: datetime.date | None = None
 
-    def __bool__(self):
-        return any(asdict(self).values())
-
     def agreements(self, agreements):
         """Narrow a queryset of agreements."""
         if self.park:

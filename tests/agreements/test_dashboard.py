@@ -342,4 +342,3 @@ class TestFilterForm:
 
     def test_no_filters_is_valid(self):
         assert DashboardFilterForm({}, parks=self.parks()).filters() == Filters()
-        assert not Filters()

@@ -258,11 +258,13 @@ class TestDownloads:
         query = {"park": "alpha"}
 
         page = client.get(DASHBOARD, query)
-        agreements = xlsx_sheets(client.get(XLSX, query))["Agreements"]
+        sheets = xlsx_sheets(client.get(XLSX, query))
+        agreements = sheets["Agreements"]
         flows = csv_rows(client.get(CSV, query))
 
         assert len(agreements) == int(figure(page, "total")) == 5
         assert {row["Reference"] for row in flows} == {row["Reference"] for row in agreements}
+        assert ("Filters", "Park: alpha") in [tuple(row.values())[:2] for row in sheets["About"]]
 
 
 def build_agreements(count):
