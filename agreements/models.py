@@ -115,14 +115,28 @@ class AgreementQuerySet(models.QuerySet):
         return self.filter(review_state=Agreement.ReviewState.VERIFIED)
 
     def active_on(self, day):
-        return self.filter(
-            Q(starts_on__lte=day),
-            Q(ends_on__isnull=True) | Q(ends_on__gte=day),
-            Q(terminated_on__isnull=True) | Q(terminated_on__gt=day),
-        )
+        return self.filter(self.active_condition(day))
 
     def expired_on(self, day):
-        return self.filter(Q(ends_on__lt=day) | Q(terminated_on__lte=day))
+        return self.filter(self.expired_condition(day))
+
+    @staticmethod
+    def active_condition(day, prefix=""):
+        """What ``active_on`` filters by, as a ``Q`` for conditional aggregation; ``prefix``
+        reaches the agreement through a relation (``"agreement__"`` from a flow)."""
+        return (
+            Q(**{f"{prefix}starts_on__lte": day})
+            & (Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": day}))
+            & (
+                Q(**{f"{prefix}terminated_on__isnull": True})
+                | Q(**{f"{prefix}terminated_on__gt": day})
+            )
+        )
+
+    @staticmethod
+    def expired_condition(day, prefix=""):
+        """What ``expired_on`` filters by, as a ``Q`` (see ``active_condition``)."""
+        return Q(**{f"{prefix}ends_on__lt": day}) | Q(**{f"{prefix}terminated_on__lte": day})
 
     def in_park(self, park):
         return self.filter(park=park)

@@ -162,3 +162,18 @@ def can_download_document(user, document):
     if document.is_public and agreement.review_state == Agreement.ReviewState.VERIFIED:
         return True
     return can_see_unverified(user, agreement)
+
+
+def can_view_dashboard(user):
+    """Officials (of any agency) and admins see the dashboard and export the register."""
+    rights = access(user)
+    return rights.is_admin or bool(rights.agency_ids)
+
+
+def overseen_parks(user):
+    """The parks whose agreements an official oversees: all of them for an admin or a
+    national or international agency, else those their agencies manage."""
+    rights = access(user)
+    if rights.is_admin or rights.nationwide:
+        return Park.objects.all()
+    return Park.objects.filter(managing_authority_id__in=rights.agency_ids)

@@ -1,0 +1,188 @@
+"""The officials' dashboard and the register's exports.
+
+Officials (users with an authority membership) and admins only: anonymous visitors are sent
+to the sign-in page, any other signed-in user gets 403. An official sees the agreements of the
+parks their agency manages (all parks for a national or international agency), in every
+review state.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import UserPassesTestMixin
+from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from agreements import dashboard, exports
+from agreements.charts import Bar, BarChart
+from agreements.dashboard_filters import DashboardFilterForm
+from agreements.models import Agreement, Resource
+from agreements.permissions import can_view_dashboard, overseen_parks, reviewable_agreements
+
+
+class DashboardAccessMixin(UserPassesTestMixin):
+    """Sign-in page for anonymous visitors (the mixin's default), 403 for everyone else who
+    is neither an official nor an admin."""
+
+    def test_func(self):
+        return can_view_dashboard(self.request.user)
+
+    def get_filter_form(self):
+        parks = list(
+            overseen_parks(self.request.user)
+            .only("slug", "name_en", "name_vi", "province")
+            .order_by("name_en", "name_vi", "pk")
+        )
+        return DashboardFilterForm(self.request.GET, parks=parks)
+
+    def get_agreements(self):
+        return reviewable_agreements(self.request.user, Agreement.objects.all())
+
+
+class DashboardView(DashboardAccessMixin, TemplateView):
+    template_name = "agreements/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        form = self.get_filter_form()
+        filters = form.filters()
+        figures = dashboard.build(
+            agreements=self.get_agreements(),
+            parks=overseen_parks(self.request.user),
+            filters=filters,
+            today=timezone.localdate(),
+        )
+        return super().get_context_data(
+            form=form,
+            filters=filters,
+            dashboard=figures,
+            charts=charts(figures, filters),
+            query_string=filters.query_string(),
+            **kwargs,
+        )
+
+
+def charts(figures, filters):
+    """The breakdowns as bar charts; each row of their tables narrows the dashboard to it."""
+
+    def link(**changes):
+        return "?" + filters.query_string(**changes)
+
+    per_year = []
+    for row in figures.signed_per_year:
+        year = row["year"]
+        if year is None:
+            per_year.append(Bar(_("Signing date not recorded"), row["count"]))
+        else:
+            per_year.append(
+                Bar(
+                    str(year),
+                    row["count"],
+                    link(signed_from=f"{year}-01-01", signed_to=f"{year}-12-31"),
+                )
+            )
+    return [
+        BarChart(
+            slug="by-park",
+            title=_("Agreements by park"),
+            label_header=_("Park"),
+            value_header=_("Agreements"),
+            bars=tuple(
+                Bar(park.name, park.agreement_count, link(park=park.slug))
+                for park in figures.by_park
+            ),
+        ),
+        BarChart(
+            slug="by-kind",
+            title=_("Agreements by kind"),
+            label_header=_("Kind"),
+            value_header=_("Agreements"),
+            bars=tuple(
+                Bar(kind.label, count, link(kind=kind.value)) for kind, count in figures.by_kind
+            ),
+        ),
+        BarChart(
+            slug="by-category",
+            title=_("Agreements by resource category shared"),
+            label_header=_("Resource category"),
+            value_header=_("Agreements"),
+            bars=tuple(
+                Bar(category.label, agreement_count, link(category=category.value))
+                for category, agreement_count, _flows in figures.by_category
+            ),
+        ),
+        BarChart(
+            slug="by-year",
+            title=_("Agreements signed per year"),
+            label_header=_("Year signed"),
+            value_header=_("Agreements"),
+            bars=tuple(per_year),
+        ),
+    ]
+
+
+class ExportView(DashboardAccessMixin, View):
+    """The filtered register as a file. Invalid filters make no file: the dashboard shows
+    what to correct."""
+
+    def get(self, request):
+        form = self.get_filter_form()
+        if not form.is_valid():
+            messages.error(request, _("No file was made: correct the filters below."))
+            url = reverse("agreements:dashboard")
+            query = request.GET.urlencode()
+            return HttpResponseRedirect(f"{url}?{query}" if query else url)
+        filters = form.filters()
+        agreements = filters.agreements(self.get_agreements())
+        return self.respond(agreements, filters, today=timezone.localdate())
+
+
+class CsvExportView(ExportView):
+    def respond(self, agreements, filters, *, today):
+        rows = exports.flow_rows(agreements, category=filters.category, today=today)
+        response = StreamingHttpResponse(
+            exports.csv_stream(exports.flow_header(today=today), rows),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = content_disposition_header(
+            True, exports.file_name("csv", today=today)
+        )
+        return response
+
+
+class XlsxExportView(ExportView):
+    def respond(self, agreements, filters, *, today):
+        output = exports.xlsx_file(
+            flows=(
+                exports.flow_header(today=today),
+                exports.flow_rows(agreements, category=filters.category, today=today),
+            ),
+            agreements=(
+                exports.agreement_header(today=today),
+                exports.agreement_rows(agreements, category=filters.category, today=today),
+            ),
+            about=exports.notes(today=today, filters_text=describe(filters)),
+        )
+        return FileResponse(
+            output,
+            as_attachment=True,
+            filename=exports.file_name("xlsx", today=today),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+
+def describe(filters):
+    """The filters in force, in words, for the file's "About" sheet."""
+    fields = DashboardFilterForm.base_fields
+    labels = {
+        "kind": dict(Agreement.Kind.choices),
+        "category": dict(Resource.Category.choices),
+    }
+    parts = []
+    for name, value in vars(filters).items():
+        if value:
+            shown = value.isoformat() if hasattr(value, "isoformat") else value
+            parts.append(f"{fields[name].label}: {labels.get(name, {}).get(value, shown)}")
+    return "; ".join(parts)
