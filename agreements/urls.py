@@ -1,9 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from agreements.views import public
 
 app_name = "agreements"
 
 urlpatterns = [
     # Public pages: agreements.views.public
+    path("", public.AgreementListView.as_view(), name="list"),
+    path("resources/", public.ResourceListView.as_view(), name="resource-list"),
+    path("resources/<slug:slug>/", public.ResourceDetailView.as_view(), name="resource-detail"),
+    path("documents/<int:pk>/", public.document_download, name="document-download"),
     # Park staff and review: agreements.views.staff
     # Officials' dashboard and exports: agreements.views.dashboard
 ]
+
+# Last, whatever is added above: a reference may contain slashes ("HEZA/2023/01"), so the
+# detail page takes the rest of the path and would hide any page listed after it.
+urlpatterns.append(path("<path:reference>/", public.AgreementDetailView.as_view(), name="detail"))
