@@ -17,12 +17,16 @@ class ParkListView(PageNumberClampMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        return Park.objects.for_list_page().annotate(
-            agreement_count=Count(
-                "agreements",
-                filter=Q(agreements__review_state=Agreement.ReviewState.VERIFIED),
+        return (
+            Park.objects.for_list_page()
+            .annotate(
+                agreement_count=Count(
+                    "agreements",
+                    filter=Q(agreements__review_state=Agreement.ReviewState.VERIFIED),
+                )
             )
-        ).order_by("name_en", "name_vi")
+            .order_by("name_en", "name_vi")
+        )
 
 
 class ParkDetailView(DetailView):
