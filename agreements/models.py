@@ -141,6 +141,10 @@ class AgreementQuerySet(models.QuerySet):
     def in_park(self, park):
         return self.filter(park=park)
 
+    def latest_first(self):
+        """Newest signed first, undated ones last on every database, then by start date."""
+        return self.order_by(F("signed_on").desc(nulls_last=True), "-starts_on", "reference")
+
     def search(self, query):
         """Agreements whose reference, title, parties or resources match, accents ignored."""
         folded = fold(query)
@@ -308,6 +312,11 @@ class Agreement(models.Model):
     def is_active(self):
         return self.is_active_on(timezone.localdate())
 
+    def is_expired_on(self, day):
+        return (self.ends_on is not None and self.ends_on < day) or (
+            self.terminated_on is not None and self.terminated_on <= day
+        )
+
 
 class Party(models.Model):
     class Role(models.TextChoices):
@@ -345,6 +354,16 @@ class Party(models.Model):
 
     def __str__(self):
         return f"{self.organisation} ({self.get_role_display()})"
+
+
+class ResourceFlowQuerySet(models.QuerySet):
+    def public(self):
+        """Flows of verified agreements: what anyone may see."""
+        return self.filter(agreement__review_state=Agreement.ReviewState.VERIFIED)
+
+    def for_public_pages(self):
+        """Each flow with what a page shows beside it: resource, both ends, agreement, park."""
+        return self.select_related("resource", "provider", "receiver", "agreement__park")
 
 
 class ResourceFlow(models.Model):
@@ -392,6 +411,7 @@ class ResourceFlow(models.Model):
     period = models.CharField(_("period"), max_length=16, choices=Period, default=Period.YEARLY)
     notes = models.TextField(_("notes"), blank=True)
 
+    objects = ResourceFlowQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -1,14 +1,22 @@
 from django.urls import path
 
-from agreements.views import dashboard
+from agreements.views import dashboard, public
 
 app_name = "agreements"
 
 urlpatterns = [
     # Public pages: agreements.views.public
+    path("", public.AgreementListView.as_view(), name="list"),
+    path("resources/", public.ResourceListView.as_view(), name="resource-list"),
+    path("resources/<slug:slug>/", public.ResourceDetailView.as_view(), name="resource-detail"),
+    path("documents/<int:pk>/", public.document_download, name="document-download"),
     # Park staff and review: agreements.views.staff
     # Officials' dashboard and exports: agreements.views.dashboard
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("dashboard/register.csv", dashboard.CsvExportView.as_view(), name="export-csv"),
     path("dashboard/register.xlsx", dashboard.XlsxExportView.as_view(), name="export-xlsx"),
 ]
+
+# Last, whatever is added above: a reference may contain slashes ("HEZA/2023/01"), so the
+# detail page takes the rest of the path and would hide any page listed after it.
+urlpatterns.append(path("<path:reference>/", public.AgreementDetailView.as_view(), name="detail"))

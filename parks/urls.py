@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from parks import views
 
 app_name = "parks"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.ParkListView.as_view(), name="list"),
+    path(
+        "organisations/<slug:slug>/",
+        views.OrganisationDetailView.as_view(),
+        name="organisation-detail",
+    ),
+    path("<slug:slug>/", views.ParkDetailView.as_view(), name="detail"),
+]

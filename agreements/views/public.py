@@ -1,0 +1,253 @@
+"""Public pages: home, agreements, resources, and document downloads.
+
+Lists (this module's and the park and organisation pages) show verified agreements only, to
+everyone. An agreement's own page also shows an unverified agreement to those whose role reaches
+it (its park's staff, its officials), with its review state; anyone else gets a 404, so an
+unverified agreement never shows that it exists. Every page runs a fixed number of queries,
+whatever the number of rows.
+"""
+
+import re
+from pathlib import PurePath
+
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+from django.views.generic import DetailView, ListView, TemplateView
+
+from agreements.filters import AgreementFilterForm
+from agreements.impact import flow_impacts, total_tonnes_avoided
+from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
+from agreements.permissions import can_download_document, can_see_unverified, visible_agreements
+from parks.models import Organisation, Park
+
+ROLE_HEADINGS = {
+    Party.Role.SIGNATORY: _("Signatories"),
+    Party.Role.WITNESS: _("Witnesses"),
+    Party.Role.FACILITATOR: _("Facilitators"),
+}
+VERIFIED = Agreement.ReviewState.VERIFIED
+
+
+def public_agreements(user):
+    """What every public list shows: verified agreements, whoever asks."""
+    return visible_agreements(user, Agreement.objects.public())
+
+
+class PageNumberClampMixin:
+    """A page number out of range shows the nearest page instead of a 404: a link kept from a
+    longer list still leads somewhere."""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class HomeView(TemplateView):
+    template_name = "home.html"
+    latest_count = 5
+    park_count = 6
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        public = public_agreements(self.request.user)
+        today = timezone.localdate()
+        context["figures"] = [
+            (_("parks"), Park.objects.count()),
+            (
+                _("organisations in verified agreements"),
+                Organisation.objects.filter(parties__agreement__in=public).distinct().count(),
+            ),
+            (_("verified agreements"), public.count()),
+            (_("active agreements"), public.active_on(today).count()),
+            (
+                _("resources shared"),
+                Resource.objects.filter(flows__agreement__in=public).distinct().count(),
+            ),
+        ]
+        context["latest"] = public.for_list_page().latest_first()[: self.latest_count]
+        context["parks"] = Park.objects.annotate(
+            agreement_count=Count("agreements", filter=Q(agreements__review_state=VERIFIED))
+        ).order_by("-agreement_count", "name_en", "name_vi")[: self.park_count]
+        return context
+
+
+class AgreementListView(PageNumberClampMixin, ListView):
+    template_name = "agreements/agreement_list.html"
+    context_object_name = "agreements"
+    paginate_by = 25
+
+    def get_queryset(self):
+        public = public_agreements(self.request.user)
+        years = [day.year for day in public.dates("signed_on", "year", order="DESC")]
+        self.form = AgreementFilterForm(self.request.GET, years=years)
+        self.form.is_valid()  # invalid filters are reported on the form and left out
+        return self.form.filter(public).for_list_page().latest_first()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["form"] = self.form
+        context["active_filters"] = [
+            (label, value, self._without(name)) for name, label, value in self.form.active_filters()
+        ]
+        return context
+
+    def _without(self, name):
+        """This list's query string without one filter (and back on the first page)."""
+        params = self.request.GET.copy()
+        params.pop(name, None)
+        params.pop(self.page_kwarg, None)
+        return f"?{params.urlencode()}" if params else "?"
+
+
+class AgreementDetailView(DetailView):
+    template_name = "agreements/agreement_detail.html"
+    context_object_name = "agreement"
+    slug_field = "reference"
+    slug_url_kwarg = "reference"
+
+    def get_queryset(self):
+        return visible_agreements(self.request.user, Agreement.objects.for_detail_page())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        agreement = self.object
+        user = self.request.user
+        parties = list(agreement.parties.all())
+        flows = list(agreement.flows.all())
+        context["party_groups"] = [
+            (heading, members)
+            for role, heading in ROLE_HEADINGS.items()
+            if (members := [party for party in parties if party.role == role])
+        ]
+        context["flows"] = flows
+        context["impacts"] = impacts = flow_impacts(flows)
+        context["total_tonnes"] = total_tonnes_avoided(impacts)
+        context["documents"] = [
+            document
+            for document in agreement.documents.all()
+            if can_download_document(user, document)
+        ]
+        context["sees_internal"] = can_see_unverified(user, agreement)
+        related = related_agreements(user, agreement, parties, flows)
+        context["same_resource"] = [other for other in related if other.shared_flows]
+        context["same_parties"] = [other for other in related if other.shared_parties]
+        return context
+
+
+def related_agreements(user, agreement, parties, flows):
+    """Other verified agreements sharing one of this agreement's resources or signed by one of
+    its signatories, each with ``shared_flows`` and ``shared_parties``: what links them."""
+    resource_ids = {flow.resource_id for flow in flows}
+    signatory_ids = {
+        party.organisation_id for party in parties if party.role == Party.Role.SIGNATORY
+    }
+    if not resource_ids and not signatory_ids:
+        return []
+    shared_flows = ResourceFlow.objects.filter(resource_id__in=resource_ids)
+    shared_parties = Party.objects.filter(
+        organisation_id__in=signatory_ids, role=Party.Role.SIGNATORY
+    )
+    return list(
+        public_agreements(user)
+        .exclude(pk=agreement.pk)
+        .filter(
+            Q(pk__in=shared_flows.values("agreement_id"))
+            | Q(pk__in=shared_parties.values("agreement_id"))
+        )
+        .select_related("park")
+        .prefetch_related(
+            Prefetch(
+                "flows",
+                queryset=shared_flows.select_related("resource").order_by("pk"),
+                to_attr="shared_flows",
+            ),
+            Prefetch(
+                "parties",
+                queryset=shared_parties.select_related("organisation").order_by("pk"),
+                to_attr="shared_parties",
+            ),
+        )
+        .latest_first()
+    )
+
+
+class ResourceListView(ListView):
+    template_name = "agreements/resource_list.html"
+    context_object_name = "resources"
+
+    def get_queryset(self):
+        return Resource.objects.annotate(
+            agreement_count=Count(
+                "flows__agreement",
+                filter=Q(flows__agreement__review_state=VERIFIED),
+                distinct=True,
+            )
+        ).order_by("category", "name_en", "name_vi")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        resources = list(context["resources"])
+        context["groups"] = [
+            (label, members)
+            for category, label in Resource.Category.choices
+            if (members := [r for r in resources if r.category == category])
+        ]
+        return context
+
+
+class ResourceDetailView(DetailView):
+    template_name = "agreements/resource_detail.html"
+    context_object_name = "resource"
+    queryset = Resource.objects.all()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        flows = list(
+            ResourceFlow.objects.public()
+            .filter(resource=self.object)
+            .for_public_pages()
+            .order_by("agreement__park__name_en", "-agreement__starts_on", "agreement__pk", "pk")
+        )
+        by_agreement = {}
+        for flow in flows:
+            by_agreement.setdefault(flow.agreement, []).append(flow)
+        context["agreement_flows"] = list(by_agreement.items())
+        context["impacts"] = impacts = flow_impacts(flows)
+        context["total_tonnes"] = total_tonnes_avoided(impacts)
+        return context
+
+
+@require_safe
+def document_download(request, pk):
+    """The file as an attachment, to those who may see it; a 404 to anyone else."""
+    document = get_object_or_404(Document.objects.select_related("agreement"), pk=pk)
+    if not can_download_document(request.user, document):
+        raise Http404
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=download_name(document),
+        content_type=document.content_type or None,
+    )
+    if not (document.is_public and document.agreement.is_public):
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def download_name(document):
+    """A file name safe in any browser and file system: the name it was uploaded with (or its
+    title), reduced to letters, digits, dots, dashes and underscores, with the stored file's
+    extension."""
+    suffix = PurePath(document.file.name).suffix.lower()
+    stem = PurePath(document.original_name).stem if document.original_name else document.title
+    stem = re.sub(r"[^\w.-]+", "_", stem).strip("._-")[:100]
+    return f"{stem or f'document-{document.pk}'}{suffix}"
