@@ -229,12 +229,7 @@ class TestWorkLists:
         assert "Steam from the boiler house" in page
         assert "Add the document." in page
         for agreement in (waiting, ending, returned):
-            assert agreement.reference in page
-            try:
-                url = agreement.get_absolute_url()
-            except Exception:  # the public detail page lands with another branch
-                continue
-            assert f'href="{url}"' in page
+            assert f'href="{agreement.get_absolute_url()}"' in page
 
 
 class TestDownloads:
