@@ -111,8 +111,25 @@ park = (
 agreement = Agreement.objects.public().filter(reference__startswith="SYN-").order_by("reference")[
     Agreement.objects.public().filter(reference__startswith="SYN-").count() // 2
 ]
+from django.urls import reverse
+from urllib.parse import urlencode
+listing = reverse("agreements:list")
+dashboard = reverse("agreements:dashboard")
+pages = [
+    ("health", reverse("healthz"), False),
+    ("agreement list", listing, False),
+    ("agreement list, filtered",
+     listing + "?" + urlencode({"kind": "industrial", "category": "water", "status": "active"}),
+     False),
+    ("agreement list, searched", listing + "?" + urlencode({"q": "steel"}), False),
+    ("agreement detail", agreement.get_absolute_url(), False),
+    ("park with network", park.get_absolute_url(), False),
+    ("dashboard, national official", dashboard, True),
+    ("export CSV of a park, national official",
+     reverse("agreements:export-csv") + "?" + urlencode({"park": park.slug}), True),
+]
 print(json.dumps({"session": session.session_key, "park": park.slug,
-                  "park_agreements": park.n, "agreement": agreement.reference}))
+                  "park_agreements": park.n, "pages": pages}))
 """
 
 QUERY_COUNT = r"""
@@ -131,28 +148,6 @@ for name, path, signed_in in PAGES:
     counts[name] = {"status": response.status_code, "queries": len(queries)}
 print(json.dumps(counts))
 """
-
-
-def pages(info):
-    """(name, path, signed in) for every page the benchmark drives."""
-    return [
-        ("health", "/healthz", False),
-        ("agreement list", "/agreements/", False),
-        (
-            "agreement list, filtered",
-            "/agreements/?kind=industrial&category=water&status=active",
-            False,
-        ),
-        ("agreement list, searched", "/agreements/?q=steel", False),
-        ("agreement detail", f"/agreements/{info['agreement']}/", False),
-        ("park with network", f"/parks/{info['park']}/", False),
-        ("dashboard, national official", "/agreements/dashboard/", True),
-        (
-            "export CSV, national official",
-            "/agreements/dashboard/export.csv?park=" + info["park"],
-            True,
-        ),
-    ]
 
 
 def start_server(env):
@@ -222,7 +217,7 @@ def measure(size, env, args):
         "from django.db import connection; connection.cursor().execute('ANALYZE')",
     )
     info = json.loads(manage(env, "shell", "-c", SETUP, capture=True).strip().splitlines()[-1])
-    targets = pages(info)
+    targets = info["pages"]
     code = f"PAGES = {targets!r}\nSESSION = {info['session']!r}\n" + QUERY_COUNT
     queries = json.loads(manage(env, "shell", "-c", code, capture=True).strip().splitlines()[-1])
     server = start_server(env)
