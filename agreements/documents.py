@@ -80,32 +80,37 @@ class DocumentForm(forms.ModelForm):
         self.fields["file"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg," + ",".join(
             ALLOWED_TYPES
         )
-        self.detected_content_type = None
+        self.upload = None
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         if isinstance(upload, UploadedFile):
-            self.detected_content_type = validate_document(upload)
+            content_type = validate_document(upload)
+            self.upload = {
+                "original_name": PurePath(upload.name).name[:255],
+                "content_type": content_type,
+                "size": upload.size,
+            }
+            # The stored name is generated (see document_upload_to); only its extension comes
+            # from here, and it is the one of the format found in the content.
+            upload.name = f"document.{ALLOWED_TYPES[content_type]}"
         return upload
 
     def clean(self):
         cleaned = super().clean()
-        upload = cleaned.get("file")
-        if not cleaned.get("title") and isinstance(upload, UploadedFile):
-            cleaned["title"] = PurePath(upload.name).stem[:200] or str(_("Document"))
+        if not cleaned.get("title") and self.upload:
+            cleaned["title"] = PurePath(self.upload["original_name"]).stem[:200] or str(
+                _("Document")
+            )
         if not cleaned.get("title") and "title" not in self.errors and not self.instance.title:
             self.add_error("title", _("Give the document a title."))
         return cleaned
 
     def save(self, commit=True):
         document = super().save(commit=False)
-        upload = self.cleaned_data.get("file")
-        if isinstance(upload, UploadedFile) and self.detected_content_type:
-            document.original_name = PurePath(upload.name).name[:255]
-            document.content_type = self.detected_content_type
-            document.size = upload.size
-            # The stored name is generated; only its extension comes from the content.
-            upload.name = f"document.{ALLOWED_TYPES[self.detected_content_type]}"
+        if self.upload:
+            for name, value in self.upload.items():
+                setattr(document, name, value)
         if commit:
             document.save()
         return document
