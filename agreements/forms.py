@@ -68,7 +68,10 @@ def organisation_choices():
 def resource_choices():
     resources = Resource.objects.only("pk", "name_en", "name_vi", "unit")
     choices = sorted(
-        ((resource.pk, f"{resource.name} ({resource.get_unit_display()})") for resource in resources),
+        (
+            (resource.pk, f"{resource.name} ({resource.get_unit_display()})")
+            for resource in resources
+        ),
         key=lambda choice: fold(choice[1]),
     )
     return [("", "---------"), *choices]
@@ -225,16 +228,16 @@ class PartyFormSet(BaseInlineFormSet):
         if len(rows) < 2:
             errors.append(
                 ValidationError(
-                    _("An agreement needs at least two parties: add every organisation that "
-                      "signed or witnessed it."),
+                    _(
+                        "An agreement needs at least two parties: add every organisation that "
+                        "signed or witnessed it."
+                    ),
                     code="too_few_parties",
                 )
             )
         if rows and not any(form.cleaned_data.get("role") == Party.Role.SIGNATORY for form in rows):
             errors.append(
-                ValidationError(
-                    _("At least one party must be a signatory."), code="no_signatory"
-                )
+                ValidationError(_("At least one party must be a signatory."), code="no_signatory")
             )
         try:
             super().clean()

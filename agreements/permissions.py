@@ -144,16 +144,20 @@ def reviewers(agreement):
         Q(pk=agreement.park.managing_authority_id) | Q(level__in=NATIONWIDE_LEVELS),
         kind=Organisation.Kind.AGENCY,
     )
-    return get_user_model().objects.filter(
-        is_active=True, authority_memberships__agency__in=agencies
-    ).distinct()
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, authority_memberships__agency__in=agencies)
+        .distinct()
+    )
 
 
 def park_staff(agreement):
     """Who is told of a decision on an agreement: the active staff of its park."""
-    return get_user_model().objects.filter(
-        is_active=True, park_memberships__park_id=agreement.park_id
-    ).distinct()
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, park_memberships__park_id=agreement.park_id)
+        .distinct()
+    )
 
 
 def oversees_park(user, park_id):

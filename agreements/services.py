@@ -108,7 +108,9 @@ def completeness_problems(agreement):
     if not any(party.role == party.Role.SIGNATORY for party in parties):
         problems.append(_("At least one party must be a signatory."))
     if not agreement.flows.exists():
-        problems.append(_("It needs at least one resource flow: what is shared, by whom, with whom."))
+        problems.append(
+            _("It needs at least one resource flow: what is shared, by whom, with whom.")
+        )
     return problems
 
 
@@ -212,9 +214,7 @@ def _notify_on_commit(event, *, agreement, actor, recipients, base_url, link):
         "actor": actor,
         "link": f"{base_url.rstrip('/')}{link}",
     }
-    subject = " ".join(
-        render_to_string(f"agreements/email/{event}_subject.txt", context).split()
-    )
+    subject = " ".join(render_to_string(f"agreements/email/{event}_subject.txt", context).split())
     body = render_to_string(f"agreements/email/{event}_body.txt", context)
 
     def send():

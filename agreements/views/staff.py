@@ -356,7 +356,10 @@ def organisation_search(request):
                 }
                 for organisation in organisations
             ),
-            key=lambda result: (not fold(result["label"]).startswith(fold(query)), fold(result["label"])),
+            key=lambda result: (
+                not fold(result["label"]).startswith(fold(query)),
+                fold(result["label"]),
+            ),
         )[:SEARCH_MAX_RESULTS]
     return JsonResponse({"results": results})
 

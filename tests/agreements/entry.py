@@ -107,9 +107,7 @@ def edit_data(agreement, *, extra_parties=(), extra_flows=(), **fields):
         }
         for row in agreement.flows.order_by("pk")
     ]
-    data.update(
-        formset_data("parties", parties + list(extra_parties), initial=len(parties))
-    )
+    data.update(formset_data("parties", parties + list(extra_parties), initial=len(parties)))
     data.update(formset_data("flows", flows + list(extra_flows), initial=len(flows)))
     data.update({key: "" if value is None else str(value) for key, value in fields.items()})
     return data

@@ -100,7 +100,9 @@ def test_empty_spare_rows_are_ignored(world):
         parties=[party(world.provider), party(world.receiver), party(None)],
         flows=[flow(world.resource, world.provider, world.receiver)],
     )
-    data.update({"flows-TOTAL_FORMS": "2", "flows-1-direction": "one_way", "flows-1-period": "yearly"})
+    data.update(
+        {"flows-TOTAL_FORMS": "2", "flows-1-direction": "one_way", "flows-1-period": "yearly"}
+    )
 
     assert entry_for(world, **data).is_valid()
 
@@ -122,12 +124,8 @@ def test_a_flow_provider_must_be_among_the_party_rows(world):
 
 
 def test_a_flow_to_a_party_removed_in_the_same_save_is_refused(world):
-    agreement = make_agreement(
-        world.park, parties=[world.provider, world.receiver, world.witness]
-    )
-    data = edit_data(
-        agreement, extra_flows=[flow(world.resource, world.provider, world.witness)]
-    )
+    agreement = make_agreement(world.park, parties=[world.provider, world.receiver, world.witness])
+    data = edit_data(agreement, extra_flows=[flow(world.resource, world.provider, world.witness)])
     witness_row = next(
         index
         for index in range(3)
@@ -163,9 +161,7 @@ def test_provider_and_receiver_must_differ(world):
     entry = entry_for(world, **data)
 
     assert not entry.is_valid()
-    assert entry.flows.forms[0].errors["receiver"] == [
-        "The provider and the receiver must differ."
-    ]
+    assert entry.flows.forms[0].errors["receiver"] == ["The provider and the receiver must differ."]
     assert not entry.flows.forms[0].non_field_errors()
 
 

@@ -120,9 +120,7 @@ class TestSubmit:
         assert recipients == [world.official.email, world.national_official.email]
         message = mail.outbox[0]
         assert message.subject == f"{agreement.reference} awaits your verification"
-        assert (
-            f"https://registry.example/agreements/{agreement.reference}/review/" in message.body
-        )
+        assert f"https://registry.example/agreements/{agreement.reference}/review/" in message.body
 
     def test_nobody_is_told_when_the_transaction_does_not_commit(
         self, world, django_capture_on_commit_callbacks

@@ -219,7 +219,9 @@ def test_rows_are_removed_and_added_in_one_save(staff_client, world):
         extra_flows=[flow(world.resource, world.agency, world.provider, quantity="12.5")],
     )
     witness_row = next(
-        index for index in range(3) if data[f"parties-{index}-organisation"] == str(world.witness.pk)
+        index
+        for index in range(3)
+        if data[f"parties-{index}-organisation"] == str(world.witness.pk)
     )
     data[f"parties-{witness_row}-DELETE"] = "on"
 
@@ -233,9 +235,7 @@ def test_rows_are_removed_and_added_in_one_save(staff_client, world):
     assert agreement.flows.count() == 2
 
 
-def test_editing_a_verified_agreement_warns_and_takes_it_off_the_public_pages(
-    staff_client, world
-):
+def test_editing_a_verified_agreement_warns_and_takes_it_off_the_public_pages(staff_client, world):
     agreement = draft(world, review_state=State.VERIFIED)
 
     page = text_of(staff_client.get(url("update", agreement)))
@@ -411,9 +411,7 @@ def test_the_official_verifies_a_submitted_agreement(
     assert [message.to for message in mail.outbox] == [[world.staff.email]]
 
 
-def test_returning_without_a_comment_shows_the_message_and_changes_nothing(
-    official_client, world
-):
+def test_returning_without_a_comment_shows_the_message_and_changes_nothing(official_client, world):
     agreement = draft(world, review_state=State.SUBMITTED)
 
     response = official_client.post(url("review", agreement), {"decision": "return"})
@@ -483,14 +481,14 @@ def test_the_history_takes_a_fixed_number_of_queries(
 
 
 @pytest.mark.parametrize("query", ["cong an quan", "CÔNG AN QUẬN HẢI", "district police", "hai an"])
-def test_organisations_are_found_by_a_few_letters_in_either_language(
-    staff_client, world, query
-):
+def test_organisations_are_found_by_a_few_letters_in_either_language(staff_client, world, query):
     response = staff_client.get(url("organisation-search"), {"q": query})
 
-    assert {"id": world.receiver.pk, "label": "Hai An District Police", "kind": "Government agency"} in (
-        response.json()["results"]
-    )
+    assert {
+        "id": world.receiver.pk,
+        "label": "Hai An District Police",
+        "kind": "Government agency",
+    } in (response.json()["results"])
 
 
 def test_a_single_letter_finds_nothing_yet(staff_client, world):
@@ -510,9 +508,7 @@ def test_staff_add_a_missing_organisation_from_the_form_dialog(staff_client, wor
     assert organisation.kind == Organisation.Kind.AGENCY
 
 
-def test_a_duplicate_organisation_from_the_dialog_comes_back_with_the_message(
-    staff_client, world
-):
+def test_a_duplicate_organisation_from_the_dialog_comes_back_with_the_message(staff_client, world):
     response = staff_client.post(
         url("organisation-create"),
         {"organisation-kind": "agency", "organisation-name_en": "hai an district police"},
@@ -524,9 +520,7 @@ def test_a_duplicate_organisation_from_the_dialog_comes_back_with_the_message(
     assert Organisation.objects.filter(name_en__iexact="hai an district police").count() == 1
 
 
-def test_without_javascript_the_organisation_page_adds_it_and_says_what_next(
-    staff_client, world
-):
+def test_without_javascript_the_organisation_page_adds_it_and_says_what_next(staff_client, world):
     response = staff_client.post(
         url("organisation-create"),
         {"organisation-kind": "company", "organisation-name_en": "Deep C Water"},
