@@ -324,8 +324,18 @@ class ResourceFlowFormSet(BaseInlineFormSet):
         super().full_clean()
 
 
+# More rows than any agreement has, few enough that a forged row count costs little.
+MAX_ROWS = 100
 PartyInlineFormSet = inlineformset_factory(
-    Agreement, Party, form=PartyForm, formset=PartyFormSet, extra=0, can_delete=True
+    Agreement,
+    Party,
+    form=PartyForm,
+    formset=PartyFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=MAX_ROWS,
+    absolute_max=MAX_ROWS,
+    validate_max=True,
 )
 ResourceFlowInlineFormSet = inlineformset_factory(
     Agreement,
@@ -334,6 +344,9 @@ ResourceFlowInlineFormSet = inlineformset_factory(
     formset=ResourceFlowFormSet,
     extra=0,
     can_delete=True,
+    max_num=MAX_ROWS,
+    absolute_max=MAX_ROWS,
+    validate_max=True,
 )
 
 # Spare rows shown without JavaScript (with it, rows are added on demand too).

@@ -327,6 +327,11 @@
     const rows = section.querySelector("[data-rows]");
     const template = section.querySelector("template[data-empty-row]");
     const index = Number(total.value);
+    const max = section.querySelector('input[name="' + prefix + '-MAX_NUM_FORMS"]');
+    if (max && index >= Number(max.value)) {
+      announce(text.tooManyRows);
+      return null;
+    }
     const holder = document.createElement("div");
     holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index));
     const row = holder.querySelector("[data-row]");
@@ -347,6 +352,9 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       const row = addRow(section);
+      if (!row) {
+        return;
+      }
       const first = row.querySelector("input[type=text], select:not([hidden]), textarea");
       if (first) {
         first.focus();
@@ -371,7 +379,7 @@
       const select = row.querySelector("select[data-organisation-select]");
       return select && !select.value && !isRemoved(row);
     });
-    const row = empty || addRow(section);
+    const row = empty || addRow(section) || rows[rows.length - 1];
     return row.querySelector("select[data-organisation-select]");
   }
 

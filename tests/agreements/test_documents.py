@@ -64,6 +64,12 @@ def test_the_title_defaults_to_the_file_name():
     assert form.cleaned_data["title"] == "Quy che phoi hop"
 
 
+def test_a_title_over_two_hundred_characters_is_refused():
+    form = DocumentForm({"title": "x" * 201}, {"file": upload("scan.pdf", PDF)})
+
+    assert form.errors["title"] == ["Ensure this value has at most 200 characters (it has 201)."]
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [

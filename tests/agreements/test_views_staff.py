@@ -5,10 +5,12 @@ import html
 import re
 
 import pytest
+from django import forms
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from agreements.forms import AgreementEntry
 from agreements.models import Agreement, Party, ResourceFlow
 from parks.models import Organisation
 from tests.agreements.entry import edit_data, flow, new_agreement_data, party
@@ -103,30 +105,57 @@ def test_the_new_agreement_page_offers_spare_rows_and_the_organisation_picker(st
 
 
 BAD_INPUT = [
-    # (field changed, value, message shown)
-    ("title_en", "x" * 10_000, "Ensure this value has at most 300 characters (it has 10000)."),
-    ("flows-0-quantity", "-1", "The quantity cannot be negative."),
-    ("flows-0-receiver", "PROVIDER", "The provider and the receiver must differ."),
-    ("ends_on", "2020-01-01", "The end date cannot be before the start date."),
-    ("starts_on", "2023-02-30", "Enter a valid date."),
-    ("flows-0-quantity", "ten", "Enter a number."),
-    ("parties-1-role", "witness", None),  # fine alone: one signatory remains
-    ("parties-1-organisation", "", "The receiver must be a party to this agreement."),
+    # (field, value typed, message shown next to it): at least one for every field typed in
     ("reference", "", "This field is required."),
-    ("summary", "x" * 100_000, None),  # long summaries are fine
-    ("parties-1-representative_title", "x" * 201, "Ensure this value has at most 200 characters"),
-    ("flows-0-notes", "<b>bold</b>", None),
+    ("reference", "DEEPC 2024/001?", "Use letters, digits, dots, dashes and slashes only"),
+    ("title_en", "x" * 10_000, "Ensure this value has at most 300 characters (it has 10000)."),
+    ("title_vi", "đ" * 10_000, "Ensure this value has at most 300 characters (it has 10000)."),
+    ("signed_on", "12 September", "Enter a valid date."),
     ("signed_at", "x" * 201, "Ensure this value has at most 200 characters"),
+    ("starts_on", "2023-02-30", "Enter a valid date."),
+    ("ends_on", "2020-01-01", "The end date cannot be before the start date."),
+    ("terminated_on", "2020-01-01", "The termination date cannot be before the start date."),
+    ("parties-0-representative_name", "x" * 201, "Ensure this value has at most 200 characters"),
+    ("parties-1-representative_title", "x" * 201, "Ensure this value has at most 200 characters"),
+    ("parties-1-organisation", "", "The receiver must be a party to this agreement."),
+    ("flows-0-quantity", "-1", "The quantity cannot be negative."),
+    ("flows-0-quantity", "ten", "Enter a number."),
+    ("flows-0-quantity", "1" * 20, "Ensure that there are no more than 16 digits in total."),
+    ("flows-0-receiver", "PROVIDER", "The provider and the receiver must differ."),
 ]
+# Free text has no limit a user would hit: HTML and script in it are kept and shown escaped
+# (test_html_and_script_typed_in_text_fields_are_shown_escaped).
+FREE_TEXT = {"summary", "flows-0-notes"}
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [row for row in BAD_INPUT if row[2]])
+def typed_fields(user):
+    """Every field of the agreement page a user types in (not a list or a box)."""
+    entry = AgreementEntry(user=user)
+    named = [
+        *((name, field) for name, field in entry.form.fields.items()),
+        *((f"parties-0-{name}", field) for name, field in entry.parties.forms[0].fields.items()),
+        *((f"flows-0-{name}", field) for name, field in entry.flows.forms[0].fields.items()),
+    ]
+    return {
+        name
+        for name, field in named
+        if isinstance(field.widget, forms.TextInput | forms.Textarea | forms.NumberInput)
+    }
+
+
+def test_every_field_typed_in_has_a_bad_input_case(world):
+    covered = {re.sub(r"-\d+-", "-0-", field) for field, _, _ in BAD_INPUT} | FREE_TEXT
+
+    assert typed_fields(world.staff) - covered == set()
+
+
+@pytest.mark.parametrize(("field", "value", "message"), BAD_INPUT)
 def test_bad_input_shows_the_message_keeps_what_was_typed_and_saves_nothing(
     staff_client, world, field, value, message
 ):
     data = founding_data(world)
+    data["signed_at"] = "Hải Phòng <đã gõ>"
     data[field] = str(world.provider.pk) if value == "PROVIDER" else value
-    data["title_vi"] = "Quy chế phối hợp <đã gõ>"
 
     response = staff_client.post(url("create"), data)
 
@@ -135,10 +164,36 @@ def test_bad_input_shows_the_message_keeps_what_was_typed_and_saves_nothing(
     assert message in page
     assert "Nothing is saved yet" in page
     content = response.content.decode()
-    assert 'value="Quy chế phối hợp &lt;đã gõ&gt;"' in content
-    assert 'value="Diep Kim Hoan"' in content
+    if field != "signed_at":
+        assert 'value="Hải Phòng &lt;đã gõ&gt;"' in content
+    if field != "parties-0-representative_name":
+        assert 'value="Diep Kim Hoan"' in content
     assert not Agreement.objects.exists()
     assert not Party.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "tampering",
+    [
+        {"parties-TOTAL_FORMS": "many"},
+        {"parties-TOTAL_FORMS": "100000"},
+        {"flows-INITIAL_FORMS": "3"},
+        {"parties-0-id": "999999"},
+        {"parties-0-organisation": "not-a-number"},
+        {"flows-0-provider": "999999"},
+        {"park": "'; DROP TABLE agreements_agreement; --"},
+        {"kind": "<script>alert(1)</script>"},
+    ],
+)
+def test_a_tampered_form_is_refused_without_a_server_error(staff_client, world, tampering):
+    data = founding_data(world)
+    data.update(tampering)
+
+    response = staff_client.post(url("create"), data)
+
+    assert response.status_code == 200
+    assert "Nothing is saved yet" in text_of(response)
+    assert not Agreement.objects.exists()
 
 
 def test_a_single_party_is_refused(staff_client, world):
@@ -421,6 +476,18 @@ def test_returning_without_a_comment_shows_the_message_and_changes_nothing(offic
     assert Agreement.objects.get(pk=agreement.pk).review_state == State.SUBMITTED
 
 
+def test_an_overlong_comment_is_refused_and_kept(official_client, world):
+    agreement = draft(world, review_state=State.SUBMITTED)
+
+    response = official_client.post(
+        url("review", agreement), {"decision": "return", "comment": "<b>x</b>" * 1000}
+    )
+
+    assert "Ensure this value has at most 5000 characters (it has 8000)." in text_of(response)
+    assert "&lt;b&gt;x&lt;/b&gt;" in response.content.decode()
+    assert Agreement.objects.get(pk=agreement.pk).review_state == State.SUBMITTED
+
+
 def test_a_returned_agreement_shows_the_comment_to_the_staff(official_client, world):
     agreement = draft(world, review_state=State.SUBMITTED)
     official_client.post(
@@ -518,6 +585,29 @@ def test_a_duplicate_organisation_from_the_dialog_comes_back_with_the_message(st
     assert response.status_code == 400
     assert "Hai An District Police is already in the registry" in response.json()["html"]
     assert Organisation.objects.filter(name_en__iexact="hai an district police").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name_en", "x" * 256, "Ensure this value has at most 255 characters"),
+        ("name_vi", "đ" * 256, "Ensure this value has at most 255 characters"),
+        ("short_name", "x" * 65, "Ensure this value has at most 64 characters"),
+        ("province", "x" * 101, "Ensure this value has at most 100 characters"),
+        ("kind", "cartel", "Select a valid choice."),
+    ],
+)
+def test_bad_input_for_a_new_organisation_is_refused_next_to_its_field(
+    staff_client, world, field, value, message
+):
+    data = {"organisation-kind": "company", "organisation-name_en": "Deep C Water"}
+    data[f"organisation-{field}"] = value
+
+    response = staff_client.post(url("organisation-create"), data, HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 400
+    assert message in response.json()["html"]
+    assert not Organisation.objects.filter(name_en="Deep C Water").exists()
 
 
 def test_without_javascript_the_organisation_page_adds_it_and_says_what_next(staff_client, world):
