@@ -123,9 +123,19 @@ class AgreementEntryView(LoginRequiredMixin, TemplateView):
                 agreement, reverted = services.save_agreement(entry=entry, user=request.user)
             except services.EditConflict:
                 if adding:
+                    # Another save took this reference (or row) a moment before this one.
                     entry.instance.pk = None
                     entry.instance._state.adding = True
-                entry.add_conflict()
+                    entry.form.add_error(
+                        None,
+                        _(
+                            "Another save changed the registry at the same moment (perhaps with "
+                            "the same reference), so nothing is saved. Check the form and save "
+                            "again."
+                        ),
+                    )
+                else:
+                    entry.add_conflict()
             else:
                 messages.success(
                     request,

@@ -100,6 +100,16 @@ class TestSaveAgreement:
         assert agreement.title_en == "Theirs"
         assert agreement.parties.count() == 2
 
+    def test_a_new_agreement_racing_another_for_its_reference_saves_nothing(self, world):
+        entry = valid_entry(world)
+        make_agreement(world.other_park, reference="DEEPC-2024-001")
+
+        with pytest.raises(services.EditConflict):
+            services.save_agreement(entry=entry, user=world.staff)
+
+        assert Agreement.objects.count() == 1
+        assert not Party.objects.filter(organisation=world.witness).exists()
+
 
 class TestSubmit:
     def test_submitting_records_when_and_tells_the_officials_overseeing_the_park(

@@ -10,6 +10,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from agreements import services
 from agreements.forms import AgreementEntry
 from agreements.models import Agreement, Party, ResourceFlow
 from parks.models import Organisation
@@ -353,6 +354,19 @@ def test_the_second_of_two_concurrent_edits_sees_a_conflict_and_the_first_surviv
     agreement.refresh_from_db()
     assert agreement.title_en == "First's title"
     assert agreement.summary == ""
+
+
+def test_a_new_agreement_losing_a_race_keeps_the_form_and_says_so(staff_client, world, monkeypatch):
+    def racing(**kwargs):
+        raise services.EditConflict
+
+    monkeypatch.setattr(services, "save_agreement", racing)
+
+    response = staff_client.post(url("create"), founding_data(world))
+
+    assert response.status_code == 200
+    assert "Another save changed the registry at the same moment" in text_of(response)
+    assert 'value="DEEPC-2024-001"' in response.content.decode()
 
 
 # --- My agreements -----------------------------------------------------------------------
