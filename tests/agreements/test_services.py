@@ -1,9 +1,12 @@
 """Saving, submitting, verifying and returning agreements: all or nothing, recorded with who and
 when, and told by email to whom it concerns once it is committed."""
 
+import threading
+
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from agreements import services
 from agreements.documents import DocumentForm
@@ -109,6 +112,44 @@ class TestSaveAgreement:
 
         assert Agreement.objects.count() == 1
         assert not Party.objects.filter(organisation=world.witness).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite has none)"
+)
+def test_of_two_saves_at_the_same_moment_one_wins_and_the_other_is_a_conflict(world):
+    """Both forms pass validation on the same version; the row lock makes the second wait
+    for the first, then see the new version."""
+    agreement = draft(world, title_en="Original")
+    barrier = threading.Barrier(2, timeout=10)
+    results = {}
+
+    def edit(title):
+        try:
+            entry = valid_entry(
+                world,
+                instance=Agreement.objects.get(pk=agreement.pk),
+                data=edit_data(agreement, title_en=title),
+            )
+            barrier.wait()
+            services.save_agreement(entry=entry, user=world.staff)
+            results[title] = "saved"
+        except services.EditConflict:
+            results[title] = "conflict"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=edit, args=(title,)) for title in ("One", "Two")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(results.values()) == ["conflict", "saved"]
+    winner = next(title for title, result in results.items() if result == "saved")
+    agreement.refresh_from_db()
+    assert (agreement.title_en, agreement.version) == (winner, 2)
 
 
 class TestSubmit:
