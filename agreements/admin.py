@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from agreements.documents import DocumentForm
 from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
 from parks.admin import FoldedSearchMixin
 
@@ -28,6 +29,7 @@ class ResourceFlowInline(admin.StackedInline):
 
 class DocumentInline(admin.TabularInline):
     model = Document
+    form = DocumentForm  # the upload page's checks: type by content, size
     extra = 0
     fields = ["title", "file", "is_public", "content_type", "size", "uploaded_by", "uploaded_at"]
     readonly_fields = ["content_type", "size", "uploaded_by", "uploaded_at"]
@@ -78,6 +80,13 @@ class AgreementAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Document:
+            for document_form in formset.forms:
+                if document_form.instance.pk is None:
+                    document_form.instance.uploaded_by = request.user
+        super().save_formset(request, form, formset, change)
+
 
 @admin.register(Party)
 class PartyAdmin(SimpleHistoryAdmin):
@@ -118,9 +127,26 @@ class ResourceFlowAdmin(SimpleHistoryAdmin):
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
+    form = DocumentForm  # the upload page's checks: type by content, size
+    fields = [
+        "agreement",
+        "title",
+        "file",
+        "is_public",
+        "original_name",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+    ]
     list_display = ["title", "agreement", "content_type", "size", "is_public", "uploaded_at"]
     list_filter = ["is_public", "content_type"]
     search_fields = ["title", "agreement__reference", "original_name"]
     autocomplete_fields = ["agreement"]
     list_select_related = ["agreement"]
     readonly_fields = ["content_type", "size", "original_name", "uploaded_by", "uploaded_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)

@@ -436,9 +436,13 @@ class ResourceFlow(models.Model):
 
     def clean(self):
         super().clean()
-        if self.agreement_id is None:
-            return
-        party_ids = set(self.agreement.parties.values_list("organisation_id", flat=True))
+        # A form that saves the parties and flows together sets the organisations of the
+        # party rows it is about to save; otherwise the stored parties count.
+        party_ids = getattr(self, "party_organisation_ids", None)
+        if party_ids is None:
+            if self.agreement_id is None:
+                return
+            party_ids = set(self.agreement.parties.values_list("organisation_id", flat=True))
         errors = {}
         if self.provider_id and self.provider_id not in party_ids:
             errors["provider"] = _("The provider must be a party to this agreement.")

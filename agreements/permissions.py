@@ -11,6 +11,7 @@ Memberships are read once per request and kept on the user object, so asking man
 about many rows costs no extra queries.
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from agreements.models import Agreement
@@ -104,9 +105,77 @@ def reviewable_agreements(user, queryset=None):
     return queryset.none()
 
 
+def internal_agreements(user, queryset=None):
+    """Agreements whose internal side this user sees (every state, history, every document):
+    their parks' as staff, the parks they oversee as officials, all for admins. Any other
+    agreement answers 404 on the staff and review pages, even a verified one."""
+    queryset = Agreement.objects.all() if queryset is None else queryset
+    rights = access(user)
+    if rights.is_admin or rights.nationwide:
+        return queryset
+    condition = Q(park_id__in=rights.staff_park_ids)
+    if rights.agency_ids:
+        condition |= Q(park__managing_authority_id__in=rights.agency_ids)
+    return queryset.filter(condition)
+
+
+def staff_agreements(user, queryset=None):
+    """The agreements of the parks this user is staff of, in every state ("my agreements")."""
+    queryset = Agreement.objects.all() if queryset is None else queryset
+    return queryset.filter(park_id__in=access(user).staff_park_ids)
+
+
+def awaiting_review(user, queryset=None):
+    """Submitted agreements this user may verify or return."""
+    return reviewable_agreements(user, queryset).filter(
+        review_state=Agreement.ReviewState.SUBMITTED
+    )
+
+
+def can_add_organisation(user):
+    """Park staff (and admins) may add an organisation missing from the list."""
+    return can_create_agreement(user)
+
+
+def reviewers(agreement):
+    """Who is told that an agreement awaits verification: the active officials of the park's
+    managing agency and of every national or international agency."""
+    agencies = Organisation.objects.filter(
+        Q(pk=agreement.park.managing_authority_id) | Q(level__in=NATIONWIDE_LEVELS),
+        kind=Organisation.Kind.AGENCY,
+    )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, authority_memberships__agency__in=agencies)
+        .distinct()
+    )
+
+
+def park_staff(agreement):
+    """Who is told of a decision on an agreement: the active staff of its park."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, park_memberships__park_id=agreement.park_id)
+        .distinct()
+    )
+
+
 def oversees_park(user, park_id):
     rights = access(user)
     return rights.is_admin or rights.nationwide or park_id in rights.managed_park_ids
+
+
+def works_in_park(user, park_id):
+    """Whether the user enters and submits this park's agreements (its staff, or an admin)."""
+    rights = access(user)
+    return rights.is_admin or park_id in rights.staff_park_ids
+
+
+def reviews_park(user, park_id):
+    """Whether the user verifies this park's agreements (an official overseeing it, or an
+    admin)."""
+    rights = access(user)
+    return rights.is_admin or (bool(rights.agency_ids) and oversees_park(user, park_id))
 
 
 def can_view_agreement(user, agreement):

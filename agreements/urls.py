@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agreements.views import dashboard, public
+from agreements.views import dashboard, public, staff
 
 app_name = "agreements"
 
@@ -11,6 +11,20 @@ urlpatterns = [
     path("resources/<slug:slug>/", public.ResourceDetailView.as_view(), name="resource-detail"),
     path("documents/<int:pk>/", public.document_download, name="document-download"),
     # Park staff and review: agreements.views.staff
+    # (before any catch-all "<path:reference>/" pattern: references may contain slashes)
+    path("mine/", staff.MyAgreementsView.as_view(), name="mine"),
+    path("new/", staff.AgreementCreateView.as_view(), name="create"),
+    path("organisations/search/", staff.organisation_search, name="organisation-search"),
+    path("organisations/new/", staff.organisation_create, name="organisation-create"),
+    path("<path:reference>/edit/", staff.AgreementUpdateView.as_view(), name="update"),
+    path("<path:reference>/submit/", staff.submit, name="submit"),
+    path("<path:reference>/review/", staff.ReviewView.as_view(), name="review"),
+    path(
+        "<path:reference>/documents/new/",
+        staff.DocumentUploadView.as_view(),
+        name="document-upload",
+    ),
+    path("<path:reference>/history/", staff.HistoryView.as_view(), name="history"),
     # Officials' dashboard and exports: agreements.views.dashboard
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("dashboard/register.csv", dashboard.CsvExportView.as_view(), name="export-csv"),

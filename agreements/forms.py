@@ -1,0 +1,480 @@
+"""The forms park staff enter agreements with, and the forms officials review them with.
+
+An agreement, its parties and its resource flows are one page: ``AgreementEntry`` bundles the
+agreement form and the two inline formsets, validates them together (a flow's provider and
+receiver must be among the party rows being saved, not only the stored ones) and leaves the
+saving to ``agreements.services.save_agreement``.
+"""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from agreements import permissions
+from agreements.models import Agreement, Party, Resource, ResourceFlow
+from parks.models import Organisation
+from parks.search import fold
+
+# Words the registry's addresses use after an agreement's reference: a reference made of them
+# would make its own pages unreachable ("X/edit" would be the edit page of "X").
+RESERVED_REFERENCE_WORDS = frozenset(
+    {
+        "mine",
+        "new",
+        "edit",
+        "submit",
+        "review",
+        "history",
+        "documents",
+        "download",
+        "organisations",
+        "resources",
+        "dashboard",
+    }
+)
+
+CONFLICT_MESSAGE = _(
+    "Someone else saved this agreement after you opened it, so your changes have not been "
+    "saved and theirs have not been overwritten. What you typed is kept below: open the "
+    "agreement again in a new tab to see the current version, then bring your changes over "
+    "and save there."
+)
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def organisation_label(organisation):
+    name = organisation.name
+    if organisation.short_name and organisation.short_name.casefold() not in name.casefold():
+        return f"{name} ({organisation.short_name})"
+    return name
+
+
+def organisation_choices():
+    """Every organisation as a (pk, label) choice, read once per page for all the rows."""
+    organisations = Organisation.objects.only("pk", "name_en", "name_vi", "short_name")
+    choices = sorted(
+        ((organisation.pk, organisation_label(organisation)) for organisation in organisations),
+        key=lambda choice: fold(choice[1]),
+    )
+    return [("", "---------"), *choices]
+
+
+def resource_choices():
+    resources = Resource.objects.only("pk", "name_en", "name_vi", "unit")
+    choices = sorted(
+        (
+            (resource.pk, f"{resource.name} ({resource.get_unit_display()})")
+            for resource in resources
+        ),
+        key=lambda choice: fold(choice[1]),
+    )
+    return [("", "---------"), *choices]
+
+
+class AgreementForm(forms.ModelForm):
+    # The version the user started from: saving over a newer one is a conflict.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "reference",
+            "park",
+            "kind",
+            "title_en",
+            "title_vi",
+            "summary",
+            "signed_on",
+            "signed_at",
+            "starts_on",
+            "ends_on",
+            "terminated_on",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "signed_on": _date_input(),
+            "starts_on": _date_input(),
+            "ends_on": _date_input(),
+            "terminated_on": _date_input(),
+        }
+        error_messages = {
+            "reference": {
+                "unique": _("Another agreement already has this reference: choose another one.")
+            },
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        parks = permissions.staffed_parks(user)
+        self.fields["park"].queryset = parks
+        if self.instance.pk is None and not self.initial.get("park"):
+            only_parks = list(parks[:2])
+            if len(only_parks) == 1:
+                self.initial["park"] = only_parks[0].pk
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(
+                _("The agreement"),
+                Row(
+                    Column("reference", css_class="col-md-4"),
+                    Column("park", css_class="col-md-4"),
+                    Column("kind", css_class="col-md-4"),
+                ),
+                Row(
+                    Column("title_en", css_class="col-md-6"),
+                    Column("title_vi", css_class="col-md-6"),
+                ),
+                "summary",
+            ),
+            Fieldset(
+                _("Dates and place"),
+                Row(
+                    Column("signed_on", css_class="col-md-3"),
+                    Column("signed_at", css_class="col-md-3"),
+                ),
+                Row(
+                    Column("starts_on", css_class="col-md-3"),
+                    Column("ends_on", css_class="col-md-3"),
+                    Column("terminated_on", css_class="col-md-3"),
+                ),
+            ),
+            Field("version"),
+        )
+
+    def clean_reference(self):
+        reference = self.cleaned_data["reference"].strip()
+        words = {word.casefold() for word in reference.split("/")}
+        if words & RESERVED_REFERENCE_WORDS:
+            raise ValidationError(
+                _("A reference cannot contain these words between slashes: %(words)s."),
+                params={"words": ", ".join(sorted(RESERVED_REFERENCE_WORDS))},
+                code="reserved",
+            )
+        return reference
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on = cleaned.get("starts_on")
+        for name, message in [
+            ("ends_on", _("The end date cannot be before the start date.")),
+            ("terminated_on", _("The termination date cannot be before the start date.")),
+        ]:
+            day = cleaned.get(name)
+            if starts_on and day and day < starts_on:
+                self.add_error(name, message)
+        titles_failed = {"title_en", "title_vi"} & set(self.errors)
+        if not titles_failed and not cleaned.get("title_en") and not cleaned.get("title_vi"):
+            self.add_error("title_en", _("Give the title in English, in Vietnamese, or both."))
+        if self.instance.pk and not self.is_current_version(cleaned.get("version")):
+            self.add_error(None, ValidationError(CONFLICT_MESSAGE, code="conflict"))
+        return cleaned
+
+    def is_current_version(self, version):
+        try:
+            return int(version) == self.instance.version
+        except (TypeError, ValueError):
+            return False
+
+    @property
+    def has_conflict(self):
+        return any(error.code == "conflict" for error in self.non_field_errors().as_data())
+
+
+class PartyForm(forms.ModelForm):
+    class Meta:
+        model = Party
+        fields = ["organisation", "role", "representative_name", "representative_title"]
+
+    def __init__(self, *args, organisation_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisation = self.fields["organisation"]
+        if organisation_choices is not None:
+            organisation.choices = organisation_choices
+        organisation.widget.attrs["data-organisation-select"] = ""
+        organisation.help_text = _("Type a few letters of its name, in either language.")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(
+                Column("organisation", css_class="col-lg-4"),
+                Column("role", css_class="col-lg-2"),
+                Column("representative_name", css_class="col-lg-3"),
+                Column("representative_title", css_class="col-lg-3"),
+            ),
+        )
+        self.helper.render_hidden_fields = True
+
+
+class PartyFormSet(BaseInlineFormSet):
+    def clean(self):
+        errors = []
+        rows = [
+            form
+            for form in self.forms
+            if not self._should_delete_form(form)
+            and getattr(form, "cleaned_data", {}).get("organisation")
+        ]
+        if len(rows) < 2:
+            errors.append(
+                ValidationError(
+                    _(
+                        "An agreement needs at least two parties: add every organisation that "
+                        "signed or witnessed it."
+                    ),
+                    code="too_few_parties",
+                )
+            )
+        if rows and not any(form.cleaned_data.get("role") == Party.Role.SIGNATORY for form in rows):
+            errors.append(
+                ValidationError(_("At least one party must be a signatory."), code="no_signatory")
+            )
+        try:
+            super().clean()
+        except ValidationError as error:
+            errors.extend(error.error_list)
+        if errors:
+            raise ValidationError(errors)
+
+    def get_unique_error_message(self, unique_check):
+        return _("Each organisation can be a party only once: remove the repeated row.")
+
+    def organisation_ids(self):
+        """The organisations of the party rows about to be saved."""
+        return {
+            form.cleaned_data["organisation"].pk
+            for form in self.forms
+            if getattr(form, "cleaned_data", {}).get("organisation")
+            and not self._should_delete_form(form)
+        }
+
+
+class ResourceFlowForm(forms.ModelForm):
+    class Meta:
+        model = ResourceFlow
+        fields = ["resource", "provider", "receiver", "direction", "quantity", "period", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, organisation_choices=None, resource_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ["provider", "receiver"]:
+            field = self.fields[name]
+            if organisation_choices is not None:
+                field.choices = organisation_choices
+            field.widget.attrs["data-party-select"] = ""
+        self.fields["provider"].help_text = _("A party to this agreement.")
+        self.fields["receiver"].help_text = _(
+            "Another party to this agreement. For a mutual flow, either way round."
+        )
+        if resource_choices is not None:
+            self.fields["resource"].choices = resource_choices
+        quantity = self.fields["quantity"]
+        quantity.validators.append(MinValueValidator(0))
+        quantity.error_messages["min_value"] = _("The quantity cannot be negative.")
+        quantity.widget.attrs.update({"min": "0", "step": "any"})
+        self.party_organisation_ids = None
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(
+                Column("resource", css_class="col-lg-4"),
+                Column("provider", css_class="col-lg-4"),
+                Column("receiver", css_class="col-lg-4"),
+            ),
+            Row(
+                Column("direction", css_class="col-md-4 col-lg-2"),
+                Column("quantity", css_class="col-md-4 col-lg-2"),
+                Column("period", css_class="col-md-4 col-lg-2"),
+                Column("notes", css_class="col-lg-6"),
+            ),
+        )
+        self.helper.render_hidden_fields = True
+
+    def clean(self):
+        cleaned = super().clean()
+        provider, receiver = cleaned.get("provider"), cleaned.get("receiver")
+        if provider and receiver and provider == receiver:
+            self.add_error("receiver", _("The provider and the receiver must differ."))
+        return cleaned
+
+    def _post_clean(self):
+        # The model checks provider and receiver against the party rows being saved.
+        if self.party_organisation_ids is not None:
+            self.instance.party_organisation_ids = self.party_organisation_ids
+        super()._post_clean()
+
+
+class ResourceFlowFormSet(BaseInlineFormSet):
+    party_organisation_ids = None
+
+    def full_clean(self):
+        for form in self.forms:
+            form.party_organisation_ids = self.party_organisation_ids
+        super().full_clean()
+
+
+# More rows than any agreement has, few enough that a forged row count costs little.
+MAX_ROWS = 100
+PartyInlineFormSet = inlineformset_factory(
+    Agreement,
+    Party,
+    form=PartyForm,
+    formset=PartyFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=MAX_ROWS,
+    absolute_max=MAX_ROWS,
+    validate_max=True,
+)
+ResourceFlowInlineFormSet = inlineformset_factory(
+    Agreement,
+    ResourceFlow,
+    form=ResourceFlowForm,
+    formset=ResourceFlowFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=MAX_ROWS,
+    absolute_max=MAX_ROWS,
+    validate_max=True,
+)
+
+# Spare rows shown without JavaScript (with it, rows are added on demand too).
+NEW_AGREEMENT_PARTY_ROWS = 3
+NEW_AGREEMENT_FLOW_ROWS = 1
+SPARE_ROWS = 1
+
+
+class AgreementEntry:
+    """The agreement form with its party and flow rows: validated together, shown together."""
+
+    def __init__(self, *, user, instance=None, data=None, initial=None):
+        self.instance = instance if instance is not None else Agreement()
+        organisations = organisation_choices()
+        self.form = AgreementForm(data, instance=self.instance, user=user, initial=initial)
+        self.parties = PartyInlineFormSet(
+            data,
+            instance=self.instance,
+            prefix="parties",
+            queryset=Party.objects.order_by("role", "pk"),
+            form_kwargs={"organisation_choices": organisations},
+        )
+        self.flows = ResourceFlowInlineFormSet(
+            data,
+            instance=self.instance,
+            prefix="flows",
+            queryset=ResourceFlow.objects.order_by("pk"),
+            form_kwargs={
+                "organisation_choices": organisations,
+                "resource_choices": resource_choices(),
+            },
+        )
+        adding = self.instance.pk is None
+        self.parties.extra = NEW_AGREEMENT_PARTY_ROWS if adding else SPARE_ROWS
+        self.flows.extra = NEW_AGREEMENT_FLOW_ROWS if adding else SPARE_ROWS
+
+    def is_valid(self):
+        form_valid = self.form.is_valid()
+        parties_valid = self.parties.is_valid()
+        self.flows.party_organisation_ids = self.parties.organisation_ids()
+        flows_valid = self.flows.is_valid()
+        return form_valid and parties_valid and flows_valid
+
+    def add_conflict(self):
+        self.form.add_error(None, ValidationError(CONFLICT_MESSAGE, code="conflict"))
+
+
+class OrganisationForm(forms.ModelForm):
+    """A missing organisation, added by park staff from the agreement form."""
+
+    class Meta:
+        model = Organisation
+        fields = ["kind", "name_vi", "name_en", "short_name", "level", "province"]
+        help_texts = {
+            "level": _("Agencies only."),
+            "short_name": _("An acronym people know it by, e.g. HEZA."),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        names = [cleaned.get("name_vi"), cleaned.get("name_en")]
+        if not any(names) and not {"name_vi", "name_en"} & set(self.errors):
+            self.add_error("name_en", _("Give the name in Vietnamese, in English, or both."))
+        if cleaned.get("level") and cleaned.get("kind") != Organisation.Kind.AGENCY:
+            self.add_error("level", _("Only a government agency has a level."))
+        for name in filter(None, names):
+            existing = self.existing_organisation(name)
+            if existing is not None:
+                self.add_error(
+                    None,
+                    ValidationError(
+                        _("%(name)s is already in the registry: choose it from the list."),
+                        params={"name": organisation_label(existing)},
+                        code="duplicate",
+                    ),
+                )
+                break
+        return cleaned
+
+    @staticmethod
+    def existing_organisation(name):
+        folded = fold(name)
+        for organisation in Organisation.objects.search(name):
+            if folded in {fold(organisation.name_vi), fold(organisation.name_en)}:
+                return organisation
+        return None
+
+    def save(self, commit=True):
+        organisation = super().save(commit=False)
+        organisation.slug = unique_slug(organisation.name_en or organisation.name_vi)
+        if commit:
+            organisation.save()
+        return organisation
+
+
+def unique_slug(name):
+    base = slugify(fold(name))[:100].strip("-") or "organisation"
+    slug, number = base, 1
+    while Organisation.objects.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+class ReviewForm(forms.Form):
+    VERIFY = "verify"
+    RETURN = "return"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (VERIFY, _("Verify: the agreement is correct and becomes public")),
+            (RETURN, _("Return it to the park staff for changes")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=5000,
+        help_text=_("Required when you return it: say what needs changing."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == self.RETURN and not cleaned.get("comment", "").strip():
+            self.add_error("comment", _("Say what needs changing before you return it."))
+        return cleaned

@@ -1,0 +1,161 @@
+"""Who changed what and when, field by field: an agreement's history with its parties' and
+flows', read from django-simple-history's records in a fixed number of queries."""
+
+import datetime
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import Agreement, Party, Resource, ResourceFlow
+from parks.models import Organisation, Park
+
+# Kept by the history but not worth a line: identifiers and bookkeeping.
+HIDDEN_FIELDS = {"id", "agreement", "version", "search_text", "created_at", "updated_at"}
+ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+EMPTY = "—"
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class Entry:
+    when: datetime.datetime
+    who: object
+    subject: str
+    action: str
+    changes: list = field(default_factory=list)
+
+
+class _Names:
+    """Display names of the rows the records point to, read once for all of them."""
+
+    RELATED = {
+        "park": Park,
+        "organisation": Organisation,
+        "provider": Organisation,
+        "receiver": Organisation,
+        "resource": Resource,
+        "reviewed_by": get_user_model(),
+        "created_by": get_user_model(),
+    }
+
+    def __init__(self, records):
+        wanted = {}
+        for record in records:
+            for name, model in self.RELATED.items():
+                pk = getattr(record, f"{name}_id", None)
+                if pk is not None:
+                    wanted.setdefault(model, set()).add(pk)
+        self.names = {
+            model: {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=pks)}
+            for model, pks in wanted.items()
+        }
+
+    def related(self, name, pk):
+        model = self.RELATED[name]
+        return self.names.get(model, {}).get(pk, _("(deleted, #%(pk)s)") % {"pk": pk})
+
+
+def _display(model, name, value, names):
+    if value is None or value == "":
+        return EMPTY
+    model_field = model._meta.get_field(name)
+    if model_field.is_relation:
+        return names.related(name, value)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, datetime.datetime):
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return date_format(value, "DATE_FORMAT")
+    return str(value)
+
+
+def _shown_fields(record):
+    return [f for f in record.tracked_fields if f.editable and f.name not in HIDDEN_FIELDS]
+
+
+def _subject(model, record, names):
+    if model is Agreement:
+        return str(_("Agreement"))
+    if model is Party:
+        return _("Party: %(organisation)s") % {
+            "organisation": names.related("organisation", record.organisation_id)
+        }
+    return _("Resource flow: %(provider)s → %(resource)s → %(receiver)s") % {
+        "provider": names.related("provider", record.provider_id),
+        "resource": names.related("resource", record.resource_id),
+        "receiver": names.related("receiver", record.receiver_id),
+    }
+
+
+def agreement_changes(agreement):
+    """Every change to the agreement, its parties and its flows, newest first."""
+    histories = {
+        Agreement: agreement.history.all(),
+        Party: Party.history.filter(agreement_id=agreement.pk),
+        ResourceFlow: ResourceFlow.history.filter(agreement_id=agreement.pk),
+    }
+    records = {
+        model: list(
+            history.select_related("history_user").order_by("id", "history_date", "history_id")
+        )
+        for model, history in histories.items()
+    }
+    names = _Names(record for model_records in records.values() for record in model_records)
+    entries = []
+    for model, model_records in records.items():
+        for _pk, versions in groupby(model_records, key=lambda record: record.id):
+            previous = None
+            for record in versions:
+                entry = _entry(model, record, previous, names)
+                # A save that changed none of the shown fields (only the version) is noise.
+                if entry.changes or record.history_type != "~":
+                    entries.append(entry)
+                previous = record
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries
+
+
+def _entry(model, record, previous, names):
+    changes = []
+    if record.history_type == "+" or (record.history_type == "~" and previous is None):
+        for model_field in _shown_fields(record):
+            value = getattr(record, model_field.attname)
+            if value not in (None, ""):
+                changes.append(
+                    Change(
+                        str(model_field.verbose_name),
+                        EMPTY,
+                        _display(model, model_field.name, value, names),
+                    )
+                )
+    elif record.history_type == "~":
+        shown = {f.name: f for f in _shown_fields(record)}
+        delta = record.diff_against(previous, included_fields=list(shown))
+        for change in delta.changes:
+            changes.append(
+                Change(
+                    str(shown[change.field].verbose_name),
+                    _display(model, change.field, change.old, names),
+                    _display(model, change.field, change.new, names),
+                )
+            )
+    return Entry(
+        when=record.history_date,
+        who=record.history_user,
+        subject=_subject(model, record, names),
+        action=str(ACTIONS.get(record.history_type, record.history_type)),
+        changes=changes,
+    )

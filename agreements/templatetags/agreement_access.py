@@ -1,0 +1,29 @@
+"""Permission questions for templates, answered by ``agreements.permissions``:
+``{% if agreement|editable_by:user %}``."""
+
+from django import template
+
+from agreements import permissions
+
+register = template.Library()
+
+
+@register.filter
+def editable_by(agreement, user):
+    return permissions.can_edit_agreement(user, agreement)
+
+
+@register.filter
+def submittable_by(agreement, user):
+    return permissions.can_submit_agreement(user, agreement)
+
+
+@register.filter
+def reviewable_by(agreement, user):
+    return permissions.can_review_agreement(user, agreement)
+
+
+@register.filter
+def internal_to(agreement, user):
+    """Whether the user sees the agreement's internal side: every state, its history."""
+    return permissions.can_see_unverified(user, agreement)

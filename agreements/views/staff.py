@@ -1,0 +1,413 @@
+"""Park staff's and officials' pages: my agreements, entering and editing an agreement with its
+parties and flows, documents, submission, review, history, and the organisation picker.
+
+Every agreement is looked up in ``permissions.internal_agreements(user)``: an agreement the
+user has no part in answers 404, whatever its state. A user who sees it but may not take the
+step gets 403; a signed-out visitor is sent to sign in.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.generic import TemplateView
+
+from agreements import permissions, services
+from agreements.documents import DocumentForm
+from agreements.forms import AgreementEntry, OrganisationForm, ReviewForm, organisation_label
+from agreements.history import agreement_changes
+from agreements.models import Agreement
+from parks.models import Organisation
+from parks.search import fold
+
+ORGANISATION_PREFIX = "organisation"
+SEARCH_MIN_LETTERS = 2
+SEARCH_MAX_RESULTS = 20
+
+
+def _agreement_or_404(user, reference, queryset=None):
+    return get_object_or_404(permissions.internal_agreements(user, queryset), reference=reference)
+
+
+def _base_url(request):
+    return request.build_absolute_uri("/")
+
+
+def _mine_url(agreement=None):
+    url = reverse("agreements:mine")
+    return f"{url}#agreement-{agreement.pk}" if agreement else url
+
+
+class MyAgreementsView(LoginRequiredMixin, TemplateView):
+    """The staff member's parks' agreements in every state, what needs their attention first;
+    for officials, what awaits their review."""
+
+    template_name = "agreements/agreement_mine.html"
+    http_method_names = ["get", "head", "options"]
+
+    SECTIONS = [
+        (Agreement.ReviewState.RETURNED, gettext_lazy("Returned to you for changes")),
+        (Agreement.ReviewState.DRAFT, gettext_lazy("Drafts")),
+        (Agreement.ReviewState.SUBMITTED, gettext_lazy("Awaiting verification")),
+        (Agreement.ReviewState.VERIFIED, gettext_lazy("Verified and public")),
+    ]
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        own = list(
+            permissions.staff_agreements(user)
+            .select_related("park", "reviewed_by")
+            .order_by("-updated_at", "reference")
+        )
+        sections = [
+            {
+                "state": state,
+                "title": title,
+                "agreements": [agreement for agreement in own if agreement.review_state == state],
+            }
+            for state, title in self.SECTIONS
+        ]
+        is_reviewer = permissions.access(user).is_admin or permissions.is_official(user)
+        awaiting = (
+            list(
+                permissions.awaiting_review(user)
+                .select_related("park")
+                .order_by("submitted_at", "reference")
+            )
+            if is_reviewer
+            else []
+        )
+        return super().get_context_data(
+            sections=sections,
+            own_count=len(own),
+            awaiting_review=awaiting,
+            is_reviewer=is_reviewer,
+            is_park_staff=permissions.is_park_staff(user),
+            can_create=permissions.can_create_agreement(user),
+            **kwargs,
+        )
+
+
+class AgreementEntryView(LoginRequiredMixin, TemplateView):
+    """One page for the agreement, its parties and its flows: all saved, or none."""
+
+    template_name = "agreements/agreement_form.html"
+    http_method_names = ["get", "post", "head", "options"]
+    agreement = None
+
+    def load(self):
+        """Set ``self.agreement`` (None for a new one), or refuse."""
+        raise NotImplementedError
+
+    def initial(self):
+        return None
+
+    def get(self, request, *args, **kwargs):
+        self.load()
+        entry = AgreementEntry(user=request.user, instance=self.agreement, initial=self.initial())
+        return self.render_to_response(self.get_context_data(entry=entry))
+
+    def post(self, request, *args, **kwargs):
+        self.load()
+        entry = AgreementEntry(user=request.user, instance=self.agreement, data=request.POST)
+        if entry.is_valid():
+            adding = entry.instance.pk is None
+            try:
+                agreement, reverted = services.save_agreement(entry=entry, user=request.user)
+            except services.EditConflict:
+                if adding:
+                    # Another save took this reference (or row) a moment before this one.
+                    entry.instance.pk = None
+                    entry.instance._state.adding = True
+                    entry.form.add_error(
+                        None,
+                        _(
+                            "Another save changed the registry at the same moment (perhaps with "
+                            "the same reference), so nothing is saved. Check the form and save "
+                            "again."
+                        ),
+                    )
+                else:
+                    entry.add_conflict()
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "%(reference)s is saved. When its signed document is uploaded and "
+                        "everything is right, submit it for verification."
+                    )
+                    % {"reference": agreement.reference},
+                )
+                if reverted:
+                    messages.warning(
+                        request,
+                        _(
+                            "%(reference)s was verified: after this change it is a draft "
+                            "again and leaves the public pages until an official verifies it. "
+                            "Submit it when it is ready."
+                        )
+                        % {"reference": agreement.reference},
+                    )
+                return redirect(_mine_url(agreement))
+        return self.render_to_response(self.get_context_data(entry=entry))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            agreement=self.agreement,
+            organisation_form=OrganisationForm(prefix=ORGANISATION_PREFIX),
+            **kwargs,
+        )
+
+
+class AgreementCreateView(AgreementEntryView):
+    def load(self):
+        if not permissions.can_create_agreement(self.request.user):
+            raise PermissionDenied(_("Only park staff enter agreements."))
+        self.agreement = None
+
+    def initial(self):
+        park = self.request.GET.get("park")
+        if park:
+            chosen = permissions.staffed_parks(self.request.user).filter(slug=park).first()
+            if chosen:
+                return {"park": chosen.pk}
+        return None
+
+
+class AgreementUpdateView(AgreementEntryView):
+    def load(self):
+        user = self.request.user
+        agreement = _agreement_or_404(user, self.kwargs["reference"])
+        if not permissions.can_edit_agreement(user, agreement):
+            if permissions.works_in_park(user, agreement.park_id):
+                raise PermissionDenied(
+                    _(
+                        "This agreement is awaiting verification: it can be edited again once "
+                        "an official has verified or returned it."
+                    )
+                )
+            raise PermissionDenied(_("Only the park's staff edit its agreements."))
+        self.agreement = agreement
+
+
+@login_required
+@require_POST
+def submit(request, reference):
+    agreement = _agreement_or_404(request.user, reference)
+    if not permissions.works_in_park(request.user, agreement.park_id):
+        raise PermissionDenied(_("Only the park's staff submit its agreements."))
+    try:
+        services.submit_agreement(
+            agreement=agreement, user=request.user, base_url=_base_url(request)
+        )
+    except services.TransitionError as error:
+        messages.error(
+            request,
+            _("%(reference)s was not submitted. %(reason)s")
+            % {"reference": agreement.reference, "reason": error},
+        )
+    else:
+        messages.success(
+            request,
+            _("%(reference)s is submitted: the officials are told it awaits their verification.")
+            % {"reference": agreement.reference},
+        )
+    return redirect(_mine_url(agreement))
+
+
+class ReviewView(LoginRequiredMixin, TemplateView):
+    """An official reads a submitted agreement, then verifies or returns it."""
+
+    template_name = "agreements/agreement_review.html"
+    http_method_names = ["get", "post", "head", "options"]
+
+    def load(self):
+        user = self.request.user
+        agreement = _agreement_or_404(
+            user, self.kwargs["reference"], Agreement.objects.for_detail_page()
+        )
+        if not permissions.reviews_park(user, agreement.park_id):
+            raise PermissionDenied(_("Only the officials overseeing this park verify it."))
+        if not permissions.can_review_agreement(user, agreement):
+            raise PermissionDenied(
+                _("This agreement is not awaiting verification (it is %(state)s).")
+                % {"state": agreement.get_review_state_display().lower()}
+            )
+        self.agreement = agreement
+
+    def get(self, request, *args, **kwargs):
+        self.load()
+        return self.render_to_response(self.get_context_data(form=ReviewForm()))
+
+    def post(self, request, *args, **kwargs):
+        self.load()
+        form = ReviewForm(request.POST)
+        if form.is_valid():
+            decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
+            try:
+                if decision == ReviewForm.VERIFY:
+                    services.verify_agreement(
+                        agreement=self.agreement,
+                        user=request.user,
+                        comment=comment,
+                        base_url=_base_url(request),
+                    )
+                    message = _("%(reference)s is verified: it is now on the public pages.")
+                else:
+                    services.return_agreement(
+                        agreement=self.agreement,
+                        user=request.user,
+                        comment=comment,
+                        base_url=_base_url(request),
+                    )
+                    message = _("%(reference)s is returned to the park staff with your comment.")
+            except services.TransitionError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, message % {"reference": self.agreement.reference})
+                return redirect("agreements:mine")
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            agreement=self.agreement,
+            problems=services.completeness_problems(self.agreement),
+            **kwargs,
+        )
+
+
+class DocumentUploadView(LoginRequiredMixin, TemplateView):
+    template_name = "agreements/document_form.html"
+    http_method_names = ["get", "post", "head", "options"]
+
+    def load(self):
+        user = self.request.user
+        agreement = _agreement_or_404(user, self.kwargs["reference"])
+        if not permissions.can_edit_agreement(user, agreement):
+            if permissions.works_in_park(user, agreement.park_id):
+                raise PermissionDenied(
+                    _(
+                        "This agreement is awaiting verification: documents can be added once "
+                        "an official has verified or returned it."
+                    )
+                )
+            raise PermissionDenied(_("Only the park's staff add documents to its agreements."))
+        self.agreement = agreement
+
+    def get(self, request, *args, **kwargs):
+        self.load()
+        return self.render_to_response(self.get_context_data(form=DocumentForm()))
+
+    def post(self, request, *args, **kwargs):
+        self.load()
+        form = DocumentForm(request.POST, request.FILES)
+        if form.is_valid():
+            document, reverted = services.attach_document(
+                agreement=self.agreement, form=form, user=request.user
+            )
+            messages.success(
+                request,
+                _("“%(title)s” is added to %(reference)s.")
+                % {"title": document.title, "reference": self.agreement.reference},
+            )
+            if reverted:
+                messages.warning(
+                    request,
+                    _(
+                        "%(reference)s was verified: with this document it is a draft again and "
+                        "leaves the public pages until an official verifies it. Submit it when "
+                        "it is ready."
+                    )
+                    % {"reference": self.agreement.reference},
+                )
+            return redirect(_mine_url(self.agreement))
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs):
+        documents = self.agreement.documents.order_by("-uploaded_at")
+        return super().get_context_data(agreement=self.agreement, documents=documents, **kwargs)
+
+
+class HistoryView(LoginRequiredMixin, TemplateView):
+    template_name = "agreements/agreement_history.html"
+    http_method_names = ["get", "head", "options"]
+
+    def get_context_data(self, **kwargs):
+        agreement = _agreement_or_404(self.request.user, self.kwargs["reference"])
+        return super().get_context_data(
+            agreement=agreement, entries=agreement_changes(agreement), **kwargs
+        )
+
+
+@login_required
+@require_GET
+def organisation_search(request):
+    """Organisations whose name, in either language, contains what was typed, accents and case
+    ignored: {"results": [{"id", "label", "kind"}]}."""
+    query = request.GET.get("q", "")[:100]
+    results = []
+    if len(fold(query)) >= SEARCH_MIN_LETTERS:
+        organisations = Organisation.objects.search(query).only(
+            "pk", "kind", "name_en", "name_vi", "short_name"
+        )[: SEARCH_MAX_RESULTS * 5]
+        results = sorted(
+            (
+                {
+                    "id": organisation.pk,
+                    "label": organisation_label(organisation),
+                    "kind": organisation.get_kind_display(),
+                }
+                for organisation in organisations
+            ),
+            key=lambda result: (
+                not fold(result["label"]).startswith(fold(query)),
+                fold(result["label"]),
+            ),
+        )[:SEARCH_MAX_RESULTS]
+    return JsonResponse({"results": results})
+
+
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def organisation_create(request):
+    """Add a missing organisation: from the agreement form's dialog (JSON), or as a page of its
+    own (opened in a new tab without JavaScript)."""
+    if not permissions.can_add_organisation(request.user):
+        raise PermissionDenied(_("Only park staff add organisations."))
+    if request.method == "POST":
+        form = OrganisationForm(request.POST, prefix=ORGANISATION_PREFIX)
+        if form.is_valid():
+            organisation = form.save()
+            if _wants_json(request):
+                return JsonResponse(
+                    {"id": organisation.pk, "label": organisation_label(organisation)},
+                    status=201,
+                )
+            messages.success(
+                request,
+                _(
+                    "%(name)s is added. Go back to the agreement's tab: it is in the organisation "
+                    "lists the next time that form is shown, for example after you save it."
+                )
+                % {"name": organisation_label(organisation)},
+            )
+            return redirect("agreements:organisation-create")
+        if _wants_json(request):
+            html = render_to_string(
+                "agreements/_organisation_fields.html", {"form": form}, request=request
+            )
+            return JsonResponse({"html": html}, status=400)
+    else:
+        form = OrganisationForm(prefix=ORGANISATION_PREFIX)
+    return render(request, "agreements/organisation_form.html", {"form": form})

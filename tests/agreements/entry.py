@@ -1,0 +1,113 @@
+"""What the agreement form posts: build it for a new agreement or from a stored one."""
+
+from agreements.models import Party, ResourceFlow
+
+
+def formset_data(prefix, rows, *, initial=0):
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"{prefix}-{index}-{key}"] = "" if value is None else str(value)
+    return data
+
+
+def party(organisation, role=Party.Role.SIGNATORY, **fields):
+    return {
+        "id": "",
+        "organisation": organisation.pk if organisation else "",
+        "role": role,
+        "representative_name": "",
+        "representative_title": "",
+        **fields,
+    }
+
+
+def flow(resource, provider, receiver, **fields):
+    return {
+        "id": "",
+        "resource": resource.pk,
+        "provider": provider.pk,
+        "receiver": receiver.pk,
+        "direction": ResourceFlow.Direction.ONE_WAY,
+        "quantity": "",
+        "period": ResourceFlow.Period.YEARLY,
+        "notes": "",
+        **fields,
+    }
+
+
+def new_agreement_data(*, park, parties, flows=(), **fields):
+    """The form filled in for a new agreement. ``parties`` and ``flows``: rows from
+    ``party()`` and ``flow()``."""
+    data = {
+        "reference": "DEEPC-2024-001",
+        "park": park.pk,
+        "kind": "industrial_urban",
+        "title_en": "Shared fire-fighting",
+        "title_vi": "",
+        "summary": "",
+        "signed_on": "2023-09-12",
+        "signed_at": "Hai Phong",
+        "starts_on": "2023-09-12",
+        "ends_on": "",
+        "terminated_on": "",
+        "version": "",
+    }
+    data.update(formset_data("parties", list(parties)))
+    data.update(formset_data("flows", list(flows)))
+    data.update({key: "" if value is None else str(value) for key, value in fields.items()})
+    return data
+
+
+def _day(value):
+    return value.isoformat() if value else ""
+
+
+def edit_data(agreement, *, extra_parties=(), extra_flows=(), **fields):
+    """The form as it opens on a stored agreement, with ``fields`` changed and rows added."""
+    data = {
+        "reference": agreement.reference,
+        "park": agreement.park_id,
+        "kind": agreement.kind,
+        "title_en": agreement.title_en,
+        "title_vi": agreement.title_vi,
+        "summary": agreement.summary,
+        "signed_on": _day(agreement.signed_on),
+        "signed_at": agreement.signed_at,
+        "starts_on": _day(agreement.starts_on),
+        "ends_on": _day(agreement.ends_on),
+        "terminated_on": _day(agreement.terminated_on),
+        "version": agreement.version,
+    }
+    parties = [
+        {
+            "id": row.pk,
+            "organisation": row.organisation_id,
+            "role": row.role,
+            "representative_name": row.representative_name,
+            "representative_title": row.representative_title,
+        }
+        for row in agreement.parties.order_by("role", "pk")
+    ]
+    flows = [
+        {
+            "id": row.pk,
+            "resource": row.resource_id,
+            "provider": row.provider_id,
+            "receiver": row.receiver_id,
+            "direction": row.direction,
+            "quantity": "" if row.quantity is None else row.quantity,
+            "period": row.period,
+            "notes": row.notes,
+        }
+        for row in agreement.flows.order_by("pk")
+    ]
+    data.update(formset_data("parties", parties + list(extra_parties), initial=len(parties)))
+    data.update(formset_data("flows", flows + list(extra_flows), initial=len(flows)))
+    data.update({key: "" if value is None else str(value) for key, value in fields.items()})
+    return data

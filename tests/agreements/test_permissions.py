@@ -1,0 +1,173 @@
+"""The permission matrix: every URL of the staff-and-review issue (read from the URL resolver:
+the views of ``agreements.views.staff`` and the accounts pages) × every role × GET and POST,
+against the answer expected. A new URL without a rule here fails."""
+
+import pytest
+from django.contrib.auth import views as auth_views
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from agreements import permissions
+from agreements.models import Agreement
+from tests.agreements.world import make_world
+from tests.conftest import make_agreement
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "staff", "other_staff", "official", "other_official", "admin"]
+ROLE_NAMES = {
+    "anonymous": "anonymous visitor",
+    "staff": "staff of this park",
+    "other_staff": "staff of another park",
+    "official": "official of the managing agency",
+    "other_official": "official of another agency",
+    "admin": "admin",
+}
+LOGIN = "sign-in"  # a redirect to the sign-in page
+DRAFT = Agreement.ReviewState.DRAFT
+SUBMITTED = Agreement.ReviewState.SUBMITTED
+
+
+def answers(*codes):
+    assert len(codes) == len(ROLES)
+    return dict(zip(ROLES, codes, strict=True))
+
+
+def same(code, anonymous=None):
+    return answers(anonymous or code, *[code] * (len(ROLES) - 1))
+
+
+# name: (state of the agreement the URL is about or None, GET answers, POST answers)
+RULES = {
+    "agreements:mine": (None, same(200, LOGIN), same(405, LOGIN)),
+    "agreements:create": (
+        None,
+        answers(LOGIN, 200, 200, 403, 403, 200),
+        answers(LOGIN, 200, 200, 403, 403, 200),
+    ),
+    "agreements:update": (
+        DRAFT,
+        answers(LOGIN, 200, 404, 403, 404, 200),
+        answers(LOGIN, 200, 404, 403, 404, 200),
+    ),
+    "agreements:submit": (DRAFT, same(405, LOGIN), answers(LOGIN, 302, 404, 403, 404, 302)),
+    "agreements:review": (
+        SUBMITTED,
+        answers(LOGIN, 403, 404, 200, 404, 200),
+        answers(LOGIN, 403, 404, 200, 404, 200),
+    ),
+    "agreements:document-upload": (
+        DRAFT,
+        answers(LOGIN, 200, 404, 403, 404, 200),
+        answers(LOGIN, 200, 404, 403, 404, 200),
+    ),
+    "agreements:history": (
+        DRAFT,
+        answers(LOGIN, 200, 404, 200, 404, 200),
+        same(405, LOGIN),
+    ),
+    "agreements:organisation-search": (None, same(200, LOGIN), same(405, LOGIN)),
+    "agreements:organisation-create": (
+        None,
+        answers(LOGIN, 200, 200, 403, 403, 200),
+        answers(LOGIN, 200, 200, 403, 403, 200),
+    ),
+    "login": (None, same(200), same(200)),
+    "logout": (None, same(405), same(302)),
+    "password_change": (None, same(200, LOGIN), same(200, LOGIN)),
+    "password_change_done": (None, same(200, LOGIN), same(405, LOGIN)),
+    "password_reset": (None, same(200), same(200)),
+    "password_reset_done": (None, same(200), same(405)),
+    "password_reset_confirm": (None, same(200), same(200)),
+    "password_reset_complete": (None, same(200), same(405)),
+}
+# What the URLs that take arguments are given, besides an agreement's reference.
+KWARGS = {"password_reset_confirm": {"uidb64": "MTIzNDU2", "token": "not-a-token"}}
+
+
+def owned_url_names():
+    """The URL names of this issue, read from the URL configuration."""
+    names = []
+    for entry in get_resolver().url_patterns:
+        if not isinstance(entry, URLResolver):
+            continue
+        for pattern in entry.url_patterns:
+            if not isinstance(pattern, URLPattern):
+                continue
+            module = pattern.callback.__module__
+            if entry.namespace == "agreements" and module == "agreements.views.staff":
+                names.append(f"agreements:{pattern.name}")
+            elif module == auth_views.__name__:
+                names.append(pattern.name)
+    return names
+
+
+OWNED = owned_url_names()
+CASES = [(name, role, method) for name in OWNED for role in ROLES for method in ("GET", "POST")]
+
+
+def test_every_url_of_this_issue_has_a_rule_and_every_rule_a_url():
+    assert sorted(OWNED) == sorted(RULES)
+
+
+@pytest.mark.parametrize(
+    ("name", "role", "method"),
+    CASES,
+    ids=[f"{name}-{role}-{method}" for name, role, method in CASES],
+)
+def test_permission_matrix(name, role, method):
+    world = make_world()
+    state, get_answers, post_answers = RULES[name]
+    kwargs = dict(KWARGS.get(name, {}))
+    if state is not None:
+        agreement = make_agreement(
+            world.park, parties=[world.provider, world.receiver], review_state=state
+        )
+        kwargs["reference"] = agreement.reference
+    client = Client()
+    user = world.user(role)
+    if user is not None:
+        client.force_login(user)
+    path = reverse(name, kwargs=kwargs)
+
+    response = client.get(path) if method == "GET" else client.post(path, {})
+
+    expected = (get_answers if method == "GET" else post_answers)[role]
+    explanation = f"{method} {path} as {ROLE_NAMES[role]}"
+    if expected == LOGIN:
+        assert response.status_code == 302, explanation
+        assert response["Location"].startswith(reverse("login") + "?next="), explanation
+    else:
+        assert response.status_code == expected, explanation
+        if expected == 302:
+            assert not response["Location"].startswith(reverse("login")), explanation
+
+
+class TestQuestions:
+    """The permission module's answers behind the matrix."""
+
+    def test_internal_agreements_are_those_of_ones_parks_or_overseen_parks(self, db):
+        world = make_world()
+        here = make_agreement(world.park, review_state=DRAFT)
+        elsewhere_verified = make_agreement(world.other_park)
+
+        assert list(permissions.internal_agreements(world.staff)) == [here]
+        assert list(permissions.internal_agreements(world.official)) == [here]
+        assert list(permissions.internal_agreements(world.other_staff)) == [elsewhere_verified]
+        assert set(permissions.internal_agreements(world.national_official)) == {
+            here,
+            elsewhere_verified,
+        }
+
+    def test_reviewers_are_the_managing_agency_and_national_officials(self, db):
+        world = make_world()
+        agreement = make_agreement(world.park)
+
+        assert set(permissions.reviewers(agreement)) == {world.official, world.national_official}
+
+    def test_an_inactive_official_is_not_emailed(self, db):
+        world = make_world()
+        world.official.is_active = False
+        world.official.save()
+
+        assert world.official not in permissions.reviewers(make_agreement(world.park))

@@ -1,0 +1,291 @@
+"""Saving, submitting, verifying and returning agreements: all or nothing, recorded with who and
+when, and told by email to whom it concerns once it is committed."""
+
+import threading
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from agreements import services
+from agreements.documents import DocumentForm
+from agreements.forms import AgreementEntry
+from agreements.models import Agreement, Party, ResourceFlow
+from tests.agreements.entry import edit_data, flow, new_agreement_data, party
+from tests.agreements.world import make_world
+from tests.conftest import make_agreement, make_park_staff
+
+pytestmark = pytest.mark.django_db
+State = Agreement.ReviewState
+
+
+@pytest.fixture
+def world(db):
+    return make_world()
+
+
+def valid_entry(world, *, instance=None, data=None, user=None):
+    data = data or new_agreement_data(
+        park=world.park,
+        parties=[party(world.provider), party(world.receiver), party(world.witness, "witness")],
+        flows=[flow(world.resource, world.provider, world.receiver, direction="mutual")],
+    )
+    entry = AgreementEntry(user=user or world.staff, instance=instance, data=data)
+    assert entry.is_valid(), (entry.form.errors, entry.parties.errors, entry.flows.errors)
+    return entry
+
+
+def draft(world, **fields):
+    fields.setdefault("review_state", State.DRAFT)
+    return make_agreement(world.park, parties=[world.provider, world.receiver], **fields)
+
+
+class TestSaveAgreement:
+    def test_a_new_agreement_is_saved_with_its_parties_and_flows_as_a_draft(self, world):
+        agreement, reverted = services.save_agreement(entry=valid_entry(world), user=world.staff)
+
+        agreement.refresh_from_db()
+        assert agreement.review_state == State.DRAFT
+        assert agreement.created_by == world.staff
+        assert agreement.parties.count() == 3
+        assert agreement.flows.get().direction == ResourceFlow.Direction.MUTUAL
+        assert not reverted
+
+    def test_who_saved_is_recorded_in_the_history(self, world):
+        agreement, _ = services.save_agreement(entry=valid_entry(world), user=world.staff)
+
+        assert agreement.history.get().history_user == world.staff
+        assert {record.history_user for record in Party.history.all()} == {world.staff}
+
+    def test_an_edit_bumps_the_version(self, world):
+        agreement = draft(world)
+        version = agreement.version
+        data = edit_data(agreement, title_en="Renamed")
+
+        services.save_agreement(
+            entry=valid_entry(world, instance=agreement, data=data), user=world.staff
+        )
+
+        agreement.refresh_from_db()
+        assert (agreement.title_en, agreement.version) == ("Renamed", version + 1)
+
+    def test_changing_a_verified_agreement_makes_it_a_draft_again(self, world):
+        agreement = draft(world, review_state=State.VERIFIED)
+        data = edit_data(agreement, title_en="Renamed")
+
+        agreement, reverted = services.save_agreement(
+            entry=valid_entry(world, instance=agreement, data=data), user=world.staff
+        )
+
+        assert reverted
+        assert Agreement.objects.get(pk=agreement.pk).review_state == State.DRAFT
+        assert not Agreement.objects.public().filter(pk=agreement.pk).exists()
+
+    def test_a_save_racing_another_is_a_conflict_and_changes_nothing(self, world):
+        agreement = draft(world, title_en="Original")
+        entry = valid_entry(
+            world,
+            instance=agreement,
+            data=edit_data(
+                agreement, title_en="Mine", extra_parties=[party(world.witness, "witness")]
+            ),
+        )
+        # Someone else saves between this form's validation and its save.
+        theirs = Agreement.objects.get(pk=agreement.pk)
+        theirs.title_en = "Theirs"
+        theirs.save()
+
+        with pytest.raises(services.EditConflict):
+            services.save_agreement(entry=entry, user=world.staff)
+
+        agreement.refresh_from_db()
+        assert agreement.title_en == "Theirs"
+        assert agreement.parties.count() == 2
+
+    def test_a_new_agreement_racing_another_for_its_reference_saves_nothing(self, world):
+        entry = valid_entry(world)
+        make_agreement(world.other_park, reference="DEEPC-2024-001")
+
+        with pytest.raises(services.EditConflict):
+            services.save_agreement(entry=entry, user=world.staff)
+
+        assert Agreement.objects.count() == 1
+        assert not Party.objects.filter(organisation=world.witness).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite has none)"
+)
+def test_of_two_saves_at_the_same_moment_one_wins_and_the_other_is_a_conflict(world):
+    """Both forms pass validation on the same version; the row lock makes the second wait
+    for the first, then see the new version."""
+    agreement = draft(world, title_en="Original")
+    barrier = threading.Barrier(2, timeout=10)
+    results = {}
+
+    def edit(title):
+        try:
+            entry = valid_entry(
+                world,
+                instance=Agreement.objects.get(pk=agreement.pk),
+                data=edit_data(agreement, title_en=title),
+            )
+            barrier.wait()
+            services.save_agreement(entry=entry, user=world.staff)
+            results[title] = "saved"
+        except services.EditConflict:
+            results[title] = "conflict"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=edit, args=(title,)) for title in ("One", "Two")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(results.values()) == ["conflict", "saved"]
+    winner = next(title for title, result in results.items() if result == "saved")
+    agreement.refresh_from_db()
+    assert (agreement.title_en, agreement.version) == (winner, 2)
+
+
+class TestSubmit:
+    def test_submitting_records_when_and_tells_the_officials_overseeing_the_park(
+        self, world, django_capture_on_commit_callbacks
+    ):
+        agreement = draft(world)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            services.submit_agreement(
+                agreement=agreement, user=world.staff, base_url="https://registry.example"
+            )
+
+        agreement.refresh_from_db()
+        assert agreement.review_state == State.SUBMITTED
+        assert agreement.submitted_at is not None
+        assert agreement.history.first().history_user == world.staff
+        recipients = sorted(address for message in mail.outbox for address in message.to)
+        assert recipients == [world.official.email, world.national_official.email]
+        message = mail.outbox[0]
+        assert message.subject == f"{agreement.reference} awaits your verification"
+        assert f"https://registry.example/agreements/{agreement.reference}/review/" in message.body
+
+    def test_nobody_is_told_when_the_transaction_does_not_commit(
+        self, world, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            services.submit_agreement(agreement=draft(world), user=world.staff)
+
+        assert len(callbacks) == 1
+        assert mail.outbox == []
+
+    def test_an_agreement_without_a_flow_cannot_be_submitted(self, world):
+        agreement = make_agreement(
+            world.park, parties=[world.provider, world.receiver], flows=[], review_state="draft"
+        )
+
+        with pytest.raises(services.TransitionError, match="at least one resource flow"):
+            services.submit_agreement(agreement=agreement, user=world.staff)
+
+        agreement.refresh_from_db()
+        assert agreement.review_state == State.DRAFT
+
+    @pytest.mark.parametrize("state", [State.SUBMITTED, State.VERIFIED])
+    def test_only_a_draft_or_returned_agreement_can_be_submitted(self, world, state):
+        with pytest.raises(services.TransitionError):
+            services.submit_agreement(agreement=draft(world, review_state=state), user=world.staff)
+
+    def test_a_returned_agreement_can_be_submitted_again(self, world):
+        agreement = draft(world, review_state=State.RETURNED, review_comment="Add the date")
+
+        services.submit_agreement(agreement=agreement, user=world.staff)
+
+        assert Agreement.objects.get(pk=agreement.pk).review_state == State.SUBMITTED
+
+
+class TestReview:
+    def test_verifying_records_who_and_when_and_tells_the_park_staff_and_submitter(
+        self, world, django_capture_on_commit_callbacks
+    ):
+        colleague = make_park_staff(world.park)
+        agreement = draft(world)
+        services.submit_agreement(agreement=agreement, user=world.admin)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            services.verify_agreement(agreement=agreement, user=world.official)
+
+        agreement.refresh_from_db()
+        assert agreement.review_state == State.VERIFIED
+        assert agreement.reviewed_by == world.official
+        assert agreement.reviewed_at is not None
+        assert Agreement.objects.public().filter(pk=agreement.pk).exists()
+        recipients = sorted(address for message in mail.outbox for address in message.to)
+        assert recipients == sorted([world.staff.email, colleague.email, world.admin.email])
+        assert mail.outbox[0].subject == f"{agreement.reference} is verified"
+
+    def test_returning_records_the_comment_and_tells_the_park_staff(
+        self, world, django_capture_on_commit_callbacks
+    ):
+        agreement = draft(world, review_state=State.SUBMITTED)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            services.return_agreement(
+                agreement=agreement, user=world.official, comment="Add the signing date."
+            )
+
+        agreement.refresh_from_db()
+        assert agreement.review_state == State.RETURNED
+        assert agreement.review_comment == "Add the signing date."
+        assert agreement.reviewed_by == world.official
+        assert [message.to for message in mail.outbox] == [[world.staff.email]]
+        assert "Add the signing date." in mail.outbox[0].body
+
+    def test_returning_without_a_comment_is_refused(self, world):
+        agreement = draft(world, review_state=State.SUBMITTED)
+
+        with pytest.raises(services.TransitionError, match="Say what needs changing"):
+            services.return_agreement(agreement=agreement, user=world.official, comment=" ")
+
+        assert Agreement.objects.get(pk=agreement.pk).review_state == State.SUBMITTED
+
+    @pytest.mark.parametrize("state", [State.DRAFT, State.RETURNED, State.VERIFIED])
+    def test_only_a_submitted_agreement_is_verified_or_returned(self, world, state):
+        agreement = draft(world, review_state=state)
+
+        with pytest.raises(services.TransitionError):
+            services.verify_agreement(agreement=agreement, user=world.official)
+        with pytest.raises(services.TransitionError):
+            services.return_agreement(agreement=agreement, user=world.official, comment="No")
+
+
+class TestAttachDocument:
+    def form(self, **fields):
+        upload = SimpleUploadedFile("scan.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+        form = DocumentForm({"title": "Signed agreement", **fields}, {"file": upload})
+        assert form.is_valid(), form.errors
+        return form
+
+    def test_a_document_is_attached_with_who_uploaded_it(self, world):
+        agreement = draft(world)
+
+        document, reverted = services.attach_document(
+            agreement=agreement, form=self.form(), user=world.staff
+        )
+
+        assert document.agreement == agreement
+        assert document.uploaded_by == world.staff
+        assert not reverted
+
+    def test_a_document_added_to_a_verified_agreement_makes_it_a_draft_again(self, world):
+        agreement = draft(world, review_state=State.VERIFIED)
+
+        _, reverted = services.attach_document(
+            agreement=agreement, form=self.form(is_public="on"), user=world.staff
+        )
+
+        assert reverted
+        assert agreement.review_state == State.DRAFT
+        assert agreement.history.first().history_user == world.staff

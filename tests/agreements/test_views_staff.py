@@ -1,0 +1,647 @@
+"""Park staff enter agreements through the web forms and officials review them: what each sees,
+and that bad input or a concurrent edit never loses or overwrites anything."""
+
+import html
+import re
+
+import pytest
+from django import forms
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from agreements import services
+from agreements.forms import AgreementEntry
+from agreements.models import Agreement, Party, ResourceFlow
+from parks.models import Organisation
+from tests.agreements.entry import edit_data, flow, new_agreement_data, party
+from tests.agreements.world import make_world
+from tests.conftest import make_agreement, make_park_staff
+
+pytestmark = pytest.mark.django_db
+State = Agreement.ReviewState
+
+
+@pytest.fixture
+def world(db):
+    return make_world()
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def staff_client(world):
+    return client_for(world.staff)
+
+
+@pytest.fixture
+def official_client(world):
+    return client_for(world.official)
+
+
+def url(name, agreement=None):
+    if agreement is None:
+        return reverse(f"agreements:{name}")
+    return reverse(f"agreements:{name}", kwargs={"reference": agreement.reference})
+
+
+def text_of(response):
+    """The page's text as a reader sees it: tags dropped, entities decoded, spaces collapsed."""
+    content = response.content.decode()
+    content = re.sub(r"<script.*?</script>", " ", content, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", content)).split())
+
+
+def founding_data(world, **fields):
+    return new_agreement_data(
+        park=world.park,
+        parties=[
+            party(world.provider, representative_name="Diep Kim Hoan"),
+            party(world.receiver),
+            party(world.witness, "witness"),
+        ],
+        flows=[flow(world.resource, world.provider, world.receiver, direction="mutual")],
+        **fields,
+    )
+
+
+def draft(world, **fields):
+    fields.setdefault("review_state", State.DRAFT)
+    return make_agreement(world.park, parties=[world.provider, world.receiver], **fields)
+
+
+# --- Entering an agreement ---------------------------------------------------------------
+
+
+def test_staff_enter_a_new_agreement_with_its_parties_and_flows(staff_client, world):
+    response = staff_client.post(url("create"), founding_data(world), follow=True)
+
+    agreement = Agreement.objects.get(reference="DEEPC-2024-001")
+    assert response.redirect_chain[-1][0] == f"{url('mine')}#agreement-{agreement.pk}"
+    assert "DEEPC-2024-001 is saved." in text_of(response)
+    assert agreement.review_state == State.DRAFT
+    assert agreement.created_by == world.staff
+    assert sorted(agreement.parties.values_list("organisation__name_en", "role")) == [
+        ("Dinh Vu Industrial Park JSC", "signatory"),
+        ("Flat Vietnam", "witness"),
+        ("Hai An District Police", "signatory"),
+    ]
+    assert agreement.flows.get().direction == ResourceFlow.Direction.MUTUAL
+
+
+def test_the_new_agreement_page_offers_spare_rows_and_the_organisation_picker(staff_client):
+    response = staff_client.get(url("create"))
+
+    content = response.content.decode()
+    assert content.count('name="parties-TOTAL_FORMS" value="3"') == 1
+    assert content.count('name="flows-TOTAL_FORMS" value="1"') == 1
+    assert "data-organisation-select" in content
+    assert "<template data-empty-row>" in content
+    assert "js/agreement-form.js" in content
+    assert 'href="/agreements/organisations/new/" target="_blank"' in content
+
+
+BAD_INPUT = [
+    # (field, value typed, message shown next to it): at least one for every field typed in
+    ("reference", "", "This field is required."),
+    ("reference", "DEEPC 2024/001?", "Use letters, digits, dots, dashes and slashes only"),
+    ("title_en", "x" * 10_000, "Ensure this value has at most 300 characters (it has 10000)."),
+    ("title_vi", "đ" * 10_000, "Ensure this value has at most 300 characters (it has 10000)."),
+    ("signed_on", "12 September", "Enter a valid date."),
+    ("signed_at", "x" * 201, "Ensure this value has at most 200 characters"),
+    ("starts_on", "2023-02-30", "Enter a valid date."),
+    ("ends_on", "2020-01-01", "The end date cannot be before the start date."),
+    ("terminated_on", "2020-01-01", "The termination date cannot be before the start date."),
+    ("parties-0-representative_name", "x" * 201, "Ensure this value has at most 200 characters"),
+    ("parties-1-representative_title", "x" * 201, "Ensure this value has at most 200 characters"),
+    ("parties-1-organisation", "", "The receiver must be a party to this agreement."),
+    ("flows-0-quantity", "-1", "The quantity cannot be negative."),
+    ("flows-0-quantity", "ten", "Enter a number."),
+    ("flows-0-quantity", "1" * 20, "Ensure that there are no more than 16 digits in total."),
+    ("flows-0-receiver", "PROVIDER", "The provider and the receiver must differ."),
+]
+# Free text has no limit a user would hit: HTML and script in it are kept and shown escaped
+# (test_html_and_script_typed_in_text_fields_are_shown_escaped).
+FREE_TEXT = {"summary", "flows-0-notes"}
+
+
+def typed_fields(user):
+    """Every field of the agreement page a user types in (not a list or a box)."""
+    entry = AgreementEntry(user=user)
+    named = [
+        *((name, field) for name, field in entry.form.fields.items()),
+        *((f"parties-0-{name}", field) for name, field in entry.parties.forms[0].fields.items()),
+        *((f"flows-0-{name}", field) for name, field in entry.flows.forms[0].fields.items()),
+    ]
+    return {
+        name
+        for name, field in named
+        if isinstance(field.widget, forms.TextInput | forms.Textarea | forms.NumberInput)
+    }
+
+
+def test_every_field_typed_in_has_a_bad_input_case(world):
+    covered = {re.sub(r"-\d+-", "-0-", field) for field, _, _ in BAD_INPUT} | FREE_TEXT
+
+    assert typed_fields(world.staff) - covered == set()
+
+
+@pytest.mark.parametrize(("field", "value", "message"), BAD_INPUT)
+def test_bad_input_shows_the_message_keeps_what_was_typed_and_saves_nothing(
+    staff_client, world, field, value, message
+):
+    data = founding_data(world)
+    data["signed_at"] = "Hải Phòng <đã gõ>"
+    data[field] = str(world.provider.pk) if value == "PROVIDER" else value
+
+    response = staff_client.post(url("create"), data)
+
+    assert response.status_code == 200
+    page = text_of(response)
+    assert message in page
+    assert "Nothing is saved yet" in page
+    content = response.content.decode()
+    if field != "signed_at":
+        assert 'value="Hải Phòng &lt;đã gõ&gt;"' in content
+    if field != "parties-0-representative_name":
+        assert 'value="Diep Kim Hoan"' in content
+    assert not Agreement.objects.exists()
+    assert not Party.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "tampering",
+    [
+        {"parties-TOTAL_FORMS": "many"},
+        {"parties-TOTAL_FORMS": "100000"},
+        {"flows-INITIAL_FORMS": "3"},
+        {"parties-0-id": "999999"},
+        {"parties-0-organisation": "not-a-number"},
+        {"flows-0-provider": "999999"},
+        {"park": "'; DROP TABLE agreements_agreement; --"},
+        {"kind": "<script>alert(1)</script>"},
+    ],
+)
+def test_a_tampered_form_is_refused_without_a_server_error(staff_client, world, tampering):
+    data = founding_data(world)
+    data.update(tampering)
+
+    response = staff_client.post(url("create"), data)
+
+    assert response.status_code == 200
+    assert "Nothing is saved yet" in text_of(response)
+    assert not Agreement.objects.exists()
+
+
+def test_a_single_party_is_refused(staff_client, world):
+    data = founding_data(world)
+    data["parties-TOTAL_FORMS"] = "1"
+
+    response = staff_client.post(url("create"), data)
+
+    assert "An agreement needs at least two parties" in text_of(response)
+    assert not Agreement.objects.exists()
+
+
+def test_two_parties_without_a_signatory_are_refused(staff_client, world):
+    data = founding_data(world)
+    data["parties-0-role"] = data["parties-1-role"] = "witness"
+
+    response = staff_client.post(url("create"), data)
+
+    assert "At least one party must be a signatory." in text_of(response)
+    assert not Agreement.objects.exists()
+
+
+def test_a_flow_between_organisations_that_are_not_parties_is_refused(staff_client, world):
+    data = founding_data(world)
+    outsider = Organisation.objects.create(kind="company", name_en="Outsider", slug="outsider")
+    data["flows-0-provider"] = str(outsider.pk)
+
+    response = staff_client.post(url("create"), data)
+
+    assert "The provider must be a party to this agreement." in text_of(response)
+    assert not Agreement.objects.exists()
+
+
+def test_a_reference_already_used_is_refused(staff_client, world):
+    make_agreement(world.other_park, reference="DEEPC-2024-001")
+
+    response = staff_client.post(url("create"), founding_data(world))
+
+    assert "Another agreement already has this reference" in text_of(response)
+    assert Agreement.objects.count() == 1
+
+
+def test_html_and_script_typed_in_text_fields_are_shown_escaped(staff_client, world):
+    script = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    data = founding_data(world, title_en=script, summary=script, signed_at=script)
+    data["parties-0-representative_name"] = script
+
+    staff_client.post(url("create"), data)
+    mine = staff_client.get(url("mine")).content.decode()
+    agreement = Agreement.objects.get()
+    edit = staff_client.get(url("update", agreement)).content.decode()
+    history = staff_client.get(url("history", agreement)).content.decode()
+
+    assert agreement.title_en == script
+    for content in (mine, edit, history):
+        assert "<script>alert" not in content
+        assert "<img src=x" not in content
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in mine
+
+
+def test_a_staff_member_edits_an_agreement(staff_client, world):
+    agreement = draft(world)
+
+    response = staff_client.post(
+        url("update", agreement), edit_data(agreement, title_en="Renamed"), follow=True
+    )
+
+    assert response.status_code == 200
+    agreement.refresh_from_db()
+    assert agreement.title_en == "Renamed"
+
+
+def test_rows_are_removed_and_added_in_one_save(staff_client, world):
+    agreement = make_agreement(world.park, parties=[world.provider, world.receiver, world.witness])
+    data = edit_data(
+        agreement,
+        extra_parties=[party(world.agency, "witness")],
+        extra_flows=[flow(world.resource, world.agency, world.provider, quantity="12.5")],
+    )
+    witness_row = next(
+        index
+        for index in range(3)
+        if data[f"parties-{index}-organisation"] == str(world.witness.pk)
+    )
+    data[f"parties-{witness_row}-DELETE"] = "on"
+
+    staff_client.post(url("update", agreement), data)
+
+    assert set(agreement.parties.values_list("organisation", flat=True)) == {
+        world.provider.pk,
+        world.receiver.pk,
+        world.agency.pk,
+    }
+    assert agreement.flows.count() == 2
+
+
+def test_editing_a_verified_agreement_warns_and_takes_it_off_the_public_pages(staff_client, world):
+    agreement = draft(world, review_state=State.VERIFIED)
+
+    page = text_of(staff_client.get(url("update", agreement)))
+    response = staff_client.post(
+        url("update", agreement), edit_data(agreement, title_en="Renamed"), follow=True
+    )
+
+    assert "Saving a change makes it a draft again" in page
+    assert "after this change it is a draft again" in text_of(response)
+    assert not Agreement.objects.public().filter(pk=agreement.pk).exists()
+
+
+def test_a_submitted_agreement_cannot_be_edited_until_reviewed(staff_client, world):
+    agreement = draft(world, review_state=State.SUBMITTED)
+
+    response = staff_client.get(url("update", agreement))
+
+    assert response.status_code == 403
+    assert "awaiting verification" in text_of(response)
+
+
+# --- The conflict --------------------------------------------------------------------------
+
+
+def open_form(client, agreement):
+    """The version a browser holds after opening the edit page."""
+    content = client.get(url("update", agreement)).content.decode()
+    return re.search(r'name="version" value="(\d+)"', content).group(1)
+
+
+def test_the_second_of_two_concurrent_edits_sees_a_conflict_and_the_first_survives(world):
+    agreement = draft(world, title_en="Original title")
+    colleague = make_park_staff(world.park)
+    first, second = client_for(world.staff), client_for(colleague)
+    first_version, second_version = open_form(first, agreement), open_form(second, agreement)
+    assert first_version == second_version
+
+    first_response = first.post(
+        url("update", agreement),
+        edit_data(agreement, title_en="First's title", version=first_version),
+    )
+    second_response = second.post(
+        url("update", agreement),
+        edit_data(
+            agreement,
+            title_en="Second's title",
+            summary="Second's long summary",
+            version=second_version,
+        ),
+    )
+
+    assert first_response.status_code == 302
+    assert second_response.status_code == 200
+    page = text_of(second_response)
+    assert "Someone else saved this agreement after you opened it" in page
+    assert "Open the current version in a new tab" in page
+    content = second_response.content.decode()
+    assert 'value="Second&#x27;s title"' in content
+    assert "Second&#x27;s long summary" in content
+    agreement.refresh_from_db()
+    assert agreement.title_en == "First's title"
+    assert agreement.summary == ""
+
+
+def test_a_new_agreement_losing_a_race_keeps_the_form_and_says_so(staff_client, world, monkeypatch):
+    def racing(**kwargs):
+        raise services.EditConflict
+
+    monkeypatch.setattr(services, "save_agreement", racing)
+
+    response = staff_client.post(url("create"), founding_data(world))
+
+    assert response.status_code == 200
+    assert "Another save changed the registry at the same moment" in text_of(response)
+    assert 'value="DEEPC-2024-001"' in response.content.decode()
+
+
+# --- My agreements -----------------------------------------------------------------------
+
+
+def test_my_agreements_puts_returned_ones_first_with_the_officials_comment(staff_client, world):
+    draft(world, title_en="A draft")
+    returned = draft(
+        world,
+        title_en="Needs work",
+        review_state=State.RETURNED,
+        review_comment="Add the signing date, please.",
+        reviewed_by=world.official,
+    )
+    make_agreement(world.other_park, title_en="Not mine", review_state=State.DRAFT)
+
+    page = text_of(staff_client.get(url("mine")))
+
+    assert page.index("Returned to you for changes") < page.index("Drafts")
+    assert "Returned by heza-official" in page
+    assert "Add the signing date, please." in page
+    assert returned.reference in page
+    assert "Not mine" not in page
+
+
+def test_officials_see_what_awaits_their_review(official_client, world):
+    draft(world, title_en="Awaiting", review_state=State.SUBMITTED)
+    make_agreement(world.other_park, title_en="Elsewhere", review_state=State.SUBMITTED)
+
+    page = text_of(official_client.get(url("mine")))
+
+    assert "Awaiting your review 1" in page
+    assert "Awaiting" in page
+    assert "Elsewhere" not in page
+
+
+def test_a_user_without_a_role_is_told_to_ask_for_one(world):
+    from tests.conftest import make_user
+
+    page = text_of(client_for(make_user()).get(url("mine")))
+
+    assert "Your account is not linked to a park or an authority yet" in page
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_my_agreements_takes_the_same_number_of_queries_whatever_the_rows(
+    world, staff_client, django_assert_num_queries, rows
+):
+    for number in range(rows):
+        draft(world, review_state=list(State)[number % 4])
+    # The staff member is an official too: both lists are on the page.
+    from parks.models import AuthorityMembership
+
+    AuthorityMembership.objects.create(user=world.staff, agency=world.agency)
+
+    # savepoint, session, user, park memberships, agencies, own agreements, review queue,
+    # release, managed parks (for the review buttons)
+    with django_assert_num_queries(9):
+        response = staff_client.get(url("mine"))
+
+    assert response.status_code == 200
+
+
+# --- Submitting and reviewing -------------------------------------------------------------
+
+
+def test_staff_submit_a_draft_and_the_officials_are_emailed(
+    staff_client, world, django_capture_on_commit_callbacks
+):
+    agreement = draft(world)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(url("submit", agreement), follow=True)
+
+    assert "is submitted" in text_of(response)
+    assert Agreement.objects.get(pk=agreement.pk).review_state == State.SUBMITTED
+    assert {message.to[0] for message in mail.outbox} == {
+        world.official.email,
+        world.national_official.email,
+    }
+    assert "http://testserver/agreements/" in mail.outbox[0].body
+
+
+def test_an_incomplete_agreement_is_not_submitted_and_the_page_says_why(staff_client, world):
+    agreement = make_agreement(
+        world.park, parties=[world.provider, world.receiver], flows=[], review_state="draft"
+    )
+
+    response = staff_client.post(url("submit", agreement), follow=True)
+
+    assert "was not submitted. It needs at least one resource flow" in text_of(response)
+    assert Agreement.objects.get(pk=agreement.pk).review_state == State.DRAFT
+
+
+def test_the_official_verifies_a_submitted_agreement(
+    official_client, world, django_capture_on_commit_callbacks
+):
+    agreement = draft(world, review_state=State.SUBMITTED, title_en="Shared fire-fighting")
+
+    page = text_of(official_client.get(url("review", agreement)))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = official_client.post(
+            url("review", agreement), {"decision": "verify"}, follow=True
+        )
+
+    assert "Shared fire-fighting" in page
+    assert "Your decision" in page
+    assert "is verified: it is now on the public pages" in text_of(response)
+    agreement.refresh_from_db()
+    assert (agreement.review_state, agreement.reviewed_by) == (State.VERIFIED, world.official)
+    assert [message.to for message in mail.outbox] == [[world.staff.email]]
+
+
+def test_returning_without_a_comment_shows_the_message_and_changes_nothing(official_client, world):
+    agreement = draft(world, review_state=State.SUBMITTED)
+
+    response = official_client.post(url("review", agreement), {"decision": "return"})
+
+    assert response.status_code == 200
+    assert "Say what needs changing before you return it." in text_of(response)
+    assert Agreement.objects.get(pk=agreement.pk).review_state == State.SUBMITTED
+
+
+def test_an_overlong_comment_is_refused_and_kept(official_client, world):
+    agreement = draft(world, review_state=State.SUBMITTED)
+
+    response = official_client.post(
+        url("review", agreement), {"decision": "return", "comment": "<b>x</b>" * 1000}
+    )
+
+    assert "Ensure this value has at most 5000 characters (it has 8000)." in text_of(response)
+    assert "&lt;b&gt;x&lt;/b&gt;" in response.content.decode()
+    assert Agreement.objects.get(pk=agreement.pk).review_state == State.SUBMITTED
+
+
+def test_a_returned_agreement_shows_the_comment_to_the_staff(official_client, world):
+    agreement = draft(world, review_state=State.SUBMITTED)
+    official_client.post(
+        url("review", agreement), {"decision": "return", "comment": "Add the witnesses."}
+    )
+
+    edit_page = text_of(client_for(world.staff).get(url("update", agreement)))
+
+    assert "Returned by heza-official" in edit_page
+    assert "Add the witnesses." in edit_page
+
+
+def test_an_agreement_not_awaiting_review_cannot_be_reviewed(official_client, world):
+    response = official_client.get(url("review", draft(world)))
+
+    assert response.status_code == 403
+    assert "This agreement is not awaiting verification (it is draft)." in text_of(response)
+
+
+# --- History -------------------------------------------------------------------------------
+
+
+def test_the_history_shows_who_changed_which_field_from_what_to_what(staff_client, world):
+    staff_client.post(url("create"), founding_data(world, title_en="First title"))
+    agreement = Agreement.objects.get()
+    data = edit_data(agreement, title_en="Second title")
+    data["parties-0-representative_title"] = "Head of Environment"
+    client_for(world.admin).post(url("update", agreement), data)
+
+    page = text_of(staff_client.get(url("history", agreement)))
+
+    assert "Agreement · changed by admin" in page
+    assert "Title in English First title Second title" in page
+    assert "Party: Dinh Vu Industrial Park JSC · changed by admin" in page
+    assert "Representative's title — Head of Environment" in page
+    assert "Agreement · created by deepc-staff" in page
+    assert (
+        "Resource flow: Dinh Vu Industrial Park JSC → Fire-fighting capacity → "
+        "Hai An District Police · created by deepc-staff"
+    ) in page
+
+
+def test_the_history_takes_a_fixed_number_of_queries(
+    staff_client, world, django_assert_num_queries
+):
+    agreement = draft(world)
+    for number in range(5):
+        agreement.title_en = f"Title {number}"
+        agreement.save()
+
+    # savepoint, session, user, park memberships, agencies, agreement, 3 histories, parks,
+    # organisations, resources, release
+    with django_assert_num_queries(13):
+        staff_client.get(url("history", agreement))
+
+
+# --- Organisations ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["cong an quan", "CÔNG AN QUẬN HẢI", "district police", "hai an"])
+def test_organisations_are_found_by_a_few_letters_in_either_language(staff_client, world, query):
+    response = staff_client.get(url("organisation-search"), {"q": query})
+
+    assert {
+        "id": world.receiver.pk,
+        "label": "Hai An District Police",
+        "kind": "Government agency",
+    } in (response.json()["results"])
+
+
+def test_a_single_letter_finds_nothing_yet(staff_client, world):
+    assert staff_client.get(url("organisation-search"), {"q": "h"}).json() == {"results": []}
+
+
+def test_staff_add_a_missing_organisation_from_the_form_dialog(staff_client, world):
+    response = staff_client.post(
+        url("organisation-create"),
+        {"organisation-kind": "agency", "organisation-name_vi": "Đội PCCC Đình Vũ"},
+        HTTP_ACCEPT="application/json",
+    )
+
+    assert response.status_code == 201
+    organisation = Organisation.objects.get(pk=response.json()["id"])
+    assert response.json()["label"] == "Đội PCCC Đình Vũ"
+    assert organisation.kind == Organisation.Kind.AGENCY
+
+
+def test_a_duplicate_organisation_from_the_dialog_comes_back_with_the_message(staff_client, world):
+    response = staff_client.post(
+        url("organisation-create"),
+        {"organisation-kind": "agency", "organisation-name_en": "hai an district police"},
+        HTTP_ACCEPT="application/json",
+    )
+
+    assert response.status_code == 400
+    assert "Hai An District Police is already in the registry" in response.json()["html"]
+    assert Organisation.objects.filter(name_en__iexact="hai an district police").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name_en", "x" * 256, "Ensure this value has at most 255 characters"),
+        ("name_vi", "đ" * 256, "Ensure this value has at most 255 characters"),
+        ("short_name", "x" * 65, "Ensure this value has at most 64 characters"),
+        ("province", "x" * 101, "Ensure this value has at most 100 characters"),
+        ("kind", "cartel", "Select a valid choice."),
+    ],
+)
+def test_bad_input_for_a_new_organisation_is_refused_next_to_its_field(
+    staff_client, world, field, value, message
+):
+    data = {"organisation-kind": "company", "organisation-name_en": "Deep C Water"}
+    data[f"organisation-{field}"] = value
+
+    response = staff_client.post(url("organisation-create"), data, HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 400
+    assert message in response.json()["html"]
+    assert not Organisation.objects.filter(name_en="Deep C Water").exists()
+
+
+def test_without_javascript_the_organisation_page_adds_it_and_says_what_next(staff_client, world):
+    response = staff_client.post(
+        url("organisation-create"),
+        {"organisation-kind": "company", "organisation-name_en": "Deep C Water"},
+        follow=True,
+    )
+
+    assert Organisation.objects.filter(name_en="Deep C Water").exists()
+    assert "Deep C Water is added. Go back to the agreement's tab" in text_of(response)
+
+
+def test_a_new_organisation_is_offered_when_the_form_is_shown_again(staff_client, world):
+    staff_client.post(
+        url("organisation-create"),
+        {"organisation-kind": "company", "organisation-name_en": "Deep C Water"},
+    )
+    data = founding_data(world, title_en="")
+
+    response = staff_client.post(url("create"), data)
+
+    assert ">Deep C Water</option>" in response.content.decode()

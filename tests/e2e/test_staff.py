@@ -1,0 +1,299 @@
+"""Park staff enter the founding agreement in a real browser, an official verifies it, and a
+signed-out visitor finds it on the public pages."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import NoReverseMatch, reverse
+from playwright.sync_api import expect
+
+from agreements.demo import FOUNDING_REFERENCE, load_demo
+from agreements.models import Agreement, Party, Resource, ResourceFlow
+from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
+from tests.conftest import make_user
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct horse"
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n"
+TITLE_EN = (
+    "Industrial-urban symbiosis cooperation agreement on fire prevention, fire-fighting and "
+    "rescue between Dinh Vu Industrial Park JSC and Hai An District Police"
+)
+TITLE_VI = (
+    "Quy chế phối hợp cộng sinh công nghiệp - đô thị về phòng cháy, chữa cháy và cứu nạn, "
+    "cứu hộ giữa Công ty Cổ phần Khu công nghiệp Đình Vũ và Công an quận Hải An"
+)
+
+
+@pytest.fixture
+def registry(db):
+    """The demo data without the founding agreement (staff enter it from scratch), a Deep C
+    staff member and a HEZA official."""
+    load_demo()
+    Agreement.objects.filter(reference=FOUNDING_REFERENCE).delete()
+    staff = make_user("deepc-staff")
+    ParkMembership.objects.create(user=staff, park=Park.objects.get(slug="deep-c"))
+    official = make_user("heza-official")
+    AuthorityMembership.objects.create(user=official, agency=Organisation.objects.get(slug="heza"))
+    return {"staff": staff, "official": official}
+
+
+def sign_in(page, username):
+    page.goto(reverse("login"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1, name="My agreements")).to_be_visible()
+
+
+def sign_out(page, username):
+    page.get_by_role("button", name=f"Sign out ({username})").click()
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+
+
+def choose_organisation(page, row, typed, option):
+    """Type a few letters in a party row's organisation field and pick the match."""
+    field = page.locator(f"#id_parties-{row}-organisation-search")
+    field.fill(typed)
+    page.locator(f"#id_parties-{row}-organisation-options").get_by_role(
+        "option", name=option
+    ).first.click()
+    expect(field).to_have_value(re.compile(re.escape(option.split(" (")[0])))
+
+
+def organisation(slug):
+    return str(Organisation.objects.get(slug=slug).pk)
+
+
+def test_staff_enter_the_founding_agreement_an_official_verifies_it_and_the_public_finds_it(
+    page, registry
+):
+    # A Deep C staff member signs in and enters the agreement from scratch.
+    sign_in(page, "deepc-staff")
+    page.get_by_role("link", name="Enter a new agreement").click()
+    page.get_by_label("Reference").fill(FOUNDING_REFERENCE)
+    expect(page.get_by_label("Park")).to_have_value(str(Park.objects.get(slug="deep-c").pk))
+    page.locator("#id_kind").select_option("industrial_urban")
+    page.get_by_label("Title in English").fill(TITLE_EN)
+    page.get_by_label("Title in Vietnamese").fill(TITLE_VI)
+    page.get_by_label("Signed on").fill("2023-09-12")
+    page.get_by_label("Signed at").fill("Hai Phong")
+    page.get_by_label("Starts on").fill("2023-09-12")
+
+    # Two signatories found by typing a few letters, in English and in unaccented Vietnamese.
+    choose_organisation(
+        page, 0, "dinh vu", "Dinh Vu Industrial Park Joint Stock Company (Dinh Vu IP JSC)"
+    )
+    choose_organisation(page, 1, "cong an quan", "Hai An District Police")
+    # A witness.
+    choose_organisation(page, 2, "heza", "Hai Phong Economic Zone Authority (HEZA)")
+    page.locator("#id_parties-2-role").select_option("witness")
+    page.locator("#id_parties-2-representative_name").fill("Bui Ngoc Hai")
+    page.locator("#id_parties-2-representative_title").fill("Deputy Head")
+
+    # One mutual flow of the fire-fighting service, between the two signatories.
+    page.locator("#id_flows-0-resource").select_option(
+        label="Fire prevention, fire-fighting and rescue capacity (call-outs)"
+    )
+    page.locator("#id_flows-0-provider").select_option(organisation("dinh-vu-ip-jsc"))
+    page.locator("#id_flows-0-receiver").select_option(organisation("hai-an-district-police"))
+    page.locator("#id_flows-0-direction").select_option("mutual")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text(f"{FOUNDING_REFERENCE} is saved.")).to_be_visible()
+
+    # The signed document, then the submission.
+    page.get_by_role("link", name=f"Upload a document to {FOUNDING_REFERENCE}").click()
+    page.get_by_label("Title").fill("Signed cooperation agreement")
+    page.get_by_label("File").set_input_files(
+        {"name": "quy-che-phoi-hop.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    page.get_by_label("May be shown publicly").check()
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_text("“Signed cooperation agreement” is added")).to_be_visible()
+    page.get_by_role("button", name=f"Submit for verification {FOUNDING_REFERENCE}").click()
+    expect(page.get_by_text(f"{FOUNDING_REFERENCE} is submitted")).to_be_visible()
+    sign_out(page, "deepc-staff")
+
+    # The HEZA official verifies it.
+    sign_in(page, "heza-official")
+    awaiting = page.get_by_role("region", name=re.compile("Awaiting your review"))
+    awaiting.get_by_role("link", name=f"Review {FOUNDING_REFERENCE}").click()
+    expect(page.get_by_role("cell", name="Bui Ngoc Hai, Deputy Head")).to_be_visible()
+    page.get_by_label("Verify: the agreement is correct and becomes public").check()
+    page.get_by_role("button", name="Record my decision").click()
+    expect(page.get_by_text(f"{FOUNDING_REFERENCE} is verified")).to_be_visible()
+    sign_out(page, "heza-official")
+
+    # What was entered is what is stored, and those concerned were told.
+    agreement = Agreement.objects.get(reference=FOUNDING_REFERENCE)
+    assert agreement.review_state == Agreement.ReviewState.VERIFIED
+    assert agreement.reviewed_by == registry["official"]
+    assert sorted(agreement.parties.values_list("organisation__slug", "role")) == [
+        ("dinh-vu-ip-jsc", Party.Role.SIGNATORY),
+        ("hai-an-district-police", Party.Role.SIGNATORY),
+        ("heza", Party.Role.WITNESS),
+    ]
+    flow = agreement.flows.get()
+    assert (flow.resource.slug, flow.direction) == (
+        "fire-fighting-rescue-capacity",
+        ResourceFlow.Direction.MUTUAL,
+    )
+    document = agreement.documents.get()
+    assert (document.original_name, document.content_type) == (
+        "quy-che-phoi-hop.pdf",
+        "application/pdf",
+    )
+    told = {(message.to[0], message.subject) for message in mail.outbox}
+    assert ("heza-official@example.org", f"{FOUNDING_REFERENCE} awaits your verification") in told
+    assert ("deepc-staff@example.org", f"{FOUNDING_REFERENCE} is verified") in told
+
+    # A signed-out visitor finds it.
+    find_on_the_public_pages(page, agreement)
+
+
+def find_on_the_public_pages(page, agreement):
+    """On the public list when it exists; at its public detail address otherwise; at least in
+    what the public pages show when neither page exists yet (they are built in parallel)."""
+    try:
+        list_url = reverse("agreements:list")
+    except NoReverseMatch:
+        list_url = None
+    if list_url:
+        page.goto(list_url)
+        page.get_by_role("link", name=re.compile(re.escape(agreement.title_en[:40]))).first.click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text(agreement.title_en[:40])
+        return
+    try:
+        detail_url = agreement.get_absolute_url()
+    except NoReverseMatch:
+        assert Agreement.objects.public().filter(pk=agreement.pk).exists()
+        return
+    page.goto(detail_url)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(agreement.title_en[:40])
+
+
+def test_rows_are_added_and_removed_without_losing_what_is_typed(page, registry):
+    sign_in(page, "deepc-staff")
+    page.goto(reverse("agreements:create"))
+    page.get_by_label("Reference").fill("DEEPC-2024-ROWS")
+    page.locator("#id_kind").select_option("industrial")
+    page.get_by_label("Title in English").fill("Typed before adding rows")
+    page.get_by_label("Starts on").fill("2024-01-01")
+    choose_organisation(page, 0, "dinh vu", "Dinh Vu Industrial Park Joint Stock Company")
+    choose_organisation(page, 1, "flat", "Flat Vietnam Co., Ltd.")
+    choose_organisation(page, 2, "shin", "Shin-Etsu Vietnam (Shinetsu Vietnam)")
+
+    # A fourth party, added in place.
+    page.get_by_role("button", name="Add a party").click()
+    choose_organisation(page, 3, "tan thuan", "Tan Thuan Phong Company")
+    # The third is removed, then brought back, then removed for good.
+    third = page.locator('[data-formset="parties"] [data-row]').nth(2)
+    third.get_by_role("button", name="Remove this party").click()
+    third.get_by_role("button", name="Undo").click()
+    expect(page.locator("#id_parties-2-organisation-search")).to_have_value(
+        "Shin-Etsu Vietnam (Shinetsu Vietnam)"
+    )
+    third.get_by_role("button", name="Remove this party").click()
+
+    # Provider and receiver lists offer the parties entered above, not the removed one.
+    provider = page.locator("#id_flows-0-provider")
+    offered = provider.locator("option:not([hidden])").all_inner_texts()
+    assert "Shin-Etsu Vietnam (Shinetsu Vietnam)" not in offered
+    assert "Tan Thuan Phong Company" in offered
+    page.get_by_role("button", name="Add a resource flow").click()
+    for row, (resource, source, target) in enumerate(
+        [
+            ("treated-wastewater", "dinh-vu-ip-jsc", "flat-vietnam"),
+            ("waste-as-filling-material", "flat-vietnam", "tan-thuan-phong"),
+        ]
+    ):
+        page.locator(f"#id_flows-{row}-resource").select_option(
+            str(Resource.objects.get(slug=resource).pk)
+        )
+        page.locator(f"#id_flows-{row}-provider").select_option(organisation(source))
+        page.locator(f"#id_flows-{row}-receiver").select_option(organisation(target))
+    page.locator("#id_flows-1-quantity").fill("-3")
+    page.get_by_role("button", name="Save").click()
+
+    # The server refuses the negative quantity and shows everything as typed.
+    expect(page.get_by_text("The quantity cannot be negative.")).to_be_visible()
+    expect(page.get_by_label("Title in English")).to_have_value("Typed before adding rows")
+    expect(page.locator("#id_parties-3-organisation-search")).to_have_value(
+        "Tan Thuan Phong Company"
+    )
+    assert not Agreement.objects.filter(reference="DEEPC-2024-ROWS").exists()
+    page.locator("#id_flows-1-quantity").fill("3")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("DEEPC-2024-ROWS is saved.")).to_be_visible()
+
+    agreement = Agreement.objects.get(reference="DEEPC-2024-ROWS")
+    assert set(agreement.parties.values_list("organisation__slug", flat=True)) == {
+        "dinh-vu-ip-jsc",
+        "flat-vietnam",
+        "tan-thuan-phong",
+    }
+    assert agreement.flows.count() == 2
+
+
+def test_a_missing_organisation_is_added_without_leaving_the_form(page, registry):
+    sign_in(page, "deepc-staff")
+    page.goto(reverse("agreements:create"))
+    page.get_by_label("Title in English").fill("Typed before adding an organisation")
+
+    field = page.locator("#id_parties-1-organisation-search")
+    field.fill("Hai An Fire Brigade")
+    page.locator("#id_parties-1-organisation-options").get_by_role(
+        "option", name="Add “Hai An Fire Brigade” as a new organisation…"
+    ).click()
+    dialog = page.get_by_role("dialog", name="Add a missing organisation")
+    expect(dialog.get_by_label("Name in English")).to_have_value("Hai An Fire Brigade")
+    dialog.get_by_label("Kind").select_option("agency")
+    dialog.get_by_label("Name in Vietnamese").fill("Đội chữa cháy Hải An")
+    dialog.get_by_role("button", name="Add the organisation").click()
+
+    expect(dialog).to_be_hidden()
+    expect(field).to_have_value("Hai An Fire Brigade")
+    expect(page.get_by_label("Title in English")).to_have_value(
+        "Typed before adding an organisation"
+    )
+    created = Organisation.objects.get(name_en="Hai An Fire Brigade")
+    expect(page.locator("#id_parties-1-organisation")).to_have_value(str(created.pk))
+    # It is offered in every list, including rows added afterwards.
+    page.get_by_role("button", name="Add a party").click()
+    expect(page.locator(f"#id_parties-3-organisation option[value='{created.pk}']")).to_have_count(
+        1
+    )
+
+    # A duplicate is refused in the dialog, with the message next to the form.
+    page.get_by_role("link", name="Add a missing organisation").click()
+    dialog.get_by_label("Kind").select_option("agency")
+    dialog.get_by_label("Name in English").fill("hai an district police")
+    dialog.get_by_role("button", name="Add the organisation").click()
+    expect(dialog.get_by_text("Hai An District Police is already in the registry")).to_be_visible()
+
+
+def test_the_form_works_without_javascript(browser, live_server, registry):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, "deepc-staff")
+        page.goto(reverse("agreements:create"))
+        page.get_by_label("Reference").fill("DEEPC-2024-NOJS")
+        page.locator("#id_kind").select_option("industrial")
+        page.get_by_label("Title in English").fill("Entered without JavaScript")
+        page.get_by_label("Starts on").fill("2024-01-01")
+        page.locator("#id_parties-0-organisation").select_option(organisation("dinh-vu-ip-jsc"))
+        page.locator("#id_parties-1-organisation").select_option(organisation("flat-vietnam"))
+        page.locator("#id_flows-0-resource").select_option(label="Treated wastewater (m³)")
+        page.locator("#id_flows-0-provider").select_option(organisation("dinh-vu-ip-jsc"))
+        page.locator("#id_flows-0-receiver").select_option(organisation("flat-vietnam"))
+        expect(page.get_by_role("link", name="Add a missing organisation")).to_have_attribute(
+            "target", "_blank"
+        )
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_text("DEEPC-2024-NOJS is saved.")).to_be_visible()
+        assert Agreement.objects.get(reference="DEEPC-2024-NOJS").parties.count() == 2
+    finally:
+        context.close()

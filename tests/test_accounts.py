@@ -1,0 +1,168 @@
+"""Signing in and out, changing and resetting a password; failed sign-ins are throttled, and no
+answer tells whether an account exists."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+GENERIC_ERROR = (
+    "Please enter a correct username and password. Note that both fields may be case-sensitive."
+)
+
+
+def sign_in(client, username, password, **extra):
+    return client.post(reverse("login"), {"username": username, "password": password}, **extra)
+
+
+def text(response):
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+def test_staff_sign_in_and_land_on_their_agreements(client):
+    make_user("deepc-staff")
+
+    response = sign_in(client, "deepc-staff", "correct horse")
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("agreements:mine")
+
+
+def test_the_sign_in_page_links_to_the_password_reset(client):
+    assert reverse("password_reset") in client.get(reverse("login")).content.decode()
+
+
+@pytest.mark.parametrize("username", ["deepc-staff", "nobody-by-this-name"])
+def test_a_failed_sign_in_gives_the_same_generic_message_whether_or_not_the_account_exists(
+    client, username
+):
+    make_user("deepc-staff")
+
+    response = sign_in(client, username, "wrong password")
+
+    assert response.status_code == 200
+    assert GENERIC_ERROR in text(response)
+
+
+@pytest.mark.parametrize("username", ["deepc-staff", "nobody-by-this-name"])
+def test_repeated_failures_pause_sign_in_for_that_name_and_address(client, settings, username):
+    make_user("deepc-staff")
+    answers = [
+        sign_in(client, username, f"guess {attempt}").status_code
+        for attempt in range(settings.AXES_FAILURE_LIMIT)
+    ]
+
+    locked = sign_in(client, username, "correct horse")
+
+    assert answers == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
+    assert locked.status_code == 429
+    page = text(locked)
+    assert (
+        "Signing in with this user name from this device is paused. Try again in 15 minutes."
+        in page
+    )
+    assert username not in page
+
+
+def test_the_pause_is_for_one_name_at_one_address_only(client, settings):
+    make_user("deepc-staff")
+    make_user("heza-official")
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "deepc-staff", f"guess {attempt}")
+
+    colleague = sign_in(client, "heza-official", "correct horse")
+    elsewhere = sign_in(client, "deepc-staff", "correct horse", REMOTE_ADDR="10.0.0.9")
+
+    assert colleague.status_code == 302
+    assert elsewhere.status_code == 302
+
+
+def test_a_successful_sign_in_forgets_earlier_failures(client, settings):
+    make_user("deepc-staff")
+    for attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+        sign_in(client, "deepc-staff", f"guess {attempt}")
+    sign_in(client, "deepc-staff", "correct horse")
+    client.post(reverse("logout"))
+
+    assert sign_in(client, "deepc-staff", "one more typo").status_code == 200
+
+
+def test_signing_out_is_a_post_and_returns_home(client):
+    client.force_login(make_user())
+
+    assert client.get(reverse("logout")).status_code == 405
+    response = client.post(reverse("logout"))
+
+    assert response["Location"] == reverse("home")
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_signed_in_user_changes_their_password(client):
+    user = make_user()
+    client.force_login(user)
+
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "correct horse",
+            "new_password1": "battery staple 2024",
+            "new_password2": "battery staple 2024",
+        },
+        follow=True,
+    )
+
+    assert "Your password has been changed" in text(response)
+    user.refresh_from_db()
+    assert user.check_password("battery staple 2024")
+
+
+def test_a_wrong_old_password_is_refused(client):
+    client.force_login(make_user())
+
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "nope", "new_password1": "x" * 12, "new_password2": "x" * 12},
+    )
+
+    assert "Your old password was entered incorrectly" in text(response)
+
+
+@pytest.mark.parametrize("email", ["deepc-staff@example.org", "nobody@example.org"])
+def test_a_reset_request_says_the_same_whether_or_not_the_address_has_an_account(client, email):
+    make_user("deepc-staff")
+
+    response = client.post(reverse("password_reset"), {"email": email}, follow=True)
+
+    assert "If an account has this email address, a link to choose a new password" in text(response)
+    assert len(mail.outbox) == (1 if email.startswith("deepc") else 0)
+
+
+def test_the_reset_link_sets_a_new_password(client):
+    user = make_user("deepc-staff")
+    client.post(reverse("password_reset"), {"email": user.email})
+    message = mail.outbox[0]
+    link = re.search(r"http://testserver(/accounts/reset/\S+)", message.body).group(1)
+
+    form_page = client.get(link, follow=True)
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "battery staple 2024", "new_password2": "battery staple 2024"},
+        follow=True,
+    )
+
+    assert message.subject == "Reset your password for the Symbiosis Registry"
+    assert "Your user name is deepc-staff." in message.body
+    assert "Your new password is set." in text(response)
+    user.refresh_from_db()
+    assert user.check_password("battery staple 2024")
+
+
+def test_a_used_or_forged_reset_link_says_so(client):
+    response = client.get(reverse("password_reset_confirm", args=["MQ", "forged-token"]))
+
+    assert "This link does not work" in text(response)
