@@ -27,3 +27,14 @@ def reviewable_by(agreement, user):
 def internal_to(agreement, user):
     """Whether the user sees the agreement's internal side: every state, its history."""
     return permissions.can_see_unverified(user, agreement)
+
+
+@register.filter
+def sees_dashboard(user):
+    return permissions.can_view_dashboard(user)
+
+
+@register.filter
+def has_agreements_to_tend(user):
+    """Park staff, officials and admins have a "My agreements" page."""
+    return permissions.is_park_staff(user) or permissions.can_view_dashboard(user)

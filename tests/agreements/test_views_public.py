@@ -610,3 +610,73 @@ def test_unknown_pages_answer_404(client, demo):
     assert client.get("/agreements/resources/no-such-resource/").status_code == 404
     assert client.get("/agreements/documents/999/").status_code == 404
     assert Park.objects.exists() and Party.objects.exists()
+
+
+class TestStepsOnTheAgreementPage:
+    """The detail page offers each signed-in user the steps they may take, and no others."""
+
+    def test_park_staff_see_edit_submit_and_history_on_their_draft(self, client):
+        park = make_park()
+        draft = make_agreement(park, review_state=DRAFT)
+        client.force_login(make_park_staff(park))
+
+        page = text_of(client.get(draft.get_absolute_url()))
+
+        assert reverse("agreements:update", kwargs={"reference": draft.reference}) in page
+        assert reverse("agreements:submit", kwargs={"reference": draft.reference}) in page
+        assert reverse("agreements:history", kwargs={"reference": draft.reference}) in page
+        assert reverse("agreements:review", kwargs={"reference": draft.reference}) not in page
+
+    def test_the_managing_official_sees_review_on_a_submitted_agreement(self, client):
+        agency = make_agency()
+        submitted = make_agreement(make_park(managing_authority=agency), review_state=SUBMITTED)
+        client.force_login(make_official(agency))
+
+        page = text_of(client.get(submitted.get_absolute_url()))
+
+        assert reverse("agreements:review", kwargs={"reference": submitted.reference}) in page
+        assert reverse("agreements:update", kwargs={"reference": submitted.reference}) not in page
+
+    def test_staff_of_another_park_see_no_steps_on_a_verified_agreement(self, client):
+        verified = make_agreement()
+        client.force_login(make_park_staff(make_park()))
+
+        page = text_of(client.get(verified.get_absolute_url()))
+
+        assert "/edit/" not in page
+        assert "/history/" not in page
+
+    def test_staff_see_the_reviewers_comment_on_a_returned_agreement(self, client):
+        park = make_park()
+        returned = make_agreement(
+            park,
+            review_state=Agreement.ReviewState.RETURNED,
+            review_comment="Attach the signed scan, please.",
+        )
+        client.force_login(make_park_staff(park))
+
+        assert "Attach the signed scan, please." in text_of(client.get(returned.get_absolute_url()))
+
+
+class TestNavigation:
+    def test_visitors_see_the_public_sections_only(self, client):
+        page = text_of(client.get(reverse("home")))
+
+        assert reverse("agreements:list") in page
+        assert reverse("agreements:mine") not in page
+        assert reverse("agreements:dashboard") not in page
+
+    def test_park_staff_see_my_agreements_but_not_the_dashboard(self, client):
+        client.force_login(make_park_staff(make_park()))
+
+        page = text_of(client.get(reverse("home")))
+
+        assert reverse("agreements:mine") in page
+        assert reverse("agreements:dashboard") not in page
+
+    def test_officials_see_the_dashboard(self, client):
+        client.force_login(make_official(make_agency()))
+
+        page = text_of(client.get(reverse("home")))
+
+        assert reverse("agreements:dashboard") in page
