@@ -259,6 +259,16 @@ class Agreement(models.Model):
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
         ordering = ["-signed_on", "-starts_on", "reference"]
+        indexes = [
+            # The public list's order (public().latest_first()) has its index, with NULLS LAST,
+            # on PostgreSQL only: migration 0003. SQLite cannot state it.
+            # Work list "awaiting verification", oldest first: review_state, then submitted_at.
+            models.Index(
+                fields=["review_state", "submitted_at"], name="agreement_state_submitted_idx"
+            ),
+            # Agreements ending soon: ends_on within the next 90 days.
+            models.Index(fields=["ends_on"], name="agreement_ends_on_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(title_vi="") | ~Q(title_en=""),

@@ -246,3 +246,13 @@ def overseen_parks(user):
     if rights.is_admin or rights.nationwide:
         return Park.objects.all()
     return Park.objects.filter(managing_authority_id__in=rights.agency_ids)
+
+
+def oversight_scope(user):
+    """What an official's view of the register depends on: "all" for an admin or a national
+    or international official, else their agencies. Figures can be shared between users of
+    the same scope, never across scopes."""
+    rights = access(user)
+    if rights.is_admin or rights.nationwide:
+        return "all"
+    return tuple(sorted(rights.agency_ids))

@@ -1,14 +1,19 @@
 from django.urls import path
 
+from agreements.caching import cache_public_page
 from agreements.views import dashboard, public, staff
 
 app_name = "agreements"
 
 urlpatterns = [
     # Public pages: agreements.views.public
-    path("", public.AgreementListView.as_view(), name="list"),
-    path("resources/", public.ResourceListView.as_view(), name="resource-list"),
-    path("resources/<slug:slug>/", public.ResourceDetailView.as_view(), name="resource-detail"),
+    path("", cache_public_page(public.AgreementListView.as_view()), name="list"),
+    path("resources/", cache_public_page(public.ResourceListView.as_view()), name="resource-list"),
+    path(
+        "resources/<slug:slug>/",
+        cache_public_page(public.ResourceDetailView.as_view()),
+        name="resource-detail",
+    ),
     path("documents/<int:pk>/", public.document_download, name="document-download"),
     # Park staff and review: agreements.views.staff
     # (before any catch-all "<path:reference>/" pattern: references may contain slashes)
@@ -33,4 +38,8 @@ urlpatterns = [
 
 # Last, whatever is added above: a reference may contain slashes ("HEZA/2023/01"), so the
 # detail page takes the rest of the path and would hide any page listed after it.
-urlpatterns.append(path("<path:reference>/", public.AgreementDetailView.as_view(), name="detail"))
+urlpatterns.append(
+    path(
+        "<path:reference>/", cache_public_page(public.AgreementDetailView.as_view()), name="detail"
+    )
+)

@@ -1,15 +1,16 @@
 from django.urls import path
 
+from agreements.caching import cache_public_page
 from parks import views
 
 app_name = "parks"
 
 urlpatterns = [
-    path("", views.ParkListView.as_view(), name="list"),
+    path("", cache_public_page(views.ParkListView.as_view()), name="list"),
     path(
         "organisations/<slug:slug>/",
-        views.OrganisationDetailView.as_view(),
+        cache_public_page(views.OrganisationDetailView.as_view()),
         name="organisation-detail",
     ),
-    path("<slug:slug>/", views.ParkDetailView.as_view(), name="detail"),
+    path("<slug:slug>/", cache_public_page(views.ParkDetailView.as_view()), name="detail"),
 ]

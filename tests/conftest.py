@@ -23,6 +23,10 @@ def _test_settings(settings, tmp_path):
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.LANGUAGE_CODE = "en"
+    # No cache: every test sees its own writes at once (they never commit, so the cache's
+    # invalidation would not run) and query counts measure the uncached page.
+    # tests/agreements/test_caching.py turns a real cache on where it tests caching.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
 
 @pytest.fixture

@@ -17,10 +17,16 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from agreements import dashboard, exports
+from agreements.caching import cached_data
 from agreements.charts import Bar, BarChart
 from agreements.dashboard_filters import DashboardFilterForm
 from agreements.models import Agreement, Resource
-from agreements.permissions import can_view_dashboard, overseen_parks, reviewable_agreements
+from agreements.permissions import (
+    can_view_dashboard,
+    overseen_parks,
+    oversight_scope,
+    reviewable_agreements,
+)
 
 
 class DashboardAccessMixin(UserPassesTestMixin):
@@ -48,11 +54,18 @@ class DashboardView(DashboardAccessMixin, TemplateView):
     def get_context_data(self, **kwargs):
         form = self.get_filter_form()
         filters = form.filters()
-        figures = dashboard.build(
-            agreements=self.get_agreements(),
-            parks=overseen_parks(self.request.user),
-            filters=filters,
-            today=timezone.localdate(),
+        today = timezone.localdate()
+        figures = cached_data(
+            "dashboard",
+            oversight_scope(self.request.user),
+            filters.query_string(),
+            today,
+            compute=lambda: dashboard.build(
+                agreements=self.get_agreements(),
+                parks=overseen_parks(self.request.user),
+                filters=filters,
+                today=today,
+            ),
         )
         return super().get_context_data(
             form=form,

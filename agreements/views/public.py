@@ -10,7 +10,7 @@ whatever the number of rows.
 import re
 from pathlib import PurePath
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
+from agreements.caching import cached_data
 from agreements.filters import AgreementFilterForm
 from agreements.impact import flow_impacts, total_tonnes_avoided
 from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
@@ -56,24 +57,41 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         public = public_agreements(self.request.user)
         today = timezone.localdate()
-        context["figures"] = [
-            (_("parks"), Park.objects.count()),
-            (
-                _("organisations in verified agreements"),
-                Organisation.objects.filter(parties__agreement__in=public).distinct().count(),
-            ),
-            (_("verified agreements"), public.count()),
-            (_("active agreements"), public.active_on(today).count()),
-            (
-                _("resources shared"),
-                Resource.objects.filter(flows__agreement__in=public).distinct().count(),
-            ),
-        ]
+        context["figures"] = cached_data(
+            "home-figures", today, compute=lambda: home_figures(public, today=today)
+        )
         context["latest"] = public.for_list_page().latest_first()[: self.latest_count]
-        context["parks"] = Park.objects.annotate(
-            agreement_count=Count("agreements", filter=Q(agreements__review_state=VERIFIED))
-        ).order_by("-agreement_count", "name_en", "name_vi")[: self.park_count]
+        context["parks"] = cached_data(
+            "home-parks",
+            self.park_count,
+            compute=lambda: list(
+                Park.objects.annotate(
+                    agreement_count=Count("agreements", filter=Q(agreements__review_state=VERIFIED))
+                ).order_by("-agreement_count", "name_en", "name_vi")[: self.park_count]
+            ),
+        )
         return context
+
+
+def home_figures(public, *, today):
+    """The headline figures: what the registry holds, counted in the database."""
+    return [
+        (_("parks"), Park.objects.count()),
+        (
+            _("organisations in verified agreements"),
+            Organisation.objects.filter(
+                Exists(Party.objects.filter(organisation=OuterRef("pk"), agreement__in=public))
+            ).count(),
+        ),
+        (_("verified agreements"), public.count()),
+        (_("active agreements"), public.active_on(today).count()),
+        (
+            _("resources shared"),
+            Resource.objects.filter(
+                Exists(ResourceFlow.objects.filter(resource=OuterRef("pk"), agreement__in=public))
+            ).count(),
+        ),
+    ]
 
 
 class AgreementListView(PageNumberClampMixin, ListView):
@@ -83,7 +101,10 @@ class AgreementListView(PageNumberClampMixin, ListView):
 
     def get_queryset(self):
         public = public_agreements(self.request.user)
-        years = [day.year for day in public.dates("signed_on", "year", order="DESC")]
+        years = cached_data(
+            "years-signed",
+            compute=lambda: [day.year for day in public.dates("signed_on", "year", order="DESC")],
+        )
         self.form = AgreementFilterForm(self.request.GET, years=years)
         self.form.is_valid()  # invalid filters are reported on the form and left out
         return self.form.filter(public).for_list_page().latest_first()

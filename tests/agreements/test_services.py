@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from agreements import services
+from agreements import caching, services
 from agreements.documents import DocumentForm
 from agreements.forms import AgreementEntry
 from agreements.models import Agreement, Party, ResourceFlow
@@ -179,7 +179,7 @@ class TestSubmit:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             services.submit_agreement(agreement=draft(world), user=world.staff)
 
-        assert len(callbacks) == 1
+        assert len([c for c in callbacks if c is not caching._move_on]) == 1  # the emails
         assert mail.outbox == []
 
     def test_an_agreement_without_a_flow_cannot_be_submitted(self, world):
