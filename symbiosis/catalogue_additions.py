@@ -42,7 +42,9 @@ STRINGS = [
     gettext_noop("Changed"),
     gettext_noop("Deleted"),
     gettext_noop("Deleted %(type_name)s"),
-    gettext_noop("Choose a date from the list below to revert to a previous version of this object."),
+    gettext_noop(
+        "Choose a date from the list below to revert to a previous version of this object."
+    ),
     gettext_noop("This object doesn't have a change history."),
     gettext_noop("View %(verbose_name)s"),
     gettext_noop("Revert %(verbose_name)s"),
