@@ -3,6 +3,7 @@ in the visitor's language, dates and numbers are written the Vietnamese way, nam
 chosen language, and notification emails speak both."""
 
 import datetime
+import io
 import os
 import re
 import shutil
@@ -11,6 +12,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import polib
 import pytest
 from django.conf import settings
@@ -257,6 +259,21 @@ PAGES = {
         ["Công an quận Hải An", "Cơ quan nhà nước", "Cấp huyện", "Địa bàn quản lý"],
     ),
     "sign-in": (None, lambda r: reverse("login"), ["Đăng nhập", "Tên đăng nhập", "Mật khẩu"]),
+    "password reset": (
+        None,
+        lambda r: reverse("password_reset"),
+        ["Đặt lại mật khẩu", "Nhập địa chỉ email của tài khoản", "Gửi liên kết cho tôi"],
+    ),
+    "password change": (
+        "staff",
+        lambda r: reverse("password_change"),
+        ["Đổi mật khẩu", "Mật khẩu cũ", "Mật khẩu mới"],
+    ),
+    "add an organisation": (
+        "staff",
+        lambda r: reverse("agreements:organisation-create"),
+        ["Thêm tổ chức chưa có trong danh sách", "Tên tiếng Việt", "Tên viết tắt", "Cấp huyện"],
+    ),
     "my agreements": (
         "staff",
         lambda r: reverse("agreements:mine"),
@@ -491,6 +508,15 @@ def test_exports_name_their_columns_in_the_language_and_keep_machine_readable_va
     assert "Quy chế phối hợp cộng sinh công nghiệp - đô thị" in founding
     assert ",2023-09-12," in founding
     assert ",1234.500," in founding
+
+
+def test_the_spreadsheet_names_its_sheets_in_the_language(registry):
+    response = client_for(registry["official"]).get(reverse("agreements:export-xlsx"), **VI)
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+    assert workbook.sheetnames == ["Dòng tài nguyên", "Thỏa thuận", "Giới thiệu"]
+    about = [row for row in workbook["Giới thiệu"].iter_rows(values_only=True)]
+    assert about[0][0].startswith("Sổ đăng ký cộng sinh công nghiệp")
 
 
 # Emails
