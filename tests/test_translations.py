@@ -496,6 +496,15 @@ def test_the_admin_of_our_models_is_in_vietnamese(registry):
     assert "Cán bộ khu công nghiệp" in index
     for words in ["Số hiệu", "Tiêu đề", "Trạng thái xác minh", "Quy chế phối hợp cộng sinh"]:
         assert words in agreements
+    change = page_text(
+        admin.get(
+            reverse("admin:agreements_agreement_change", args=[registry["agreement"].pk]), **VI
+        ).content.decode()
+    )
+    for words in ["Thay đổi thỏa thuận", "Ngày có hiệu lực", "Bên ký kết", "Dòng tài nguyên"]:
+        assert words in change
+    for text in [index, agreements, change]:
+        assert english_words(text) == []
 
 
 def test_exports_name_their_columns_in_the_language_and_keep_machine_readable_values(registry):
