@@ -524,7 +524,7 @@ def test_the_spreadsheet_names_its_sheets_in_the_language(registry):
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
 
     assert workbook.sheetnames == ["Dòng tài nguyên", "Thỏa thuận", "Giới thiệu"]
-    about = [row for row in workbook["Giới thiệu"].iter_rows(values_only=True)]
+    about = list(workbook["Giới thiệu"].iter_rows(values_only=True))
     assert about[0][0].startswith("Sổ đăng ký cộng sinh công nghiệp")
 
 
