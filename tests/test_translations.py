@@ -17,6 +17,7 @@ import polib
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -416,6 +417,14 @@ def test_pages_refused_or_missing_answer_in_vietnamese(registry):
     assert "Không được phép" in page_text(refused.content.decode())
     assert forged.status_code == 403
     assert "Không gửi được biểu mẫu" in page_text(forged.content.decode())
+
+
+def test_the_server_error_page_needs_no_request_and_speaks_the_language(db):
+    with translation.override("vi"):
+        page = page_text(render_to_string("500.html"))
+
+    assert "Đã xảy ra lỗi" in page
+    assert english_words(page) == []
 
 
 # Dates, numbers and names
