@@ -532,8 +532,8 @@ def test_the_spreadsheet_names_its_sheets_in_the_language(registry):
     response = client_for(registry["official"]).get(reverse("agreements:export-xlsx"), **VI)
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
 
-    assert workbook.sheetnames == ["Dòng tài nguyên", "Thỏa thuận", "Giới thiệu"]
-    about = list(workbook["Giới thiệu"].iter_rows(values_only=True))
+    assert workbook.sheetnames == ["Dòng tài nguyên", "Thỏa thuận", "Thông tin về tệp"]
+    about = list(workbook["Thông tin về tệp"].iter_rows(values_only=True))
     assert about[0][0].startswith("Sổ đăng ký cộng sinh công nghiệp")
 
 
