@@ -39,7 +39,7 @@ class DocumentInline(admin.TabularInline):
 class AgreementAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
     list_display = [
         "reference",
-        "title_en",
+        "shown_title",
         "park",
         "kind",
         "review_state",
@@ -74,6 +74,11 @@ class AgreementAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
         ),
         (None, {"fields": ["created_by", "created_at", "updated_at", "version"]}),
     ]
+
+    @admin.display(description=_("title"), ordering="title_en")
+    def shown_title(self, obj):
+        """The title in the admin's language, falling back to the other."""
+        return obj.title
 
     def save_model(self, request, obj, form, change):
         if not change and obj.created_by_id is None:
@@ -119,7 +124,9 @@ class ResourceFlowAdmin(SimpleHistoryAdmin):
         "resource__name_en",
         "resource__name_vi",
         "provider__name_en",
+        "provider__name_vi",
         "receiver__name_en",
+        "receiver__name_vi",
     ]
     autocomplete_fields = ["agreement", "resource", "provider", "receiver"]
     list_select_related = ["agreement", "resource", "provider", "receiver"]

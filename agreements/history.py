@@ -24,6 +24,13 @@ class Change:
     label: str
     old: str
     new: str
+    language: str = ""  # of the values, for the page's lang attribute: "en" for title_en
+
+
+def _language_of(name):
+    """The language a field's values are written in, from its name (``title_en``), or ""."""
+    suffix = name.rpartition("_")[2]
+    return suffix if suffix in {"en", "vi"} else ""
 
 
 @dataclass
@@ -139,6 +146,7 @@ def _entry(model, record, previous, names):
                         str(model_field.verbose_name),
                         EMPTY,
                         _display(model, model_field.name, value, names),
+                        _language_of(model_field.name),
                     )
                 )
     elif record.history_type == "~":
@@ -150,6 +158,7 @@ def _entry(model, record, previous, names):
                     str(shown[change.field].verbose_name),
                     _display(model, change.field, change.old, names),
                     _display(model, change.field, change.new, names),
+                    _language_of(change.field),
                 )
             )
     return Entry(

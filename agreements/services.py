@@ -12,13 +12,17 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from agreements import permissions
 from agreements.models import Agreement
 
 ReviewState = Agreement.ReviewState
+
+# Notification emails go to people whose language the registry does not know: each is written
+# in both, Vietnamese first.
+EMAIL_LANGUAGES = ("vi", "en")
 
 
 class EditConflict(Exception):
@@ -214,8 +218,7 @@ def _notify_on_commit(event, *, agreement, actor, recipients, base_url, link):
         "actor": actor,
         "link": f"{base_url.rstrip('/')}{link}",
     }
-    subject = " ".join(render_to_string(f"agreements/email/{event}_subject.txt", context).split())
-    body = render_to_string(f"agreements/email/{event}_body.txt", context)
+    subject, body = render_bilingual_email(event, context)
 
     def send():
         messages = [
@@ -225,3 +228,15 @@ def _notify_on_commit(event, *, agreement, actor, recipients, base_url, link):
         get_connection().send_messages(messages)
 
     transaction.on_commit(send)
+
+
+def render_bilingual_email(event, context):
+    """The subject and body of a notification in every ``EMAIL_LANGUAGES``: the subjects joined
+    by " / ", the bodies one after the other, each with the names in its own language."""
+    subjects, bodies = [], []
+    for language in EMAIL_LANGUAGES:
+        with translation.override(language):
+            subject = render_to_string(f"agreements/email/{event}_subject.txt", context)
+            subjects.append(" ".join(subject.split()))
+            bodies.append(render_to_string(f"agreements/email/{event}_body.txt", context).strip())
+    return " / ".join(subjects), "\n\n---\n\n".join(bodies) + "\n"

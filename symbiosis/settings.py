@@ -194,7 +194,12 @@ LANGUAGES = [
     ("en", _("English")),
     ("vi", _("Vietnamese")),
 ]
+# The catalogue: locale/vi/LC_MESSAGES/django.po, its compiled .mo committed beside it (README,
+# "Translations"). It comes before Django's and the apps' own, so it can also correct them.
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers per language (symbiosis/formats/<language>/formats.py): 12/09/2023 and
+# 1.234,5 in Vietnamese. Files and exports keep ISO dates and plain numbers.
+FORMAT_MODULE_PATH = "symbiosis.formats"
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

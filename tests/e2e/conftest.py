@@ -54,3 +54,13 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def vietnamese_page(browser, live_server):
+    """A browser whose language is Vietnamese: it sends Accept-Language: vi-VN."""
+    context = browser.new_context(base_url=live_server.url, locale="vi-VN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -12,6 +12,7 @@ from agreements.demo import FOUNDING_REFERENCE, load_demo
 from agreements.models import Agreement, Party, Resource, ResourceFlow
 from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
 from tests.conftest import make_user
+from tests.vietnamese import english_words, page_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -146,11 +147,127 @@ def test_staff_enter_the_founding_agreement_an_official_verifies_it_and_the_publ
         "application/pdf",
     )
     told = {(message.to[0], message.subject) for message in mail.outbox}
-    assert ("heza-official@example.org", f"{FOUNDING_REFERENCE} awaits your verification") in told
-    assert ("deepc-staff@example.org", f"{FOUNDING_REFERENCE} is verified") in told
+    # Each notification speaks Vietnamese, then English.
+    assert (
+        "heza-official@example.org",
+        f"{FOUNDING_REFERENCE} đang chờ anh/chị xác minh / "
+        f"{FOUNDING_REFERENCE} awaits your verification",
+    ) in told
+    assert (
+        "deepc-staff@example.org",
+        f"{FOUNDING_REFERENCE} đã được xác minh / {FOUNDING_REFERENCE} is verified",
+    ) in told
 
     # A signed-out visitor finds it.
     find_on_the_public_pages(page, agreement)
+
+
+def assert_in_vietnamese(page):
+    """The page is in Vietnamese and shows none of the interface's English words."""
+    assert page.locator("html").get_attribute("lang") == "vi"
+    leftovers = english_words(page_text(page.content()))
+    assert leftovers == [], f"{page.url}: {leftovers}"
+
+
+def sign_in_in_vietnamese(page, username):
+    page.goto(reverse("login"))
+    assert_in_vietnamese(page)
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", level=1, name="Thỏa thuận của tôi")).to_be_visible()
+    assert_in_vietnamese(page)
+
+
+def sign_out_in_vietnamese(page, username):
+    page.get_by_role("button", name=f"Đăng xuất ({username})").click()
+    expect(page.get_by_role("link", name="Đăng nhập")).to_be_visible()
+
+
+def test_a_vietnamese_speaking_officer_enters_the_founding_agreement_and_it_is_verified(
+    vietnamese_page, registry
+):
+    """The main story again, with browsers set to Vietnamese: every page visited speaks it."""
+    page = vietnamese_page
+    sign_in_in_vietnamese(page, "deepc-staff")
+    page.get_by_role("link", name="Nhập thỏa thuận mới").click()
+    expect(page.get_by_role("heading", level=1, name="Thỏa thuận mới")).to_be_visible()
+    assert_in_vietnamese(page)
+    page.get_by_label("Số hiệu").fill(FOUNDING_REFERENCE)
+    expect(page.locator("#id_park")).to_have_value(str(Park.objects.get(slug="deep-c").pk))
+    page.locator("#id_kind").select_option(label="Cộng sinh công nghiệp - đô thị")
+    page.get_by_label("Tiêu đề tiếng Anh").fill(TITLE_EN)
+    page.get_by_label("Tiêu đề tiếng Việt").fill(TITLE_VI)
+    page.get_by_label("Ngày ký").fill("2023-09-12")
+    page.get_by_label("Nơi ký").fill("Hải Phòng")
+    page.get_by_label("Ngày có hiệu lực").fill("2023-09-12")
+
+    # Organisations are offered under their Vietnamese names, found with or without accents.
+    choose_organisation(
+        page, 0, "dinh vu", "Công ty Cổ phần Khu công nghiệp Đình Vũ (Dinh Vu IP JSC)"
+    )
+    choose_organisation(page, 1, "công an quận", "Công an quận Hải An")
+    choose_organisation(page, 2, "heza", "Ban Quản lý Khu kinh tế Hải Phòng (HEZA)")
+    page.locator("#id_parties-2-role").select_option(label="Bên chứng kiến")
+    page.locator("#id_parties-2-representative_name").fill("Bùi Ngọc Hải")
+    page.locator("#id_parties-2-representative_title").fill("Phó Trưởng ban")
+    page.locator("#id_flows-0-resource").select_option(
+        label="Năng lực phòng cháy, chữa cháy và cứu nạn, cứu hộ (lượt huy động)"
+    )
+    page.locator("#id_flows-0-provider").select_option(organisation("dinh-vu-ip-jsc"))
+    page.locator("#id_flows-0-receiver").select_option(organisation("hai-an-district-police"))
+    page.locator("#id_flows-0-direction").select_option(label="Hai chiều")
+    assert_in_vietnamese(page)  # with the rows the script added
+    page.get_by_role("button", name="Lưu", exact=True).click()
+    expect(page.get_by_text(f"Đã lưu {FOUNDING_REFERENCE}.")).to_be_visible()
+    assert_in_vietnamese(page)
+
+    page.get_by_role("link", name=f"Tải lên tài liệu cho {FOUNDING_REFERENCE}").click()
+    assert_in_vietnamese(page)
+    page.get_by_label("Tiêu đề").fill("Quy chế phối hợp đã ký")
+    page.get_by_label("Tệp").set_input_files(
+        {"name": "quy-che-phoi-hop.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    page.get_by_label("Được công khai").check()
+    page.get_by_role("button", name="Tải lên", exact=True).click()
+    expect(page.get_by_text("Đã thêm “Quy chế phối hợp đã ký”")).to_be_visible()
+    page.get_by_role("button", name=f"Gửi xác minh {FOUNDING_REFERENCE}").click()
+    expect(page.get_by_text(f"Đã gửi xác minh {FOUNDING_REFERENCE}")).to_be_visible()
+    assert_in_vietnamese(page)
+    sign_out_in_vietnamese(page, "deepc-staff")
+
+    sign_in_in_vietnamese(page, "heza-official")
+    awaiting = page.get_by_role("region", name="Đang chờ anh/chị xem xét")
+    awaiting.get_by_role("link", name=f"Xem xét {FOUNDING_REFERENCE}").click()
+    expect(page.get_by_role("cell", name="Bùi Ngọc Hải, Phó Trưởng ban")).to_be_visible()
+    expect(page.get_by_text("12/09/2023, Hải Phòng")).to_be_visible()
+    assert_in_vietnamese(page)
+    page.get_by_label("Xác minh: thỏa thuận chính xác và được công khai").check()
+    page.get_by_role("button", name="Ghi nhận quyết định").click()
+    expect(page.get_by_text(f"Đã xác minh {FOUNDING_REFERENCE}")).to_be_visible()
+    assert_in_vietnamese(page)
+    page.get_by_role("link", name="Bảng điều khiển").click()
+    expect(
+        page.get_by_role("heading", level=1, name="Bảng điều khiển của cán bộ quản lý")
+    ).to_be_visible()
+    assert_in_vietnamese(page)
+    sign_out_in_vietnamese(page, "heza-official")
+
+    agreement = Agreement.objects.get(reference=FOUNDING_REFERENCE)
+    assert agreement.review_state == Agreement.ReviewState.VERIFIED
+    assert agreement.flows.get().direction == ResourceFlow.Direction.MUTUAL
+    told = {(message.to[0], message.subject) for message in mail.outbox}
+    assert (
+        "heza-official@example.org",
+        f"{FOUNDING_REFERENCE} đang chờ anh/chị xác minh / "
+        f"{FOUNDING_REFERENCE} awaits your verification",
+    ) in told
+
+    # A signed-out visitor finds it under its Vietnamese title.
+    page.goto(reverse("agreements:list"))
+    page.get_by_role("link", name=re.compile(re.escape(TITLE_VI[:40]))).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(TITLE_VI[:40])
+    assert_in_vietnamese(page)
 
 
 def find_on_the_public_pages(page, agreement):
