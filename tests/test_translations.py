@@ -408,7 +408,7 @@ def test_pages_refused_or_missing_answer_in_vietnamese(registry):
     missing = staff.get(_agreement_url("update", other), **VI)
     refused = client_for(make_user()).get(reverse("agreements:dashboard"), **VI)
     forged = Client(enforce_csrf_checks=True).post(
-        reverse("set_language"), {"language": "vi"}, **VI
+        reverse("login"), {"username": "someone", "password": "x"}, **VI
     )
 
     assert missing.status_code == 404
