@@ -30,6 +30,8 @@ ROLE_HEADINGS = {
     Party.Role.FACILITATOR: _("Facilitators"),
 }
 VERIFIED = Agreement.ReviewState.VERIFIED
+# How many related agreements of each kind an agreement's page lists; the rest are a link away.
+RELATED_LIMIT = 10
 
 
 def public_agreements(user):
@@ -133,47 +135,61 @@ class AgreementDetailView(DetailView):
             if can_download_document(user, document)
         ]
         context["sees_internal"] = can_see_unverified(user, agreement)
-        related = related_agreements(user, agreement, parties, flows)
-        context["same_resource"] = [other for other in related if other.shared_flows]
-        context["same_parties"] = [other for other in related if other.shared_parties]
+        context.update(related_agreements(user, agreement, parties, flows))
         return context
 
 
-def related_agreements(user, agreement, parties, flows):
-    """Other verified agreements sharing one of this agreement's resources or signed by one of
-    its signatories, each with ``shared_flows`` and ``shared_parties``: what links them."""
-    resource_ids = {flow.resource_id for flow in flows}
-    signatory_ids = {
-        party.organisation_id for party in parties if party.role == Party.Role.SIGNATORY
+def related_agreements(user, agreement, parties, flows, *, limit=RELATED_LIMIT):
+    """The other verified agreements linked to this one, the ``limit`` most recent of each kind,
+    in four queries whatever their number:
+
+    - ``same_resource``: sharing one of its resources, each with ``shared_flows``;
+    - ``same_parties``: signed by one of its signatories, each with ``shared_parties``;
+    - ``shared_resources`` and ``signatories``: where to see them all (their own pages), with
+      ``more_same_resource`` and ``more_same_parties`` telling whether some are left out.
+    """
+    resources = list({flow.resource_id: flow.resource for flow in flows}.values())
+    signatories = [party.organisation for party in parties if party.role == Party.Role.SIGNATORY]
+    others = public_agreements(user).exclude(pk=agreement.pk).select_related("park")
+    related = {
+        "shared_resources": resources,
+        "signatories": signatories,
+        "related_limit": limit,
+        "same_resource": [],
+        "same_parties": [],
     }
-    if not resource_ids and not signatory_ids:
-        return []
-    shared_flows = ResourceFlow.objects.filter(resource_id__in=resource_ids)
-    shared_parties = Party.objects.filter(
-        organisation_id__in=signatory_ids, role=Party.Role.SIGNATORY
-    )
-    return list(
-        public_agreements(user)
-        .exclude(pk=agreement.pk)
-        .filter(
-            Q(pk__in=shared_flows.values("agreement_id"))
-            | Q(pk__in=shared_parties.values("agreement_id"))
+    if resources:
+        shared_flows = ResourceFlow.objects.filter(resource__in=resources)
+        related["same_resource"] = list(
+            others.filter(pk__in=shared_flows.values("agreement_id"))
+            .prefetch_related(
+                Prefetch(
+                    "flows",
+                    queryset=shared_flows.select_related("resource").order_by("resource_id", "pk"),
+                    to_attr="shared_flows",
+                )
+            )
+            .latest_first()[: limit + 1]
         )
-        .select_related("park")
-        .prefetch_related(
-            Prefetch(
-                "flows",
-                queryset=shared_flows.select_related("resource").order_by("pk"),
-                to_attr="shared_flows",
-            ),
-            Prefetch(
-                "parties",
-                queryset=shared_parties.select_related("organisation").order_by("pk"),
-                to_attr="shared_parties",
-            ),
+    if signatories:
+        shared_parties = Party.objects.filter(
+            organisation__in=signatories, role=Party.Role.SIGNATORY
         )
-        .latest_first()
-    )
+        related["same_parties"] = list(
+            others.filter(pk__in=shared_parties.values("agreement_id"))
+            .prefetch_related(
+                Prefetch(
+                    "parties",
+                    queryset=shared_parties.select_related("organisation").order_by("pk"),
+                    to_attr="shared_parties",
+                )
+            )
+            .latest_first()[: limit + 1]
+        )
+    for name in ["same_resource", "same_parties"]:
+        related[f"more_{name}"] = len(related[name]) > limit
+        related[name] = related[name][:limit]
+    return related
 
 
 class ResourceListView(ListView):
