@@ -10,14 +10,17 @@ whatever the number of rows.
 import re
 from pathlib import PurePath
 
-from django.db.models import Count, Prefetch, Q
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic.detail import SingleObjectMixin
 
+from agreements.dashboard import annual_tonnes_co2e_avoided
 from agreements.filters import AgreementFilterForm
 from agreements.impact import flow_impacts, total_tonnes_avoided
 from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
@@ -47,6 +50,32 @@ class PageNumberClampMixin:
         paginator = self.get_paginator(queryset, page_size)
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
         return paginator, page, page.object_list, page.has_other_pages()
+
+
+class DetailWithListMixin(PageNumberClampMixin, SingleObjectMixin):
+    """A page about one object with a paginated list under it, Django's "SingleObjectMixin
+    with ListView" pattern (put ``ListView`` after this mixin): ``self.object`` comes from
+    ``object_queryset`` by its slug, ``get_queryset()`` is the list, ``page_obj`` its page, also
+    in the context as ``list_context_name``."""
+
+    paginate_by = 25
+    object_queryset = None
+    list_context_name = "object_list"
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object(queryset=self.object_queryset.all())
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context[self.list_context_name] = context["object_list"]
+        return context
+
+
+def page_of(request, queryset, page_kwarg, *, per_page=25):
+    """A second list's page on a page that has two, by its own query parameter (out of range:
+    the nearest page, as ``PageNumberClampMixin`` does)."""
+    return Paginator(queryset, per_page).get_page(request.GET.get(page_kwarg))
 
 
 class HomeView(TemplateView):
@@ -216,25 +245,42 @@ class ResourceListView(ListView):
         return context
 
 
-class ResourceDetailView(DetailView):
+class ResourceDetailView(DetailWithListMixin, ListView):
+    """A resource and the verified agreements sharing it, 25 a page, the latest first, each
+    with its flows of this resource; the impact of them all is added up by the database."""
+
     template_name = "agreements/resource_detail.html"
-    context_object_name = "resource"
-    queryset = Resource.objects.all()
+    object_queryset = Resource.objects.all()
+    list_context_name = "agreements"
+
+    def get_queryset(self):
+        flows = ResourceFlow.objects.filter(resource=self.object)
+        return (
+            public_agreements(self.request.user)
+            .filter(pk__in=flows.values("agreement_id"))
+            .select_related("park")
+            .prefetch_related(
+                Prefetch(
+                    "flows",
+                    queryset=flows.select_related("resource", "provider", "receiver").order_by(
+                        "pk"
+                    ),
+                    to_attr="resource_flows",
+                )
+            )
+            .latest_first()
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        flows = list(
+        context["impacts"] = flow_impacts(
+            flow for agreement in context["agreements"] for flow in agreement.resource_flows
+        )
+        context["total_tonnes"] = (
             ResourceFlow.objects.public()
             .filter(resource=self.object)
-            .for_public_pages()
-            .order_by("agreement__park__name_en", "-agreement__starts_on", "agreement__pk", "pk")
+            .aggregate(tonnes=Sum(annual_tonnes_co2e_avoided()))["tonnes"]
         )
-        by_agreement = {}
-        for flow in flows:
-            by_agreement.setdefault(flow.agreement, []).append(flow)
-        context["agreement_flows"] = list(by_agreement.items())
-        context["impacts"] = impacts = flow_impacts(flows)
-        context["total_tonnes"] = total_tonnes_avoided(impacts)
         return context
 
 

@@ -618,9 +618,9 @@ def test_the_service_resource_lists_the_founding_agreement_and_its_flow(client, 
         reverse("agreements:resource-detail", args=["fire-fighting-rescue-capacity"])
     )
 
-    [(agreement, flows)] = response.context["agreement_flows"]
+    [agreement] = response.context["agreements"]
     assert agreement.reference == FOUNDING
-    assert [(f.provider.slug, f.receiver.slug) for f in flows] == [
+    assert [(f.provider.slug, f.receiver.slug) for f in agreement.resource_flows] == [
         ("dinh-vu-ip-jsc", "hai-an-district-police")
     ]
     page = text_of(response)
@@ -635,7 +635,7 @@ def test_a_resource_page_leaves_out_unverified_agreements(client, unverified):
 
     response = client.get(resource.get_absolute_url())
 
-    assert response.context["agreement_flows"] == []
+    assert list(response.context["agreements"]) == []
     assert "Pending water reuse" not in text_of(response)
     assert "No verified agreement shares this resource yet." in text_of(response)
 
@@ -665,8 +665,40 @@ def test_resource_pages_run_a_fixed_number_of_queries(client, django_assert_num_
 
     with django_assert_num_queries(TRANSACTION + 1):
         client.get(reverse("agreements:resource-list"))
-    with django_assert_num_queries(TRANSACTION + 2):
-        client.get(resource.get_absolute_url())
+    # resource; count, page and flows of the agreements sharing it; their impact in all
+    with django_assert_num_queries(TRANSACTION + 5):
+        response = client.get(resource.get_absolute_url())
+    assert len(response.context["agreements"]) == min(rows, 25)
+
+
+def test_a_resource_shared_by_thirty_agreements_lists_them_25_a_page_the_latest_first(client):
+    resource = make_resource(emission_factor=Decimal("0.5"), emission_factor_source="Study X")
+    for number in range(30):
+        a, b = make_organisation(), make_organisation()
+        agreement = make_agreement(
+            reference=f"R-{number:02d}",
+            signed_on=datetime.date(2020, 1, 1) + datetime.timedelta(days=number),
+            parties=[a, b],
+            flows=[],
+        )
+        ResourceFlow.objects.create(
+            agreement=agreement, resource=resource, provider=a, receiver=b, quantity="1000"
+        )
+
+    first = client.get(resource.get_absolute_url())
+    second = client.get(resource.get_absolute_url(), {"page": "2"})
+
+    assert listed_references(first) == [f"R-{number:02d}" for number in range(29, 4, -1)]
+    assert listed_references(second) == [f"R-{number:02d}" for number in range(4, -1, -1)]
+    page = text_of(first)
+    assert "30 verified agreements share it" in page
+    assert 'href="?page=2#agreements"' not in page  # the main list needs no fragment
+    assert 'href="?page=2"' in page
+    # The impact of all 30, though the table shows the 25 on this page without a total row.
+    assert first.context["total_tonnes"] == Decimal("15")
+    assert "In all, the verified agreements sharing it avoid 15 t CO2e a year." in page
+    assert len(first.context["impacts"]) == 25
+    assert "<tfoot>" not in page
 
 
 def test_unknown_pages_answer_404(client, demo):
