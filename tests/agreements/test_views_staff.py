@@ -1,6 +1,7 @@
 """Park staff enter agreements through the web forms and officials review them: what each sees,
 and that bad input or a concurrent edit never loses or overwrites anything."""
 
+import datetime
 import html
 import re
 
@@ -9,6 +10,7 @@ from django import forms
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from agreements import services
 from agreements.forms import AgreementEntry
@@ -422,12 +424,92 @@ def test_my_agreements_takes_the_same_number_of_queries_whatever_the_rows(
 
     AuthorityMembership.objects.create(user=world.staff, agency=world.agency)
 
-    # savepoint, session, user, park memberships, agencies, own agreements, review queue,
+    # savepoint, session, user, park memberships, agencies, own agreements counted by state,
+    # the returned ones, the review queue with its total, count and page of own agreements,
     # release, managed parks (for the review buttons)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(12):
         response = staff_client.get(url("mine"))
 
     assert response.status_code == 200
+    assert len(response.context["agreements"]) == min(rows, 25)
+
+
+def test_my_agreements_lists_25_a_page_the_last_saved_first(staff_client, world):
+    agreements = [draft(world, reference=f"M-{number:02d}") for number in range(30)]
+
+    first = staff_client.get(url("mine"))
+    second = staff_client.get(url("mine"), {"page": "2"})
+
+    listed = [a.reference for a in first.context["agreements"]]
+    assert listed == [a.reference for a in reversed(agreements[5:])]
+    assert [a.reference for a in second.context["agreements"]] == [
+        a.reference for a in reversed(agreements[:5])
+    ]
+    assert 'href="?page=2#own"' in first.content.decode()
+    assert "Your parks' agreements 30" in text_of(first)
+
+
+def test_my_agreements_narrow_to_one_state_with_its_count(staff_client, world):
+    for state, count in [(State.DRAFT, 3), (State.VERIFIED, 2), (State.RETURNED, 1)]:
+        for _ in range(count):
+            draft(world, review_state=state)
+
+    response = staff_client.get(url("mine"), {"state": "verified"})
+
+    assert {a.review_state for a in response.context["agreements"]} == {State.VERIFIED}
+    page = text_of(response)
+    assert "All 6 Returned to you for changes 1 Drafts 3 Awaiting verification 0" in page
+    assert "Verified and public 2" in page
+    unknown = staff_client.get(url("mine"), {"state": "shredded"})
+    assert len(unknown.context["agreements"]) == 6
+
+
+def test_the_returned_work_list_shows_the_ten_latest_and_leads_to_them_all(staff_client, world):
+    for number in range(12):
+        draft(
+            world,
+            reference=f"RET-{number:02d}",
+            review_state=State.RETURNED,
+            review_comment=f"Fix number {number}.",
+            reviewed_by=world.official,
+            reviewed_at=timezone.now() - datetime.timedelta(days=number),
+        )
+
+    response = staff_client.get(url("mine"))
+
+    assert [a.reference for a in response.context["returned"]] == [
+        f"RET-{number:02d}" for number in range(10)
+    ]
+    page = text_of(response)
+    assert "Returned to you for changes 12" in page
+    assert "The 10 returned last of 12. See all 12 returned agreements" in page
+    assert 'href="?state=returned"' in response.content.decode()
+    everything = staff_client.get(url("mine"), {"state": "returned"})
+    assert len(everything.context["agreements"]) == 12
+    assert everything.context["returned"] == []
+    assert "Fix number 11." in text_of(everything)
+
+
+def test_the_review_queue_shows_the_ten_waiting_longest_and_leads_to_the_dashboard(
+    official_client, world
+):
+    for number in range(12):
+        draft(
+            world,
+            reference=f"SUB-{number:02d}",
+            review_state=State.SUBMITTED,
+            submitted_at=timezone.now() - datetime.timedelta(days=30 - number),
+        )
+
+    response = official_client.get(url("mine"))
+
+    assert [a.reference for a in response.context["awaiting_review"]] == [
+        f"SUB-{number:02d}" for number in range(10)
+    ]
+    page = text_of(response)
+    assert "Awaiting your review 12" in page
+    assert "The 10 waiting longest of 12." in page
+    assert f'href="{url("dashboard")}#awaiting-verification-heading"' in response.content.decode()
 
 
 # --- Submitting and reviewing -------------------------------------------------------------
