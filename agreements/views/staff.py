@@ -22,11 +22,16 @@ from django.views.generic import ListView, TemplateView
 
 from agreements import permissions, services
 from agreements.documents import DocumentForm
-from agreements.forms import AgreementEntry, OrganisationForm, ReviewForm, organisation_label
+from agreements.forms import (
+    AgreementEntry,
+    OrganisationForm,
+    ReviewForm,
+    find_organisations,
+    organisation_label,
+)
 from agreements.history import agreement_changes
 from agreements.models import Agreement
 from agreements.views.public import PageNumberClampMixin
-from parks.models import Organisation
 from parks.search import fold
 
 ORGANISATION_PREFIX = "organisation"
@@ -376,27 +381,18 @@ class HistoryView(LoginRequiredMixin, TemplateView):
 @require_GET
 def organisation_search(request):
     """Organisations whose name, in either language, contains what was typed, accents and case
-    ignored: {"results": [{"id", "label", "kind"}]}."""
+    ignored, exact names first: {"results": [{"id", "label", "kind"}]}."""
     query = request.GET.get("q", "")[:100]
     results = []
     if len(fold(query)) >= SEARCH_MIN_LETTERS:
-        organisations = Organisation.objects.search(query).only(
-            "pk", "kind", "name_en", "name_vi", "short_name"
-        )[: SEARCH_MAX_RESULTS * 5]
-        results = sorted(
-            (
-                {
-                    "id": organisation.pk,
-                    "label": organisation_label(organisation),
-                    "kind": organisation.get_kind_display(),
-                }
-                for organisation in organisations
-            ),
-            key=lambda result: (
-                not fold(result["label"]).startswith(fold(query)),
-                fold(result["label"]),
-            ),
-        )[:SEARCH_MAX_RESULTS]
+        results = [
+            {
+                "id": organisation.pk,
+                "label": organisation_label(organisation),
+                "kind": organisation.get_kind_display(),
+            }
+            for organisation in find_organisations(query, limit=SEARCH_MAX_RESULTS).matches
+        ]
     return JsonResponse({"results": results})
 
 
@@ -423,8 +419,8 @@ def organisation_create(request):
             messages.success(
                 request,
                 _(
-                    "%(name)s is added. Go back to the agreement's tab: it is in the organisation "
-                    "lists the next time that form is shown, for example after you save it."
+                    "%(name)s is added. Go back to the agreement's tab and type its name in a "
+                    "party's “Or find it by name” box: it is looked up when you save."
                 )
                 % {"name": organisation_label(organisation)},
             )

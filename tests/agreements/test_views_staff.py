@@ -121,6 +121,7 @@ BAD_INPUT = [
     ("parties-0-representative_name", "x" * 201, "Ensure this value has at most 200 characters"),
     ("parties-1-representative_title", "x" * 201, "Ensure this value has at most 200 characters"),
     ("parties-1-organisation", "", "The receiver must be a party to this agreement."),
+    ("parties-2-organisation_query", "Nobody Ltd", "No organisation is called “Nobody Ltd”."),
     ("flows-0-quantity", "-1", "The quantity cannot be negative."),
     ("flows-0-quantity", "ten", "Enter a number."),
     ("flows-0-quantity", "1" * 20, "Ensure that there are no more than 16 digits in total."),
@@ -717,13 +718,101 @@ def test_without_javascript_the_organisation_page_adds_it_and_says_what_next(sta
     assert "Deep C Water is added. Go back to the agreement's tab" in text_of(response)
 
 
-def test_a_new_organisation_is_offered_when_the_form_is_shown_again(staff_client, world):
+def test_a_new_organisation_is_found_by_its_name_when_the_form_is_sent(staff_client, world):
     staff_client.post(
         url("organisation-create"),
         {"organisation-kind": "company", "organisation-name_en": "Deep C Water"},
     )
     data = founding_data(world, title_en="")
+    data["parties-2-organisation_query"] = "deep c water"
 
     response = staff_client.post(url("create"), data)
 
-    assert ">Deep C Water</option>" in response.content.decode()
+    water = Organisation.objects.get(name_en="Deep C Water")
+    assert f'<option value="{water.pk}" selected>Deep C Water</option>' in (
+        response.content.decode()
+    )
+
+
+# --- The organisation lists at the registry's scale ------------------------------------------
+
+
+def test_the_form_offers_no_organisation_it_does_not_need_whatever_the_registrys_size(
+    staff_client, world
+):
+    for number in range(200):
+        Organisation.objects.create(
+            kind="company", name_en=f"Bystander {number}", slug=f"b-{number}"
+        )
+    agreement = draft(world)
+
+    new_page = staff_client.get(url("create")).content.decode()
+    edit_page = staff_client.get(url("update", agreement)).content.decode()
+
+    assert "Bystander" not in new_page
+    assert "Bystander" not in edit_page
+    assert 'name="parties-0-organisation_query"' in new_page
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_the_edit_page_takes_the_same_number_of_queries_whatever_the_rows(
+    staff_client, world, django_assert_num_queries, rows
+):
+    organisations = [
+        Organisation.objects.create(kind="company", name_en=f"Party {n}", slug=f"p-{n}")
+        for n in range(rows + 1)
+    ]
+    agreement = make_agreement(
+        world.park,
+        parties=organisations,
+        flows=[(world.resource, organisations[0], other) for other in organisations[1:]],
+        review_state=State.DRAFT,
+    )
+
+    # savepoint, session, user, park memberships, agencies, agreement, parks, parties, flows,
+    # resources, the organisations' names, release
+    with django_assert_num_queries(12):
+        response = staff_client.get(url("update", agreement))
+
+    assert response.content.decode().count('name="parties-') > rows
+
+
+def test_without_javascript_parties_are_found_by_name_then_flows_chosen_among_them(
+    staff_client, world
+):
+    # First sending: the parties' names typed; the flow's resource chosen, but its provider
+    # and receiver lists are still empty (no party chosen yet when the page was drawn).
+    data = new_agreement_data(
+        park=world.park,
+        parties=[
+            party(None, organisation_query="dinh vu"),
+            party(None, organisation_query="hai an"),
+        ],
+        flows=[flow(world.resource, world.provider, world.receiver)],
+    )
+    data["flows-0-provider"] = data["flows-0-receiver"] = ""
+
+    response = staff_client.post(url("create"), data)
+
+    page = text_of(response)
+    assert "Choose the provider among the parties." in page
+    assert not Agreement.objects.exists()
+    content = response.content.decode()
+    assert f'<option value="{world.provider.pk}" selected>' in content  # the party row
+    provider_list = content[content.index('name="flows-0-provider"') :]
+    provider_list = provider_list[: provider_list.index("</select>")]
+    assert ">Dinh Vu Industrial Park JSC</option>" in provider_list
+    assert ">Hai An District Police</option>" in provider_list
+
+    # Second sending: the page as it came back, with the flow's ends chosen.
+    data["parties-0-organisation"], data["parties-0-organisation_query"] = world.provider.pk, ""
+    data["parties-1-organisation"], data["parties-1-organisation_query"] = world.receiver.pk, ""
+    data["flows-0-provider"], data["flows-0-receiver"] = world.provider.pk, world.receiver.pk
+    response = staff_client.post(url("create"), data)
+
+    assert response.status_code == 302
+    agreement = Agreement.objects.get()
+    assert set(agreement.parties.values_list("organisation", flat=True)) == {
+        world.provider.pk,
+        world.receiver.pk,
+    }
