@@ -647,8 +647,10 @@ class OrganisationForm(forms.ModelForm):
 
     @staticmethod
     def existing_organisation(name):
+        """An organisation already called ``name`` in either language, accents and case
+        ignored (its few exact matches read, not every name containing it)."""
         folded = fold(name)
-        for organisation in Organisation.objects.search(name):
+        for organisation in Organisation.objects.filter(exact_match(name)).order_by("pk")[:20]:
             if folded in {fold(organisation.name_vi), fold(organisation.name_en)}:
                 return organisation
         return None
@@ -662,9 +664,12 @@ class OrganisationForm(forms.ModelForm):
 
 
 def unique_slug(name):
+    """A slug from ``name`` that no organisation has yet, numbered if need be: one query,
+    however many organisations share the name."""
     base = slugify(fold(name))[:100].strip("-") or "organisation"
+    taken = set(Organisation.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     slug, number = base, 1
-    while Organisation.objects.filter(slug=slug).exists():
+    while slug in taken:
         number += 1
         slug = f"{base}-{number}"
     return slug

@@ -8,6 +8,7 @@ from agreements.forms import (
     AgreementEntry,
     OrganisationForm,
     ReviewForm,
+    unique_slug,
 )
 from agreements.models import Agreement, Party
 from parks.models import Organisation
@@ -463,6 +464,20 @@ class TestOrganisationForm:
 
         assert organisation.slug == "hai-an-water-co"
         assert organisation.kind == Organisation.Kind.COMPANY
+
+    def test_a_name_shared_by_many_gets_the_next_free_number_in_one_query(
+        self, world, django_assert_num_queries
+    ):
+        for slug in ["hai-an-water", "hai-an-water-2", "hai-an-water-3"]:
+            make_organisation(name_en="Hai An Water", slug=slug)
+
+        with django_assert_num_queries(1):
+            assert unique_slug("Hải An Water") == "hai-an-water-4"
+
+    def test_a_name_containing_an_existing_one_is_not_a_duplicate(self, world):
+        form = OrganisationForm({"kind": "company", "name_en": "Flat Vietnam Glass"})
+
+        assert form.is_valid(), form.errors
 
     def test_a_vietnamese_name_alone_makes_an_ascii_slug(self, world):
         form = OrganisationForm({"kind": "agency", "name_vi": "Đội Cảnh sát PCCC Đình Vũ"})
