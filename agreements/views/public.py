@@ -3,8 +3,10 @@
 Lists (this module's and the park and organisation pages) show verified agreements only, to
 everyone. An agreement's own page also shows an unverified agreement to those whose role reaches
 it (its park's staff, its officials), with its review state; anyone else gets a 404, so an
-unverified agreement never shows that it exists. Every page runs a fixed number of queries,
-whatever the number of rows.
+unverified agreement never shows that it exists. Every page runs a fixed number of queries
+and shows a bounded number of rows, whatever the number in the registry: long lists are
+paginated (25 a page) or capped with a link to the rest, and totals are counted by the
+database.
 """
 
 import re
