@@ -4,21 +4,31 @@ An agreement, its parties and its resource flows are one page: ``AgreementEntry`
 agreement form and the two inline formsets, validates them together (a flow's provider and
 receiver must be among the party rows being saved, not only the stored ones) and leaves the
 saving to ``agreements.services.save_agreement``.
+
+A registry holds tens of thousands of organisations, so no list offers them all: a party's
+organisation list holds the one chosen, and the page's script finds the others as the user
+types (``agreements:organisation-search``). Without the script, the name typed in the row's
+"find it by name" box is looked up when the form is sent: one match is chosen, several are
+offered in the list to choose from. A flow's provider and receiver lists offer the parties.
 """
+
+from dataclasses import dataclass
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
+from django.db.models import Case, Q, Value, When
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from agreements import permissions
 from agreements.models import Agreement, Party, Resource, ResourceFlow
 from parks.models import Organisation
-from parks.search import fold
+from parks.search import exact_match, fold
 
 # Words the registry's addresses use after an agreement's reference: a reference made of them
 # would make its own pages unreachable ("X/edit" would be the edit page of "X").
@@ -57,14 +67,57 @@ def organisation_label(organisation):
     return name
 
 
-def organisation_choices():
-    """Every organisation as a (pk, label) choice, read once per page for all the rows."""
-    organisations = Organisation.objects.only("pk", "name_en", "name_vi", "short_name")
-    choices = sorted(
-        ((organisation.pk, organisation_label(organisation)) for organisation in organisations),
-        key=lambda choice: fold(choice[1]),
+# How many organisations a search offers at most: type more of the name to narrow it.
+FOUND_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class Found:
+    """The organisations a search finds: ``matches`` (at most the limit, best first), whether
+    there are ``more``, and those whose name, short name or slug is exactly what was typed."""
+
+    matches: list
+    more: bool
+    exact: list
+
+
+def find_organisations(query, *, limit=FOUND_LIMIT):
+    """Organisations whose name in either language or short name contains ``query``, accents
+    and case ignored, or whose slug it is: exact names first, then those starting with it, then
+    the others by name. One query."""
+    folded = fold(query)
+    if not folded:
+        return Found(matches=[], more=False, exact=[])
+    slug = query.strip().lower()
+    exact = Q(slug=slug) | exact_match(folded)
+    organisations = list(
+        Organisation.objects.filter(Q(search_text__contains=folded) | Q(slug=slug))
+        .annotate(is_exact=Case(When(exact, then=Value(True)), default=Value(False)))
+        .only("pk", "kind", "slug", "name_en", "name_vi", "short_name", "search_text")
+        .order_by("-is_exact", "name_en", "name_vi", "pk")[: limit * 5]
     )
-    return [("", "---------"), *choices]
+    ranked = sorted(
+        organisations,
+        key=lambda organisation: (
+            not organisation.is_exact,
+            not fold(organisation_label(organisation)).startswith(folded),
+            fold(organisation_label(organisation)),
+            organisation.pk,
+        ),
+    )
+    return Found(
+        matches=ranked[:limit],
+        more=len(ranked) > limit,
+        exact=[organisation for organisation in ranked if organisation.is_exact],
+    )
+
+
+def is_found_by(organisation, query):
+    """Whether a search for ``query`` finds ``organisation`` (``find_organisations``' rule)."""
+    folded = fold(query)
+    return bool(folded) and (
+        folded in organisation.search_text or organisation.slug == query.strip().lower()
+    )
 
 
 def resource_choices():
@@ -192,30 +245,122 @@ class AgreementForm(forms.ModelForm):
         return any(error.code == "conflict" for error in self.non_field_errors().as_data())
 
 
+def organisation_field_choices(field, choices):
+    """Let ``choices()`` fill an organisation list when it is drawn, after validation: then
+    the rows' choices and lookups are known, and one query reads them all."""
+    field.choices = choices
+
+
 class PartyForm(forms.ModelForm):
+    organisation_query = forms.CharField(
+        label=_("Or find it by name"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "Type part of its name, in either language, or its short name: it is looked up "
+            "when you save."
+        ),
+    )
+
     class Meta:
         model = Party
         fields = ["organisation", "role", "representative_name", "representative_title"]
+        error_messages = {
+            "organisation": {"required": _("Choose the organisation, or type its name.")}
+        }
 
     def __init__(self, *args, organisation_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         organisation = self.fields["organisation"]
+        # Chosen in the list, or found by the name typed (in clean()).
+        organisation.required = not (
+            self.is_bound and str(self.data.get(self.add_prefix("organisation_query"), "")).strip()
+        )
         if organisation_choices is not None:
-            organisation.choices = organisation_choices
+            organisation_field_choices(
+                organisation, lambda: organisation_choices(self, "organisation")
+            )
         organisation.widget.attrs["data-organisation-select"] = ""
         organisation.help_text = _("Type a few letters of its name, in either language.")
+        self.fields["organisation_query"].widget.attrs.update(
+            {"data-organisation-query": "", "autocomplete": "off"}
+        )
+        self.organisation_candidates = []
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Row(
-                Column("organisation", css_class="col-lg-4"),
+                Column("organisation", "organisation_query", css_class="col-lg-4"),
                 Column("role", css_class="col-lg-2"),
                 Column("representative_name", css_class="col-lg-3"),
                 Column("representative_title", css_class="col-lg-3"),
             ),
         )
         self.helper.render_hidden_fields = True
+
+    def clean(self):
+        cleaned = super().clean()
+        query = cleaned.get("organisation_query", "").strip()
+        if query and not self.has_error("organisation"):
+            self.look_up(query, chosen=cleaned.get("organisation"))
+        if not self.cleaned_data.get("organisation") and not (
+            self.has_error("organisation") or self.has_error("organisation_query")
+        ):
+            self.add_error("organisation", self.fields["organisation"].error_messages["required"])
+        return self.cleaned_data
+
+    def look_up(self, query, *, chosen):
+        """Choose the organisation named ``query``, unless the one chosen in the list is among
+        those it finds (it was picked from an earlier lookup's matches); if several match,
+        offer them in the list and say so."""
+        if chosen is not None and is_found_by(chosen, query):
+            return
+        found = find_organisations(query)
+        if len(found.exact) == 1:
+            match = found.exact[0]
+        elif len(found.matches) == 1 and not found.more:
+            match = found.matches[0]
+        else:
+            self.organisation_candidates = found.matches
+            self.cleaned_data["organisation"] = None
+            self.add_error("organisation_query", lookup_error(query, found))
+            return
+        self.cleaned_data["organisation"] = match
+        # Shown again, the row has the organisation chosen in its list and an empty box.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("organisation")] = str(match.pk)
+        self.data[self.add_prefix("organisation_query")] = ""
+
+
+def lookup_error(query, found):
+    if not found.matches:
+        return ValidationError(
+            _(
+                "No organisation is called “%(query)s”. Check the spelling, try its name in "
+                "the other language, or add it as a missing organisation."
+            ),
+            params={"query": query},
+            code="not_found",
+        )
+    if found.more:
+        return ValidationError(
+            _(
+                "More than %(count)d organisations match “%(query)s”: type more of its name. "
+                "The list above offers the first %(count)d."
+            ),
+            params={"query": query, "count": len(found.matches)},
+            code="too_many_found",
+        )
+    return ValidationError(
+        ngettext(
+            "%(count)d organisation matches “%(query)s”: choose it in the list above.",
+            "%(count)d organisations match “%(query)s”: choose one in the list above.",
+            len(found.matches),
+        ),
+        params={"query": query, "count": len(found.matches)},
+        code="several_found",
+    )
 
 
 class PartyFormSet(BaseInlineFormSet):
@@ -272,8 +417,16 @@ class ResourceFlowForm(forms.ModelForm):
         for name in ["provider", "receiver"]:
             field = self.fields[name]
             if organisation_choices is not None:
-                field.choices = organisation_choices
+                organisation_field_choices(
+                    field, lambda name=name: organisation_choices(self, name)
+                )
             field.widget.attrs["data-party-select"] = ""
+        self.fields["provider"].error_messages["required"] = _(
+            "Choose the provider among the parties."
+        )
+        self.fields["receiver"].error_messages["required"] = _(
+            "Choose the receiver among the parties."
+        )
         self.fields["provider"].help_text = _("A party to this agreement.")
         self.fields["receiver"].help_text = _(
             "Another party to this agreement. For a mutual flow, either way round."
@@ -362,14 +515,13 @@ class AgreementEntry:
 
     def __init__(self, *, user, instance=None, data=None, initial=None):
         self.instance = instance if instance is not None else Agreement()
-        organisations = organisation_choices()
         self.form = AgreementForm(data, instance=self.instance, user=user, initial=initial)
         self.parties = PartyInlineFormSet(
             data,
             instance=self.instance,
             prefix="parties",
             queryset=Party.objects.order_by("role", "pk"),
-            form_kwargs={"organisation_choices": organisations},
+            form_kwargs={"organisation_choices": self.organisation_choices},
         )
         self.flows = ResourceFlowInlineFormSet(
             data,
@@ -377,10 +529,11 @@ class AgreementEntry:
             prefix="flows",
             queryset=ResourceFlow.objects.order_by("pk"),
             form_kwargs={
-                "organisation_choices": organisations,
+                "organisation_choices": self.organisation_choices,
                 "resource_choices": resource_choices(),
             },
         )
+        self._labels = None
         adding = self.instance.pk is None
         self.parties.extra = NEW_AGREEMENT_PARTY_ROWS if adding else SPARE_ROWS
         self.flows.extra = NEW_AGREEMENT_FLOW_ROWS if adding else SPARE_ROWS
@@ -394,6 +547,70 @@ class AgreementEntry:
 
     def add_conflict(self):
         self.form.add_error(None, ValidationError(CONFLICT_MESSAGE, code="conflict"))
+
+    # The organisation lists, filled when the page is drawn
+
+    def organisation_choices(self, form, name):
+        """The choices of a row's organisation list: for a party, the organisation chosen and
+        those its lookup found; for a flow's provider or receiver, the parties and the one
+        chosen. Sorted by name, after an empty choice."""
+        labels = self.organisation_labels()
+        if name == "organisation":
+            wanted = [
+                chosen_pk(form, name),
+                *(organisation.pk for organisation in form.organisation_candidates),
+            ]
+        else:
+            wanted = [*self.party_organisation_pks(), chosen_pk(form, name)]
+        choices = {pk: labels[pk] for pk in wanted if pk in labels}
+        return [("", "---------"), *sorted(choices.items(), key=lambda choice: fold(choice[1]))]
+
+    def party_organisation_pks(self):
+        """The organisations of the party rows (not those marked for removal), as shown."""
+        return [
+            pk
+            for form in self.parties.forms
+            if not form["DELETE"].value() and (pk := chosen_pk(form, "organisation")) is not None
+        ]
+
+    def organisation_labels(self):
+        """The label of every organisation chosen in a row or found by a lookup, read in one
+        query the first time a list is drawn."""
+        if self._labels is None:
+            pks = {
+                pk
+                for forms, names in [
+                    (self.parties.forms, ["organisation"]),
+                    (self.flows.forms, ["provider", "receiver"]),
+                ]
+                for form in forms
+                for name in names
+                if (pk := chosen_pk(form, name)) is not None
+            }
+            found = [
+                organisation
+                for form in self.parties.forms
+                for organisation in form.organisation_candidates
+            ]
+            organisations = [
+                *Organisation.objects.filter(pk__in=pks - {o.pk for o in found}).only(
+                    "pk", "name_en", "name_vi", "short_name"
+                ),
+                *found,
+            ]
+            self._labels = {o.pk: organisation_label(o) for o in organisations}
+        return self._labels
+
+
+def chosen_pk(form, name):
+    """The primary key a row's organisation list shows as chosen (typed or stored), if any."""
+    value = form[name].value()
+    if isinstance(value, Organisation):
+        return value.pk
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 class OrganisationForm(forms.ModelForm):
@@ -430,8 +647,10 @@ class OrganisationForm(forms.ModelForm):
 
     @staticmethod
     def existing_organisation(name):
+        """An organisation already called ``name`` in either language, accents and case
+        ignored (its few exact matches read, not every name containing it)."""
         folded = fold(name)
-        for organisation in Organisation.objects.search(name):
+        for organisation in Organisation.objects.filter(exact_match(name)).order_by("pk")[:20]:
             if folded in {fold(organisation.name_vi), fold(organisation.name_en)}:
                 return organisation
         return None
@@ -445,9 +664,12 @@ class OrganisationForm(forms.ModelForm):
 
 
 def unique_slug(name):
+    """A slug from ``name`` that no organisation has yet, numbered if need be: one query,
+    however many organisations share the name."""
     base = slugify(fold(name))[:100].strip("-") or "organisation"
+    taken = set(Organisation.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     slug, number = base, 1
-    while Organisation.objects.filter(slug=slug).exists():
+    while slug in taken:
         number += 1
         slug = f"{base}-{number}"
     return slug

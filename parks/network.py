@@ -1,14 +1,16 @@
 """A park's symbiosis network, drawn on the server as inline SVG (no JavaScript).
 
 Organisations are nodes on a circle, sorted by name, so the same rows always give the same
-picture. Each resource flow is an arrow from its provider to its receiver, coloured and dashed
-by the resource's category; a mutual flow has an arrowhead at both ends; several flows between
-the same two organisations bow apart instead of overlapping. Up to a dozen organisations the
-labels are written horizontally; beyond, they radiate outwards from the circle so that a park
-with 50 organisations stays readable. A legend sits under the circle.
+picture. Each link is an arrow from a provider to a receiver, coloured and dashed by the
+resource category it carries, and thicker the more agreements it stands for (a park's flows
+are grouped by provider, receiver, category and direction before they get here); a mutual link
+has an arrowhead at both ends; several links between the same two organisations bow apart
+instead of overlapping. Up to a dozen organisations the labels are written horizontally;
+beyond, they radiate outwards from the circle so that a park with 50 organisations stays
+readable (the page draws no more than that). A legend sits under the circle.
 
 Pure functions: rows in, markup out. Every piece of text is escaped here; the result is marked
-safe for templates. The page gives the text alternative (the same flows as a table).
+safe for templates. The page gives the text alternative (the same links as a table).
 """
 
 import math
@@ -18,6 +20,7 @@ from html import escape
 
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from parks.search import fold
 
@@ -41,6 +44,8 @@ LABEL_ROOM = 185  # room beyond the circle for a label of LABEL_CHARS characters
 HORIZONTAL_LABELS_UP_TO = 12
 PARALLEL_GAP = 26  # how far apart two flows between the same organisations bow
 LEGEND_ROW = 22
+STROKE_WIDTH = 1.8  # a link standing for one agreement
+MAX_STROKE_WIDTH = 6
 TEXT_COLOUR = "#212529"
 
 
@@ -57,35 +62,66 @@ class Flow:
     receiver: str
     category: str  # the resource's category
     mutual: bool
-    description: str  # tooltip: "provider → resource → receiver (reference)"
+    description: str  # tooltip: "provider → category → receiver: 2 agreements"
+    count: int = 1  # how many agreements the link stands for
 
 
-def network_from_flows(flows):
-    """Nodes and flows from ResourceFlow rows (with resource, provider, receiver and agreement)."""
-    nodes = {}
-    rows = []
-    for flow in flows:
-        for organisation in (flow.provider, flow.receiver):
-            nodes.setdefault(
-                organisation.slug,
-                Node(
-                    key=organisation.slug,
-                    label=organisation.short_name or organisation.name,
-                    name=organisation.name,
-                ),
-            )
-        arrow = "↔" if flow.direction == "mutual" else "→"
-        rows.append(
+def node_of(organisation):
+    """The node of an organisation (anything with ``slug``, ``short_name`` and ``name``)."""
+    return Node(
+        key=organisation.slug,
+        label=organisation.short_name or organisation.name,
+        name=organisation.name,
+    )
+
+
+def network_from_links(organisations, links, *, categories):
+    """Nodes and flows from the organisations to draw and the park's links among them.
+
+    ``organisations``: the organisations to draw, by primary key. ``links``: rows grouped by
+    the database, each a mapping with ``provider_id`` and ``receiver_id``, ``category``,
+    ``direction`` and ``agreements`` (how many agreements); a link with an end not among
+    ``organisations`` is left out. ``categories``: category key to its label.
+    """
+    nodes = [node_of(organisation) for organisation in organisations.values()]
+    flows = []
+    for link in links:
+        provider = organisations.get(link["provider_id"])
+        receiver = organisations.get(link["receiver_id"])
+        if provider is None or receiver is None:
+            continue
+        mutual = link["direction"] == "mutual"
+        arrow = "↔" if mutual else "→"
+        count = link["agreements"]
+        flows.append(
             Flow(
-                provider=flow.provider.slug,
-                receiver=flow.receiver.slug,
-                category=flow.resource.category,
-                mutual=flow.direction == "mutual",
-                description=f"{flow.provider.name} {arrow} {flow.resource.name} {arrow} "
-                f"{flow.receiver.name} ({flow.agreement.reference})",
+                provider=provider.slug,
+                receiver=receiver.slug,
+                category=link["category"],
+                mutual=mutual,
+                description=ngettext(
+                    "%(provider)s %(arrow)s %(category)s %(arrow)s %(receiver)s: %(count)d "
+                    "agreement",
+                    "%(provider)s %(arrow)s %(category)s %(arrow)s %(receiver)s: %(count)d "
+                    "agreements",
+                    count,
+                )
+                % {
+                    "provider": provider.name,
+                    "receiver": receiver.name,
+                    "category": categories.get(link["category"], link["category"]),
+                    "arrow": arrow,
+                    "count": count,
+                },
+                count=count,
             )
         )
-    return list(nodes.values()), rows
+    return nodes, flows
+
+
+def stroke_width(count):
+    """Thicker for a link standing for more agreements: one step per doubling, up to a limit."""
+    return min(STROKE_WIDTH + 0.8 * math.log2(max(count, 1)), MAX_STROKE_WIDTH)
 
 
 def sort_nodes(nodes):
@@ -150,24 +186,27 @@ def render_network(nodes, flows, *, categories, title, description, id_prefix="n
         colour, _dash = style_of(key)
         parts.append(
             f'<marker id="{marker_ids[key]}" viewBox="0 0 10 10" refX="9" refY="5" '
-            f'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
+            f'markerUnits="userSpaceOnUse" markerWidth="13" markerHeight="13" '
+            f'orient="auto-start-reverse">'
             f'<path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
         )
     if has_mutual:
         parts.append(
             f'<marker id="{id_prefix}-arrow-mutual" viewBox="0 0 10 10" refX="9" refY="5" '
-            f'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
+            f'markerUnits="userSpaceOnUse" markerWidth="13" markerHeight="13" '
+            f'orient="auto-start-reverse">'
             f'<path d="M0,0 L10,5 L0,10 z" fill="{TEXT_COLOUR}"/></marker>'
         )
     parts.append("</defs>")
 
-    parts.append('<g class="flows" fill="none" stroke-width="1.8">')
+    parts.append(f'<g class="flows" fill="none" stroke-width="{_n(STROKE_WIDTH)}">')
     for flow, path in zip(flows, _flow_paths(flows, place, order), strict=True):
         colour, dash = style_of(flow.category)
         marker = f"url(#{marker_ids[flow.category]})"
         parts.append(
             f'<path class="flow" data-category="{escape(flow.category)}" d="{path}" '
             f'stroke="{colour}"'
+            + (f' stroke-width="{_n(stroke_width(flow.count))}"' if flow.count > 1 else "")
             + (f' stroke-dasharray="{dash}"' if dash else "")
             + (f' marker-start="{marker}"' if flow.mutual else "")
             + f' marker-end="{marker}"><title>{escape(flow.description)}</title></path>'

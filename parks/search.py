@@ -6,6 +6,10 @@ the same way, so "hai an" finds "Hải An" and "cong an" finds "Công an" on eit
 
 import unicodedata
 
+from django.db.models import Q
+
+SEPARATOR = " | "  # between the names in ``search_text``
+
 # Letters that Unicode does not decompose into a base letter and a mark.
 _SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "ß": "ss"})
 
@@ -19,4 +23,16 @@ def fold(text):
 
 def search_text(*parts):
     """The folded text a row is found by, from its names in every language."""
-    return " | ".join(fold(part) for part in parts if part)
+    return SEPARATOR.join(fold(part) for part in parts if part)
+
+
+def exact_match(query, field="search_text"):
+    """A condition on a folded ``field`` kept by ``search_text()``: one of the row's names is
+    exactly ``query`` once folded (not merely contains it)."""
+    folded = fold(query)
+    return (
+        Q(**{field: folded})
+        | Q(**{f"{field}__startswith": f"{folded}{SEPARATOR}"})
+        | Q(**{f"{field}__endswith": f"{SEPARATOR}{folded}"})
+        | Q(**{f"{field}__contains": f"{SEPARATOR}{folded}{SEPARATOR}"})
+    )

@@ -50,6 +50,16 @@ def shared_resources(agreement):
     return list(resources.values())
 
 
+@register.simple_tag(takes_context=True)
+def page_query(context, number, page_kwarg="page"):
+    """This page's query string with ``page_kwarg`` set to ``number``, every other parameter
+    (search, filters, another list's page) kept: Django's ``querystring`` for a page parameter
+    named by a variable, as when one page has two paginated lists."""
+    params = context.request.GET.copy()
+    params[page_kwarg] = number
+    return f"?{params.urlencode()}"
+
+
 @register.simple_tag
 def page_numbers(page_obj):
     """Page numbers around the current one, with the first and last; None marks a gap."""

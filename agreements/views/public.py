@@ -3,22 +3,27 @@
 Lists (this module's and the park and organisation pages) show verified agreements only, to
 everyone. An agreement's own page also shows an unverified agreement to those whose role reaches
 it (its park's staff, its officials), with its review state; anyone else gets a 404, so an
-unverified agreement never shows that it exists. Every page runs a fixed number of queries,
-whatever the number of rows.
+unverified agreement never shows that it exists. Every page runs a fixed number of queries
+and shows a bounded number of rows, whatever the number in the registry: long lists are
+paginated (25 a page) or capped with a link to the rest, and totals are counted by the
+database.
 """
 
 import re
 from pathlib import PurePath
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic.detail import SingleObjectMixin
 
 from agreements.caching import cached_data
+from agreements.dashboard import annual_tonnes_co2e_avoided
 from agreements.filters import AgreementFilterForm
 from agreements.impact import flow_impacts, total_tonnes_avoided
 from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
@@ -31,6 +36,8 @@ ROLE_HEADINGS = {
     Party.Role.FACILITATOR: _("Facilitators"),
 }
 VERIFIED = Agreement.ReviewState.VERIFIED
+# How many related agreements of each kind an agreement's page lists; the rest are a link away.
+RELATED_LIMIT = 10
 
 
 def public_agreements(user):
@@ -46,6 +53,32 @@ class PageNumberClampMixin:
         paginator = self.get_paginator(queryset, page_size)
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
         return paginator, page, page.object_list, page.has_other_pages()
+
+
+class DetailWithListMixin(PageNumberClampMixin, SingleObjectMixin):
+    """A page about one object with a paginated list under it, Django's "SingleObjectMixin
+    with ListView" pattern (put ``ListView`` after this mixin): ``self.object`` comes from
+    ``object_queryset`` by its slug, ``get_queryset()`` is the list, ``page_obj`` its page, also
+    in the context as ``list_context_name``."""
+
+    paginate_by = 25
+    object_queryset = None
+    list_context_name = "object_list"
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object(queryset=self.object_queryset.all())
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context[self.list_context_name] = context["object_list"]
+        return context
+
+
+def page_of(request, queryset, page_kwarg, *, per_page=25):
+    """A second list's page on a page that has two, by its own query parameter (out of range:
+    the nearest page, as ``PageNumberClampMixin`` does)."""
+    return Paginator(queryset, per_page).get_page(request.GET.get(page_kwarg))
 
 
 class HomeView(TemplateView):
@@ -154,47 +187,61 @@ class AgreementDetailView(DetailView):
             if can_download_document(user, document)
         ]
         context["sees_internal"] = can_see_unverified(user, agreement)
-        related = related_agreements(user, agreement, parties, flows)
-        context["same_resource"] = [other for other in related if other.shared_flows]
-        context["same_parties"] = [other for other in related if other.shared_parties]
+        context.update(related_agreements(user, agreement, parties, flows))
         return context
 
 
-def related_agreements(user, agreement, parties, flows):
-    """Other verified agreements sharing one of this agreement's resources or signed by one of
-    its signatories, each with ``shared_flows`` and ``shared_parties``: what links them."""
-    resource_ids = {flow.resource_id for flow in flows}
-    signatory_ids = {
-        party.organisation_id for party in parties if party.role == Party.Role.SIGNATORY
+def related_agreements(user, agreement, parties, flows, *, limit=RELATED_LIMIT):
+    """The other verified agreements linked to this one, the ``limit`` most recent of each kind,
+    in four queries whatever their number:
+
+    - ``same_resource``: sharing one of its resources, each with ``shared_flows``;
+    - ``same_parties``: signed by one of its signatories, each with ``shared_parties``;
+    - ``shared_resources`` and ``signatories``: where to see them all (their own pages), with
+      ``more_same_resource`` and ``more_same_parties`` telling whether some are left out.
+    """
+    resources = list({flow.resource_id: flow.resource for flow in flows}.values())
+    signatories = [party.organisation for party in parties if party.role == Party.Role.SIGNATORY]
+    others = public_agreements(user).exclude(pk=agreement.pk).select_related("park")
+    related = {
+        "shared_resources": resources,
+        "signatories": signatories,
+        "related_limit": limit,
+        "same_resource": [],
+        "same_parties": [],
     }
-    if not resource_ids and not signatory_ids:
-        return []
-    shared_flows = ResourceFlow.objects.filter(resource_id__in=resource_ids)
-    shared_parties = Party.objects.filter(
-        organisation_id__in=signatory_ids, role=Party.Role.SIGNATORY
-    )
-    return list(
-        public_agreements(user)
-        .exclude(pk=agreement.pk)
-        .filter(
-            Q(pk__in=shared_flows.values("agreement_id"))
-            | Q(pk__in=shared_parties.values("agreement_id"))
+    if resources:
+        shared_flows = ResourceFlow.objects.filter(resource__in=resources)
+        related["same_resource"] = list(
+            others.filter(pk__in=shared_flows.values("agreement_id"))
+            .prefetch_related(
+                Prefetch(
+                    "flows",
+                    queryset=shared_flows.select_related("resource").order_by("resource_id", "pk"),
+                    to_attr="shared_flows",
+                )
+            )
+            .latest_first()[: limit + 1]
         )
-        .select_related("park")
-        .prefetch_related(
-            Prefetch(
-                "flows",
-                queryset=shared_flows.select_related("resource").order_by("pk"),
-                to_attr="shared_flows",
-            ),
-            Prefetch(
-                "parties",
-                queryset=shared_parties.select_related("organisation").order_by("pk"),
-                to_attr="shared_parties",
-            ),
+    if signatories:
+        shared_parties = Party.objects.filter(
+            organisation__in=signatories, role=Party.Role.SIGNATORY
         )
-        .latest_first()
-    )
+        related["same_parties"] = list(
+            others.filter(pk__in=shared_parties.values("agreement_id"))
+            .prefetch_related(
+                Prefetch(
+                    "parties",
+                    queryset=shared_parties.select_related("organisation").order_by("pk"),
+                    to_attr="shared_parties",
+                )
+            )
+            .latest_first()[: limit + 1]
+        )
+    for name in ["same_resource", "same_parties"]:
+        related[f"more_{name}"] = len(related[name]) > limit
+        related[name] = related[name][:limit]
+    return related
 
 
 class ResourceListView(ListView):
@@ -221,25 +268,42 @@ class ResourceListView(ListView):
         return context
 
 
-class ResourceDetailView(DetailView):
+class ResourceDetailView(DetailWithListMixin, ListView):
+    """A resource and the verified agreements sharing it, 25 a page, the latest first, each
+    with its flows of this resource; the impact of them all is added up by the database."""
+
     template_name = "agreements/resource_detail.html"
-    context_object_name = "resource"
-    queryset = Resource.objects.all()
+    object_queryset = Resource.objects.all()
+    list_context_name = "agreements"
+
+    def get_queryset(self):
+        flows = ResourceFlow.objects.filter(resource=self.object)
+        return (
+            public_agreements(self.request.user)
+            .filter(pk__in=flows.values("agreement_id"))
+            .select_related("park")
+            .prefetch_related(
+                Prefetch(
+                    "flows",
+                    queryset=flows.select_related("resource", "provider", "receiver").order_by(
+                        "pk"
+                    ),
+                    to_attr="resource_flows",
+                )
+            )
+            .latest_first()
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        flows = list(
+        context["impacts"] = flow_impacts(
+            flow for agreement in context["agreements"] for flow in agreement.resource_flows
+        )
+        context["total_tonnes"] = (
             ResourceFlow.objects.public()
             .filter(resource=self.object)
-            .for_public_pages()
-            .order_by("agreement__park__name_en", "-agreement__starts_on", "agreement__pk", "pk")
+            .aggregate(tonnes=Sum(annual_tonnes_co2e_avoided()))["tonnes"]
         )
-        by_agreement = {}
-        for flow in flows:
-            by_agreement.setdefault(flow.agreement, []).append(flow)
-        context["agreement_flows"] = list(by_agreement.items())
-        context["impacts"] = impacts = flow_impacts(flows)
-        context["total_tonnes"] = total_tonnes_avoided(impacts)
         return context
 
 

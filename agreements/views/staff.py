@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Window
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -17,14 +18,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 
 from agreements import permissions, services
 from agreements.documents import DocumentForm
-from agreements.forms import AgreementEntry, OrganisationForm, ReviewForm, organisation_label
+from agreements.forms import (
+    AgreementEntry,
+    OrganisationForm,
+    ReviewForm,
+    find_organisations,
+    organisation_label,
+)
 from agreements.history import agreement_changes
 from agreements.models import Agreement
-from parks.models import Organisation
+from agreements.views.public import PageNumberClampMixin
 from parks.search import fold
 
 ORGANISATION_PREFIX = "organisation"
@@ -45,51 +52,75 @@ def _mine_url(agreement=None):
     return f"{url}#agreement-{agreement.pk}" if agreement else url
 
 
-class MyAgreementsView(LoginRequiredMixin, TemplateView):
-    """The staff member's parks' agreements in every state, what needs their attention first;
-    for officials, what awaits their review."""
+class MyAgreementsView(LoginRequiredMixin, PageNumberClampMixin, ListView):
+    """The staff member's parks' agreements in every state, 25 a page, the last saved first,
+    narrowed to one state by ``?state=``; above them, what needs their attention: the
+    agreements returned to them and, for officials, those awaiting their review, the first
+    few of each with how many there are in all."""
 
     template_name = "agreements/agreement_mine.html"
     http_method_names = ["get", "head", "options"]
+    context_object_name = "agreements"
+    paginate_by = 25
+    work_list_limit = 10
 
-    SECTIONS = [
-        (Agreement.ReviewState.RETURNED, gettext_lazy("Returned to you for changes")),
-        (Agreement.ReviewState.DRAFT, gettext_lazy("Drafts")),
-        (Agreement.ReviewState.SUBMITTED, gettext_lazy("Awaiting verification")),
-        (Agreement.ReviewState.VERIFIED, gettext_lazy("Verified and public")),
-    ]
+    STATES = {
+        Agreement.ReviewState.RETURNED: gettext_lazy("Returned to you for changes"),
+        Agreement.ReviewState.DRAFT: gettext_lazy("Drafts"),
+        Agreement.ReviewState.SUBMITTED: gettext_lazy("Awaiting verification"),
+        Agreement.ReviewState.VERIFIED: gettext_lazy("Verified and public"),
+    }
+
+    def get_queryset(self):
+        state = self.request.GET.get("state", "")
+        self.state = state if state in self.STATES else ""
+        own = permissions.staff_agreements(self.request.user)
+        if self.state:
+            own = own.filter(review_state=self.state)
+        return own.select_related("park", "reviewed_by").order_by("-updated_at", "reference")
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        own = list(
-            permissions.staff_agreements(user)
-            .select_related("park", "reviewed_by")
-            .order_by("-updated_at", "reference")
+        own = permissions.staff_agreements(user)
+        counts = dict(
+            own.order_by().values_list("review_state").annotate(count=Count("pk")).order_by()
         )
-        sections = [
-            {
-                "state": state,
-                "title": title,
-                "agreements": [agreement for agreement in own if agreement.review_state == state],
-            }
-            for state, title in self.SECTIONS
+        states = [
+            {"state": state, "title": title, "count": counts.get(state, 0)}
+            for state, title in self.STATES.items()
         ]
+        is_park_staff = permissions.is_park_staff(user)
         is_reviewer = permissions.access(user).is_admin or permissions.is_official(user)
-        awaiting = (
-            list(
-                permissions.awaiting_review(user)
-                .select_related("park")
-                .order_by("submitted_at", "reference")
-            )
-            if is_reviewer
-            else []
-        )
+        returned, awaiting = [], []
+        if not self.state:
+            if is_park_staff:
+                returned = list(
+                    own.filter(review_state=Agreement.ReviewState.RETURNED)
+                    .select_related("park", "reviewed_by")
+                    .order_by(F("reviewed_at").desc(nulls_last=True), "reference")[
+                        : self.work_list_limit
+                    ]
+                )
+            if is_reviewer:
+                awaiting = list(
+                    permissions.awaiting_review(user)
+                    .select_related("park")
+                    .annotate(total=Window(Count("pk")))
+                    .order_by(F("submitted_at").asc(nulls_first=True), "reference")[
+                        : self.work_list_limit
+                    ]
+                )
         return super().get_context_data(
-            sections=sections,
-            own_count=len(own),
+            state=self.state,
+            state_title=self.STATES.get(self.state, ""),
+            states=states,
+            own_count=sum(counts.values()),
+            returned=returned,
+            returned_count=counts.get(Agreement.ReviewState.RETURNED, 0),
             awaiting_review=awaiting,
+            awaiting_count=awaiting[0].total if awaiting else 0,
             is_reviewer=is_reviewer,
-            is_park_staff=permissions.is_park_staff(user),
+            is_park_staff=is_park_staff,
             can_create=permissions.can_create_agreement(user),
             **kwargs,
         )
@@ -350,27 +381,18 @@ class HistoryView(LoginRequiredMixin, TemplateView):
 @require_GET
 def organisation_search(request):
     """Organisations whose name, in either language, contains what was typed, accents and case
-    ignored: {"results": [{"id", "label", "kind"}]}."""
+    ignored, exact names first: {"results": [{"id", "label", "kind"}]}."""
     query = request.GET.get("q", "")[:100]
     results = []
     if len(fold(query)) >= SEARCH_MIN_LETTERS:
-        organisations = Organisation.objects.search(query).only(
-            "pk", "kind", "name_en", "name_vi", "short_name"
-        )[: SEARCH_MAX_RESULTS * 5]
-        results = sorted(
-            (
-                {
-                    "id": organisation.pk,
-                    "label": organisation_label(organisation),
-                    "kind": organisation.get_kind_display(),
-                }
-                for organisation in organisations
-            ),
-            key=lambda result: (
-                not fold(result["label"]).startswith(fold(query)),
-                fold(result["label"]),
-            ),
-        )[:SEARCH_MAX_RESULTS]
+        results = [
+            {
+                "id": organisation.pk,
+                "label": organisation_label(organisation),
+                "kind": organisation.get_kind_display(),
+            }
+            for organisation in find_organisations(query, limit=SEARCH_MAX_RESULTS).matches
+        ]
     return JsonResponse({"results": results})
 
 
@@ -397,8 +419,8 @@ def organisation_create(request):
             messages.success(
                 request,
                 _(
-                    "%(name)s is added. Go back to the agreement's tab: it is in the organisation "
-                    "lists the next time that form is shown, for example after you save it."
+                    "%(name)s is added. Go back to the agreement's tab and type its name in a "
+                    "party's “Or find it by name” box: it is looked up when you save."
                 )
                 % {"name": organisation_label(organisation)},
             )

@@ -3,13 +3,18 @@
  * - Rows are added by cloning the formset's empty form, and removed (when saving) with a
  *   button that ticks the row's "remove" box and can be undone: nothing typed is lost.
  * - An organisation is chosen by typing a few letters of its name in either language; the
- *   plain <select> stays in the form and carries the value.
+ *   plain <select> stays in the form and carries the value. The server puts in it only the
+ *   organisation chosen (a registry holds tens of thousands): the search adds the one picked.
+ *   The "find it by name" box that the server looks names up with, for browsers without
+ *   JavaScript, is removed.
  * - A missing organisation is added in a dialog that posts to the server and puts the new
  *   organisation in every list, without leaving the page.
- * - A flow's provider and receiver lists offer the parties entered above.
+ * - A flow's provider and receiver lists offer the parties entered above, added to them as
+ *   they are chosen.
  *
- * Without JavaScript the form still works: plain selects, spare rows, "remove" boxes, and a
- * link that opens the organisation form in a new tab.
+ * Without JavaScript the form still works: names typed in the "find it by name" boxes are
+ * looked up when the form is sent (several matches come back in the list to choose from),
+ * spare rows, "remove" boxes, and a link that opens the organisation form in a new tab.
  */
 (function () {
   "use strict";
@@ -85,14 +90,17 @@
   }
 
   function syncPartyChoices() {
-    const chosen = new Set();
+    const chosen = new Map();
     document.querySelectorAll('[data-formset="parties"] [data-rows] [data-row]').forEach(function (row) {
       const select = row.querySelector("select[data-organisation-select]");
       if (select && select.value && !isRemoved(row)) {
-        chosen.add(select.value);
+        chosen.set(select.value, selectedLabel(select));
       }
     });
     document.querySelectorAll('[data-formset="flows"] [data-rows] select[data-party-select]').forEach(function (select) {
+      chosen.forEach(function (label, value) {
+        ensureOption(select, value, label);
+      });
       Array.from(select.options).forEach(function (option) {
         option.hidden = Boolean(
           option.value && chosen.size && !chosen.has(option.value) && option.value !== select.value
@@ -108,6 +116,11 @@
       return;
     }
     select.dataset.enhanced = "true";
+    // The box the server looks names up with when there is no script: the search replaces it.
+    const lookup = document.getElementById(select.id + "_query");
+    if (lookup) {
+      (document.getElementById("div_" + lookup.id) || lookup).remove();
+    }
     const listId = select.id + "-options";
     const wrapper = document.createElement("div");
     wrapper.className = "organisation-picker position-relative";

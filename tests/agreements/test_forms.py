@@ -8,6 +8,7 @@ from agreements.forms import (
     AgreementEntry,
     OrganisationForm,
     ReviewForm,
+    unique_slug,
 )
 from agreements.models import Agreement, Party
 from parks.models import Organisation
@@ -280,12 +281,176 @@ def test_a_missing_or_tampered_version_is_a_conflict(world, version):
     assert entry.form.has_conflict
 
 
-def test_organisations_are_offered_sorted_by_name_with_their_short_name(world):
-    entry = AgreementEntry(user=world.staff)
-    labels = [label for _, label in entry.parties.forms[0].fields["organisation"].choices][1:]
+def list_labels(field):
+    return [label for _, label in field.choices][1:]
 
-    assert labels == sorted(labels, key=str.casefold)
-    assert "Hai Phong Economic Zone Authority (HEZA)" in labels
+
+def test_a_party_list_offers_only_its_organisation_not_the_whole_registry(world):
+    for number in range(30):
+        make_organisation(name_en=f"Bystander {number}")
+    agreement = make_agreement(world.park, parties=[world.agency, world.receiver])
+
+    entry = AgreementEntry(user=world.staff, instance=agreement)
+
+    rows = {form.instance.organisation_id: form for form in entry.parties.forms[:2]}
+    assert list_labels(rows[world.agency.pk].fields["organisation"]) == [
+        "Hai Phong Economic Zone Authority (HEZA)"
+    ]
+    assert list_labels(rows[world.receiver.pk].fields["organisation"]) == ["Hai An District Police"]
+    assert list_labels(entry.parties.forms[2].fields["organisation"]) == []  # the spare row
+
+
+def test_a_flows_provider_and_receiver_lists_offer_the_parties_sorted_by_name(world):
+    agreement = make_agreement(world.park, parties=[world.witness, world.provider, world.agency])
+
+    entry = AgreementEntry(user=world.staff, instance=agreement)
+
+    for form in entry.flows.forms:
+        for name in ["provider", "receiver"]:
+            assert list_labels(form.fields[name]) == [
+                "Dinh Vu Industrial Park JSC",
+                "Flat Vietnam",
+                "Hai Phong Economic Zone Authority (HEZA)",
+            ]
+
+
+def typed(world, *names, flows=()):
+    """The new agreement's form with the parties' names typed instead of chosen."""
+    return new_agreement_data(
+        park=world.park,
+        parties=[party(None, organisation_query=name) for name in names],
+        flows=flows,
+    )
+
+
+class TestFindingAnOrganisationByName:
+    """Without JavaScript, a party's organisation is found by the name typed in its row."""
+
+    def test_a_name_matching_one_organisation_chooses_it(self, world):
+        entry = entry_for(world, **typed(world, "dinh vu", "CONG AN QUAN"))
+
+        assert entry.is_valid(), entry.parties.errors
+        assert [form.cleaned_data["organisation"] for form in entry.parties.forms] == [
+            world.provider,
+            world.receiver,
+        ]
+        # Shown again, each row has it chosen in its list, and its box is empty.
+        row = entry.parties.forms[1]
+        assert row["organisation"].value() == str(world.receiver.pk)
+        assert row["organisation_query"].value() == ""
+        assert list_labels(row.fields["organisation"]) == ["Hai An District Police"]
+
+    def test_a_slug_chooses_its_organisation(self, world):
+        entry = entry_for(world, **typed(world, world.witness.slug, "dinh vu"))
+
+        assert entry.is_valid(), entry.parties.errors
+        assert entry.parties.forms[0].cleaned_data["organisation"] == world.witness
+
+    def test_an_exact_name_wins_over_names_containing_it(self, world):
+        make_organisation(name_en="Flat Vietnam Glass")
+
+        entry = entry_for(world, **typed(world, "flat vietnam", "dinh vu"))
+
+        assert entry.is_valid(), entry.parties.errors
+        assert entry.parties.forms[0].cleaned_data["organisation"] == world.witness
+
+    def test_several_matches_are_offered_in_the_list_and_one_chosen_there_is_kept(self, world):
+        second = make_organisation(name_en="Dinh Vu Port")
+
+        entry = entry_for(world, **typed(world, "dinh vu", "hai an"))
+
+        assert not entry.is_valid()
+        row = entry.parties.forms[0]
+        assert row.errors["organisation_query"] == [
+            "2 organisations match “dinh vu”: choose one in the list above."
+        ]
+        assert list_labels(row.fields["organisation"]) == [
+            "Dinh Vu Industrial Park JSC",
+            "Dinh Vu Port",
+        ]
+        assert "organisation" not in row.errors
+
+        data = typed(world, "dinh vu", "hai an")
+        data["parties-0-organisation"] = str(second.pk)  # chosen in the list, name kept
+        entry = entry_for(world, **data)
+
+        assert entry.is_valid(), entry.parties.errors
+        assert entry.parties.forms[0].cleaned_data["organisation"] == second
+
+    def test_a_name_matching_nothing_says_so(self, world):
+        entry = entry_for(world, **typed(world, "Hai An Fire Brigade", "dinh vu"))
+
+        assert not entry.is_valid()
+        assert entry.parties.forms[0].errors["organisation_query"] == [
+            "No organisation is called “Hai An Fire Brigade”. Check the spelling, try its name "
+            "in the other language, or add it as a missing organisation."
+        ]
+
+    def test_too_many_matches_ask_for_more_of_the_name(self, world):
+        for number in range(25):
+            make_organisation(name_en=f"Steel Company {number}")
+
+        entry = entry_for(world, **typed(world, "steel", "dinh vu"))
+
+        assert not entry.is_valid()
+        row = entry.parties.forms[0]
+        assert row.errors["organisation_query"] == [
+            "More than 20 organisations match “steel”: type more of its name. The list above "
+            "offers the first 20."
+        ]
+        assert len(list_labels(row.fields["organisation"])) == 20
+
+    def test_a_name_typed_over_a_chosen_organisation_replaces_it(self, world):
+        data = typed(world, "dinh vu", "hai an")
+        data["parties-1-organisation"] = str(world.witness.pk)  # chosen earlier
+
+        entry = entry_for(world, **data)
+
+        assert entry.is_valid(), entry.parties.errors
+        assert entry.parties.forms[1].cleaned_data["organisation"] == world.receiver
+
+    def test_a_party_row_needs_an_organisation_chosen_or_typed(self, world):
+        data = new_agreement_data(
+            park=world.park,
+            parties=[
+                party(world.provider),
+                party(world.receiver),
+                party(None, representative_name="Bui Ngoc Hai"),
+            ],
+        )
+
+        entry = entry_for(world, **data)
+
+        assert not entry.is_valid()
+        assert entry.parties.forms[2].errors["organisation"] == [
+            "Choose the organisation, or type its name."
+        ]
+
+    def test_flows_can_use_the_parties_found_by_name_in_the_same_save(self, world):
+        data = typed(
+            world,
+            "dinh vu",
+            "hai an",
+            flows=[flow(world.resource, world.provider, world.receiver)],
+        )
+
+        assert entry_for(world, **data).is_valid()
+
+    def test_a_flow_without_provider_says_to_choose_it_among_the_parties(self, world):
+        data = typed(
+            world, "dinh vu", "hai an", flows=[flow(world.resource, world.provider, world.receiver)]
+        )
+        data["flows-0-provider"] = ""
+
+        entry = entry_for(world, **data)
+
+        assert not entry.is_valid()
+        form = entry.flows.forms[0]
+        assert form.errors["provider"] == ["Choose the provider among the parties."]
+        assert list_labels(form.fields["provider"]) == [
+            "Dinh Vu Industrial Park JSC",
+            "Hai An District Police",
+        ]
 
 
 class TestOrganisationForm:
@@ -299,6 +464,20 @@ class TestOrganisationForm:
 
         assert organisation.slug == "hai-an-water-co"
         assert organisation.kind == Organisation.Kind.COMPANY
+
+    def test_a_name_shared_by_many_gets_the_next_free_number_in_one_query(
+        self, world, django_assert_num_queries
+    ):
+        for slug in ["hai-an-water", "hai-an-water-2", "hai-an-water-3"]:
+            make_organisation(name_en="Hai An Water", slug=slug)
+
+        with django_assert_num_queries(1):
+            assert unique_slug("Hải An Water") == "hai-an-water-4"
+
+    def test_a_name_containing_an_existing_one_is_not_a_duplicate(self, world):
+        form = OrganisationForm({"kind": "company", "name_en": "Flat Vietnam Glass"})
+
+        assert form.is_valid(), form.errors
 
     def test_a_vietnamese_name_alone_makes_an_ascii_slug(self, world):
         form = OrganisationForm({"kind": "agency", "name_vi": "Đội Cảnh sát PCCC Đình Vũ"})

@@ -321,6 +321,28 @@ class TestQueryCount:
         assert len(rows) == count
 
 
+def test_a_work_list_shows_its_first_fifty_and_how_many_there_are_in_all(client, db):
+    agency = make_agency()
+    park = make_park(managing_authority=agency)
+    first, second = make_organisation(), make_organisation()
+    for number in range(55):
+        make_agreement(
+            park,
+            reference=f"WAIT-{number:02d}",
+            parties=[first, second],
+            review_state=Agreement.ReviewState.SUBMITTED,
+            submitted_at=timezone.now() - datetime.timedelta(days=60 - number),
+        )
+    client.force_login(make_official(agency))
+
+    response = client.get(DASHBOARD)
+
+    listed = [a.reference for a in response.context["dashboard"].awaiting_verification]
+    assert listed == [f"WAIT-{number:02d}" for number in range(50)]
+    assert figure(response, "awaiting-verification") == "55"
+    assert "The first 50 of 55: the export holds them all." in response.content.decode()
+
+
 def test_heza_official_sees_deep_c_narrows_it_and_downloads_a_matching_spreadsheet(client, demo):
     """Done when: an official signed in on the demo data sees the Deep C figures and work
     lists, narrows them by park and year, and downloads a spreadsheet that opens and matches

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
+from agreements.views.public import RELATED_LIMIT
 from parks.models import Organisation, Park
 from tests.conftest import (
     make_agency,
@@ -444,14 +445,77 @@ def test_the_detail_page_runs_a_fixed_number_of_queries(client, django_assert_nu
         park, parties=[hub, *others], flows=[(resource, hub, other) for other in others]
     )
     for _ in range(rows):
-        make_agreement(park, parties=[hub, make_organisation()])  # signed by the same party
+        other = make_organisation()
+        # signed by the same party, sharing the same resource
+        make_agreement(park, parties=[hub, other], flows=[(resource, hub, other)])
         add_document(agreement, is_public=True)
 
-    # agreement, parties, flows, documents; related agreements with their shared flows and parties
-    with django_assert_num_queries(TRANSACTION + 7):
+    # agreement, parties, flows, documents; agreements sharing a resource, with their shared
+    # flows; agreements signed by the same party, with their shared parties
+    with django_assert_num_queries(TRANSACTION + 8):
         response = client.get(agreement.get_absolute_url())
-    assert len(response.context["same_parties"]) == rows
+    assert len(response.context["same_parties"]) == min(rows, RELATED_LIMIT)
+    assert len(response.context["same_resource"]) == min(rows, RELATED_LIMIT)
     assert len(response.context["documents"]) == rows
+
+
+def signed_on_successive_days(count, *, parties, resource=None):
+    """``count`` verified agreements signed a day apart, the newest last: each between
+    ``parties()`` (a new pair of organisations per call), sharing ``resource`` if given."""
+    agreements = []
+    for number in range(count):
+        pair = parties()
+        agreements.append(
+            make_agreement(
+                signed_on=datetime.date(2020, 1, 1) + datetime.timedelta(days=number),
+                parties=pair,
+                flows=[(resource or make_resource(), *pair)],
+            )
+        )
+    return agreements
+
+
+def test_an_agreement_page_lists_the_ten_latest_sharing_its_resource_and_links_to_the_rest(
+    client,
+):
+    water = make_resource(name_en="Treated wastewater")
+    a, b = make_organisation(), make_organisation()
+    agreement = make_agreement(parties=[a, b], flows=[(water, a, b)])
+    others = signed_on_successive_days(
+        30, parties=lambda: [make_organisation(), make_organisation()], resource=water
+    )
+
+    response = client.get(agreement.get_absolute_url())
+
+    listed = [other.reference for other in response.context["same_resource"]]
+    assert listed == [other.reference for other in reversed(others[-RELATED_LIMIT:])]
+    page = text_of(response)
+    assert "Only the 10 most recent are listed." in page
+    more = page[page.index('id="more-same-resource"') :]
+    assert f'<a href="{water.get_absolute_url()}">Treated wastewater</a>' in more
+    assert response.context["same_parties"] == []
+
+
+def test_an_agreement_page_lists_the_ten_latest_signed_by_its_parties_and_links_to_the_rest(
+    client,
+):
+    hub = make_organisation(name_en="Hub Steel")
+    agreement = make_agreement(parties=[hub, make_organisation()])
+    others = signed_on_successive_days(30, parties=lambda: [hub, make_organisation()])
+
+    response = client.get(agreement.get_absolute_url())
+
+    listed = [other.reference for other in response.context["same_parties"]]
+    assert listed == [other.reference for other in reversed(others[-RELATED_LIMIT:])]
+    page = text_of(response)
+    more = page[page.index('id="more-same-parties"') :]
+    assert f'<a href="{hub.get_absolute_url()}">Hub Steel</a>' in more
+
+
+def test_a_short_list_of_related_agreements_is_complete_and_says_nothing_more(client, demo):
+    page = text_of(client.get(demo.get_absolute_url()))
+
+    assert "most recent are listed" not in page
 
 
 # Documents
@@ -555,9 +619,9 @@ def test_the_service_resource_lists_the_founding_agreement_and_its_flow(client, 
         reverse("agreements:resource-detail", args=["fire-fighting-rescue-capacity"])
     )
 
-    [(agreement, flows)] = response.context["agreement_flows"]
+    [agreement] = response.context["agreements"]
     assert agreement.reference == FOUNDING
-    assert [(f.provider.slug, f.receiver.slug) for f in flows] == [
+    assert [(f.provider.slug, f.receiver.slug) for f in agreement.resource_flows] == [
         ("dinh-vu-ip-jsc", "hai-an-district-police")
     ]
     page = text_of(response)
@@ -572,7 +636,7 @@ def test_a_resource_page_leaves_out_unverified_agreements(client, unverified):
 
     response = client.get(resource.get_absolute_url())
 
-    assert response.context["agreement_flows"] == []
+    assert list(response.context["agreements"]) == []
     assert "Pending water reuse" not in text_of(response)
     assert "No verified agreement shares this resource yet." in text_of(response)
 
@@ -602,8 +666,40 @@ def test_resource_pages_run_a_fixed_number_of_queries(client, django_assert_num_
 
     with django_assert_num_queries(TRANSACTION + 1):
         client.get(reverse("agreements:resource-list"))
-    with django_assert_num_queries(TRANSACTION + 2):
-        client.get(resource.get_absolute_url())
+    # resource; count, page and flows of the agreements sharing it; their impact in all
+    with django_assert_num_queries(TRANSACTION + 5):
+        response = client.get(resource.get_absolute_url())
+    assert len(response.context["agreements"]) == min(rows, 25)
+
+
+def test_a_resource_shared_by_thirty_agreements_lists_them_25_a_page_the_latest_first(client):
+    resource = make_resource(emission_factor=Decimal("0.5"), emission_factor_source="Study X")
+    for number in range(30):
+        a, b = make_organisation(), make_organisation()
+        agreement = make_agreement(
+            reference=f"R-{number:02d}",
+            signed_on=datetime.date(2020, 1, 1) + datetime.timedelta(days=number),
+            parties=[a, b],
+            flows=[],
+        )
+        ResourceFlow.objects.create(
+            agreement=agreement, resource=resource, provider=a, receiver=b, quantity="1000"
+        )
+
+    first = client.get(resource.get_absolute_url())
+    second = client.get(resource.get_absolute_url(), {"page": "2"})
+
+    assert listed_references(first) == [f"R-{number:02d}" for number in range(29, 4, -1)]
+    assert listed_references(second) == [f"R-{number:02d}" for number in range(4, -1, -1)]
+    page = text_of(first)
+    assert "30 verified agreements share it" in page
+    assert 'href="?page=2#agreements"' not in page  # the main list needs no fragment
+    assert 'href="?page=2"' in page
+    # The impact of all 30, though the table shows the 25 on this page without a total row.
+    assert first.context["total_tonnes"] == Decimal("15")
+    assert "In all, the verified agreements sharing it avoid 15 t CO2e a year." in page
+    assert len(first.context["impacts"]) == 25
+    assert "<tfoot>" not in page
 
 
 def test_unknown_pages_answer_404(client, demo):

@@ -1,6 +1,7 @@
 """Park staff enter agreements through the web forms and officials review them: what each sees,
 and that bad input or a concurrent edit never loses or overwrites anything."""
 
+import datetime
 import html
 import re
 
@@ -9,6 +10,7 @@ from django import forms
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from agreements import services
 from agreements.forms import AgreementEntry
@@ -119,6 +121,7 @@ BAD_INPUT = [
     ("parties-0-representative_name", "x" * 201, "Ensure this value has at most 200 characters"),
     ("parties-1-representative_title", "x" * 201, "Ensure this value has at most 200 characters"),
     ("parties-1-organisation", "", "The receiver must be a party to this agreement."),
+    ("parties-2-organisation_query", "Nobody Ltd", "No organisation is called “Nobody Ltd”."),
     ("flows-0-quantity", "-1", "The quantity cannot be negative."),
     ("flows-0-quantity", "ten", "Enter a number."),
     ("flows-0-quantity", "1" * 20, "Ensure that there are no more than 16 digits in total."),
@@ -422,12 +425,92 @@ def test_my_agreements_takes_the_same_number_of_queries_whatever_the_rows(
 
     AuthorityMembership.objects.create(user=world.staff, agency=world.agency)
 
-    # savepoint, session, user, park memberships, agencies, own agreements, review queue,
+    # savepoint, session, user, park memberships, agencies, own agreements counted by state,
+    # the returned ones, the review queue with its total, count and page of own agreements,
     # release, managed parks (for the review buttons)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(12):
         response = staff_client.get(url("mine"))
 
     assert response.status_code == 200
+    assert len(response.context["agreements"]) == min(rows, 25)
+
+
+def test_my_agreements_lists_25_a_page_the_last_saved_first(staff_client, world):
+    agreements = [draft(world, reference=f"M-{number:02d}") for number in range(30)]
+
+    first = staff_client.get(url("mine"))
+    second = staff_client.get(url("mine"), {"page": "2"})
+
+    listed = [a.reference for a in first.context["agreements"]]
+    assert listed == [a.reference for a in reversed(agreements[5:])]
+    assert [a.reference for a in second.context["agreements"]] == [
+        a.reference for a in reversed(agreements[:5])
+    ]
+    assert 'href="?page=2#own"' in first.content.decode()
+    assert "Your parks' agreements 30" in text_of(first)
+
+
+def test_my_agreements_narrow_to_one_state_with_its_count(staff_client, world):
+    for state, count in [(State.DRAFT, 3), (State.VERIFIED, 2), (State.RETURNED, 1)]:
+        for _ in range(count):
+            draft(world, review_state=state)
+
+    response = staff_client.get(url("mine"), {"state": "verified"})
+
+    assert {a.review_state for a in response.context["agreements"]} == {State.VERIFIED}
+    page = text_of(response)
+    assert "All 6 Returned to you for changes 1 Drafts 3 Awaiting verification 0" in page
+    assert "Verified and public 2" in page
+    unknown = staff_client.get(url("mine"), {"state": "shredded"})
+    assert len(unknown.context["agreements"]) == 6
+
+
+def test_the_returned_work_list_shows_the_ten_latest_and_leads_to_them_all(staff_client, world):
+    for number in range(12):
+        draft(
+            world,
+            reference=f"RET-{number:02d}",
+            review_state=State.RETURNED,
+            review_comment=f"Fix number {number}.",
+            reviewed_by=world.official,
+            reviewed_at=timezone.now() - datetime.timedelta(days=number),
+        )
+
+    response = staff_client.get(url("mine"))
+
+    assert [a.reference for a in response.context["returned"]] == [
+        f"RET-{number:02d}" for number in range(10)
+    ]
+    page = text_of(response)
+    assert "Returned to you for changes 12" in page
+    assert "The 10 returned last of 12. See all 12 returned agreements" in page
+    assert 'href="?state=returned"' in response.content.decode()
+    everything = staff_client.get(url("mine"), {"state": "returned"})
+    assert len(everything.context["agreements"]) == 12
+    assert everything.context["returned"] == []
+    assert "Fix number 11." in text_of(everything)
+
+
+def test_the_review_queue_shows_the_ten_waiting_longest_and_leads_to_the_dashboard(
+    official_client, world
+):
+    for number in range(12):
+        draft(
+            world,
+            reference=f"SUB-{number:02d}",
+            review_state=State.SUBMITTED,
+            submitted_at=timezone.now() - datetime.timedelta(days=30 - number),
+        )
+
+    response = official_client.get(url("mine"))
+
+    assert [a.reference for a in response.context["awaiting_review"]] == [
+        f"SUB-{number:02d}" for number in range(10)
+    ]
+    page = text_of(response)
+    assert "Awaiting your review 12" in page
+    assert "The 10 waiting longest of 12." in page
+    assert f'href="{url("dashboard")}#awaiting-verification-heading"' in response.content.decode()
 
 
 # --- Submitting and reviewing -------------------------------------------------------------
@@ -635,13 +718,101 @@ def test_without_javascript_the_organisation_page_adds_it_and_says_what_next(sta
     assert "Deep C Water is added. Go back to the agreement's tab" in text_of(response)
 
 
-def test_a_new_organisation_is_offered_when_the_form_is_shown_again(staff_client, world):
+def test_a_new_organisation_is_found_by_its_name_when_the_form_is_sent(staff_client, world):
     staff_client.post(
         url("organisation-create"),
         {"organisation-kind": "company", "organisation-name_en": "Deep C Water"},
     )
     data = founding_data(world, title_en="")
+    data["parties-2-organisation_query"] = "deep c water"
 
     response = staff_client.post(url("create"), data)
 
-    assert ">Deep C Water</option>" in response.content.decode()
+    water = Organisation.objects.get(name_en="Deep C Water")
+    assert f'<option value="{water.pk}" selected>Deep C Water</option>' in (
+        response.content.decode()
+    )
+
+
+# --- The organisation lists at the registry's scale ------------------------------------------
+
+
+def test_the_form_offers_no_organisation_it_does_not_need_whatever_the_registrys_size(
+    staff_client, world
+):
+    for number in range(200):
+        Organisation.objects.create(
+            kind="company", name_en=f"Bystander {number}", slug=f"b-{number}"
+        )
+    agreement = draft(world)
+
+    new_page = staff_client.get(url("create")).content.decode()
+    edit_page = staff_client.get(url("update", agreement)).content.decode()
+
+    assert "Bystander" not in new_page
+    assert "Bystander" not in edit_page
+    assert 'name="parties-0-organisation_query"' in new_page
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_the_edit_page_takes_the_same_number_of_queries_whatever_the_rows(
+    staff_client, world, django_assert_num_queries, rows
+):
+    organisations = [
+        Organisation.objects.create(kind="company", name_en=f"Party {n}", slug=f"p-{n}")
+        for n in range(rows + 1)
+    ]
+    agreement = make_agreement(
+        world.park,
+        parties=organisations,
+        flows=[(world.resource, organisations[0], other) for other in organisations[1:]],
+        review_state=State.DRAFT,
+    )
+
+    # savepoint, session, user, park memberships, agencies, agreement, parks, parties, flows,
+    # resources, the organisations' names, release
+    with django_assert_num_queries(12):
+        response = staff_client.get(url("update", agreement))
+
+    assert response.content.decode().count('name="parties-') > rows
+
+
+def test_without_javascript_parties_are_found_by_name_then_flows_chosen_among_them(
+    staff_client, world
+):
+    # First sending: the parties' names typed; the flow's resource chosen, but its provider
+    # and receiver lists are still empty (no party chosen yet when the page was drawn).
+    data = new_agreement_data(
+        park=world.park,
+        parties=[
+            party(None, organisation_query="dinh vu"),
+            party(None, organisation_query="hai an"),
+        ],
+        flows=[flow(world.resource, world.provider, world.receiver)],
+    )
+    data["flows-0-provider"] = data["flows-0-receiver"] = ""
+
+    response = staff_client.post(url("create"), data)
+
+    page = text_of(response)
+    assert "Choose the provider among the parties." in page
+    assert not Agreement.objects.exists()
+    content = response.content.decode()
+    assert f'<option value="{world.provider.pk}" selected>' in content  # the party row
+    provider_list = content[content.index('name="flows-0-provider"') :]
+    provider_list = provider_list[: provider_list.index("</select>")]
+    assert ">Dinh Vu Industrial Park JSC</option>" in provider_list
+    assert ">Hai An District Police</option>" in provider_list
+
+    # Second sending: the page as it came back, with the flow's ends chosen.
+    data["parties-0-organisation"], data["parties-0-organisation_query"] = world.provider.pk, ""
+    data["parties-1-organisation"], data["parties-1-organisation_query"] = world.receiver.pk, ""
+    data["flows-0-provider"], data["flows-0-receiver"] = world.provider.pk, world.receiver.pk
+    response = staff_client.post(url("create"), data)
+
+    assert response.status_code == 302
+    agreement = Agreement.objects.get()
+    assert set(agreement.parties.values_list("organisation", flat=True)) == {
+        world.provider.pk,
+        world.receiver.pk,
+    }

@@ -387,14 +387,27 @@ def test_the_form_works_without_javascript(browser, live_server, registry):
         page.locator("#id_kind").select_option("industrial")
         page.get_by_label("Title in English").fill("Entered without JavaScript")
         page.get_by_label("Starts on").fill("2024-01-01")
-        page.locator("#id_parties-0-organisation").select_option(organisation("dinh-vu-ip-jsc"))
-        page.locator("#id_parties-1-organisation").select_option(organisation("flat-vietnam"))
+        # The parties' names typed (several organisations match "vietnam"), the flow's resource.
+        page.locator("#id_parties-0-organisation_query").fill("dinh vu")
+        page.locator("#id_parties-1-organisation_query").fill("vietnam")
         page.locator("#id_flows-0-resource").select_option(label="Treated wastewater (m³)")
-        page.locator("#id_flows-0-provider").select_option(organisation("dinh-vu-ip-jsc"))
-        page.locator("#id_flows-0-receiver").select_option(organisation("flat-vietnam"))
         expect(page.get_by_role("link", name="Add a missing organisation")).to_have_attribute(
             "target", "_blank"
         )
+        page.get_by_role("button", name="Save").click()
+
+        # Back with the first party found, the matches of the second to choose from, and the
+        # found parties offered as provider and receiver.
+        expect(page.get_by_text("organisations match “vietnam”: choose one")).to_be_visible()
+        expect(page.locator("#id_parties-0-organisation")).to_have_value(
+            organisation("dinh-vu-ip-jsc")
+        )
+        expect(page.get_by_label("Title in English")).to_have_value("Entered without JavaScript")
+        page.locator("#id_parties-1-organisation").select_option(organisation("flat-vietnam"))
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_text("Choose the provider among the parties.")).to_be_visible()
+        page.locator("#id_flows-0-provider").select_option(organisation("dinh-vu-ip-jsc"))
+        page.locator("#id_flows-0-receiver").select_option(organisation("flat-vietnam"))
         page.get_by_role("button", name="Save").click()
         expect(page.get_by_text("DEEPC-2024-NOJS is saved.")).to_be_visible()
         assert Agreement.objects.get(reference="DEEPC-2024-NOJS").parties.count() == 2

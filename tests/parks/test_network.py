@@ -14,9 +14,10 @@ from parks.network import (
     Flow,
     Node,
     circle_layout,
-    network_from_flows,
+    network_from_links,
     render_network,
     sort_nodes,
+    stroke_width,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -226,30 +227,76 @@ def test_flows_whose_ends_are_not_nodes_are_left_out():
     assert len(flow_paths(root)) == 1
 
 
-def test_rows_from_resource_flows_use_short_names_for_labels():
-    dinh_vu = SimpleNamespace(
-        slug="dinh-vu", short_name="Dinh Vu IP JSC", name="Dinh Vu Industrial Park JSC"
-    )
-    police = SimpleNamespace(slug="police", short_name="", name="Hai An District Police")
-    flow = SimpleNamespace(
-        provider=dinh_vu,
-        receiver=police,
-        direction="mutual",
-        resource=SimpleNamespace(category="service", name="Fire-fighting capacity"),
-        agreement=SimpleNamespace(reference="DEEPC-2023-IUS-01"),
-    )
+DINH_VU = SimpleNamespace(
+    slug="dinh-vu", short_name="Dinh Vu IP JSC", name="Dinh Vu Industrial Park JSC"
+)
+POLICE = SimpleNamespace(slug="police", short_name="", name="Hai An District Police")
+SHIN_ETSU = SimpleNamespace(slug="shin-etsu", short_name="", name="Shin-Etsu Vietnam")
 
-    nodes, flows = network_from_flows([flow, flow])
+
+def link(provider, receiver, category, agreements=1, direction="one_way"):
+    """A row as the database groups a park's flows."""
+    return {
+        "provider_id": provider,
+        "receiver_id": receiver,
+        "category": category,
+        "direction": direction,
+        "agreements": agreements,
+    }
+
+
+def test_links_grouped_by_the_database_become_nodes_with_short_labels_and_counted_arrows():
+    organisations = {1: DINH_VU, 2: POLICE}
+
+    nodes, flows = network_from_links(
+        organisations,
+        [link(1, 2, "service", agreements=1, direction="mutual")],
+        categories={"service": "Service"},
+    )
 
     assert nodes == [
         Node("dinh-vu", "Dinh Vu IP JSC", "Dinh Vu Industrial Park JSC"),
         Node("police", "Hai An District Police", "Hai An District Police"),
     ]
-    assert flows[0] == Flow(
-        "dinh-vu",
-        "police",
-        "service",
-        True,
-        "Dinh Vu Industrial Park JSC ↔ Fire-fighting capacity ↔ Hai An District Police "
-        "(DEEPC-2023-IUS-01)",
+    assert flows == [
+        Flow(
+            "dinh-vu",
+            "police",
+            "service",
+            True,
+            "Dinh Vu Industrial Park JSC ↔ Service ↔ Hai An District Police: 1 agreement",
+            count=1,
+        )
+    ]
+
+
+def test_a_link_standing_for_several_agreements_says_how_many_and_is_drawn_thicker():
+    organisations = {1: DINH_VU, 2: POLICE, 3: SHIN_ETSU}
+    nodes, flows = network_from_links(
+        organisations,
+        [link(1, 3, "energy", agreements=2), link(1, 2, "service")],
+        categories={"energy": "Energy", "service": "Service"},
     )
+
+    assert flows[0].description == (
+        "Dinh Vu Industrial Park JSC → Energy → Shin-Etsu Vietnam: 2 agreements"
+    )
+    root = parse(draw(nodes, flows))
+    widths = {
+        path.find(f"{SVG}title").text.split(": ")[1]: path.get("stroke-width")
+        for path in flow_paths(root)
+    }
+    assert widths["1 agreement"] is None  # the group's width
+    assert float(widths["2 agreements"]) > 1.8
+    assert stroke_width(1) < stroke_width(2) < stroke_width(8) <= stroke_width(10**6) == 6
+
+
+def test_links_with_an_end_not_drawn_are_left_out():
+    nodes, flows = network_from_links(
+        {1: DINH_VU, 2: POLICE},
+        [link(1, 2, "service"), link(1, 3, "energy"), link(3, 2, "water")],
+        categories={},
+    )
+
+    assert [node.key for node in nodes] == ["dinh-vu", "police"]
+    assert [(flow.provider, flow.receiver) for flow in flows] == [("dinh-vu", "police")]

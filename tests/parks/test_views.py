@@ -1,11 +1,12 @@
 """What a visitor sees on the park and organisation pages, the network diagram included."""
 
+import datetime
 import re
 
 import pytest
 from django.urls import reverse
 
-from agreements.models import Agreement, ResourceFlow
+from agreements.models import Agreement
 from tests.conftest import (
     make_agency,
     make_agreement,
@@ -75,22 +76,35 @@ def test_the_deep_c_page_draws_a_node_for_each_organisation_in_its_flows(client,
 
     page = text_of(response)
     assert svg_node_keys(page) == DEEP_C_FLOW_ORGANISATIONS
-    assert page.count('class="flow"') == 5
+    # Five flows, four links: the rooftop solar and the wind power are both energy from
+    # Dinh Vu to Shin-Etsu, one line standing for two agreements.
+    assert page.count('class="flow"') == 4
+    assert (
+        "Dinh Vu Industrial Park Joint Stock Company → Energy → Shin-Etsu Vietnam: 2 agreements"
+        in page
+    )
     assert 'role="img"' in page
     assert "Symbiosis network of Deep C Industrial Park" in page
     assert 'id="network"' in page
 
 
-def test_the_network_has_a_text_alternative_listing_the_same_flows(client, demo):
+def test_the_network_has_a_text_alternative_listing_the_same_links(client, demo):
     response = client.get(reverse("parks:detail", args=["deep-c"]))
 
     page = text_of(response)
     table = page[page.index('id="network-flows"') : page.index("</table>")]
-    for flow in ResourceFlow.objects.select_related("agreement", "resource"):
-        assert f">{flow.agreement.reference}</a>" in table
-        assert flow.resource.name_en in table
-    assert table.count("<tr>") == 1 + 5
-    assert "both ways" in table  # the fire-fighting service is mutual
+    rows = [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in table.split("<tr>")[2:]
+    ]
+    assert rows == [
+        "Dinh Vu Industrial Park Joint Stock Company Water Flat Vietnam Co., Ltd. "
+        "provider to receiver 1",
+        "Dinh Vu Industrial Park Joint Stock Company Service Hai An District Police both ways 1",
+        "Dinh Vu Industrial Park Joint Stock Company Energy Shin-Etsu Vietnam provider to "
+        "receiver 2",
+        "Flat Vietnam Co., Ltd. Material or by-product Dinh Vu Industrial Park Joint Stock "
+        "Company provider to receiver 1",
+    ]
 
 
 def test_the_park_page_shows_its_developer_authority_status_agreements_and_tenants(client, demo):
@@ -140,10 +154,95 @@ def test_the_park_page_runs_a_fixed_number_of_queries(client, django_assert_num_
         other = make_organisation(park=park)
         make_agreement(park, parties=[hub, other], flows=[(resource, hub, other)])
 
-    # park; agreements with parties and flows; the network's flows; tenants
-    with django_assert_num_queries(TRANSACTION + 6):
+    # park; count and page of its agreements with their parties and flows; the network's
+    # organisations and links; tenants
+    with django_assert_num_queries(TRANSACTION + 8):
         response = client.get(park.get_absolute_url())
     assert len(svg_node_keys(text_of(response))) == rows + 1
+    assert len(response.context["agreements"]) == min(rows, 25)
+
+
+def test_a_large_park_lists_its_agreements_25_a_page_the_latest_first(client):
+    park = make_park()
+    for number in range(30):
+        make_agreement(
+            park,
+            reference=f"P-{number:02d}",
+            signed_on=datetime.date(2020, 1, 1) + datetime.timedelta(days=number),
+        )
+
+    first = client.get(park.get_absolute_url())
+    second = client.get(park.get_absolute_url(), {"page": "2"})
+
+    assert [a.reference for a in first.context["agreements"]] == [
+        f"P-{number:02d}" for number in range(29, 4, -1)
+    ]
+    assert [a.reference for a in second.context["agreements"]] == [
+        f"P-{number:02d}" for number in range(4, -1, -1)
+    ]
+    page = text_of(first)
+    assert 'href="?page=2#agreements"' in page
+    assert first.context["paginator"].count == 30
+
+
+def test_the_network_draws_the_fifty_organisations_with_the_most_flows_and_says_how_many_more(
+    client,
+):
+    park = make_park()
+    resource = make_resource()
+    hub = make_organisation(slug="hub", name_en="Hub")
+    # 59 partners of the hub: the first ten with two flows each, the others with one.
+    partners = [make_organisation(slug=f"p-{n:02d}", name_en=f"Partner {n:02d}") for n in range(59)]
+    for number, partner in enumerate(partners):
+        flows = [(resource, hub, partner)] + ([(resource, partner, hub)] if number < 10 else [])
+        make_agreement(park, parties=[hub, partner], flows=flows)
+
+    response = client.get(park.get_absolute_url())
+
+    page = text_of(response)
+    drawn = svg_node_keys(page)
+    # The hub, the ten with two flows, then 39 of the 49 with one, by name: ties are settled
+    # the same way every time.
+    assert drawn == {"hub"} | {f"p-{n:02d}" for n in range(49)}
+    assert response.context["network_hidden"] == 10
+    assert "Only the organisations with the most flows are drawn: 10 more" in page
+    # Links only among drawn organisations, in the drawing and in its table alike.
+    assert page.count('class="flow"') == 10 * 2 + 39
+    assert len(response.context["network_links"]) == 10 * 2 + 39
+    assert "Partner 58" not in page[page.index('id="network-flows"') :]
+
+
+def test_the_network_draws_the_links_standing_for_the_most_agreements_and_says_so(
+    client, monkeypatch
+):
+    monkeypatch.setattr("parks.views.NETWORK_MAX_LINKS", 3)
+    park = make_park()
+    resource = make_resource()
+    hub = make_organisation(slug="hub")
+    for number in range(5):
+        partner = make_organisation(slug=f"p-{number}")
+        for _ in range(number + 1):
+            make_agreement(park, parties=[hub, partner], flows=[(resource, hub, partner)])
+
+    response = client.get(park.get_absolute_url())
+
+    page = text_of(response)
+    assert sorted(link["agreements"] for link in response.context["network_links"]) == [3, 4, 5]
+    assert page.count('class="flow"') == 3
+    assert "only the 3 links standing for the most agreements are drawn" in page
+
+
+def test_a_park_lists_fifty_of_the_organisations_located_in_it_and_counts_the_others(client):
+    park = make_park()
+    for number in range(53):
+        make_organisation(park=park, name_en=f"Tenant {number:02d}")
+
+    response = client.get(park.get_absolute_url())
+
+    assert [o.name for o in response.context["tenants"]] == [
+        f"Tenant {number:02d}" for number in range(50)
+    ]
+    assert "and 3 more organisations." in text_of(response)
 
 
 # Organisation detail
@@ -216,10 +315,45 @@ def test_the_organisation_page_runs_a_fixed_number_of_queries(
         make_agreement(parties=[hub, other], flows=[(make_resource(), hub, other)])
         make_park(developer=hub)
 
-    # organisation; parties; flows; predecessors; parks it develops; parks it manages
-    with django_assert_num_queries(TRANSACTION + 6):
+    # organisation; count and page of its parties; count and page of its flows; predecessors;
+    # parks it develops; parks it manages
+    with django_assert_num_queries(TRANSACTION + 8):
         response = client.get(hub.get_absolute_url())
-    assert len(response.context["flows"]) == rows
+    assert len(response.context["flows"]) == min(rows, 25)
+    assert len(response.context["parties"]) == min(rows, 25)
+
+
+def test_an_organisation_in_thirty_agreements_lists_them_and_its_flows_25_a_page(client):
+    hub = make_organisation()
+    for number in range(30):
+        other = make_organisation()
+        make_agreement(
+            reference=f"O-{number:02d}",
+            starts_on=datetime.date(2020, 1, 1) + datetime.timedelta(days=number),
+            parties=[hub, other],
+            flows=[(make_resource(), hub, other)],
+        )
+
+    first = client.get(hub.get_absolute_url())
+    flows_second = client.get(hub.get_absolute_url(), {"page": "2", "flows_page": "2"})
+
+    assert [p.agreement.reference for p in first.context["parties"]] == [
+        f"O-{number:02d}" for number in range(29, 4, -1)
+    ]
+    assert [f.agreement.reference for f in flows_second.context["flows"]] == [
+        f"O-{number:02d}" for number in range(4, -1, -1)
+    ]
+    assert [p.agreement.reference for p in flows_second.context["parties"]] == [
+        f"O-{number:02d}" for number in range(4, -1, -1)
+    ]
+    page = text_of(first)
+    # Each list pages by its own parameter and keeps the other's.
+    assert 'href="?page=2#agreements"' in page
+    assert 'href="?flows_page=2#flows"' in page
+    assert 'href="?page=2&amp;flows_page=1#flows"' in text_of(
+        client.get(hub.get_absolute_url(), {"page": "2", "flows_page": "2"})
+    )
+    assert 'aria-label="Pages of resource flows"' in page
 
 
 def test_unknown_parks_and_organisations_answer_404(client, db):
