@@ -12,13 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from parks.bilingual import pick
+from parks.bilingual import BilingualNameMixin, pick
 from parks.models import Organisation
-from parks.search import fold, search_text
+from parks.search import SearchTextMixin, fold
 
 
-class Resource(models.Model):
+class Resource(SearchTextMixin, BilingualNameMixin, models.Model):
     """What an agreement shares: energy, water, a material, a service..."""
+
+    searched_fields = ("name_vi", "name_en")
 
     class Category(models.TextChoices):
         ENERGY = "energy", _("Energy")
@@ -95,18 +97,8 @@ class Resource(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        self.search_text = search_text(self.name_vi, self.name_en)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("agreements:resource-detail", kwargs={"slug": self.slug})
-
-    @property
-    def name(self):
-        return pick(self.name_en, self.name_vi)
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -187,7 +179,9 @@ class AgreementQuerySet(models.QuerySet):
         )
 
 
-class Agreement(models.Model):
+class Agreement(SearchTextMixin, models.Model):
+    searched_fields = ("reference", "title_vi", "title_en")
+
     class Kind(models.TextChoices):
         INDUSTRIAL = "industrial", _("Industrial symbiosis between firms")
         INDUSTRIAL_URBAN = "industrial_urban", _("Industrial-urban symbiosis")
@@ -291,13 +285,12 @@ class Agreement(models.Model):
         return f"{self.reference} {self.title}"
 
     def save(self, *args, **kwargs):
-        self.search_text = search_text(self.reference, self.title_vi, self.title_en)
         if not self._state.adding:
             # Every save of an existing agreement is a new version, whoever makes it
             # (forms, services, the admin): an edit started on an older one is a conflict.
             self.version += 1
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text", "version"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -8,3 +8,11 @@ def pick(english, vietnamese):
     if (get_language() or "en").startswith("vi"):
         return vietnamese or english
     return english or vietnamese
+
+
+class BilingualNameMixin:
+    """``name``: the row's ``name_en`` or ``name_vi``, in the visitor's language."""
+
+    @property
+    def name(self):
+        return pick(self.name_en, self.name_vi)

@@ -5,8 +5,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from parks.bilingual import pick
-from parks.search import fold, search_text
+from parks.bilingual import BilingualNameMixin
+from parks.search import SearchTextMixin, fold
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -21,8 +21,10 @@ class OrganisationQuerySet(models.QuerySet):
         return self.filter(search_text__contains=folded) if folded else self
 
 
-class Organisation(models.Model):
+class Organisation(SearchTextMixin, BilingualNameMixin, models.Model):
     """Every party to an agreement: companies, agencies and international organisations."""
+
+    searched_fields = ("name_vi", "name_en", "short_name")
 
     class Kind(models.TextChoices):
         COMPANY = "company", _("Company")
@@ -109,18 +111,8 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        self.search_text = search_text(self.name_vi, self.name_en, self.short_name)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("parks:organisation-detail", kwargs={"slug": self.slug})
-
-    @property
-    def name(self):
-        return pick(self.name_en, self.name_vi)
 
 
 class CompanyManager(models.Manager.from_queryset(OrganisationQuerySet)):
@@ -170,7 +162,9 @@ class ParkQuerySet(models.QuerySet):
         return self.filter(managing_authority=agency)
 
 
-class Park(models.Model):
+class Park(SearchTextMixin, BilingualNameMixin, models.Model):
+    searched_fields = ("name_vi", "name_en")
+
     class EipStatus(models.TextChoices):
         NOT_ASSESSED = "not_assessed", _("Not assessed")
         CONVENTIONAL = "conventional", _("Conventional industrial park")
@@ -266,18 +260,8 @@ class Park(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        self.search_text = search_text(self.name_vi, self.name_en)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("parks:detail", kwargs={"slug": self.slug})
-
-    @property
-    def name(self):
-        return pick(self.name_en, self.name_vi)
 
 
 class ParkMembership(models.Model):

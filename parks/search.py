@@ -36,3 +36,15 @@ def exact_match(query, field="search_text"):
         | Q(**{f"{field}__endswith": f"{SEPARATOR}{folded}"})
         | Q(**{f"{field}__contains": f"{SEPARATOR}{folded}{SEPARATOR}"})
     )
+
+
+class SearchTextMixin:
+    """Keeps a model's ``search_text`` (its ``searched_fields``, folded) true on every save."""
+
+    searched_fields = ()
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_text(*(getattr(self, name) for name in self.searched_fields))
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
