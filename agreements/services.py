@@ -69,6 +69,10 @@ def save_agreement(*, entry, user):
             ):
                 raise EditConflict
             agreement.review_state = current.review_state
+            edited = set(form.changed_data) - {"version"}
+            if not (edited or parties.has_changed() or flows.has_changed()):
+                # Saved unchanged: nothing to store, and a verified agreement stays public.
+                return current, False
             reverted = _back_to_draft_if_verified(agreement)
         agreement._history_user = user
         try:
@@ -88,10 +92,18 @@ def save_agreement(*, entry, user):
 
 def attach_document(*, agreement, form, user):
     """Save an uploaded document (a valid ``DocumentForm``) to an agreement. Returns the
-    document and whether a verified agreement went back to draft."""
+    document and whether a verified agreement went back to draft: a public document changes
+    what the public sees, an internal one does not."""
     with transaction.atomic():
         current = _lock(agreement)
-        reverted = _back_to_draft_if_verified(current)
+        if current.review_state not in permissions.EDITABLE_STATES:
+            raise TransitionError(
+                _(
+                    "This agreement is awaiting verification: documents can be added once an "
+                    "official has verified or returned it."
+                )
+            )
+        reverted = form.cleaned_data.get("is_public") and _back_to_draft_if_verified(current)
         if reverted:
             current._history_user = user
             current.save()

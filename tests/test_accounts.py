@@ -82,6 +82,35 @@ def test_the_pause_is_for_one_name_at_one_address_only(client, settings):
     assert elsewhere.status_code == 302
 
 
+def test_behind_the_load_balancer_the_pause_follows_the_address_it_saw(client, settings):
+    settings.BEHIND_TLS_PROXY = True
+    make_user("heza-official")
+    balancer = {"REMOTE_ADDR": "10.0.0.2"}
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        # An attacker's failures, each claiming another address on the left of the header.
+        sign_in(
+            client,
+            "heza-official",
+            f"guess {attempt}",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{attempt}, 203.0.113.66",
+            **balancer,
+        )
+
+    official = sign_in(
+        client,
+        "heza-official",
+        "correct horse",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+        **balancer,
+    )
+    attacker = sign_in(
+        client, "heza-official", "correct horse", HTTP_X_FORWARDED_FOR="203.0.113.66", **balancer
+    )
+
+    assert official.status_code == 302
+    assert attacker.status_code == 429
+
+
 def test_a_successful_sign_in_forgets_earlier_failures(client, settings):
     make_user("deepc-staff")
     for attempt in range(settings.AXES_FAILURE_LIMIT - 1):

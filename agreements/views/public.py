@@ -23,7 +23,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
 from agreements.caching import cached_data
-from agreements.dashboard import annual_tonnes_co2e_avoided
+from agreements.dashboard import annual_tonnes_co2e_avoided, counted_in_impact
 from agreements.filters import AgreementFilterForm
 from agreements.impact import flow_impacts, total_tonnes_avoided
 from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
@@ -300,7 +300,7 @@ class ResourceDetailView(DetailWithListMixin, ListView):
             flow for agreement in context["agreements"] for flow in agreement.resource_flows
         )
         context["total_tonnes"] = (
-            ResourceFlow.objects.public()
+            ResourceFlow.objects.filter(counted_in_impact(timezone.localdate()))
             .filter(resource=self.object)
             .aggregate(tonnes=Sum(annual_tonnes_co2e_avoided()))["tonnes"]
         )

@@ -340,9 +340,13 @@ class DocumentUploadView(LoginRequiredMixin, TemplateView):
         self.load()
         form = DocumentForm(request.POST, request.FILES)
         if form.is_valid():
-            document, reverted = services.attach_document(
-                agreement=self.agreement, form=form, user=request.user
-            )
+            try:
+                document, reverted = services.attach_document(
+                    agreement=self.agreement, form=form, user=request.user
+                )
+            except services.TransitionError as error:
+                form.add_error(None, str(error))
+                return self.render_to_response(self.get_context_data(form=form))
             messages.success(
                 request,
                 _("“%(title)s” is added to %(reference)s.")

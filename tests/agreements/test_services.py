@@ -290,3 +290,22 @@ class TestAttachDocument:
         assert reverted
         assert agreement.review_state == State.DRAFT
         assert agreement.history.first().history_user == world.staff
+
+    def test_an_internal_document_leaves_a_verified_agreement_public(self, world):
+        agreement = draft(world, review_state=State.VERIFIED)
+
+        _, reverted = services.attach_document(
+            agreement=agreement, form=self.form(), user=world.staff
+        )
+
+        assert not reverted
+        assert agreement.review_state == State.VERIFIED
+
+    def test_no_document_joins_an_agreement_submitted_meanwhile(self, world):
+        agreement = draft(world)
+        Agreement.objects.filter(pk=agreement.pk).update(review_state=State.SUBMITTED)
+
+        with pytest.raises(services.TransitionError, match="awaiting verification"):
+            services.attach_document(agreement=agreement, form=self.form(), user=world.staff)
+
+        assert not agreement.documents.exists()

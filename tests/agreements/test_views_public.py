@@ -697,9 +697,32 @@ def test_a_resource_shared_by_thirty_agreements_lists_them_25_a_page_the_latest_
     assert 'href="?page=2"' in page
     # The impact of all 30, though the table shows the 25 on this page without a total row.
     assert first.context["total_tonnes"] == Decimal("15")
-    assert "In all, the verified agreements sharing it avoid 15 t CO2e a year." in page
+    assert "In all, the verified agreements in force today that share it avoid 15 t CO2e" in page
     assert len(first.context["impacts"]) == 25
     assert "<tfoot>" not in page
+
+
+def test_impact_totals_count_only_agreements_in_force_today(client):
+    resource = make_resource(emission_factor=Decimal("1000"), emission_factor_source="Study X")
+    in_force, ended = (
+        (make_organisation(), make_organisation()),
+        (make_organisation(), make_organisation()),
+    )
+    current = make_agreement(parties=in_force, flows=[])
+    terminated = make_agreement(parties=ended, flows=[], terminated_on=datetime.date(2024, 1, 1))
+    for agreement, (a, b) in ((current, in_force), (terminated, ended)):
+        ResourceFlow.objects.create(
+            agreement=agreement, resource=resource, provider=a, receiver=b, quantity="7"
+        )
+
+    on_resource = client.get(resource.get_absolute_url())
+    on_terminated = text_of(client.get(terminated.get_absolute_url()))
+
+    assert on_resource.context["total_tonnes"] == Decimal("7")
+    assert "This agreement is not in force today" in on_terminated
+    assert "This agreement is not in force today" not in text_of(
+        client.get(current.get_absolute_url())
+    )
 
 
 def test_unknown_pages_answer_404(client, demo):

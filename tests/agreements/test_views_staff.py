@@ -307,6 +307,18 @@ def test_editing_a_verified_agreement_warns_and_takes_it_off_the_public_pages(st
     assert not Agreement.objects.public().filter(pk=agreement.pk).exists()
 
 
+def test_saving_a_verified_agreement_unchanged_keeps_it_public(staff_client, world):
+    agreement = draft(world, review_state=State.VERIFIED)
+    version = agreement.version
+
+    staff_client.post(url("update", agreement), edit_data(agreement))
+
+    agreement.refresh_from_db()
+    assert agreement.review_state == State.VERIFIED
+    assert agreement.version == version
+    assert Agreement.objects.public().filter(pk=agreement.pk).exists()
+
+
 def test_a_submitted_agreement_cannot_be_edited_until_reviewed(staff_client, world):
     agreement = draft(world, review_state=State.SUBMITTED)
 
