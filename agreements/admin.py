@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -27,12 +28,34 @@ class ResourceFlowInline(admin.StackedInline):
     autocomplete_fields = ["resource", "provider", "receiver"]
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentDownloadMixin:
+    """A link to the file through the permission-checked download view (files are never
+    served from MEDIA_URL)."""
+
+    @admin.display(description=_("download"))
+    def download(self, document):
+        if not document.pk:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>', document.get_absolute_url(), document.original_name or _("file")
+        )
+
+
+class DocumentInline(DocumentDownloadMixin, admin.TabularInline):
     model = Document
     form = DocumentForm  # the upload page's checks: type by content, size
     extra = 0
-    fields = ["title", "file", "is_public", "content_type", "size", "uploaded_by", "uploaded_at"]
-    readonly_fields = ["content_type", "size", "uploaded_by", "uploaded_at"]
+    fields = [
+        "title",
+        "download",
+        "file",
+        "is_public",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+    readonly_fields = ["download", "content_type", "size", "uploaded_by", "uploaded_at"]
 
 
 @admin.register(Agreement)
@@ -133,11 +156,12 @@ class ResourceFlowAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(DocumentDownloadMixin, admin.ModelAdmin):
     form = DocumentForm  # the upload page's checks: type by content, size
     fields = [
         "agreement",
         "title",
+        "download",
         "file",
         "is_public",
         "original_name",
@@ -151,7 +175,14 @@ class DocumentAdmin(admin.ModelAdmin):
     search_fields = ["title", "agreement__reference", "original_name"]
     autocomplete_fields = ["agreement"]
     list_select_related = ["agreement"]
-    readonly_fields = ["content_type", "size", "original_name", "uploaded_by", "uploaded_at"]
+    readonly_fields = [
+        "download",
+        "content_type",
+        "size",
+        "original_name",
+        "uploaded_by",
+        "uploaded_at",
+    ]
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -11,7 +11,7 @@ moves on, so nothing stale outlives a change (with a shared cache: Redis in prod
 
 The generation moves on through ``content_changed()``, called after commit by the model signals
 connected in ``AgreementsConfig.ready`` (so admin edits, services and commands are all covered)
-and directly after bulk writes, which send no signals.
+and directly after bulk writes, which send no signals (``agreements/synthetic.py``).
 """
 
 import functools

@@ -68,13 +68,15 @@ class DocumentForm(forms.ModelForm):
     class Meta:
         model = Document
         fields = ["title", "file", "is_public"]
-        help_texts = {
-            "file": _("PDF, PNG or JPEG, at most %(limit)s.")
-            % {"limit": filesizeformat(settings.DOCUMENT_MAX_BYTES)},
-        }
+        # No "currently: <link>": files are not served from MEDIA_URL, only through the
+        # permission-checked download view.
+        widgets = {"file": forms.FileInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("PDF, PNG or JPEG, at most %(limit)s.") % {
+            "limit": filesizeformat(settings.DOCUMENT_MAX_BYTES)
+        }
         self.fields["title"].required = False
         self.fields["title"].help_text = _("Leave blank to use the file's name.")
         self.fields["file"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg," + ",".join(

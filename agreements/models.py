@@ -199,8 +199,13 @@ class Agreement(SearchTextMixin, models.Model):
         unique=True,
         validators=[
             RegexValidator(
-                r"^[A-Za-z0-9][A-Za-z0-9._/-]*$",
-                _("Use letters, digits, dots, dashes and slashes only, e.g. DEEPC-2023-001."),
+                # Each part between slashes starts with a letter or digit: no "." or ".."
+                # part, which browsers would resolve into another agreement's address.
+                r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$",
+                _(
+                    "Use letters, digits, dots, dashes and slashes only, each part starting "
+                    "with a letter or digit, e.g. DEEPC-2023-001 or HEZA/2023/01."
+                ),
             )
         ],
         help_text=_("A short unique identifier, e.g. DEEPC-2023-001."),

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from agreements.caching import content_changed
 from agreements.models import Agreement, Party, Resource, ResourceFlow
-from parks.models import Organisation, Park
+from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
 from parks.search import search_text
 
 MARK_EN = " (synthetic)"
@@ -134,15 +135,26 @@ class Counts:
 
 
 def clear_synthetic():
-    """Delete every synthetic row (and nothing else)."""
+    """Delete every synthetic row (and nothing else), with plain DELETEs: the rows were written
+    without history, and deleting them one by one through the ORM (as its signals would
+    require) would take minutes and write a history row for each."""
+    # Memberships a benchmark gave to synthetic parks and agencies: few, deleted the usual way.
+    ParkMembership.objects.filter(park__slug__startswith=SLUG_PREFIX).delete()
+    AuthorityMembership.objects.filter(agency__slug__startswith=SLUG_PREFIX).delete()
     agreements = Agreement.objects.filter(reference__startswith=REFERENCE_PREFIX)
-    ResourceFlow.objects.filter(agreement__in=agreements).delete()
-    Party.objects.filter(agreement__in=agreements).delete()
-    agreements.delete()
-    Resource.objects.filter(slug__startswith=SLUG_PREFIX).delete()
-    Organisation.objects.filter(slug__startswith=SLUG_PREFIX).update(park=None, successor=None)
-    Park.objects.filter(slug__startswith=SLUG_PREFIX).delete()
-    Organisation.objects.filter(slug__startswith=SLUG_PREFIX).delete()
+    for queryset in (
+        ResourceFlow.objects.filter(agreement__in=agreements),
+        Party.objects.filter(agreement__in=agreements),
+        agreements,
+        Resource.objects.filter(slug__startswith=SLUG_PREFIX),
+    ):
+        queryset._raw_delete(queryset.db)
+    organisations = Organisation.objects.filter(slug__startswith=SLUG_PREFIX)
+    organisations.update(park=None, successor=None)
+    parks = Park.objects.filter(slug__startswith=SLUG_PREFIX)
+    parks._raw_delete(parks.db)
+    organisations._raw_delete(organisations.db)
+    content_changed()
 
 
 def _bulk(model, rows):
@@ -226,6 +238,7 @@ def generate(*, parks, organisations, agreements, seed, progress=lambda message:
         progress(f"{len(parties)} parties")
         _bulk(ResourceFlow, flows)
         progress(f"{len(flows)} resource flows")
+        content_changed()  # bulk writes send no signals
     return Counts(
         parks=len(park_rows), organisations=len(agencies) + len(companies), agreements=len(created)
     )

@@ -91,3 +91,18 @@ def test_agreement_history_is_reachable_from_the_admin(superuser_client, demo):
 
     assert response.status_code == 200
     assert demo.reference in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_documents_open_from_the_admin_through_the_download_view(superuser_client, demo):
+    document = Document.objects.create(
+        agreement=demo,
+        title="Signed agreement",
+        original_name="signed.pdf",
+        file=ContentFile(b"%PDF-1.4", name="a.pdf"),
+    )
+
+    for page in (url(Document, "change", document.pk), url(Agreement, "change", demo.pk)):
+        content = superuser_client.get(page).content.decode()
+        assert f'href="{document.get_absolute_url()}"' in content
+        assert "documents-are-not-served-here" not in content

@@ -184,6 +184,8 @@ def test_a_negative_quantity_is_refused(world):
         ("starts_on", "", "This field is required."),
         ("kind", "bribery", "Select a valid choice. bribery is not one of the available choices."),
         ("reference", "has spaces", "Use letters, digits, dots, dashes and slashes only"),
+        ("reference", "X/../DEEPC-2023-IUS-01", "each part starting with a letter or digit"),
+        ("reference", "HEZA//01", "each part starting with a letter or digit"),
         ("reference", "x" * 41, "Ensure this value has at most 40 characters"),
         ("signed_at", "x" * 201, "Ensure this value has at most 200 characters"),
     ],
