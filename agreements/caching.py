@@ -77,18 +77,23 @@ def _cacheable_request(request):
     )
 
 
-def cache_public_page(view):
+def cache_public_page(view, *, params=()):
     """Serve anonymous visitors a stored copy of the page, per URL and language.
+
+    ``params``: the query parameters the page reads. A request with any other parameter is
+    served but not stored, so made-up parameters cannot fill the cache or bypass it at will.
 
     Public pages only read, so they run outside ATOMIC_REQUESTS' transaction: a stored page is
     served without touching the database at all."""
+    known = frozenset(params)
 
     @transaction.non_atomic_requests
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not _cacheable_request(request):
+        if not _cacheable_request(request) or not known.issuperset(request.GET):
             return view(request, *args, **kwargs)
-        key = _key("page", get_language(), request.get_full_path())
+        query = sorted((name, value) for name in request.GET for value in request.GET.getlist(name))
+        key = _key("page", get_language(), request.path, query)
         stored = cache.get(key)
         if stored is not None:
             content, content_type = stored

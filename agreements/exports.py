@@ -18,8 +18,10 @@ an apostrophe, so a spreadsheet shows them as text instead of running them as fo
 import csv
 import datetime
 import tempfile
+from contextlib import contextmanager
 from decimal import Decimal
 
+from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Count, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,6 +64,25 @@ def _is_active(today):
         default=Value(False),
         output_field=BooleanField(),
     )
+
+
+@contextmanager
+def read_snapshot():
+    """One transaction that sees one state of the database (REPEATABLE READ on PostgreSQL):
+    the export's two queries, rows and their parties, agree even when changes commit while a
+    long file is written. Inside an enclosing transaction (tests) it is a plain savepoint."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def in_snapshot(rows):
+    """``rows`` read within ``read_snapshot()``, for a response that streams them later."""
+    with read_snapshot():
+        yield from rows
 
 
 def _parties(agreements):

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from agreements import permissions
-from agreements.models import Agreement
+from agreements.models import Agreement, Party
 
 ReviewState = Agreement.ReviewState
 
@@ -82,12 +82,31 @@ def save_agreement(*, entry, user):
                 for formset in (parties, flows):
                     for row in formset.forms:
                         row.instance._history_user = user
-                    formset.save()
+                _save_parties(parties)
+                flows.save()
         except IntegrityError as error:
             # Validation catches every rule first; this is another save racing this one
             # (e.g. the same new reference), and it must not become a server error.
             raise EditConflict from error
     return agreement, reverted
+
+
+def _save_parties(parties):
+    """Save the party rows so that organisations can move between rows (two rows swapping
+    theirs, a removed row's organisation taken by another) without meeting the database's
+    one-row-per-organisation rule halfway: removals first, and a row whose organisation
+    changes is saved as the old party removed and a new one added."""
+    rows = parties.save(commit=False)
+    moved = {obj.pk for obj, fields in parties.changed_objects if "organisation" in fields}
+    for obj in parties.deleted_objects:
+        obj.delete()
+    Party.objects.filter(pk__in=moved).delete()
+    for obj in rows:
+        if obj.pk in moved:
+            obj.pk = None
+            obj._state.adding = True
+    for obj in sorted(rows, key=lambda row: row.pk is None):  # kept rows, then added ones
+        obj.save()
 
 
 def attach_document(*, agreement, form, user):

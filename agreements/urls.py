@@ -7,11 +7,18 @@ app_name = "agreements"
 
 urlpatterns = [
     # Public pages: agreements.views.public
-    path("", cache_public_page(public.AgreementListView.as_view()), name="list"),
+    path(
+        "",
+        cache_public_page(
+            public.AgreementListView.as_view(),
+            params=["q", "park", "kind", "category", "year", "status", "page"],
+        ),
+        name="list",
+    ),
     path("resources/", cache_public_page(public.ResourceListView.as_view()), name="resource-list"),
     path(
         "resources/<slug:slug>/",
-        cache_public_page(public.ResourceDetailView.as_view()),
+        cache_public_page(public.ResourceDetailView.as_view(), params=["page"]),
         name="resource-detail",
     ),
     path("documents/<int:pk>/", public.document_download, name="document-download"),

@@ -6,11 +6,15 @@ from parks import views
 app_name = "parks"
 
 urlpatterns = [
-    path("", cache_public_page(views.ParkListView.as_view()), name="list"),
+    path("", cache_public_page(views.ParkListView.as_view(), params=["page"]), name="list"),
     path(
         "organisations/<slug:slug>/",
-        cache_public_page(views.OrganisationDetailView.as_view()),
+        cache_public_page(views.OrganisationDetailView.as_view(), params=["page", "flows_page"]),
         name="organisation-detail",
     ),
-    path("<slug:slug>/", cache_public_page(views.ParkDetailView.as_view()), name="detail"),
+    path(
+        "<slug:slug>/",
+        cache_public_page(views.ParkDetailView.as_view(), params=["page"]),
+        name="detail",
+    ),
 ]

@@ -8,9 +8,11 @@ review state.
 
 from django.contrib import messages
 from django.contrib.auth.mixins import UserPassesTestMixin
+from django.db import transaction
 from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
@@ -136,6 +138,7 @@ def charts(figures, filters):
     ]
 
 
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class ExportView(DashboardAccessMixin, View):
     """The filtered register as a file. Invalid filters make no file: the dashboard shows
     what to correct."""
@@ -156,7 +159,7 @@ class CsvExportView(ExportView):
     def respond(self, agreements, filters, *, today):
         rows = exports.flow_rows(agreements, category=filters.category, today=today)
         response = StreamingHttpResponse(
-            exports.csv_stream(exports.flow_header(today=today), rows),
+            exports.csv_stream(exports.flow_header(today=today), exports.in_snapshot(rows)),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = content_disposition_header(
@@ -167,17 +170,18 @@ class CsvExportView(ExportView):
 
 class XlsxExportView(ExportView):
     def respond(self, agreements, filters, *, today):
-        output = exports.xlsx_file(
-            flows=(
-                exports.flow_header(today=today),
-                exports.flow_rows(agreements, category=filters.category, today=today),
-            ),
-            agreements=(
-                exports.agreement_header(today=today),
-                exports.agreement_rows(agreements, category=filters.category, today=today),
-            ),
-            about=exports.notes(today=today, filters_text=describe(filters)),
-        )
+        with exports.read_snapshot():
+            output = exports.xlsx_file(
+                flows=(
+                    exports.flow_header(today=today),
+                    exports.flow_rows(agreements, category=filters.category, today=today),
+                ),
+                agreements=(
+                    exports.agreement_header(today=today),
+                    exports.agreement_rows(agreements, category=filters.category, today=today),
+                ),
+                about=exports.notes(today=today, filters_text=describe(filters)),
+            )
         return FileResponse(
             output,
             as_attachment=True,

@@ -136,3 +136,20 @@ def test_dashboard_figures_are_shared_within_a_scope_never_across(client):
     other_total = client.get(dashboard).context["dashboard"].figures["total"]
 
     assert (heza_total, other_total) == (1, 2)
+
+
+def test_pages_are_stored_whatever_the_order_of_their_filters(client, django_assert_num_queries):
+    make_agreement(title_en="Shared steam", kind=Agreement.Kind.INDUSTRIAL)
+    client.get(reverse("agreements:list") + "?kind=industrial&q=steam")
+
+    with django_assert_num_queries(0):
+        client.get(reverse("agreements:list") + "?q=steam&kind=industrial")
+
+
+def test_made_up_parameters_are_served_but_never_stored(client):
+    agreement = make_agreement(title_en="Shared steam")
+    path = reverse("agreements:list") + "?utm_source=newsletter"
+    client.get(path)
+    rename_behind_the_caches_back(agreement, "Renamed")
+
+    assert "Renamed" in client.get(path).content.decode()

@@ -828,3 +828,22 @@ def test_without_javascript_parties_are_found_by_name_then_flows_chosen_among_th
         world.provider.pk,
         world.receiver.pk,
     }
+
+
+def test_two_parties_can_swap_their_organisations(staff_client, world):
+    agreement = draft(world)
+    first, second = agreement.parties.order_by("role", "pk")[:2]
+    data = edit_data(agreement)
+    data["parties-0-organisation"], data["parties-1-organisation"] = (
+        second.organisation_id,
+        first.organisation_id,
+    )
+    data["parties-0-role"], data["parties-1-role"] = second.role, first.role
+
+    response = staff_client.post(url("update", agreement), data, follow=True)
+
+    assert "Someone else saved" not in text_of(response)
+    stored = dict(agreement.parties.values_list("organisation_id", "role"))
+    assert stored == {first.organisation_id: first.role, second.organisation_id: second.role}
+    agreement.refresh_from_db()
+    assert agreement.version > 1
