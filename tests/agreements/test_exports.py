@@ -250,3 +250,14 @@ def test_an_empty_register_still_gives_files_with_their_headers():
 
     assert rows == []
     assert [cell.value for cell in book["Resource flows"][1]][:2] == ["Reference", "Title"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_export_reads_one_state_of_the_database():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writes: one reader always sees one state")
+    with exports.read_snapshot(), connection.cursor() as cursor:
+        cursor.execute("SHOW transaction_isolation")
+        assert cursor.fetchone()[0] == "repeatable read"
