@@ -4,7 +4,11 @@ Source: ../shared/reference/deep-c-hai-an-signing-2023-09-12.txt, the article on
 the industrial-urban symbiosis agreement between Dinh Vu Industrial Park JSC and Hai An District
 Police on 12 September 2023. No figure is invented: quantities, areas and coordinates the article
 does not give stay empty. Deep C's other symbioses are named by the article without their parties
-or dates, so their records are marked illustrative.
+or dates, so their records are marked illustrative and stay drafts: Deep C's staff and HEZA's
+officials see them and may complete and submit them; the public never sees them until verified.
+
+Loading only creates what is missing: a row that exists (an organisation, a park, an agreement with
+its parties and flows) is never changed, so corrections made in the registry survive a re-run.
 """
 
 import datetime
@@ -169,8 +173,8 @@ PARKS = [
         "Deep C Industrial Park (Dinh Vu Industrial Park)",
         "dinh-vu-ip-jsc",
         "heza",
-        # The article presents Deep C's symbiosis in the MPI-UNIDO eco-industrial park programme.
-        Park.EipStatus.TRANSITIONING,
+        # The article does not state Deep C's eco-industrial park status.
+        Park.EipStatus.NOT_ASSESSED,
     ),
     (
         "nam-cau-kien",
@@ -230,6 +234,8 @@ RESOURCES = [
 
 FOUNDING_REFERENCE = "DEEPC-2023-IUS-01"
 
+ILLUSTRATIVE_FLOW_NOTE = "Illustrative: the parties of this flow are not published."
+
 ILLUSTRATIVE_NOTE = (
     "Illustrative record. The article of 12 September 2023 names this symbiosis as implemented at "
     "Deep C Industrial Park but gives neither its parties, its start date nor its quantities: the "
@@ -255,6 +261,7 @@ AGREEMENTS = [
         "signed_on": ARTICLE_DATE,
         "signed_at": "Hai Phong",
         "starts_on": ARTICLE_DATE,
+        "review_state": Agreement.ReviewState.VERIFIED,
         "parties": [
             ("dinh-vu-ip-jsc", Party.Role.SIGNATORY, "", ""),
             ("hai-an-district-police", Party.Role.SIGNATORY, "", ""),
@@ -272,6 +279,7 @@ AGREEMENTS = [
                 "dinh-vu-ip-jsc",
                 "hai-an-district-police",
                 ResourceFlow.Direction.MUTUAL,
+                "",
             ),
         ],
     },
@@ -286,11 +294,21 @@ AGREEMENTS = [
             "signed_on": None,
             "signed_at": "",
             "starts_on": ARTICLE_DATE,
+            # Never public until completed, submitted and verified.
+            "review_state": Agreement.ReviewState.DRAFT,
             "parties": [
                 (provider, Party.Role.SIGNATORY, "", ""),
                 (receiver, Party.Role.SIGNATORY, "", ""),
             ],
-            "flows": [(resource, provider, receiver, ResourceFlow.Direction.ONE_WAY)],
+            "flows": [
+                (
+                    resource,
+                    provider,
+                    receiver,
+                    ResourceFlow.Direction.ONE_WAY,
+                    ILLUSTRATIVE_FLOW_NOTE,
+                )
+            ],
         }
         for reference, title_vi, title_en, resource, provider, receiver in [
             (
@@ -337,25 +355,28 @@ DEMO_USERS = [
 ]
 
 
-def upsert(model, lookup, values):
-    """Create or update one row, saving only what changed, so that a second run writes nothing
-    (and adds no history)."""
+def create_missing(model, lookup, values):
+    """The row matching ``lookup``, created with ``values`` if missing. An existing row is left as
+    it is (a correction made in the registry survives a re-run); returns (row, created)."""
     obj = model._default_manager.filter(**lookup).first()
-    if obj is None:
-        return model._default_manager.create(**lookup, **values)
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    if changed:
-        for name in changed:
-            setattr(obj, name, values[name])
-        obj.save()
-    return obj
+    if obj is not None:
+        return obj, False
+    return model._default_manager.create(**lookup, **values), True
+
+
+def fill_if_empty(obj, field, value):
+    """Set a link a first pass could not set, only if nobody has set it since."""
+    if getattr(obj, f"{field}_id") is None:
+        setattr(obj, field, value)
+        obj.save(update_fields=[field])
 
 
 @transaction.atomic
 def load_demo():
+    """Create whatever of the founding case is missing; never change a row that exists."""
     organisations = {}
     for slug, kind, level, name_vi, name_en, short_name, province, jurisdiction in ORGANISATIONS:
-        organisations[slug] = upsert(
+        organisations[slug], _ = create_missing(
             Organisation,
             {"slug": slug},
             {
@@ -370,11 +391,11 @@ def load_demo():
             },
         )
     for slug, successor in SUCCESSORS.items():
-        upsert(Organisation, {"slug": slug}, {"successor": organisations[successor]})
+        fill_if_empty(organisations[slug], "successor", organisations[successor])
 
     parks = {}
     for slug, name_vi, name_en, developer, authority, status in PARKS:
-        parks[slug] = upsert(
+        parks[slug], _ = create_missing(
             Park,
             {"slug": slug},
             {
@@ -388,11 +409,11 @@ def load_demo():
             },
         )
     for slug, park in TENANTS.items():
-        organisations[slug] = upsert(Organisation, {"slug": slug}, {"park": parks[park]})
+        fill_if_empty(organisations[slug], "park", parks[park])
 
     resources = {}
     for slug, category, unit, name_vi, name_en in RESOURCES:
-        resources[slug] = upsert(
+        resources[slug], _ = create_missing(
             Resource,
             {"slug": slug},
             {"category": category, "unit": unit, "name_vi": name_vi, "name_en": name_en},
@@ -404,31 +425,29 @@ def load_demo():
             for key, value in data.items()
             if key not in {"reference", "park", "parties", "flows"}
         }
-        agreement = upsert(
-            Agreement,
-            {"reference": data["reference"]},
-            {
-                **values,
-                "park": parks[data["park"]],
-                "review_state": Agreement.ReviewState.VERIFIED,
-            },
+        agreement, created = create_missing(
+            Agreement, {"reference": data["reference"]}, {**values, "park": parks[data["park"]]}
         )
+        if not created:
+            # Its parties and flows are the agreement's content: a party or flow removed in
+            # the registry stays removed.
+            continue
         for slug, role, name, title in data["parties"]:
-            upsert(
-                Party,
-                {"agreement": agreement, "organisation": organisations[slug]},
-                {"role": role, "representative_name": name, "representative_title": title},
+            Party.objects.create(
+                agreement=agreement,
+                organisation=organisations[slug],
+                role=role,
+                representative_name=name,
+                representative_title=title,
             )
-        for resource, provider, receiver, direction in data["flows"]:
-            upsert(
-                ResourceFlow,
-                {
-                    "agreement": agreement,
-                    "resource": resources[resource],
-                    "provider": organisations[provider],
-                    "receiver": organisations[receiver],
-                },
-                {"direction": direction},
+        for resource, provider, receiver, direction, notes in data["flows"]:
+            ResourceFlow.objects.create(
+                agreement=agreement,
+                resource=resources[resource],
+                provider=organisations[provider],
+                receiver=organisations[receiver],
+                direction=direction,
+                notes=notes,
             )
 
 

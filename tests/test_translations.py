@@ -214,7 +214,7 @@ PAGES = {
     "agreement list": (
         None,
         lambda r: reverse("agreements:list"),
-        ["Thỏa thuận đã xác minh", "Nhóm tài nguyên", "Năm ký", "Áp dụng", "Tìm thấy 5 thỏa thuận"],
+        ["Thỏa thuận đã xác minh", "Nhóm tài nguyên", "Năm ký", "Áp dụng", "Tìm thấy 1 thỏa thuận"],
     ),
     "agreement detail": (
         None,
@@ -236,8 +236,15 @@ PAGES = {
     ),
     "resource detail": (
         None,
-        lambda r: reverse("agreements:resource-detail", kwargs={"slug": "treated-wastewater"}),
-        ["Nước thải đã qua xử lý", "Nhóm", "Đơn vị tính", "1 thỏa thuận đã xác minh chia sẻ"],
+        lambda r: reverse(
+            "agreements:resource-detail", kwargs={"slug": "fire-fighting-rescue-capacity"}
+        ),
+        [
+            "Năng lực phòng cháy, chữa cháy và cứu nạn, cứu hộ",
+            "Nhóm",
+            "Đơn vị tính",
+            "1 thỏa thuận đã xác minh chia sẻ",
+        ],
     ),
     "park list": (
         None,
@@ -250,7 +257,7 @@ PAGES = {
         [
             "Khu công nghiệp Deep C (Khu công nghiệp Đình Vũ)",
             "Mạng lưới cộng sinh",
-            "Đang chuyển đổi thành khu công nghiệp sinh thái",
+            "Chưa đánh giá",
             "Các tổ chức đặt tại khu công nghiệp",
         ],
     ),

@@ -1,10 +1,21 @@
 """The founding case loads as the article tells it, and loading it again changes nothing."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from agreements.demo import create_demo_users
 from agreements.models import Agreement, Party, Resource, ResourceFlow
+from agreements.permissions import can_submit_agreement
 from parks.models import Organisation, Park
+from tests.conftest import make_park
+
+ILLUSTRATIVE = [
+    "DEEPC-ILLUSTRATIVE-FILL",
+    "DEEPC-ILLUSTRATIVE-SOLAR",
+    "DEEPC-ILLUSTRATIVE-WATER",
+    "DEEPC-ILLUSTRATIVE-WIND",
+]
 
 COUNTED = [Organisation, Park, Resource, Agreement, Party, ResourceFlow]
 
@@ -52,9 +63,95 @@ def test_the_founding_agreement_has_its_signatories_witnesses_and_shared_service
 @pytest.mark.django_db
 def test_the_demo_invents_no_quantities_and_marks_illustrative_records(demo):
     assert not ResourceFlow.objects.filter(quantity__isnull=False).exists()
-    for agreement in Agreement.objects.exclude(pk=demo.pk):
+    illustrative = Agreement.objects.exclude(pk=demo.pk).order_by("reference")
+    assert [agreement.reference for agreement in illustrative] == ILLUSTRATIVE
+    for agreement in illustrative:
         assert "illustrative" in agreement.title_en.lower()
         assert agreement.summary.startswith("Illustrative record.")
+        for flow in agreement.flows.all():
+            assert flow.notes == "Illustrative: the parties of this flow are not published."
+
+
+@pytest.mark.django_db
+def test_only_the_founding_agreement_is_published_the_illustrative_ones_are_drafts(demo):
+    assert demo.review_state == Agreement.ReviewState.VERIFIED
+    assert list(Agreement.objects.public()) == [demo]
+    assert set(
+        Agreement.objects.filter(reference__in=ILLUSTRATIVE).values_list("review_state", flat=True)
+    ) == {Agreement.ReviewState.DRAFT}
+    assert list(ResourceFlow.objects.public().values_list("agreement__reference", flat=True)) == [
+        demo.reference
+    ]
+
+
+@pytest.mark.django_db
+def test_visitors_never_see_an_illustrative_draft_deep_c_staff_and_heza_do(client, demo):
+    create_demo_users()
+    users = {user.username: user for user in get_user_model().objects.all()}
+    draft = Agreement.objects.get(reference="DEEPC-ILLUSTRATIVE-SOLAR")
+
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    for username in ["deepc-staff", "heza-official"]:
+        client.force_login(users[username])
+        response = client.get(draft.get_absolute_url())
+        assert response.status_code == 200
+        assert "Rooftop solar power at Deep C (illustrative)" in response.content.decode()
+    # Deep C's staff complete and submit it; HEZA's officials verify it once submitted.
+    assert can_submit_agreement(users["deepc-staff"], draft)
+
+
+@pytest.mark.django_db
+def test_the_article_does_not_state_deep_cs_eco_industrial_park_status(demo):
+    assert demo.park.eip_status == Park.EipStatus.NOT_ASSESSED
+
+
+@pytest.mark.django_db
+def test_loading_again_keeps_an_edited_and_returned_agreement_as_it_is(demo):
+    demo.title_en = "Fire-fighting cooperation, Dinh Vu and Hai An (corrected)"
+    demo.review_state = Agreement.ReviewState.RETURNED
+    demo.review_comment = "Add the signed document."
+    demo.save()
+    demo.parties.get(organisation__slug="unido").delete()
+    draft = Agreement.objects.get(reference="DEEPC-ILLUSTRATIVE-WATER")
+    draft.title_en = "Treated wastewater to a tenant (to be confirmed)"
+    draft.save()
+    before = counts()
+
+    call_command("load_demo")
+
+    demo.refresh_from_db()
+    draft.refresh_from_db()
+    assert demo.title_en == "Fire-fighting cooperation, Dinh Vu and Hai An (corrected)"
+    assert demo.review_state == Agreement.ReviewState.RETURNED
+    assert demo.review_comment == "Add the signed document."
+    assert not demo.parties.filter(organisation__slug="unido").exists()
+    assert draft.title_en == "Treated wastewater to a tenant (to be confirmed)"
+    assert draft.review_state == Agreement.ReviewState.DRAFT
+    assert counts() == before  # no row written, no history added
+
+
+@pytest.mark.django_db
+def test_loading_again_keeps_corrected_organisations_and_parks(demo):
+    elsewhere = make_park(slug="elsewhere")
+    Organisation.objects.filter(slug="flat-vietnam").update(park=elsewhere, name_en="Flat Glass")
+    Park.objects.filter(slug="deep-c").update(eip_status=Park.EipStatus.TRANSITIONING)
+
+    call_command("load_demo")
+
+    flat = Organisation.objects.get(slug="flat-vietnam")
+    assert (flat.park, flat.name_en) == (elsewhere, "Flat Glass")
+    assert Park.objects.get(slug="deep-c").eip_status == Park.EipStatus.TRANSITIONING
+
+
+@pytest.mark.django_db
+def test_loading_again_fills_only_the_links_still_empty(demo):
+    Organisation.objects.filter(slug="shin-etsu-vietnam").update(park=None)
+    Organisation.objects.filter(slug="mpi-dezm").update(successor=None)
+
+    call_command("load_demo")
+
+    assert Organisation.objects.get(slug="shin-etsu-vietnam").park.slug == "deep-c"
+    assert Organisation.objects.get(slug="mpi-dezm").successor.slug == "ministry-of-finance"
 
 
 @pytest.mark.django_db

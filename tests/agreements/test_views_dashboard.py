@@ -348,19 +348,21 @@ def test_heza_official_sees_deep_c_narrows_it_and_downloads_a_matching_spreadshe
     lists, narrows them by park and year, and downloads a spreadsheet that opens and matches
     the page."""
     create_demo_users()
-    # Staff have submitted one of Deep C's records for verification.
+    # Deep C's staff have completed one of the demo's illustrative drafts and submitted it.
     wind = Agreement.objects.get(reference="DEEPC-ILLUSTRATIVE-WIND")
     wind.review_state = Agreement.ReviewState.SUBMITTED
     wind.submitted_at = timezone.now()
     wind.save()
     client.force_login(get_user_model().objects.get(username="heza-official"))
 
-    # The whole picture: HEZA's two parks, Deep C's five agreements.
+    # The whole picture: HEZA's two parks, Deep C's five agreements: the founding one
+    # verified, the submitted one, the three illustrative drafts HEZA sees but the public does not.
     overview = client.get(DASHBOARD)
     page = overview.content.decode()
     assert overview.status_code == 200
     assert figure(overview, "total") == "5"
-    assert figure(overview, "state-verified") == "4"
+    assert figure(overview, "state-verified") == "1"
+    assert figure(overview, "state-draft") == "3"
     assert figure(overview, "parks-with-active") == "1"
     assert "of 2 parks in view" in page
     assert figure(overview, "organisations") == "11"
@@ -369,10 +371,11 @@ def test_heza_official_sees_deep_c_narrows_it_and_downloads_a_matching_spreadshe
     # The work list shows what awaits HEZA's verification.
     assert figure(overview, "awaiting-verification") == "1"
     assert "Wind power at Deep C (illustrative)" in page
-    # No quantity is recorded in the article: the impact says the totals are partial.
-    assert figure(overview, "impact-flows") == "4"
-    assert figure(overview, "impact-without-quantity") == "4"
-    assert "4 of the 4 flows have no quantity recorded" in page
+    # Only the verified founding flow counts in the impact, and the article records no
+    # quantity for it: the impact says the totals are partial.
+    assert figure(overview, "impact-flows") == "1"
+    assert figure(overview, "impact-without-quantity") == "1"
+    assert "1 of the 1 flows has no quantity recorded" in page
 
     # Narrowed to Deep C, signed in 2023 (the year link of the per-year table).
     assert 'href="?signed_from=2023-01-01&amp;signed_to=2023-12-31"' in page

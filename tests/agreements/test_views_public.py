@@ -40,6 +40,14 @@ def listed_references(response):
     return [agreement.reference for agreement in response.context["agreements"]]
 
 
+def demo_organisation(slug):
+    return Organisation.objects.get(slug=slug)
+
+
+def demo_resource(slug):
+    return Resource.objects.get(slug=slug)
+
+
 def add_document(agreement, *, is_public, title="Signed agreement", name="signed.pdf"):
     document = Document(
         agreement=agreement,
@@ -64,18 +72,20 @@ def test_home_shows_what_the_registry_is_its_figures_and_the_latest_verified_agr
 
     response = client.get(reverse("home"))
 
+    # The demo's four illustrative drafts count for nothing: only the founding one is verified.
     figures = {str(label): value for label, value in response.context["figures"]}
     assert figures == {
         "parks": 2,
-        "organisations in verified agreements": 11,
-        "verified agreements": 5,
-        "active agreements": 5,
-        "resources shared": 5,
+        "organisations in verified agreements": 9,
+        "verified agreements": 1,
+        "active agreements": 1,
+        "resources shared": 1,
     }
     page = text_of(response)
     assert "Who shares what with whom" in page
     assert demo.title_en in page
     assert "A draft nobody may see" not in page
+    assert "(illustrative)" not in page
     assert f'action="{reverse("agreements:list")}"' in page
     assert f"{reverse('parks:detail', args=['deep-c'])}#network" in page
 
@@ -102,13 +112,31 @@ def test_search_finds_the_founding_agreement_whatever_the_accents_and_case(clien
 
 
 def test_search_looks_at_reference_title_party_and_resource_names(client, demo):
+    dinh_vu, shin_etsu = demo_organisation("dinh-vu-ip-jsc"), demo_organisation("shin-etsu-vietnam")
+    make_agreement(
+        demo.park,
+        reference="DEEPC-SOLAR",
+        title_en="Rooftop solar",
+        parties=[dinh_vu, shin_etsu],
+        flows=[(demo_resource("rooftop-solar-electricity"), dinh_vu, shin_etsu)],
+    )
+    water = make_organisation()
+    make_agreement(
+        demo.park,
+        reference="DEEPC-WATER",
+        title_en="Water reuse",
+        parties=[dinh_vu, water],
+        flows=[(demo_resource("treated-wastewater"), dinh_vu, water)],
+    )
+
     def found(query):
         return listed_references(client.get(reverse("agreements:list"), {"q": query}))
 
     assert found("deepc-2023-ius") == [FOUNDING]  # reference
     assert found("cứu nạn") == [FOUNDING]  # title and resource, accents kept
-    assert found("shin-etsu") == ["DEEPC-ILLUSTRATIVE-SOLAR", "DEEPC-ILLUSTRATIVE-WIND"]  # party
-    assert found("nuoc thai") == ["DEEPC-ILLUSTRATIVE-WATER"]  # resource, in Vietnamese
+    assert found("shin-etsu") == ["DEEPC-SOLAR"]  # party
+    assert found("nuoc thai") == ["DEEPC-WATER"]  # resource, in Vietnamese
+    assert found("illustrative") == []  # the demo's drafts are not public
     assert found("no such thing") == []
 
 
@@ -319,22 +347,36 @@ def test_the_founding_agreement_shows_its_parties_by_role_its_shared_service_and
 def test_the_founding_agreement_links_to_others_sharing_its_resource_or_signed_by_its_parties(
     client, demo
 ):
-    fire = Resource.objects.get(slug="fire-fighting-rescue-capacity")
-    police = Organisation.objects.get(slug="hai-an-district-police")
+    fire = demo_resource("fire-fighting-rescue-capacity")
+    police = demo_organisation("hai-an-district-police")
+    dinh_vu = demo_organisation("dinh-vu-ip-jsc")
     a, b = make_organisation(), make_organisation()
     make_agreement(make_park(), reference="ELSEWHERE-FIRE", parties=[a, b], flows=[(fire, a, b)])
+    make_agreement(
+        demo.park,
+        reference="DEEPC-WATER",
+        signed_on=datetime.date(2024, 5, 1),
+        parties=[dinh_vu, a],
+    )
+    make_agreement(
+        make_park(),
+        reference="POLICE-TRAINING",
+        signed_on=datetime.date(2024, 1, 1),
+        parties=[b, police],
+    )
     make_agreement(reference="DRAFT-FIRE", review_state=DRAFT, parties=[police, a])
 
     response = client.get(demo.get_absolute_url())
 
     assert [a.reference for a in response.context["same_resource"]] == ["ELSEWHERE-FIRE"]
+    # Newest first; the demo's illustrative drafts with Dinh Vu are not public, so not listed.
     assert [a.reference for a in response.context["same_parties"]] == [
-        "DEEPC-ILLUSTRATIVE-FILL",
-        "DEEPC-ILLUSTRATIVE-SOLAR",
-        "DEEPC-ILLUSTRATIVE-WATER",
-        "DEEPC-ILLUSTRATIVE-WIND",
+        "DEEPC-WATER",
+        "POLICE-TRAINING",
     ]
-    assert "DRAFT-FIRE" not in text_of(response)
+    page = text_of(response)
+    assert "DRAFT-FIRE" not in page
+    assert "(illustrative)" not in page
 
 
 def test_a_reference_with_slashes_has_its_own_page(client):
@@ -599,16 +641,24 @@ def test_the_resource_list_groups_resources_by_category_with_their_verified_agre
         parties=[],
     )
 
+    dinh_vu, shin_etsu = demo_organisation("dinh-vu-ip-jsc"), demo_organisation("shin-etsu-vietnam")
+    make_agreement(
+        demo.park,
+        parties=[dinh_vu, shin_etsu],
+        flows=[(demo_resource("rooftop-solar-electricity"), dinh_vu, shin_etsu)],
+    )
+
     response = client.get(reverse("agreements:resource-list"))
 
+    # The demo's illustrative drafts and the draft above count for nothing.
     groups = {
         str(label): [(r.slug, r.agreement_count) for r in members]
         for label, members in response.context["groups"]
     }
     assert groups == {
-        "Energy": [("rooftop-solar-electricity", 1), ("wind-electricity", 1)],
-        "Water": [("treated-wastewater", 1)],
-        "Material or by-product": [("waste-as-filling-material", 1)],
+        "Energy": [("rooftop-solar-electricity", 1), ("wind-electricity", 0)],
+        "Water": [("treated-wastewater", 0)],
+        "Material or by-product": [("waste-as-filling-material", 0)],
         "Service": [("fire-fighting-rescue-capacity", 1)],
     }
     assert '<h2 id="category-1" class="h4">Energy</h2>' in text_of(response)

@@ -6,7 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from agreements.models import Agreement
+from agreements.models import Agreement, Resource
+from parks.models import Organisation
 from tests.conftest import (
     make_agency,
     make_agreement,
@@ -29,6 +30,29 @@ DEEP_C_FLOW_ORGANISATIONS = {
 }
 
 
+@pytest.fixture
+def deep_c_network(demo):
+    """The founding case plus four verified agreements between Deep C's developer and two tenants,
+    built here (the demo's own illustrative records are drafts, off the public pages): five flows,
+    two of them energy from Dinh Vu to Shin-Etsu."""
+    organisations = {
+        slug: Organisation.objects.get(slug=slug) for slug in DEEP_C_FLOW_ORGANISATIONS
+    }
+    for resource, provider, receiver in [
+        ("rooftop-solar-electricity", "dinh-vu-ip-jsc", "shin-etsu-vietnam"),
+        ("treated-wastewater", "dinh-vu-ip-jsc", "flat-vietnam"),
+        ("waste-as-filling-material", "flat-vietnam", "dinh-vu-ip-jsc"),
+        ("wind-electricity", "dinh-vu-ip-jsc", "shin-etsu-vietnam"),
+    ]:
+        provider, receiver = organisations[provider], organisations[receiver]
+        make_agreement(
+            demo.park,
+            parties=[provider, receiver],
+            flows=[(Resource.objects.get(slug=resource), provider, receiver)],
+        )
+    return demo
+
+
 def text_of(response):
     return response.content.decode()
 
@@ -48,13 +72,14 @@ def test_the_park_list_shows_each_parks_developer_authority_status_and_verified_
     response = client.get(reverse("parks:list"))
 
     parks = {park.slug: park for park in response.context["parks"]}
-    assert parks["deep-c"].agreement_count == 5
+    assert parks["deep-c"].agreement_count == 1  # the founding one; the illustrative are drafts
     assert parks["nam-cau-kien"].agreement_count == 0
     page = text_of(response)
     assert "Deep C Industrial Park (Dinh Vu Industrial Park)" in page
     assert "Dinh Vu Industrial Park Joint Stock Company" in page
     assert "Hai Phong Economic Zone Authority" in page
-    assert "Transitioning to an eco-industrial park" in page
+    assert "Not assessed" in page  # the article states no park's EIP status
+    assert "Transitioning to an eco-industrial park" not in page
     assert '<th scope="col">' in page
 
 
@@ -71,7 +96,18 @@ def test_the_park_list_runs_a_fixed_number_of_queries(client, django_assert_num_
 # Park detail
 
 
-def test_the_deep_c_page_draws_a_node_for_each_organisation_in_its_flows(client, demo):
+def test_the_demo_alone_draws_only_the_founding_agreements_parties(client, demo):
+    response = client.get(reverse("parks:detail", args=["deep-c"]))
+
+    page = text_of(response)
+    assert svg_node_keys(page) == {"dinh-vu-ip-jsc", "hai-an-district-police"}
+    assert page.count('class="flow"') == 1
+    table = page[page.index('id="network-flows"') : page.index("</table>")]
+    assert "Dinh Vu Industrial Park Joint Stock Company" in table
+    assert "Shin-Etsu Vietnam" not in table
+
+
+def test_the_deep_c_page_draws_a_node_for_each_organisation_in_its_flows(client, deep_c_network):
     response = client.get(reverse("parks:detail", args=["deep-c"]))
 
     page = text_of(response)
@@ -88,7 +124,7 @@ def test_the_deep_c_page_draws_a_node_for_each_organisation_in_its_flows(client,
     assert 'id="network"' in page
 
 
-def test_the_network_has_a_text_alternative_listing_the_same_links(client, demo):
+def test_the_network_has_a_text_alternative_listing_the_same_links(client, deep_c_network):
     response = client.get(reverse("parks:detail", args=["deep-c"]))
 
     page = text_of(response)
@@ -113,11 +149,10 @@ def test_the_park_page_shows_its_developer_authority_status_agreements_and_tenan
     page = text_of(response)
     assert "Dinh Vu Industrial Park Joint Stock Company" in page
     assert "Hai Phong Economic Zone Authority" in page
-    assert "Transitioning to an eco-industrial park" in page
-    assert {a.reference for a in response.context["agreements"]} == set(
-        Agreement.objects.values_list("reference", flat=True)
-    )
-    assert "Flat Vietnam Co., Ltd." in page
+    assert "Not assessed" in page
+    assert [a.reference for a in response.context["agreements"]] == [demo.reference]
+    assert "(illustrative)" not in page  # the illustrative records are drafts
+    assert "Flat Vietnam Co., Ltd." in page  # a tenant
 
 
 def test_unverified_agreements_and_their_flows_stay_off_the_park_page(client, demo):
@@ -248,7 +283,8 @@ def test_a_park_lists_fifty_of_the_organisations_located_in_it_and_counts_the_ot
 # Organisation detail
 
 
-def test_the_developers_page_lists_its_verified_agreements_and_flows(client, demo):
+def test_the_developers_page_lists_its_verified_agreements_and_flows(client, deep_c_network):
+    demo = deep_c_network
     make_agreement(
         demo.park,
         title_en="Unverified sludge swap",
@@ -268,6 +304,7 @@ def test_the_developers_page_lists_its_verified_agreements_and_flows(client, dem
     assert "Company" in page
     assert "Deep C Industrial Park (Dinh Vu Industrial Park)" in page  # located in, developer of
     assert "Unverified sludge swap" not in page
+    assert "(illustrative)" not in page
 
 
 def test_an_agencys_page_shows_its_level_the_parks_it_manages_and_its_role_in_agreements(

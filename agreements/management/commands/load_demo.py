@@ -5,7 +5,10 @@ from agreements.demo import create_demo_users, load_demo
 
 
 class Command(BaseCommand):
-    help = "Load the founding case (Deep C and Hai An District Police, 2023) as demo data."
+    help = (
+        "Load the founding case (Deep C and Hai An District Police, 2023) as demo data: "
+        "only what is missing is created; rows that exist are left as they are."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -21,7 +24,11 @@ class Command(BaseCommand):
                 "it runs only with DJANGO_DEBUG=true."
             )
         load_demo()
-        self.stdout.write(self.style.SUCCESS("Demo data loaded: the Deep C founding case."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo data loaded: the Deep C founding case (existing rows left as they are)."
+            )
+        )
         if with_users:
             created = create_demo_users()
             for username, password in created:
