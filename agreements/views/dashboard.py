@@ -19,7 +19,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from agreements import dashboard, exports
-from agreements.caching import cached_data
+from agreements.caching import cached_data, generation
 from agreements.charts import Bar, BarChart
 from agreements.dashboard_filters import DashboardFilterForm
 from agreements.models import Agreement, Resource
@@ -57,9 +57,10 @@ class DashboardView(DashboardAccessMixin, TemplateView):
         form = self.get_filter_form()
         filters = form.filters()
         today = timezone.localdate()
+        scope = oversight_scope(self.request.user)
         figures = cached_data(
             "dashboard",
-            oversight_scope(self.request.user),
+            scope,
             filters.query_string(),
             today,
             compute=lambda: dashboard.build(
@@ -75,6 +76,14 @@ class DashboardView(DashboardAccessMixin, TemplateView):
             dashboard=figures,
             charts=charts(figures, filters),
             query_string=filters.query_string(),
+            # The rendered page depends on nothing else (the language aside): officials of one
+            # scope share it, as they share the figures. See agreements/caching.py.
+            fragment_key=(
+                generation(),
+                scope,
+                sorted(self.request.GET.lists()),
+                today,
+            ),
             **kwargs,
         )
 

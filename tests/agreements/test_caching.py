@@ -153,3 +153,42 @@ def test_made_up_parameters_are_served_but_never_stored(client):
     rename_behind_the_caches_back(agreement, "Renamed")
 
     assert "Renamed" in client.get(path).content.decode()
+
+
+def test_the_stored_dashboard_page_is_shared_within_a_scope_never_across(client):
+    heza, other = make_agency(), make_agency()
+    submitted = Agreement.ReviewState.SUBMITTED
+    make_agreement(
+        make_park(managing_authority=heza), title_en="Heza steam", review_state=submitted
+    )
+    make_agreement(
+        make_park(managing_authority=other), title_en="Other water", review_state=submitted
+    )
+    dashboard = reverse("agreements:dashboard")
+
+    client.force_login(make_official(heza))
+    first = client.get(dashboard).content.decode()
+    client.force_login(make_official(heza))
+    colleague = client.get(dashboard).content.decode()
+    client.force_login(make_official(other))
+    stranger = client.get(dashboard).content.decode()
+
+    assert "Heza steam" in first and "Other water" not in first
+    assert "Heza steam" in colleague
+    assert "Other water" in stranger and "Heza steam" not in stranger
+
+
+def test_a_committed_change_refreshes_the_stored_dashboard(client):
+    agency = make_agency()
+    agreement = make_agreement(
+        make_park(managing_authority=agency),
+        title_en="Steam",
+        review_state=Agreement.ReviewState.SUBMITTED,
+    )
+    client.force_login(make_official(agency))
+    client.get(reverse("agreements:dashboard"))
+
+    agreement.title_en = "Steam and condensate"
+    agreement.save()
+
+    assert "Steam and condensate" in client.get(reverse("agreements:dashboard")).content.decode()
