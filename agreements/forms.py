@@ -12,23 +12,20 @@ types (``agreements:organisation-search``). Without the script, the name typed i
 offered in the list to choose from. A flow's provider and receiver lists offer the parties.
 """
 
-from dataclasses import dataclass
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db.models import Case, Q, Value, When
 from django.forms import BaseInlineFormSet, inlineformset_factory
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from agreements import permissions
 from agreements.models import Agreement, Party, Resource, ResourceFlow
+from parks.lookup import find_organisations, is_found_by, organisation_label
 from parks.models import Organisation
-from parks.search import exact_match, fold
+from symbiosis.search import fold
 
 # Words the registry's addresses use after an agreement's reference: a reference made of them
 # would make its own pages unreachable ("X/edit" would be the edit page of "X").
@@ -58,66 +55,6 @@ CONFLICT_MESSAGE = _(
 
 def _date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def organisation_label(organisation):
-    name = organisation.name
-    if organisation.short_name and organisation.short_name.casefold() not in name.casefold():
-        return f"{name} ({organisation.short_name})"
-    return name
-
-
-# How many organisations a search offers at most: type more of the name to narrow it.
-FOUND_LIMIT = 20
-
-
-@dataclass(frozen=True)
-class Found:
-    """The organisations a search finds: ``matches`` (at most the limit, best first), whether
-    there are ``more``, and those whose name, short name or slug is exactly what was typed."""
-
-    matches: list
-    more: bool
-    exact: list
-
-
-def find_organisations(query, *, limit=FOUND_LIMIT):
-    """Organisations whose name in either language or short name contains ``query``, accents
-    and case ignored, or whose slug it is: exact names first, then those starting with it, then
-    the others by name. One query."""
-    folded = fold(query)
-    if not folded:
-        return Found(matches=[], more=False, exact=[])
-    slug = query.strip().lower()
-    exact = Q(slug=slug) | exact_match(folded)
-    organisations = list(
-        Organisation.objects.filter(Q(search_text__contains=folded) | Q(slug=slug))
-        .annotate(is_exact=Case(When(exact, then=Value(True)), default=Value(False)))
-        .only("pk", "kind", "slug", "name_en", "name_vi", "short_name", "search_text")
-        .order_by("-is_exact", "name_en", "name_vi", "pk")[: limit * 5]
-    )
-    ranked = sorted(
-        organisations,
-        key=lambda organisation: (
-            not organisation.is_exact,
-            not fold(organisation_label(organisation)).startswith(folded),
-            fold(organisation_label(organisation)),
-            organisation.pk,
-        ),
-    )
-    return Found(
-        matches=ranked[:limit],
-        more=len(ranked) > limit,
-        exact=[organisation for organisation in ranked if organisation.is_exact],
-    )
-
-
-def is_found_by(organisation, query):
-    """Whether a search for ``query`` finds ``organisation`` (``find_organisations``' rule)."""
-    folded = fold(query)
-    return bool(folded) and (
-        folded in organisation.search_text or organisation.slug == query.strip().lower()
-    )
 
 
 def resource_choices():
@@ -611,68 +548,6 @@ def chosen_pk(form, name):
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-class OrganisationForm(forms.ModelForm):
-    """A missing organisation, added by park staff from the agreement form."""
-
-    class Meta:
-        model = Organisation
-        fields = ["kind", "name_vi", "name_en", "short_name", "level", "province"]
-        help_texts = {
-            "level": _("Agencies only."),
-            "short_name": _("An acronym people know it by, e.g. HEZA."),
-        }
-
-    def clean(self):
-        cleaned = super().clean()
-        names = [cleaned.get("name_vi"), cleaned.get("name_en")]
-        if not any(names) and not {"name_vi", "name_en"} & set(self.errors):
-            self.add_error("name_en", _("Give the name in Vietnamese, in English, or both."))
-        if cleaned.get("level") and cleaned.get("kind") != Organisation.Kind.AGENCY:
-            self.add_error("level", _("Only a government agency has a level."))
-        for name in filter(None, names):
-            existing = self.existing_organisation(name)
-            if existing is not None:
-                self.add_error(
-                    None,
-                    ValidationError(
-                        _("%(name)s is already in the registry: choose it from the list."),
-                        params={"name": organisation_label(existing)},
-                        code="duplicate",
-                    ),
-                )
-                break
-        return cleaned
-
-    @staticmethod
-    def existing_organisation(name):
-        """An organisation already called ``name`` in either language, accents and case
-        ignored (its few exact matches read, not every name containing it)."""
-        folded = fold(name)
-        for organisation in Organisation.objects.filter(exact_match(name)).order_by("pk")[:20]:
-            if folded in {fold(organisation.name_vi), fold(organisation.name_en)}:
-                return organisation
-        return None
-
-    def save(self, commit=True):
-        organisation = super().save(commit=False)
-        organisation.slug = unique_slug(organisation.name_en or organisation.name_vi)
-        if commit:
-            organisation.save()
-        return organisation
-
-
-def unique_slug(name):
-    """A slug from ``name`` that no organisation has yet, numbered if need be: one query,
-    however many organisations share the name."""
-    base = slugify(fold(name))[:100].strip("-") or "organisation"
-    taken = set(Organisation.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    slug, number = base, 1
-    while slug in taken:
-        number += 1
-        slug = f"{base}-{number}"
-    return slug
 
 
 class ReviewForm(forms.Form):

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from parks.bilingual import BilingualNameMixin, pick
 from parks.models import Organisation
-from parks.search import SearchTextMixin, fold
+from symbiosis.bilingual import BilingualNameMixin, pick
+from symbiosis.search import SearchTextMixin, fold
 
 
 class Resource(SearchTextMixin, BilingualNameMixin, models.Model):

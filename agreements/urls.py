@@ -1,9 +1,11 @@
+"""The register's pages. ``symbiosis/urls.py`` composes the ``agreements`` namespace from
+``urlpatterns``, the reporting pages and ``last_patterns``, and the ``parks`` namespace from
+``park_patterns`` and the reporting's park page."""
+
 from django.urls import path
 
-from agreements.caching import cache_public_page
-from agreements.views import dashboard, public, staff
-
-app_name = "agreements"
+from agreements.views import public, staff
+from symbiosis.caching import cache_public_page
 
 urlpatterns = [
     # Public pages: agreements.views.public
@@ -37,16 +39,23 @@ urlpatterns = [
         name="document-upload",
     ),
     path("<path:reference>/history/", staff.HistoryView.as_view(), name="history"),
-    # Officials' dashboard and exports: agreements.views.dashboard
-    path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
-    path("dashboard/register.csv", dashboard.CsvExportView.as_view(), name="export-csv"),
-    path("dashboard/register.xlsx", dashboard.XlsxExportView.as_view(), name="export-xlsx"),
 ]
 
-# Last, whatever is added above: a reference may contain slashes ("HEZA/2023/01"), so the
+# Last, after every other page under /agreements/ (the reporting pages included, which
+# symbiosis/urls.py puts between): a reference may contain slashes ("HEZA/2023/01"), so the
 # detail page takes the rest of the path and would hide any page listed after it.
-urlpatterns.append(
+last_patterns = [
     path(
         "<path:reference>/", cache_public_page(public.AgreementDetailView.as_view()), name="detail"
     )
-)
+]
+
+# Under /parks/, namespace "parks".
+park_patterns = [
+    path("", cache_public_page(public.ParkListView.as_view(), params=["page"]), name="list"),
+    path(
+        "organisations/<slug:slug>/",
+        cache_public_page(public.OrganisationDetailView.as_view(), params=["page", "flows_page"]),
+        name="organisation-detail",
+    ),
+]

@@ -2,20 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from parks.models import Agency, AuthorityMembership, Company, Organisation, Park, ParkMembership
-from parks.search import fold
-
-
-class FoldedSearchMixin:
-    """Admin search that ignores case and accents: "hai an" finds "Hải An"."""
-
-    folded_search_field = "search_text"
-
-    def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        folded = fold(search_term)
-        if folded:
-            results |= queryset.filter(**{f"{self.folded_search_field}__contains": folded})
-        return results, may_have_duplicates
+from symbiosis.search import FoldedSearchMixin
 
 
 class OrganisationAdminBase(FoldedSearchMixin, admin.ModelAdmin):

@@ -5,8 +5,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from parks.bilingual import BilingualNameMixin
-from parks.search import SearchTextMixin, fold
+from symbiosis.bilingual import BilingualNameMixin
+from symbiosis.search import SearchTextMixin, fold
 
 
 class OrganisationQuerySet(models.QuerySet):

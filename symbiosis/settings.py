@@ -92,8 +92,16 @@ THIRD_PARTY_APPS = [
     "axes",
 ]
 LOCAL_APPS = [
+    # The project's own helpers: caching, search folding, pagination, catalogue compilation.
+    "symbiosis",
+    # Reference data: organisations, parks, memberships. Imports nothing from agreements.
     "parks",
+    # The register: resources, agreements, parties, flows, documents, their rules and pages.
     "agreements",
+    # The officials' reporting (dashboard, exports, park networks): reads the register.
+    "agreements.reporting",
+    # Demo and synthetic data with their commands.
+    "agreements.sample_data",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

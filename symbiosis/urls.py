@@ -4,11 +4,18 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from agreements.caching import cache_public_page
+from agreements import urls as register
+from agreements.reporting import urls as reporting
 from agreements.views.public import HomeView
+from symbiosis.caching import cache_public_page
 from symbiosis.health import healthz
 
 admin.site.site_header = admin.site.site_title = _("Symbiosis Registry: administration")
+
+# The register's pages and the reporting's share the addresses and URL names they always had;
+# the register's catch-all agreement page comes last (see agreements/urls.py).
+agreement_pages = [*register.urlpatterns, *reporting.agreement_patterns, *register.last_patterns]
+park_pages = [*register.park_patterns, *reporting.park_patterns]
 
 urlpatterns = [
     path("", cache_public_page(HomeView.as_view()), name="home"),
@@ -18,6 +25,6 @@ urlpatterns = [
     # Choosing a language needs no CSRF token (a forged choice only changes a preference), so
     # that anonymous pages carry no per-visitor token and can be cached.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
-    path("agreements/", include("agreements.urls")),
-    path("parks/", include("parks.urls")),
+    path("agreements/", include((agreement_pages, "agreements"))),
+    path("parks/", include((park_pages, "parks"))),
 ]

@@ -6,8 +6,8 @@ import itertools
 import pytest
 from django.contrib.auth import get_user_model
 
-from agreements.demo import load_demo
 from agreements.models import Agreement, Party, Resource, ResourceFlow
+from agreements.sample_data.demo import load_demo
 from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
 
 _counter = itertools.count(1)

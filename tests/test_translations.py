@@ -23,8 +23,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from agreements import services
-from agreements.demo import FOUNDING_REFERENCE
 from agreements.models import Agreement, Party, Resource, ResourceFlow
+from agreements.sample_data.demo import FOUNDING_REFERENCE
 from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
 from tests.agreements.entry import new_agreement_data, party
 from tests.conftest import make_agreement, make_park, make_user

@@ -12,7 +12,6 @@ database.
 import re
 from pathlib import PurePath
 
-from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
@@ -20,15 +19,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
-from django.views.generic.detail import SingleObjectMixin
 
-from agreements.caching import cached_data
-from agreements.dashboard import annual_tonnes_co2e_avoided, counted_in_impact
 from agreements.filters import AgreementFilterForm
-from agreements.impact import flow_impacts, total_tonnes_avoided
+from agreements.impact import (
+    annual_tonnes_co2e_avoided,
+    counted_in_impact,
+    flow_impacts,
+    total_tonnes_avoided,
+)
 from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
 from agreements.permissions import can_download_document, can_see_unverified, visible_agreements
 from parks.models import Organisation, Park
+from symbiosis.caching import cached_data
+from symbiosis.pagination import DetailWithListMixin, PageNumberClampMixin, page_of
 
 ROLE_HEADINGS = {
     Party.Role.SIGNATORY: _("Signatories"),
@@ -40,47 +43,6 @@ VERIFIED = Agreement.ReviewState.VERIFIED
 RELATED_LIMIT = 10
 
 
-def public_agreements(user):
-    """What every public list shows: verified agreements, whoever asks."""
-    return visible_agreements(user, Agreement.objects.public())
-
-
-class PageNumberClampMixin:
-    """A page number out of range shows the nearest page instead of a 404: a link kept from a
-    longer list still leads somewhere."""
-
-    def paginate_queryset(self, queryset, page_size):
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
-        return paginator, page, page.object_list, page.has_other_pages()
-
-
-class DetailWithListMixin(PageNumberClampMixin, SingleObjectMixin):
-    """A page about one object with a paginated list under it, Django's "SingleObjectMixin
-    with ListView" pattern (put ``ListView`` after this mixin): ``self.object`` comes from
-    ``object_queryset`` by its slug, ``get_queryset()`` is the list, ``page_obj`` its page, also
-    in the context as ``list_context_name``."""
-
-    paginate_by = 25
-    object_queryset = None
-    list_context_name = "object_list"
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object(queryset=self.object_queryset.all())
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context[self.list_context_name] = context["object_list"]
-        return context
-
-
-def page_of(request, queryset, page_kwarg, *, per_page=25):
-    """A second list's page on a page that has two, by its own query parameter (out of range:
-    the nearest page, as ``PageNumberClampMixin`` does)."""
-    return Paginator(queryset, per_page).get_page(request.GET.get(page_kwarg))
-
-
 class HomeView(TemplateView):
     template_name = "home.html"
     latest_count = 5
@@ -88,7 +50,7 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        public = public_agreements(self.request.user)
+        public = Agreement.objects.public()
         today = timezone.localdate()
         context["figures"] = cached_data(
             "home-figures", today, compute=lambda: home_figures(public, today=today)
@@ -133,7 +95,7 @@ class AgreementListView(PageNumberClampMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        public = public_agreements(self.request.user)
+        public = Agreement.objects.public()
         years = cached_data(
             "years-signed",
             compute=lambda: [day.year for day in public.dates("signed_on", "year", order="DESC")],
@@ -202,7 +164,7 @@ def related_agreements(user, agreement, parties, flows, *, limit=RELATED_LIMIT):
     """
     resources = list({flow.resource_id: flow.resource for flow in flows}.values())
     signatories = [party.organisation for party in parties if party.role == Party.Role.SIGNATORY]
-    others = public_agreements(user).exclude(pk=agreement.pk).select_related("park")
+    others = Agreement.objects.public().exclude(pk=agreement.pk).select_related("park")
     related = {
         "shared_resources": resources,
         "signatories": signatories,
@@ -279,7 +241,7 @@ class ResourceDetailView(DetailWithListMixin, ListView):
     def get_queryset(self):
         flows = ResourceFlow.objects.filter(resource=self.object)
         return (
-            public_agreements(self.request.user)
+            Agreement.objects.public()
             .filter(pk__in=flows.values("agreement_id"))
             .select_related("park")
             .prefetch_related(
@@ -336,3 +298,58 @@ def download_name(document):
     stem = PurePath(document.original_name).stem if document.original_name else document.title
     stem = re.sub(r"[^\w.-]+", "_", stem).strip("._-")[:100]
     return f"{stem or f'document-{document.pk}'}{suffix}"
+
+
+# Parks and organisations: who they are and their verified agreements
+
+
+class ParkListView(PageNumberClampMixin, ListView):
+    template_name = "parks/park_list.html"
+    context_object_name = "parks"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return (
+            Park.objects.for_list_page()
+            .annotate(
+                agreement_count=Count(
+                    "agreements",
+                    filter=Q(agreements__review_state=VERIFIED),
+                )
+            )
+            .order_by("name_en", "name_vi")
+        )
+
+
+class OrganisationDetailView(DetailWithListMixin, ListView):
+    """An organisation, the verified agreements it is party to (25 a page) and the flows it
+    provides or receives (25 a page, by their own page parameter)."""
+
+    template_name = "parks/organisation_detail.html"
+    object_queryset = Organisation.objects.select_related("park", "successor")
+    list_context_name = "parties"
+    flows_page_kwarg = "flows_page"
+
+    def get_queryset(self):
+        return (
+            Party.objects.filter(organisation=self.object, agreement__in=Agreement.objects.public())
+            .select_related("agreement__park")
+            .order_by("-agreement__starts_on", "agreement__reference")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        organisation = self.object
+        flows = (
+            ResourceFlow.objects.public()
+            .filter(Q(provider=organisation) | Q(receiver=organisation))
+            .for_public_pages()
+            .order_by("-agreement__starts_on", "agreement__reference", "pk")
+        )
+        context["flows_page"] = page_of(self.request, flows, self.flows_page_kwarg)
+        context["flows"] = context["flows_page"].object_list
+        context["flows_page_kwarg"] = self.flows_page_kwarg
+        context["predecessors"] = organisation.predecessors.all()
+        context["developed_parks"] = organisation.developed_parks.all()
+        context["managed_parks"] = organisation.managed_parks.all()
+        return context

@@ -22,17 +22,13 @@ from django.views.generic import ListView, TemplateView
 
 from agreements import permissions, services
 from agreements.documents import DocumentForm
-from agreements.forms import (
-    AgreementEntry,
-    OrganisationForm,
-    ReviewForm,
-    find_organisations,
-    organisation_label,
-)
+from agreements.forms import AgreementEntry, ReviewForm
 from agreements.history import agreement_changes
 from agreements.models import Agreement
-from agreements.views.public import PageNumberClampMixin
-from parks.search import fold
+from parks.forms import OrganisationForm
+from parks.lookup import find_organisations, organisation_label
+from symbiosis.pagination import PageNumberClampMixin
+from symbiosis.search import fold
 
 ORGANISATION_PREFIX = "organisation"
 SEARCH_MIN_LETTERS = 2

@@ -3,14 +3,9 @@ every rule gives its message next to the field it is about."""
 
 import pytest
 
-from agreements.forms import (
-    CONFLICT_MESSAGE,
-    AgreementEntry,
-    OrganisationForm,
-    ReviewForm,
-    unique_slug,
-)
+from agreements.forms import CONFLICT_MESSAGE, AgreementEntry, ReviewForm
 from agreements.models import Agreement, Party
+from parks.forms import OrganisationForm, unique_slug
 from parks.models import Organisation
 from tests.agreements.entry import edit_data, flow, new_agreement_data, party
 from tests.agreements.world import make_world

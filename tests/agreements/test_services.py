@@ -8,10 +8,11 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from agreements import caching, services
+from agreements import services
 from agreements.documents import DocumentForm
 from agreements.forms import AgreementEntry
 from agreements.models import Agreement, Party, ResourceFlow
+from symbiosis import caching
 from tests.agreements.entry import edit_data, flow, new_agreement_data, party
 from tests.agreements.world import make_world
 from tests.conftest import make_agreement, make_park_staff

@@ -28,7 +28,7 @@ SUBMITTED = Agreement.ReviewState.SUBMITTED
 pytestmark = pytest.mark.django_db
 
 # Public pages only read: they run outside ATOMIC_REQUESTS' transaction (see
-# agreements.caching.cache_public_page), so no SAVEPOINT and RELEASE are counted.
+# symbiosis.caching.cache_public_page), so no SAVEPOINT and RELEASE are counted.
 TRANSACTION = 0
 
 

@@ -3,7 +3,7 @@ resource and Deep C's network, each at most three clicks away."""
 
 import pytest
 
-from agreements.demo import load_demo
+from agreements.sample_data.demo import load_demo
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

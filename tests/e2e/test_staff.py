@@ -8,8 +8,8 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from agreements.demo import FOUNDING_REFERENCE, load_demo
 from agreements.models import Agreement, Party, Resource, ResourceFlow
+from agreements.sample_data.demo import FOUNDING_REFERENCE, load_demo
 from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
 from tests.conftest import make_user
 from tests.vietnamese import english_words, page_text

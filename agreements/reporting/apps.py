@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportingConfig(AppConfig):
+    """The officials' reporting: the dashboard, its filters and charts, the exports, and the
+    park pages with their symbiosis network. It reads the register (``agreements``); nothing in
+    the register imports it. No models of its own."""
+
+    name = "agreements.reporting"
+    label = "reporting"
+    verbose_name = _("Reporting")

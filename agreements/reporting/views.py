@@ -1,0 +1,306 @@
+"""The officials' dashboard and the register's exports, and the public park page with its
+symbiosis network.
+
+Officials (users with an authority membership) and admins only: anonymous visitors are sent
+to the sign-in page, any other signed-in user gets 403. An official sees the agreements of the
+parks their agency manages (all parks for a national or international agency), in every
+review state.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import UserPassesTestMixin
+from django.db import transaction
+from django.db.models import Count, Window
+from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from agreements.models import Agreement, Resource, ResourceFlow
+from agreements.permissions import (
+    can_view_dashboard,
+    overseen_parks,
+    oversight_scope,
+    reviewable_agreements,
+)
+from agreements.reporting import dashboard, exports
+from agreements.reporting.charts import Bar, BarChart
+from agreements.reporting.filters import DashboardFilterForm
+from agreements.reporting.network import (
+    network_from_links,
+    network_links,
+    network_organisations,
+    render_network,
+)
+from parks.models import Park
+from symbiosis.caching import cached_data, generation
+from symbiosis.pagination import DetailWithListMixin
+from symbiosis.search import fold
+
+
+class DashboardAccessMixin(UserPassesTestMixin):
+    """Sign-in page for anonymous visitors (the mixin's default), 403 for everyone else who
+    is neither an official nor an admin."""
+
+    def test_func(self):
+        return can_view_dashboard(self.request.user)
+
+    def get_filter_form(self):
+        parks = list(
+            overseen_parks(self.request.user)
+            .only("slug", "name_en", "name_vi", "province")
+            .order_by("name_en", "name_vi", "pk")
+        )
+        return DashboardFilterForm(self.request.GET, parks=parks)
+
+    def get_agreements(self):
+        return reviewable_agreements(self.request.user, Agreement.objects.all())
+
+
+class DashboardView(DashboardAccessMixin, TemplateView):
+    template_name = "reporting/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        form = self.get_filter_form()
+        filters = form.filters()
+        today = timezone.localdate()
+        scope = oversight_scope(self.request.user)
+        figures = cached_data(
+            "dashboard",
+            scope,
+            filters.query_string(),
+            today,
+            compute=lambda: dashboard.build(
+                agreements=self.get_agreements(),
+                parks=overseen_parks(self.request.user),
+                filters=filters,
+                today=today,
+            ),
+        )
+        return super().get_context_data(
+            form=form,
+            filters=filters,
+            dashboard=figures,
+            charts=charts(figures, filters),
+            query_string=filters.query_string(),
+            # The rendered page depends on nothing else (the language aside): officials of one
+            # scope share it, as they share the figures. See agreements/caching.py.
+            fragment_key=(
+                generation(),
+                scope,
+                sorted(self.request.GET.lists()),
+                today,
+            ),
+            **kwargs,
+        )
+
+
+def charts(figures, filters):
+    """The breakdowns as bar charts; each row of their tables narrows the dashboard to it."""
+
+    def link(**changes):
+        return "?" + filters.query_string(**changes)
+
+    per_year = []
+    for row in figures.signed_per_year:
+        year = row["year"]
+        if year is None:
+            per_year.append(Bar(_("Signing date not recorded"), row["count"]))
+        else:
+            per_year.append(
+                Bar(
+                    str(year),
+                    row["count"],
+                    link(signed_from=f"{year}-01-01", signed_to=f"{year}-12-31"),
+                )
+            )
+    return [
+        BarChart(
+            slug="by-park",
+            title=_("Agreements by park"),
+            label_header=_("Park"),
+            value_header=_("Agreements"),
+            bars=tuple(
+                Bar(park.name, park.agreement_count, link(park=park.slug))
+                for park in figures.by_park
+            ),
+        ),
+        BarChart(
+            slug="by-kind",
+            title=_("Agreements by kind"),
+            label_header=_("Kind"),
+            value_header=_("Agreements"),
+            bars=tuple(
+                Bar(kind.label, count, link(kind=kind.value)) for kind, count in figures.by_kind
+            ),
+        ),
+        BarChart(
+            slug="by-category",
+            title=_("Agreements by resource category shared"),
+            label_header=_("Resource category"),
+            value_header=_("Agreements"),
+            bars=tuple(
+                Bar(category.label, agreement_count, link(category=category.value))
+                for category, agreement_count, _flows in figures.by_category
+            ),
+        ),
+        BarChart(
+            slug="by-year",
+            title=_("Agreements signed per year"),
+            label_header=_("Year signed"),
+            value_header=_("Agreements"),
+            bars=tuple(per_year),
+        ),
+    ]
+
+
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class ExportView(DashboardAccessMixin, View):
+    """The filtered register as a file. Invalid filters make no file: the dashboard shows
+    what to correct."""
+
+    def get(self, request):
+        form = self.get_filter_form()
+        if not form.is_valid():
+            messages.error(request, _("No file was made: correct the filters below."))
+            url = reverse("agreements:dashboard")
+            query = request.GET.urlencode()
+            return HttpResponseRedirect(f"{url}?{query}" if query else url)
+        filters = form.filters()
+        agreements = filters.agreements(self.get_agreements())
+        return self.respond(agreements, filters, today=timezone.localdate())
+
+
+class CsvExportView(ExportView):
+    def respond(self, agreements, filters, *, today):
+        rows = exports.flow_rows(agreements, category=filters.category, today=today)
+        response = StreamingHttpResponse(
+            exports.csv_stream(exports.flow_header(today=today), exports.in_snapshot(rows)),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = content_disposition_header(
+            True, exports.file_name("csv", today=today)
+        )
+        return response
+
+
+class XlsxExportView(ExportView):
+    def respond(self, agreements, filters, *, today):
+        with exports.read_snapshot():
+            output = exports.xlsx_file(
+                flows=(
+                    exports.flow_header(today=today),
+                    exports.flow_rows(agreements, category=filters.category, today=today),
+                ),
+                agreements=(
+                    exports.agreement_header(today=today),
+                    exports.agreement_rows(agreements, category=filters.category, today=today),
+                ),
+                about=exports.notes(today=today, filters_text=describe(filters)),
+            )
+        return FileResponse(
+            output,
+            as_attachment=True,
+            filename=exports.file_name("xlsx", today=today),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+
+def describe(filters):
+    """The filters in force, in words, for the file's "About" sheet."""
+    fields = DashboardFilterForm.base_fields
+    labels = {
+        "kind": dict(Agreement.Kind.choices),
+        "category": dict(Resource.Category.choices),
+    }
+    parts = []
+    for name, value in vars(filters).items():
+        if value:
+            shown = value.isoformat() if hasattr(value, "isoformat") else value
+            parts.append(f"{fields[name].label}: {labels.get(name, {}).get(value, shown)}")
+    return "; ".join(parts)
+
+
+# The park page: public, with its network
+
+TENANTS_SHOWN = 50
+# The network draws the organisations with the most flows, and the links among them carrying
+# the most agreements: enough for a readable picture, few enough for any park.
+NETWORK_MAX_NODES = 50
+NETWORK_MAX_LINKS = 150
+
+
+class ParkDetailView(DetailWithListMixin, ListView):
+    """A park, its symbiosis network, its verified agreements (25 a page) and the organisations
+    located in it."""
+
+    template_name = "reporting/park_detail.html"
+    object_queryset = Park.objects.for_list_page()
+    list_context_name = "agreements"
+
+    def get_queryset(self):
+        return Agreement.objects.public().in_park(self.object).for_list_page().latest_first()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        park = self.object
+        context.update(self.network(park))
+        tenants = list(
+            park.tenants.annotate(total=Window(Count("pk")))
+            .only("slug", "name_en", "name_vi", "park")
+            .order_by("name_en", "name_vi", "pk")[:TENANTS_SHOWN]
+        )
+        context["tenants"] = tenants
+        context["more_tenants"] = tenants[0].total - len(tenants) if tenants else 0
+        return context
+
+    def network(self, park):
+        flows = ResourceFlow.objects.public().filter(agreement__park=park)
+        organisations = {
+            organisation.pk: organisation
+            for organisation in network_organisations(flows, limit=NETWORK_MAX_NODES)
+        }
+        if not organisations:
+            return {}
+        categories = dict(Resource.Category.choices)
+        links = network_links(flows, list(organisations), limit=NETWORK_MAX_LINKS)
+        more_links = len(links) > NETWORK_MAX_LINKS
+        links = links[:NETWORK_MAX_LINKS]
+        nodes, drawn = network_from_links(organisations, links, categories=categories)
+        in_network = next(iter(organisations.values())).in_network
+        for link in links:
+            link["provider"] = organisations[link["provider_id"]]
+            link["receiver"] = organisations[link["receiver_id"]]
+            link["category_label"] = categories.get(link["category"], link["category"])
+        links.sort(
+            key=lambda link: (
+                fold(link["provider"].name),
+                fold(link["receiver"].name),
+                link["category"],
+                link["direction"],
+            )
+        )
+        return {
+            "network": render_network(
+                nodes,
+                drawn,
+                categories=categories,
+                title=_("Symbiosis network of %(park)s") % {"park": park.name},
+                description=_(
+                    "%(organisations)d organisations linked by %(links)d links, each standing "
+                    "for the resource flows of verified agreements from one provider to one "
+                    "receiver in one resource category; the table below lists the same links."
+                )
+                % {"organisations": len(nodes), "links": len(drawn)},
+                id_prefix="park-network",
+            ),
+            "network_size": len(nodes),
+            "network_hidden": in_network - len(nodes),
+            "network_links": links,
+            "network_more_links": more_links,
+            "network_max_links": NETWORK_MAX_LINKS,
+        }

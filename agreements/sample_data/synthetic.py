@@ -1,0 +1,367 @@
+"""A reproducible synthetic registry for benchmarks: many parks, organisations and agreements.
+
+Every synthetic row is marked: slugs start with ``syn-``, references with ``SYN-``, names end
+with "(synthetic)" / "(tổng hợp)". ``clear_synthetic()`` removes them all without touching the
+demo or real data. Rows are written with ``bulk_create`` (no per-row save, hence no history rows).
+"""
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from agreements.models import Agreement, Party, Resource, ResourceFlow
+from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
+from symbiosis.caching import content_changed
+from symbiosis.search import search_text
+
+MARK_EN = " (synthetic)"
+MARK_VI = " (tổng hợp)"
+SLUG_PREFIX = "syn-"
+REFERENCE_PREFIX = "SYN-"
+ANCHOR = datetime.date(2025, 6, 30)  # fixed, so that the same seed gives the same rows
+BATCH = 5000
+
+PROVINCES = [
+    ("Hải Phòng", "Hai Phong"),
+    ("Hà Nội", "Ha Noi"),
+    ("Bắc Ninh", "Bac Ninh"),
+    ("Đồng Nai", "Dong Nai"),
+    ("Bình Dương", "Binh Duong"),
+    ("Đà Nẵng", "Da Nang"),
+    ("Quảng Ninh", "Quang Ninh"),
+    ("Hưng Yên", "Hung Yen"),
+    ("Long An", "Long An"),
+    ("Cần Thơ", "Can Tho"),
+    ("Thái Nguyên", "Thai Nguyen"),
+    ("Bà Rịa - Vũng Tàu", "Ba Ria - Vung Tau"),
+]
+PLACE_WORDS = [
+    ("Đình Vũ", "Dinh Vu"),
+    ("Nam Cầu Kiền", "Nam Cau Kien"),
+    ("Tràng Duệ", "Trang Due"),
+    ("An Dương", "An Duong"),
+    ("Tân Thuận", "Tan Thuan"),
+    ("Hòa Khánh", "Hoa Khanh"),
+    ("Yên Phong", "Yen Phong"),
+    ("Phố Nối", "Pho Noi"),
+    ("Amata", "Amata"),
+    ("Nhơn Trạch", "Nhon Trach"),
+    ("Sông Mây", "Song May"),
+    ("Quế Võ", "Que Vo"),
+    ("Đồng Văn", "Dong Van"),
+    ("Hiệp Phước", "Hiep Phuoc"),
+]
+TRADES = [
+    ("Thép", "Steel"),
+    ("Xi măng", "Cement"),
+    ("Giấy", "Paper"),
+    ("Hóa chất", "Chemicals"),
+    ("Điện tử", "Electronics"),
+    ("Dệt may", "Textiles"),
+    ("Thực phẩm", "Food"),
+    ("Kính", "Glass"),
+    ("Nhựa", "Plastics"),
+    ("Năng lượng", "Energy"),
+    ("Cơ khí", "Engineering"),
+    ("Logistics", "Logistics"),
+]
+AGENCY_KINDS = [
+    ("Ban Quản lý Khu kinh tế", "Economic Zone Authority", Organisation.Level.PROVINCIAL),
+    ("Công an", "Police", Organisation.Level.DISTRICT),
+    ("Ủy ban nhân dân", "People's Committee", Organisation.Level.DISTRICT),
+    (
+        "Sở Tài nguyên và Môi trường",
+        "Department of Natural Resources and Environment",
+        Organisation.Level.PROVINCIAL,
+    ),
+]
+RESOURCE_KINDS = [
+    (
+        Resource.Category.WATER,
+        Resource.Unit.CUBIC_METRE,
+        "Nước thải đã qua xử lý",
+        "Treated wastewater",
+        0.3,
+    ),
+    (Resource.Category.WATER, Resource.Unit.CUBIC_METRE, "Nước làm mát", "Cooling water", None),
+    (
+        Resource.Category.ENERGY,
+        Resource.Unit.MEGAWATT_HOUR,
+        "Điện mặt trời áp mái",
+        "Rooftop solar electricity",
+        680,
+    ),
+    (Resource.Category.ENERGY, Resource.Unit.GIGAJOULE, "Hơi nước", "Process steam", 56),
+    (Resource.Category.MATERIAL, Resource.Unit.TONNE, "Xỉ thép", "Steel slag", 120),
+    (Resource.Category.MATERIAL, Resource.Unit.TONNE, "Tro bay", "Fly ash", 800),
+    (Resource.Category.MATERIAL, Resource.Unit.TONNE, "Vật liệu san lấp", "Filling material", None),
+    (
+        Resource.Category.SERVICE,
+        Resource.Unit.CALL_OUT,
+        "Phòng cháy, chữa cháy",
+        "Fire-fighting service",
+        None,
+    ),
+    (
+        Resource.Category.INFRASTRUCTURE,
+        Resource.Unit.HOUR,
+        "Bến cảng dùng chung",
+        "Shared jetty",
+        None,
+    ),
+    (
+        Resource.Category.KNOWLEDGE,
+        Resource.Unit.SESSION,
+        "Đào tạo an toàn",
+        "Safety training",
+        None,
+    ),
+]
+STATE_WEIGHTS = [
+    (Agreement.ReviewState.VERIFIED, 70),
+    (Agreement.ReviewState.SUBMITTED, 10),
+    (Agreement.ReviewState.DRAFT, 12),
+    (Agreement.ReviewState.RETURNED, 8),
+]
+
+
+@dataclass
+class Counts:
+    parks: int
+    organisations: int
+    agreements: int
+
+
+def clear_synthetic():
+    """Delete every synthetic row (and nothing else), with plain DELETEs: the rows were written
+    without history, and deleting them one by one through the ORM (as its signals would
+    require) would take minutes and write a history row for each."""
+    # Memberships a benchmark gave to synthetic parks and agencies: few, deleted the usual way.
+    ParkMembership.objects.filter(park__slug__startswith=SLUG_PREFIX).delete()
+    AuthorityMembership.objects.filter(agency__slug__startswith=SLUG_PREFIX).delete()
+    agreements = Agreement.objects.filter(reference__startswith=REFERENCE_PREFIX)
+    for queryset in (
+        ResourceFlow.objects.filter(agreement__in=agreements),
+        Party.objects.filter(agreement__in=agreements),
+        agreements,
+        Resource.objects.filter(slug__startswith=SLUG_PREFIX),
+    ):
+        queryset._raw_delete(queryset.db)
+    organisations = Organisation.objects.filter(slug__startswith=SLUG_PREFIX)
+    organisations.update(park=None, successor=None)
+    parks = Park.objects.filter(slug__startswith=SLUG_PREFIX)
+    parks._raw_delete(parks.db)
+    organisations._raw_delete(organisations.db)
+    content_changed()
+
+
+def _bulk(model, rows):
+    created = []
+    for start in range(0, len(rows), BATCH):
+        created.extend(model.objects.bulk_create(rows[start : start + BATCH]))
+    return created
+
+
+def generate(*, parks, organisations, agreements, seed, progress=lambda message: None):
+    """Write a synthetic registry of the given size; the same seed always gives the same rows."""
+    rng = random.Random(seed)
+    with transaction.atomic():
+        clear_synthetic()
+        progress("cleared earlier synthetic rows")
+
+        agency_count = max(2, organisations // 20)
+        agencies = _bulk(Organisation, [_agency(rng, number) for number in range(agency_count)])
+        provincial = [a for a in agencies if a.level == Organisation.Level.PROVINCIAL] or agencies
+        progress(f"{len(agencies)} agencies")
+
+        park_rows = [_park(rng, number, provincial) for number in range(parks)]
+        park_rows = _bulk(Park, park_rows)
+        progress(f"{len(park_rows)} parks")
+
+        companies = _bulk(
+            Organisation,
+            [_company(rng, number, park_rows) for number in range(organisations - agency_count)],
+        )
+        progress(f"{len(companies)} companies")
+        by_park = {}
+        for company in companies:
+            by_park.setdefault(company.park_id, []).append(company)
+
+        resources = _bulk(
+            Resource, [_resource(number, kind) for number, kind in enumerate(RESOURCE_KINDS)]
+        )
+
+        agreement_rows, party_rows, flow_plans = [], [], []
+        for number in range(agreements):
+            park = park_rows[rng.randrange(len(park_rows))]
+            agreement_rows.append(_agreement(rng, number, park))
+            tenants = by_park.get(park.pk) or companies
+            size = min(len(tenants), rng.choice([2, 2, 2, 3, 3, 4]))
+            signatories = rng.sample(tenants, size) if size >= 2 else rng.sample(companies, 2)
+            witnesses = [park.managing_authority_id] if rng.random() < 0.4 else []
+            party_rows.append((signatories, witnesses))
+            flows = []
+            for _ in range(rng.choice([1, 1, 2, 3])):
+                provider, receiver = rng.sample(signatories, 2)
+                resource = resources[rng.randrange(len(resources))]
+                flows.append((resource, provider, receiver))
+            flow_plans.append(flows)
+        created = []
+        for start in range(0, len(agreement_rows), BATCH):
+            created.extend(Agreement.objects.bulk_create(agreement_rows[start : start + BATCH]))
+            progress(f"{len(created)} / {agreements} agreements")
+
+        parties, flows = [], []
+        for agreement, (signatories, witnesses), plans in zip(
+            created, party_rows, flow_plans, strict=True
+        ):
+            seen = set()
+            for company in signatories:
+                seen.add(company.pk)
+                parties.append(
+                    Party(
+                        agreement=agreement, organisation_id=company.pk, role=Party.Role.SIGNATORY
+                    )
+                )
+            for agency_id in witnesses:
+                if agency_id not in seen:
+                    parties.append(
+                        Party(
+                            agreement=agreement, organisation_id=agency_id, role=Party.Role.WITNESS
+                        )
+                    )
+            for resource, provider, receiver in plans:
+                flows.append(_flow(rng, agreement, resource, provider, receiver))
+        _bulk(Party, parties)
+        progress(f"{len(parties)} parties")
+        _bulk(ResourceFlow, flows)
+        progress(f"{len(flows)} resource flows")
+        content_changed()  # bulk writes send no signals
+    return Counts(
+        parks=len(park_rows), organisations=len(agencies) + len(companies), agreements=len(created)
+    )
+
+
+def _named(model_kwargs, name_vi, name_en):
+    model_kwargs.update(name_vi=name_vi + MARK_VI, name_en=name_en + MARK_EN)
+    model_kwargs["search_text"] = search_text(model_kwargs["name_vi"], model_kwargs["name_en"])
+    return model_kwargs
+
+
+def _agency(rng, number):
+    kind_vi, kind_en, level = AGENCY_KINDS[number % len(AGENCY_KINDS)]
+    if number == 0:
+        kind_vi, kind_en, level = "Bộ Tài chính", "Ministry of Finance", Organisation.Level.NATIONAL
+    province_vi, province_en = PROVINCES[rng.randrange(len(PROVINCES))]
+    return Organisation(
+        **_named(
+            {
+                "kind": Organisation.Kind.AGENCY,
+                "slug": f"{SLUG_PREFIX}agency-{number}",
+                "level": level,
+                "province": province_en,
+                "jurisdiction": province_en,
+            },
+            f"{kind_vi} {province_vi} {number}",
+            f"{province_en} {kind_en} {number}",
+        )
+    )
+
+
+def _park(rng, number, authorities):
+    place_vi, place_en = PLACE_WORDS[number % len(PLACE_WORDS)]
+    province_vi, province_en = PROVINCES[rng.randrange(len(PROVINCES))]
+    return Park(
+        **_named(
+            {
+                "slug": f"{SLUG_PREFIX}park-{number}",
+                "province": province_en,
+                "managing_authority": authorities[rng.randrange(len(authorities))],
+                "eip_status": rng.choice(Park.EipStatus.values),
+            },
+            f"Khu công nghiệp {place_vi} {number}",
+            f"{place_en} Industrial Park {number}",
+        )
+    )
+
+
+def _company(rng, number, parks):
+    trade_vi, trade_en = TRADES[rng.randrange(len(TRADES))]
+    park = parks[rng.randrange(len(parks))]
+    return Organisation(
+        **_named(
+            {
+                "kind": Organisation.Kind.COMPANY,
+                "slug": f"{SLUG_PREFIX}company-{number}",
+                "park": park,
+                "province": park.province,
+                "sector_classification": "VSIC 2018",
+            },
+            f"Công ty TNHH {trade_vi} {number}",
+            f"{trade_en} Company {number}",
+        )
+    )
+
+
+def _resource(number, kind):
+    category, unit, name_vi, name_en, factor = kind
+    return Resource(
+        **_named(
+            {
+                "slug": f"{SLUG_PREFIX}resource-{number}",
+                "category": category,
+                "unit": unit,
+                "emission_factor": factor,
+                "emission_factor_source": "Synthetic factor for benchmarks" if factor else "",
+            },
+            name_vi,
+            name_en,
+        )
+    )
+
+
+def _agreement(rng, number, park):
+    reference = f"{REFERENCE_PREFIX}{number:06d}"
+    starts_on = ANCHOR - datetime.timedelta(days=rng.randrange(0, 3650))
+    ends_on = None
+    if rng.random() < 0.5:
+        ends_on = starts_on + datetime.timedelta(days=rng.randrange(180, 3650))
+    terminated_on = None
+    if rng.random() < 0.03:
+        terminated_on = starts_on + datetime.timedelta(days=rng.randrange(30, 700))
+        if ends_on and terminated_on > ends_on:
+            terminated_on = ends_on
+    state = rng.choices([s for s, _ in STATE_WEIGHTS], weights=[w for _, w in STATE_WEIGHTS])[0]
+    title_vi = f"Thỏa thuận cộng sinh công nghiệp số {number}{MARK_VI}"
+    title_en = f"Industrial symbiosis agreement no. {number}{MARK_EN}"
+    return Agreement(
+        reference=reference,
+        title_vi=title_vi,
+        title_en=title_en,
+        kind=rng.choice(Agreement.Kind.values),
+        park=park,
+        summary="Synthetic agreement generated for benchmarks.",
+        signed_on=starts_on,
+        signed_at=park.province,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        terminated_on=terminated_on,
+        review_state=state,
+        submitted_at=None,
+        search_text=search_text(reference, title_vi, title_en),
+    )
+
+
+def _flow(rng, agreement, resource, provider, receiver):
+    quantity = None if rng.random() < 0.3 else rng.randrange(1, 100_000)
+    return ResourceFlow(
+        agreement=agreement,
+        resource=resource,
+        provider_id=provider.pk,
+        receiver_id=receiver.pk,
+        direction=rng.choice(ResourceFlow.Direction.values),
+        quantity=quantity,
+        period=rng.choice(ResourceFlow.Period.values),
+    )

@@ -1,0 +1,63 @@
+"""Accent- and case-insensitive search that works alike on SQLite and PostgreSQL.
+
+Each searchable row keeps a folded copy of its names (``search_text``); queries are folded
+the same way, so "hai an" finds "Hải An" and "cong an" finds "Công an" on either database.
+"""
+
+import unicodedata
+
+from django.db.models import Q
+
+SEPARATOR = " | "  # between the names in ``search_text``
+
+# Letters that Unicode does not decompose into a base letter and a mark.
+_SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "ß": "ss"})
+
+
+def fold(text):
+    """Lower-case ``text`` and strip its accents: "Công an quận Hải An" -> "cong an quan hai an"."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").translate(_SPECIAL))
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(stripped.casefold().split())
+
+
+def search_text(*parts):
+    """The folded text a row is found by, from its names in every language."""
+    return SEPARATOR.join(fold(part) for part in parts if part)
+
+
+def exact_match(query, field="search_text"):
+    """A condition on a folded ``field`` kept by ``search_text()``: one of the row's names is
+    exactly ``query`` once folded (not merely contains it)."""
+    folded = fold(query)
+    return (
+        Q(**{field: folded})
+        | Q(**{f"{field}__startswith": f"{folded}{SEPARATOR}"})
+        | Q(**{f"{field}__endswith": f"{SEPARATOR}{folded}"})
+        | Q(**{f"{field}__contains": f"{SEPARATOR}{folded}{SEPARATOR}"})
+    )
+
+
+class SearchTextMixin:
+    """Keeps a model's ``search_text`` (its ``searched_fields``, folded) true on every save."""
+
+    searched_fields = ()
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_text(*(getattr(self, name) for name in self.searched_fields))
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+
+class FoldedSearchMixin:
+    """For a ``ModelAdmin``: search that ignores case and accents: "hai an" finds "Hải An"."""
+
+    folded_search_field = "search_text"
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        folded = fold(search_term)
+        if folded:
+            results |= queryset.filter(**{f"{self.folded_search_field}__contains": folded})
+        return results, may_have_duplicates

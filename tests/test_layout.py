@@ -1,0 +1,65 @@
+"""Dependencies run one way: ``parks`` (reference data) knows nothing of agreements, and the
+register knows nothing of the reporting built on it. Read from the source, so a new import
+anywhere in those packages is caught, at module level or inside a function."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def imported_modules(path):
+    """Every module a Python file imports, at any depth of its code."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def imports_of(folder, *, leaving_out=()):
+    """(file, module) for every import in the Python files under ``folder``."""
+    for path in sorted((PROJECT / folder).rglob("*.py")):
+        relative = path.relative_to(PROJECT)
+        if any(relative.is_relative_to(part) for part in leaving_out):
+            continue
+        for module in imported_modules(path):
+            yield str(relative), module
+
+
+def reaches(module, package):
+    return module == package or module.startswith(f"{package}.")
+
+
+def test_parks_imports_nothing_from_agreements():
+    offending = [(path, m) for path, m in imports_of("parks") if reaches(m, "agreements")]
+    assert offending == []
+
+
+@pytest.mark.parametrize("package", ["agreements.reporting", "agreements.sample_data"])
+def test_the_register_imports_neither_reporting_nor_sample_data(package):
+    register = imports_of(
+        "agreements", leaving_out=["agreements/reporting", "agreements/sample_data"]
+    )
+    offending = [(path, m) for path, m in register if reaches(m, package)]
+    assert offending == []
+
+
+def test_the_shared_helpers_import_no_app():
+    offending = [
+        (path, m)
+        for path, m in imports_of("symbiosis")
+        if reaches(m, "agreements") or reaches(m, "parks")
+    ]
+    # The URL configuration is the one place that wires every app's pages together.
+    assert [(path, m) for path, m in offending if path != "symbiosis/urls.py"] == []
+
+
+def test_the_check_sees_an_import_inside_a_function(tmp_path):
+    module = tmp_path / "module.py"
+    module.write_text("def late():\n    from agreements.reporting import dashboard\n")
+    assert "agreements.reporting.dashboard" in set(imported_modules(module))
