@@ -1,3 +1,4 @@
+import datetime
 import uuid
 from decimal import Decimal
 from pathlib import PurePath
@@ -6,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import Case, F, Prefetch, Q, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -104,7 +105,7 @@ class Resource(SearchTextMixin, BilingualNameMixin, models.Model):
 class AgreementQuerySet(models.QuerySet):
     def public(self):
         """What anyone may see: verified agreements only."""
-        return self.filter(review_state=Agreement.ReviewState.VERIFIED)
+        return self.filter(review_state=Agreement.PUBLIC_STATE)
 
     def active_on(self, day):
         return self.filter(self.active_condition(day))
@@ -129,6 +130,46 @@ class AgreementQuerySet(models.QuerySet):
     def expired_condition(day, prefix=""):
         """What ``expired_on`` filters by, as a ``Q`` (see ``active_condition``)."""
         return Q(**{f"{prefix}ends_on__lt": day}) | Q(**{f"{prefix}terminated_on__lte": day})
+
+    @staticmethod
+    def ending_condition(day, *, within_days):
+        """Active on ``day``, with its end or termination within ``within_days`` after it."""
+        horizon = day + datetime.timedelta(days=within_days)
+        return AgreementQuerySet.active_condition(day) & (
+            Q(ends_on__lte=horizon) | Q(terminated_on__lte=horizon)
+        )
+
+    # Work lists: what waits for someone's action, in the order to take it, alike on the
+    # staff pages and the dashboard.
+
+    def awaiting_verification(self):
+        """Submitted agreements, the longest waiting first."""
+        return self.filter(review_state=Agreement.ReviewState.SUBMITTED).order_by(
+            F("submitted_at").asc(nulls_first=True), "reference"
+        )
+
+    def returned_for_changes(self):
+        """Agreements returned for changes and not yet submitted again (resubmitting moves an
+        agreement back to "submitted"), the oldest return first."""
+        return self.filter(review_state=Agreement.ReviewState.RETURNED).order_by(
+            F("reviewed_at").asc(nulls_first=True), "reference"
+        )
+
+    def ending_soon(self, day, *, within_days):
+        """Agreements active on ``day`` whose end or termination falls within ``within_days``,
+        soonest first, in every review state, each with ``ending_on``: the earlier of its end
+        and its termination."""
+        return (
+            self.filter(self.ending_condition(day, within_days=within_days))
+            .annotate(
+                ending_on=Case(
+                    When(ends_on__isnull=True, then=F("terminated_on")),
+                    When(terminated_on__lt=F("ends_on"), then=F("terminated_on")),
+                    default=F("ends_on"),
+                )
+            )
+            .order_by("ending_on", "reference")
+        )
 
     def in_park(self, park):
         return self.filter(park=park)
@@ -192,6 +233,12 @@ class Agreement(SearchTextMixin, models.Model):
         SUBMITTED = "submitted", _("Submitted for verification")
         VERIFIED = "verified", _("Verified")
         RETURNED = "returned", _("Returned for changes")
+
+    # Review states, defined once: the one the public sees, those park staff may change, those
+    # that may be sent for verification.
+    PUBLIC_STATE = ReviewState.VERIFIED
+    EDITABLE_STATES = frozenset({ReviewState.DRAFT, ReviewState.RETURNED, ReviewState.VERIFIED})
+    SUBMITTABLE_STATES = frozenset({ReviewState.DRAFT, ReviewState.RETURNED})
 
     reference = models.CharField(
         _("reference"),
@@ -307,7 +354,19 @@ class Agreement(SearchTextMixin, models.Model):
 
     @property
     def is_public(self):
-        return self.review_state == self.ReviewState.VERIFIED
+        return self.review_state == self.PUBLIC_STATE
+
+    @property
+    def is_editable(self):
+        return self.review_state in self.EDITABLE_STATES
+
+    @property
+    def is_submittable(self):
+        return self.review_state in self.SUBMITTABLE_STATES
+
+    @property
+    def is_awaiting_verification(self):
+        return self.review_state == self.ReviewState.SUBMITTED
 
     def is_active_on(self, day):
         return (
@@ -367,7 +426,7 @@ class Party(models.Model):
 class ResourceFlowQuerySet(models.QuerySet):
     def public(self):
         """Flows of verified agreements: what anyone may see."""
-        return self.filter(agreement__review_state=Agreement.ReviewState.VERIFIED)
+        return self.filter(agreement__review_state=Agreement.PUBLIC_STATE)
 
     def for_public_pages(self):
         """Each flow with what a page shows beside it: resource, both ends, agreement, park."""

@@ -7,6 +7,14 @@ Roles:
   (every park for a national or international agency) and verify or return submitted ones;
 - admins (superusers) may do everything.
 
+The ladder has two rungs, each asked about one park: ``works_in_park`` (its staff, or an admin:
+they enter, edit and submit its agreements) and ``reviews_park`` (an official overseeing it, or an
+admin: they verify or return them). Seeing an agreement's internal side (every state, its
+history, internal documents) is standing on either rung. Every question below is built from
+those two and from the agreement's review state (``Agreement.EDITABLE_STATES`` ...); each
+question about one row has its twin about a set (``can_see_internal`` and
+``internal_agreements``), and the two agree.
+
 Memberships are read once per request and kept on the user object, so asking many questions
 about many rows costs no extra queries.
 """
@@ -18,12 +26,6 @@ from agreements.models import Agreement
 from parks.models import Organisation, Park
 
 NATIONWIDE_LEVELS = {Organisation.Level.NATIONAL, Organisation.Level.INTERNATIONAL}
-EDITABLE_STATES = {
-    Agreement.ReviewState.DRAFT,
-    Agreement.ReviewState.RETURNED,
-    Agreement.ReviewState.VERIFIED,
-}
-SUBMITTABLE_STATES = {Agreement.ReviewState.DRAFT, Agreement.ReviewState.RETURNED}
 
 
 class _Access:
@@ -69,8 +71,11 @@ def is_park_staff(user):
     return bool(access(user).staff_park_ids)
 
 
-def is_official(user):
-    return bool(access(user).agency_ids)
+def is_reviewer(user):
+    """Officials (of any agency) and admins: they verify agreements, see the dashboard and
+    export the register."""
+    rights = access(user)
+    return rights.is_admin or bool(rights.agency_ids)
 
 
 def staffed_parks(user):
@@ -80,22 +85,117 @@ def staffed_parks(user):
     return Park.objects.filter(pk__in=access(user).staff_park_ids)
 
 
-def visible_agreements(user, queryset=None):
-    """Agreements this user may see: verified ones, plus all states where their role reaches."""
+def overseen_parks(user):
+    """The parks whose agreements an official oversees: all of them for an admin or a
+    national or international agency, else those their agencies manage."""
+    rights = access(user)
+    if rights.is_admin or rights.nationwide:
+        return Park.objects.all()
+    return Park.objects.filter(managing_authority_id__in=rights.agency_ids)
+
+
+def oversight_scope(user):
+    """What an official's view of the register depends on: "all" for an admin or a national
+    or international official, else their agencies. Figures can be shared between users of
+    the same scope, never across scopes."""
+    rights = access(user)
+    if rights.is_admin or rights.nationwide:
+        return "all"
+    return tuple(sorted(rights.agency_ids))
+
+
+# The two rungs, about one park
+
+
+def works_in_park(user, park_id):
+    """Whether the user enters and submits this park's agreements (its staff, or an admin)."""
+    rights = access(user)
+    return rights.is_admin or park_id in rights.staff_park_ids
+
+
+def reviews_park(user, park_id):
+    """Whether the user verifies this park's agreements (an official overseeing it, or an
+    admin)."""
+    rights = access(user)
+    return rights.is_admin or rights.nationwide or park_id in rights.managed_park_ids
+
+
+# Questions about one agreement
+
+
+def can_see_internal(user, agreement):
+    """Whether the user sees this agreement's internal side: every state, its history, every
+    document (``internal_agreements`` is the same question about a set)."""
+    return works_in_park(user, agreement.park_id) or reviews_park(user, agreement.park_id)
+
+
+def can_create_agreement(user, park=None):
+    """In ``park``, or in any park when none is given."""
+    if park is None:
+        rights = access(user)
+        return rights.is_admin or bool(rights.staff_park_ids)
+    return works_in_park(user, park.pk)
+
+
+def can_add_organisation(user):
+    """Park staff (and admins) may add an organisation missing from the list."""
+    return can_create_agreement(user)
+
+
+def can_edit_agreement(user, agreement):
+    return works_in_park(user, agreement.park_id) and agreement.is_editable
+
+
+def can_submit_agreement(user, agreement):
+    return works_in_park(user, agreement.park_id) and agreement.is_submittable
+
+
+def can_review_agreement(user, agreement):
+    return reviews_park(user, agreement.park_id) and agreement.is_awaiting_verification
+
+
+def can_download_document(user, document):
+    agreement = document.agreement
+    if document.is_public and agreement.is_public:
+        return True
+    return can_see_internal(user, agreement)
+
+
+# The same questions about sets of agreements
+
+
+def internal_agreements(user, queryset=None):
+    """Agreements whose internal side this user sees (``can_see_internal``): their parks' as
+    staff, the parks they oversee as officials, all for admins. Any other agreement answers 404
+    on the staff and review pages, even a verified one."""
     queryset = Agreement.objects.all() if queryset is None else queryset
     rights = access(user)
     if rights.is_admin or rights.nationwide:
         return queryset
-    condition = Q(review_state=Agreement.ReviewState.VERIFIED)
-    if rights.staff_park_ids:
-        condition |= Q(park_id__in=rights.staff_park_ids)
+    return queryset.filter(_internal(rights))
+
+
+def _internal(rights):
+    """``internal_agreements``' condition, for a user who is neither an admin nor nationwide."""
+    condition = Q(park_id__in=rights.staff_park_ids)
     if rights.agency_ids:
         condition |= Q(park__managing_authority_id__in=rights.agency_ids)
-    return queryset.filter(condition)
+    return condition
+
+
+def visible_agreements(user, queryset=None):
+    """Agreements this user may open: the public ones, and the internal ones
+    (``internal_agreements``) in every state."""
+    queryset = Agreement.objects.all() if queryset is None else queryset
+    rights = access(user)
+    if rights.is_admin or rights.nationwide:
+        return queryset
+    return queryset.filter(Q(review_state=Agreement.PUBLIC_STATE) | _internal(rights))
 
 
 def reviewable_agreements(user, queryset=None):
-    """Agreements of the parks this user oversees as an official (or all, for an admin)."""
+    """Agreements of the parks this user oversees as an official (``reviews_park``), or all,
+    for an admin: the dashboard's and the exports' scope."""
     queryset = Agreement.objects.all() if queryset is None else queryset
     rights = access(user)
     if rights.is_admin or rights.nationwide:
@@ -105,36 +205,13 @@ def reviewable_agreements(user, queryset=None):
     return queryset.none()
 
 
-def internal_agreements(user, queryset=None):
-    """Agreements whose internal side this user sees (every state, history, every document):
-    their parks' as staff, the parks they oversee as officials, all for admins. Any other
-    agreement answers 404 on the staff and review pages, even a verified one."""
-    queryset = Agreement.objects.all() if queryset is None else queryset
-    rights = access(user)
-    if rights.is_admin or rights.nationwide:
-        return queryset
-    condition = Q(park_id__in=rights.staff_park_ids)
-    if rights.agency_ids:
-        condition |= Q(park__managing_authority_id__in=rights.agency_ids)
-    return queryset.filter(condition)
-
-
 def staff_agreements(user, queryset=None):
     """The agreements of the parks this user is staff of, in every state ("my agreements")."""
     queryset = Agreement.objects.all() if queryset is None else queryset
     return queryset.filter(park_id__in=access(user).staff_park_ids)
 
 
-def awaiting_review(user, queryset=None):
-    """Submitted agreements this user may verify or return."""
-    return reviewable_agreements(user, queryset).filter(
-        review_state=Agreement.ReviewState.SUBMITTED
-    )
-
-
-def can_add_organisation(user):
-    """Park staff (and admins) may add an organisation missing from the list."""
-    return can_create_agreement(user)
+# Who is told
 
 
 def reviewers(agreement):
@@ -158,101 +235,3 @@ def park_staff(agreement):
         .objects.filter(is_active=True, park_memberships__park_id=agreement.park_id)
         .distinct()
     )
-
-
-def oversees_park(user, park_id):
-    rights = access(user)
-    return rights.is_admin or rights.nationwide or park_id in rights.managed_park_ids
-
-
-def works_in_park(user, park_id):
-    """Whether the user enters and submits this park's agreements (its staff, or an admin)."""
-    rights = access(user)
-    return rights.is_admin or park_id in rights.staff_park_ids
-
-
-def reviews_park(user, park_id):
-    """Whether the user verifies this park's agreements (an official overseeing it, or an
-    admin)."""
-    rights = access(user)
-    return rights.is_admin or (bool(rights.agency_ids) and oversees_park(user, park_id))
-
-
-def can_view_agreement(user, agreement):
-    rights = access(user)
-    return (
-        agreement.review_state == Agreement.ReviewState.VERIFIED
-        or rights.is_admin
-        or agreement.park_id in rights.staff_park_ids
-        or (bool(rights.agency_ids) and oversees_park(user, agreement.park_id))
-    )
-
-
-def can_see_unverified(user, agreement):
-    """Whether the user sees this agreement's internal side: every document, state, history."""
-    rights = access(user)
-    return (
-        rights.is_admin
-        or agreement.park_id in rights.staff_park_ids
-        or (bool(rights.agency_ids) and oversees_park(user, agreement.park_id))
-    )
-
-
-def can_create_agreement(user, park=None):
-    rights = access(user)
-    if park is None:
-        return rights.is_admin or bool(rights.staff_park_ids)
-    return rights.is_admin or park.pk in rights.staff_park_ids
-
-
-def can_edit_agreement(user, agreement):
-    rights = access(user)
-    return (rights.is_admin or agreement.park_id in rights.staff_park_ids) and (
-        agreement.review_state in EDITABLE_STATES
-    )
-
-
-def can_submit_agreement(user, agreement):
-    rights = access(user)
-    return (rights.is_admin or agreement.park_id in rights.staff_park_ids) and (
-        agreement.review_state in SUBMITTABLE_STATES
-    )
-
-
-def can_review_agreement(user, agreement):
-    rights = access(user)
-    return (
-        rights.is_admin or (bool(rights.agency_ids) and oversees_park(user, agreement.park_id))
-    ) and agreement.review_state == Agreement.ReviewState.SUBMITTED
-
-
-def can_download_document(user, document):
-    agreement = document.agreement
-    if document.is_public and agreement.review_state == Agreement.ReviewState.VERIFIED:
-        return True
-    return can_see_unverified(user, agreement)
-
-
-def can_view_dashboard(user):
-    """Officials (of any agency) and admins see the dashboard and export the register."""
-    rights = access(user)
-    return rights.is_admin or bool(rights.agency_ids)
-
-
-def overseen_parks(user):
-    """The parks whose agreements an official oversees: all of them for an admin or a
-    national or international agency, else those their agencies manage."""
-    rights = access(user)
-    if rights.is_admin or rights.nationwide:
-        return Park.objects.all()
-    return Park.objects.filter(managing_authority_id__in=rights.agency_ids)
-
-
-def oversight_scope(user):
-    """What an official's view of the register depends on: "all" for an admin or a national
-    or international official, else their agencies. Figures can be shared between users of
-    the same scope, never across scopes."""
-    rights = access(user)
-    if rights.is_admin or rights.nationwide:
-        return "all"
-    return tuple(sorted(rights.agency_ids))

@@ -115,7 +115,7 @@ def attach_document(*, agreement, form, user):
     what the public sees, an internal one does not."""
     with transaction.atomic():
         current = _lock(agreement)
-        if current.review_state not in permissions.EDITABLE_STATES:
+        if not current.is_editable:
             raise TransitionError(
                 _(
                     "This agreement is awaiting verification: documents can be added once an "

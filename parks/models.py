@@ -10,12 +10,6 @@ from symbiosis.search import SearchTextMixin, fold
 
 
 class OrganisationQuerySet(models.QuerySet):
-    def companies(self):
-        return self.filter(kind=Organisation.Kind.COMPANY)
-
-    def agencies(self):
-        return self.filter(kind=Organisation.Kind.AGENCY)
-
     def search(self, query):
         folded = fold(query)
         return self.filter(search_text__contains=folded) if folded else self
@@ -155,12 +149,6 @@ class ParkQuerySet(models.QuerySet):
     def for_list_page(self):
         return self.select_related("developer", "managing_authority")
 
-    def managed_by(self, agency):
-        """The parks an agency oversees: all of them for a national or international one."""
-        if agency.level in {Organisation.Level.NATIONAL, Organisation.Level.INTERNATIONAL}:
-            return self.all()
-        return self.filter(managing_authority=agency)
-
 
 class Park(SearchTextMixin, BilingualNameMixin, models.Model):
     searched_fields = ("name_vi", "name_en")
@@ -267,10 +255,6 @@ class Park(SearchTextMixin, BilingualNameMixin, models.Model):
 class ParkMembership(models.Model):
     """Park staff: a user who enters and edits the agreements of a park."""
 
-    class Role(models.TextChoices):
-        EDITOR = "editor", _("Editor")
-        MANAGER = "manager", _("Manager")
-
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -280,7 +264,6 @@ class ParkMembership(models.Model):
     park = models.ForeignKey(
         Park, verbose_name=_("park"), on_delete=models.CASCADE, related_name="memberships"
     )
-    role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.EDITOR)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -22,13 +22,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
     OuterRef,
     Q,
-    When,
 )
 from django.db.models.functions import ExtractYear
 
@@ -43,22 +41,12 @@ State = Agreement.ReviewState
 Period = ResourceFlow.Period
 
 
-def ending_on():
-    """The day an agreement stops: the earlier of its end and its termination."""
-    return Case(
-        When(ends_on__isnull=True, then=F("terminated_on")),
-        When(terminated_on__lt=F("ends_on"), then=F("terminated_on")),
-        default=F("ends_on"),
-    )
-
-
 # Figures
 
 
 def overview(agreements, *, today, ending_within=ENDING_SOON_DAYS):
     """The headline counts, in one query."""
     active = AgreementQuerySet.active_condition(today)
-    horizon = today + datetime.timedelta(days=ending_within)
     return agreements.aggregate(
         total=Count("pk"),
         **{state.value: Count("pk", filter=Q(review_state=state)) for state in State},
@@ -68,7 +56,7 @@ def overview(agreements, *, today, ending_within=ENDING_SOON_DAYS):
         not_started=Count("pk", filter=Q(starts_on__gt=today)),
         open_ended=Count("pk", filter=active & Q(ends_on__isnull=True, terminated_on__isnull=True)),
         ending_soon=Count(
-            "pk", filter=active & (Q(ends_on__lte=horizon) | Q(terminated_on__lte=horizon))
+            "pk", filter=AgreementQuerySet.ending_condition(today, within_days=ending_within)
         ),
         active_verified=Count("pk", filter=active & Q(review_state=State.VERIFIED)),
         parks_with_active=Count("park", distinct=True, filter=active),
@@ -158,35 +146,15 @@ def organisations_involved(agreements):
 
 
 def awaiting_verification(agreements, *, limit=WORK_LIST_LIMIT):
-    """Submitted agreements, the longest waiting first."""
-    return list(
-        agreements.filter(review_state=State.SUBMITTED)
-        .select_related("park")
-        .order_by(F("submitted_at").asc(nulls_first=True), "reference")[:limit]
-    )
+    return list(agreements.awaiting_verification().select_related("park")[:limit])
 
 
 def ending_soon(agreements, *, today, within=ENDING_SOON_DAYS, limit=WORK_LIST_LIMIT):
-    """Agreements active today whose end or termination falls within ``within`` days,
-    soonest first, in every review state."""
-    horizon = today + datetime.timedelta(days=within)
-    return list(
-        agreements.filter(AgreementQuerySet.active_condition(today))
-        .filter(Q(ends_on__lte=horizon) | Q(terminated_on__lte=horizon))
-        .annotate(ending_on=ending_on())
-        .select_related("park")
-        .order_by("ending_on", "reference")[:limit]
-    )
+    return list(agreements.ending_soon(today, within_days=within).select_related("park")[:limit])
 
 
 def returned_not_resubmitted(agreements, *, limit=WORK_LIST_LIMIT):
-    """Agreements returned for changes and not yet submitted again, the oldest return first
-    (resubmitting moves an agreement back to "submitted")."""
-    return list(
-        agreements.filter(review_state=State.RETURNED)
-        .select_related("park")
-        .order_by(F("reviewed_at").asc(nulls_first=True), "reference")[:limit]
-    )
+    return list(agreements.returned_for_changes().select_related("park")[:limit])
 
 
 # The whole page

@@ -22,7 +22,7 @@ from django.views.generic import ListView, TemplateView
 
 from agreements.models import Agreement, Resource, ResourceFlow
 from agreements.permissions import (
-    can_view_dashboard,
+    is_reviewer,
     overseen_parks,
     oversight_scope,
     reviewable_agreements,
@@ -47,7 +47,7 @@ class DashboardAccessMixin(UserPassesTestMixin):
     is neither an official nor an admin."""
 
     def test_func(self):
-        return can_view_dashboard(self.request.user)
+        return is_reviewer(self.request.user)
 
     def get_filter_form(self):
         parks = list(

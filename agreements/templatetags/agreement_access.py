@@ -1,5 +1,5 @@
-"""Permission questions for templates, answered by ``agreements.permissions``:
-``{% if agreement|editable_by:user %}``."""
+"""Permission questions for templates, answered by ``agreements.permissions`` under the same
+names: ``{% if agreement|editable_by:user %}``, ``{% if user|can_see_internal:agreement %}``."""
 
 from django import template
 
@@ -24,17 +24,18 @@ def reviewable_by(agreement, user):
 
 
 @register.filter
-def internal_to(agreement, user):
+def can_see_internal(user, agreement):
     """Whether the user sees the agreement's internal side: every state, its history."""
-    return permissions.can_see_unverified(user, agreement)
+    return permissions.can_see_internal(user, agreement)
 
 
 @register.filter
-def sees_dashboard(user):
-    return permissions.can_view_dashboard(user)
+def is_reviewer(user):
+    """Officials and admins: the dashboard, the review pages."""
+    return permissions.is_reviewer(user)
 
 
 @register.filter
 def has_agreements_to_tend(user):
     """Park staff, officials and admins have a "My agreements" page."""
-    return permissions.is_park_staff(user) or permissions.can_view_dashboard(user)
+    return permissions.is_park_staff(user) or permissions.is_reviewer(user)

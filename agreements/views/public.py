@@ -28,7 +28,7 @@ from agreements.impact import (
     total_tonnes_avoided,
 )
 from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
-from agreements.permissions import can_download_document, can_see_unverified, visible_agreements
+from agreements.permissions import can_download_document, can_see_internal, visible_agreements
 from parks.models import Organisation, Park
 from symbiosis.caching import cached_data
 from symbiosis.pagination import DetailWithListMixin, PageNumberClampMixin, page_of
@@ -38,7 +38,7 @@ ROLE_HEADINGS = {
     Party.Role.WITNESS: _("Witnesses"),
     Party.Role.FACILITATOR: _("Facilitators"),
 }
-VERIFIED = Agreement.ReviewState.VERIFIED
+PUBLIC = Agreement.PUBLIC_STATE
 # How many related agreements of each kind an agreement's page lists; the rest are a link away.
 RELATED_LIMIT = 10
 
@@ -61,7 +61,7 @@ class HomeView(TemplateView):
             self.park_count,
             compute=lambda: list(
                 Park.objects.annotate(
-                    agreement_count=Count("agreements", filter=Q(agreements__review_state=VERIFIED))
+                    agreement_count=Count("agreements", filter=Q(agreements__review_state=PUBLIC))
                 ).order_by("-agreement_count", "name_en", "name_vi")[: self.park_count]
             ),
         )
@@ -148,7 +148,7 @@ class AgreementDetailView(DetailView):
             for document in agreement.documents.all()
             if can_download_document(user, document)
         ]
-        context["sees_internal"] = can_see_unverified(user, agreement)
+        context["can_see_internal"] = can_see_internal(user, agreement)
         context.update(related_agreements(user, agreement, parties, flows))
         return context
 
@@ -214,7 +214,7 @@ class ResourceListView(ListView):
         return Resource.objects.annotate(
             agreement_count=Count(
                 "flows__agreement",
-                filter=Q(flows__agreement__review_state=VERIFIED),
+                filter=Q(flows__agreement__review_state=PUBLIC),
                 distinct=True,
             )
         ).order_by("category", "name_en", "name_vi")
@@ -314,7 +314,7 @@ class ParkListView(PageNumberClampMixin, ListView):
             .annotate(
                 agreement_count=Count(
                     "agreements",
-                    filter=Q(agreements__review_state=VERIFIED),
+                    filter=Q(agreements__review_state=PUBLIC),
                 )
             )
             .order_by("name_en", "name_vi")

@@ -3,14 +3,14 @@ parties and flows, documents, submission, review, history, and the organisation 
 
 Every agreement is looked up in ``permissions.internal_agreements(user)``: an agreement the
 user has no part in answers 404, whatever its state. A user who sees it but may not take the
-step gets 403; a signed-out visitor is sent to sign in.
+step gets 403 with the reason (``AgreementStepMixin``); a signed-out visitor is sent to sign in.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Window
+from django.db.models import Count, Window
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.generic import ListView, TemplateView
+from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
 from agreements import permissions, services
 from agreements.documents import DocumentForm
@@ -35,10 +35,6 @@ SEARCH_MIN_LETTERS = 2
 SEARCH_MAX_RESULTS = 20
 
 
-def _agreement_or_404(user, reference, queryset=None):
-    return get_object_or_404(permissions.internal_agreements(user, queryset), reference=reference)
-
-
 def _base_url(request):
     return request.build_absolute_uri("/")
 
@@ -48,11 +44,56 @@ def _mine_url(agreement=None):
     return f"{url}#agreement-{agreement.pk}" if agreement else url
 
 
+class AgreementStepMixin(UserPassesTestMixin):
+    """A page for one step on the agreement named in the URL: ``self.agreement``, looked up
+    among the user's internal agreements (404 for any other), once the user is known to stand
+    on the rung of ``permissions`` the step needs (``step_rung``: ``works_in_park`` or
+    ``reviews_park``; None when seeing the internal side is enough) and the agreement to be in
+    a state that allows the step (``step_allowed``). Otherwise 403 saying why: ``not_your_step``
+    or ``not_now``; a signed-out visitor is sent to sign in."""
+
+    step_rung = staticmethod(permissions.works_in_park)
+    step_allowed = staticmethod(lambda agreement: True)
+    not_your_step = ""
+    not_now = ""
+
+    def agreement_queryset(self):
+        return Agreement.objects.all()
+
+    def dispatch(self, request, *args, **kwargs):
+        # A signed-out visitor is sent to sign in, and a method the page does not take is
+        # refused, before the agreement is looked up.
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def test_func(self):
+        user = self.request.user
+        self.agreement = agreement = get_object_or_404(
+            permissions.internal_agreements(user, self.agreement_queryset()),
+            reference=self.kwargs["reference"],
+        )
+        if self.step_rung is not None and not self.step_rung(user, agreement.park_id):
+            self.permission_denied_message = self.not_your_step
+            return False
+        if not self.step_allowed(agreement):
+            state = agreement.get_review_state_display().lower()
+            self.permission_denied_message = self.not_now % {"state": state}
+            return False
+        return True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(agreement=self.agreement, **kwargs)
+
+
 class MyAgreementsView(LoginRequiredMixin, PageNumberClampMixin, ListView):
     """The staff member's parks' agreements in every state, 25 a page, the last saved first,
     narrowed to one state by ``?state=``; above them, what needs their attention: the
-    agreements returned to them and, for officials, those awaiting their review, the first
-    few of each with how many there are in all."""
+    agreements returned to them (the latest returns first) and, for officials, those awaiting
+    their review (the longest waiting first), the first few of each with how many there are in
+    all."""
 
     template_name = "agreements/agreement_mine.html"
     http_method_names = ["get", "head", "options"]
@@ -86,25 +127,21 @@ class MyAgreementsView(LoginRequiredMixin, PageNumberClampMixin, ListView):
             for state, title in self.STATES.items()
         ]
         is_park_staff = permissions.is_park_staff(user)
-        is_reviewer = permissions.access(user).is_admin or permissions.is_official(user)
+        is_reviewer = permissions.is_reviewer(user)
         returned, awaiting = [], []
         if not self.state:
             if is_park_staff:
                 returned = list(
-                    own.filter(review_state=Agreement.ReviewState.RETURNED)
-                    .select_related("park", "reviewed_by")
-                    .order_by(F("reviewed_at").desc(nulls_last=True), "reference")[
-                        : self.work_list_limit
-                    ]
+                    own.returned_for_changes()
+                    .reverse()
+                    .select_related("park", "reviewed_by")[: self.work_list_limit]
                 )
             if is_reviewer:
                 awaiting = list(
-                    permissions.awaiting_review(user)
+                    permissions.reviewable_agreements(user)
+                    .awaiting_verification()
                     .select_related("park")
-                    .annotate(total=Window(Count("pk")))
-                    .order_by(F("submitted_at").asc(nulls_first=True), "reference")[
-                        : self.work_list_limit
-                    ]
+                    .annotate(total=Window(Count("pk")))[: self.work_list_limit]
                 )
         return super().get_context_data(
             state=self.state,
@@ -122,112 +159,103 @@ class MyAgreementsView(LoginRequiredMixin, PageNumberClampMixin, ListView):
         )
 
 
-class AgreementEntryView(LoginRequiredMixin, TemplateView):
-    """One page for the agreement, its parties and its flows: all saved, or none."""
+class AgreementEntryMixin:
+    """One page for the agreement, its parties and its flows (``AgreementEntry``, shown as
+    ``entry``): all saved, or none. For ``CreateView`` and ``UpdateView``."""
 
     template_name = "agreements/agreement_form.html"
     http_method_names = ["get", "post", "head", "options"]
-    agreement = None
+    form_class = AgreementEntry
+    context_object_name = "agreement"
 
-    def load(self):
-        """Set ``self.agreement`` (None for a new one), or refuse."""
-        raise NotImplementedError
+    def get_form_kwargs(self):
+        kwargs = {"user": self.request.user, "instance": self.object, "initial": self.get_initial()}
+        if self.request.method == "POST":
+            kwargs["data"] = self.request.POST
+        return kwargs
 
-    def initial(self):
-        return None
-
-    def get(self, request, *args, **kwargs):
-        self.load()
-        entry = AgreementEntry(user=request.user, instance=self.agreement, initial=self.initial())
-        return self.render_to_response(self.get_context_data(entry=entry))
-
-    def post(self, request, *args, **kwargs):
-        self.load()
-        entry = AgreementEntry(user=request.user, instance=self.agreement, data=request.POST)
-        if entry.is_valid():
-            adding = entry.instance.pk is None
-            try:
-                agreement, reverted = services.save_agreement(entry=entry, user=request.user)
-            except services.EditConflict:
-                if adding:
-                    # Another save took this reference (or row) a moment before this one.
-                    entry.instance.pk = None
-                    entry.instance._state.adding = True
-                    entry.form.add_error(
-                        None,
-                        _(
-                            "Another save changed the registry at the same moment (perhaps with "
-                            "the same reference), so nothing is saved. Check the form and save "
-                            "again."
-                        ),
-                    )
-                else:
-                    entry.add_conflict()
-            else:
-                messages.success(
-                    request,
+    def form_valid(self, entry):
+        adding = entry.instance.pk is None
+        try:
+            agreement, reverted = services.save_agreement(entry=entry, user=self.request.user)
+        except services.EditConflict:
+            if adding:
+                # Another save took this reference (or row) a moment before this one.
+                entry.instance.pk = None
+                entry.instance._state.adding = True
+                entry.form.add_error(
+                    None,
                     _(
-                        "%(reference)s is saved. When its signed document is uploaded and "
-                        "everything is right, submit it for verification."
-                    )
-                    % {"reference": agreement.reference},
+                        "Another save changed the registry at the same moment (perhaps with "
+                        "the same reference), so nothing is saved. Check the form and save "
+                        "again."
+                    ),
                 )
-                if reverted:
-                    messages.warning(
-                        request,
-                        _(
-                            "%(reference)s was verified: after this change it is a draft "
-                            "again and leaves the public pages until an official verifies it. "
-                            "Submit it when it is ready."
-                        )
-                        % {"reference": agreement.reference},
-                    )
-                return redirect(_mine_url(agreement))
-        return self.render_to_response(self.get_context_data(entry=entry))
+            else:
+                entry.add_conflict()
+            return self.form_invalid(entry)
+        messages.success(
+            self.request,
+            _(
+                "%(reference)s is saved. When its signed document is uploaded and "
+                "everything is right, submit it for verification."
+            )
+            % {"reference": agreement.reference},
+        )
+        if reverted:
+            messages.warning(
+                self.request,
+                _(
+                    "%(reference)s was verified: after this change it is a draft "
+                    "again and leaves the public pages until an official verifies it. "
+                    "Submit it when it is ready."
+                )
+                % {"reference": agreement.reference},
+            )
+        return redirect(_mine_url(agreement))
 
     def get_context_data(self, **kwargs):
+        if "form" not in kwargs:
+            kwargs["form"] = self.get_form()
+        kwargs["entry"] = kwargs["form"]
         return super().get_context_data(
-            agreement=self.agreement,
-            organisation_form=OrganisationForm(prefix=ORGANISATION_PREFIX),
-            **kwargs,
+            organisation_form=OrganisationForm(prefix=ORGANISATION_PREFIX), **kwargs
         )
 
 
-class AgreementCreateView(AgreementEntryView):
-    def load(self):
-        if not permissions.can_create_agreement(self.request.user):
-            raise PermissionDenied(_("Only park staff enter agreements."))
-        self.agreement = None
+class AgreementCreateView(UserPassesTestMixin, AgreementEntryMixin, CreateView):
+    permission_denied_message = gettext_lazy("Only park staff enter agreements.")
 
-    def initial(self):
+    def test_func(self):
+        return permissions.can_create_agreement(self.request.user)
+
+    def get_initial(self):
         park = self.request.GET.get("park")
         if park:
             chosen = permissions.staffed_parks(self.request.user).filter(slug=park).first()
             if chosen:
                 return {"park": chosen.pk}
-        return None
+        return {}
 
 
-class AgreementUpdateView(AgreementEntryView):
-    def load(self):
-        user = self.request.user
-        agreement = _agreement_or_404(user, self.kwargs["reference"])
-        if not permissions.can_edit_agreement(user, agreement):
-            if permissions.works_in_park(user, agreement.park_id):
-                raise PermissionDenied(
-                    _(
-                        "This agreement is awaiting verification: it can be edited again once "
-                        "an official has verified or returned it."
-                    )
-                )
-            raise PermissionDenied(_("Only the park's staff edit its agreements."))
-        self.agreement = agreement
+class AgreementUpdateView(AgreementStepMixin, AgreementEntryMixin, UpdateView):
+    step_allowed = staticmethod(lambda agreement: agreement.is_editable)
+    not_your_step = gettext_lazy("Only the park's staff edit its agreements.")
+    not_now = gettext_lazy(
+        "This agreement is awaiting verification: it can be edited again once an official has "
+        "verified or returned it."
+    )
+
+    def get_object(self, queryset=None):
+        return self.agreement
 
 
 @login_required
 @require_POST
 def submit(request, reference):
-    agreement = _agreement_or_404(request.user, reference)
+    agreement = get_object_or_404(
+        permissions.internal_agreements(request.user), reference=reference
+    )
     if not permissions.works_in_park(request.user, agreement.park_id):
         raise PermissionDenied(_("Only the park's staff submit its agreements."))
     try:
@@ -249,132 +277,109 @@ def submit(request, reference):
     return redirect(_mine_url(agreement))
 
 
-class ReviewView(LoginRequiredMixin, TemplateView):
+class ReviewView(AgreementStepMixin, FormView):
     """An official reads a submitted agreement, then verifies or returns it."""
 
     template_name = "agreements/agreement_review.html"
     http_method_names = ["get", "post", "head", "options"]
+    form_class = ReviewForm
+    step_rung = staticmethod(permissions.reviews_park)
+    step_allowed = staticmethod(lambda agreement: agreement.is_awaiting_verification)
+    not_your_step = gettext_lazy("Only the officials overseeing this park verify it.")
+    not_now = gettext_lazy("This agreement is not awaiting verification (it is %(state)s).")
 
-    def load(self):
-        user = self.request.user
-        agreement = _agreement_or_404(
-            user, self.kwargs["reference"], Agreement.objects.for_detail_page()
-        )
-        if not permissions.reviews_park(user, agreement.park_id):
-            raise PermissionDenied(_("Only the officials overseeing this park verify it."))
-        if not permissions.can_review_agreement(user, agreement):
-            raise PermissionDenied(
-                _("This agreement is not awaiting verification (it is %(state)s).")
-                % {"state": agreement.get_review_state_display().lower()}
+    def agreement_queryset(self):
+        return Agreement.objects.for_detail_page()
+
+    def form_valid(self, form):
+        decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
+        step, message = {
+            ReviewForm.VERIFY: (
+                services.verify_agreement,
+                _("%(reference)s is verified: it is now on the public pages."),
+            ),
+            ReviewForm.RETURN: (
+                services.return_agreement,
+                _("%(reference)s is returned to the park staff with your comment."),
+            ),
+        }[decision]
+        try:
+            step(
+                agreement=self.agreement,
+                user=self.request.user,
+                comment=comment,
+                base_url=_base_url(self.request),
             )
-        self.agreement = agreement
-
-    def get(self, request, *args, **kwargs):
-        self.load()
-        return self.render_to_response(self.get_context_data(form=ReviewForm()))
-
-    def post(self, request, *args, **kwargs):
-        self.load()
-        form = ReviewForm(request.POST)
-        if form.is_valid():
-            decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
-            try:
-                if decision == ReviewForm.VERIFY:
-                    services.verify_agreement(
-                        agreement=self.agreement,
-                        user=request.user,
-                        comment=comment,
-                        base_url=_base_url(request),
-                    )
-                    message = _("%(reference)s is verified: it is now on the public pages.")
-                else:
-                    services.return_agreement(
-                        agreement=self.agreement,
-                        user=request.user,
-                        comment=comment,
-                        base_url=_base_url(request),
-                    )
-                    message = _("%(reference)s is returned to the park staff with your comment.")
-            except services.TransitionError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, message % {"reference": self.agreement.reference})
-                return redirect("agreements:mine")
-        return self.render_to_response(self.get_context_data(form=form))
+        except services.TransitionError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, message % {"reference": self.agreement.reference})
+        return redirect("agreements:mine")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            agreement=self.agreement,
-            problems=services.completeness_problems(self.agreement),
-            **kwargs,
+            problems=services.completeness_problems(self.agreement), **kwargs
         )
 
 
-class DocumentUploadView(LoginRequiredMixin, TemplateView):
+class DocumentUploadView(AgreementStepMixin, CreateView):
     template_name = "agreements/document_form.html"
     http_method_names = ["get", "post", "head", "options"]
+    form_class = DocumentForm
+    step_allowed = staticmethod(lambda agreement: agreement.is_editable)
+    not_your_step = gettext_lazy("Only the park's staff add documents to its agreements.")
+    not_now = gettext_lazy(
+        "This agreement is awaiting verification: documents can be added once an official has "
+        "verified or returned it."
+    )
 
-    def load(self):
-        user = self.request.user
-        agreement = _agreement_or_404(user, self.kwargs["reference"])
-        if not permissions.can_edit_agreement(user, agreement):
-            if permissions.works_in_park(user, agreement.park_id):
-                raise PermissionDenied(
-                    _(
-                        "This agreement is awaiting verification: documents can be added once "
-                        "an official has verified or returned it."
-                    )
-                )
-            raise PermissionDenied(_("Only the park's staff add documents to its agreements."))
-        self.agreement = agreement
-
-    def get(self, request, *args, **kwargs):
-        self.load()
-        return self.render_to_response(self.get_context_data(form=DocumentForm()))
-
-    def post(self, request, *args, **kwargs):
-        self.load()
-        form = DocumentForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                document, reverted = services.attach_document(
-                    agreement=self.agreement, form=form, user=request.user
-                )
-            except services.TransitionError as error:
-                form.add_error(None, str(error))
-                return self.render_to_response(self.get_context_data(form=form))
-            messages.success(
-                request,
-                _("“%(title)s” is added to %(reference)s.")
-                % {"title": document.title, "reference": self.agreement.reference},
+    def form_valid(self, form):
+        try:
+            document, reverted = services.attach_document(
+                agreement=self.agreement, form=form, user=self.request.user
             )
-            if reverted:
-                messages.warning(
-                    request,
-                    _(
-                        "%(reference)s was verified: with this document it is a draft again and "
-                        "leaves the public pages until an official verifies it. Submit it when "
-                        "it is ready."
-                    )
-                    % {"reference": self.agreement.reference},
+        except services.TransitionError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("“%(title)s” is added to %(reference)s.")
+            % {"title": document.title, "reference": self.agreement.reference},
+        )
+        if reverted:
+            messages.warning(
+                self.request,
+                _(
+                    "%(reference)s was verified: with this document it is a draft again and "
+                    "leaves the public pages until an official verifies it. Submit it when "
+                    "it is ready."
                 )
-            return redirect(_mine_url(self.agreement))
-        return self.render_to_response(self.get_context_data(form=form))
+                % {"reference": self.agreement.reference},
+            )
+        return redirect(_mine_url(self.agreement))
 
     def get_context_data(self, **kwargs):
         documents = self.agreement.documents.order_by("-uploaded_at")
-        return super().get_context_data(agreement=self.agreement, documents=documents, **kwargs)
+        return super().get_context_data(documents=documents, **kwargs)
 
 
-class HistoryView(LoginRequiredMixin, TemplateView):
+class HistoryView(AgreementStepMixin, DetailView):
+    """Every change to an agreement, its parties and flows: for whoever sees its internal
+    side (``permissions.can_see_internal``)."""
+
     template_name = "agreements/agreement_history.html"
     http_method_names = ["get", "head", "options"]
+    step_rung = staticmethod(
+        lambda user, park_id: (
+            permissions.works_in_park(user, park_id) or permissions.reviews_park(user, park_id)
+        )
+    )
+
+    def get_object(self, queryset=None):
+        return self.agreement
 
     def get_context_data(self, **kwargs):
-        agreement = _agreement_or_404(self.request.user, self.kwargs["reference"])
-        return super().get_context_data(
-            agreement=agreement, entries=agreement_changes(agreement), **kwargs
-        )
+        return super().get_context_data(entries=agreement_changes(self.agreement), **kwargs)
 
 
 @login_required

@@ -171,3 +171,15 @@ class TestQuestions:
         world.official.save()
 
         assert world.official not in permissions.reviewers(make_agreement(world.park))
+
+
+def test_a_national_official_oversees_every_park_and_a_provincial_one_its_own(db):
+    from tests.conftest import make_agency, make_official, make_park
+
+    heza = make_agency()
+    ministry = make_agency(level="national")
+    deep_c = make_park(managing_authority=heza)
+    other = make_park()
+
+    assert list(permissions.overseen_parks(make_official(heza))) == [deep_c]
+    assert set(permissions.overseen_parks(make_official(ministry))) == {deep_c, other}

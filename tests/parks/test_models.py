@@ -81,14 +81,3 @@ def test_organisations_are_found_whatever_the_accents_or_case():
     assert list(Organisation.objects.search("cong an")) == [police]
     assert list(Organisation.objects.search("HẢI AN")) == [police]
     assert list(Organisation.objects.search("quan hai an")) == [police]
-
-
-@pytest.mark.django_db
-def test_a_national_agency_manages_every_park_and_a_provincial_one_its_own():
-    heza = make_agency(level=Organisation.Level.PROVINCIAL)
-    ministry = make_agency(level=Organisation.Level.NATIONAL)
-    deep_c = make_park(managing_authority=heza)
-    other = make_park()
-
-    assert list(Park.objects.managed_by(heza)) == [deep_c]
-    assert set(Park.objects.managed_by(ministry)) == {deep_c, other}
