@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import Agreement, Resource, ResourceFlow
+from agreements.models import Agreement, Resource
 from parks.models import Park
 
 
@@ -64,11 +64,7 @@ class AgreementFilterForm(forms.Form):
         if data.get("kind"):
             queryset = queryset.filter(kind=data["kind"])
         if data.get("category"):
-            queryset = queryset.filter(
-                pk__in=ResourceFlow.objects.filter(resource__category=data["category"]).values(
-                    "agreement_id"
-                )
-            )
+            queryset = queryset.sharing(data["category"])
         if data.get("year"):
             queryset = queryset.filter(signed_on__year=data["year"])
         if data.get("status"):

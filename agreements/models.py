@@ -174,6 +174,13 @@ class AgreementQuerySet(models.QuerySet):
     def in_park(self, park):
         return self.filter(park=park)
 
+    def sharing(self, category):
+        """Agreements with a flow of a resource of ``category``: a subquery rather than a join,
+        so an agreement sharing two resources of the category is still one row."""
+        return self.filter(
+            pk__in=ResourceFlow.objects.filter(resource__category=category).values("agreement_id")
+        )
+
     def latest_first(self):
         """Newest signed first, undated ones last on every database, then by start date."""
         return self.order_by(F("signed_on").desc(nulls_last=True), "-starts_on", "reference")

@@ -36,13 +36,7 @@ class Filters:
         if self.kind:
             agreements = agreements.filter(kind=self.kind)
         if self.category:
-            # A subquery rather than a join, so an agreement sharing two resources of the
-            # category still counts once.
-            agreements = agreements.filter(
-                pk__in=ResourceFlow.objects.filter(resource__category=self.category).values(
-                    "agreement_id"
-                )
-            )
+            agreements = agreements.sharing(self.category)
         if self.signed_from:
             agreements = agreements.filter(signed_on__gte=self.signed_from)
         if self.signed_to:

@@ -43,6 +43,13 @@ PUBLIC = Agreement.PUBLIC_STATE
 RELATED_LIMIT = 10
 
 
+def with_public_agreement_count(parks):
+    """Each park with ``agreement_count``: its verified agreements."""
+    return parks.annotate(
+        agreement_count=Count("agreements", filter=Q(agreements__review_state=PUBLIC))
+    )
+
+
 class HomeView(TemplateView):
     template_name = "home.html"
     latest_count = 5
@@ -60,9 +67,9 @@ class HomeView(TemplateView):
             "home-parks",
             self.park_count,
             compute=lambda: list(
-                Park.objects.annotate(
-                    agreement_count=Count("agreements", filter=Q(agreements__review_state=PUBLIC))
-                ).order_by("-agreement_count", "name_en", "name_vi")[: self.park_count]
+                with_public_agreement_count(Park.objects.all()).order_by(
+                    "-agreement_count", "name_en", "name_vi"
+                )[: self.park_count]
             ),
         )
         return context
@@ -309,15 +316,8 @@ class ParkListView(PageNumberClampMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        return (
-            Park.objects.for_list_page()
-            .annotate(
-                agreement_count=Count(
-                    "agreements",
-                    filter=Q(agreements__review_state=PUBLIC),
-                )
-            )
-            .order_by("name_en", "name_vi")
+        return with_public_agreement_count(Park.objects.for_list_page()).order_by(
+            "name_en", "name_vi"
         )
 
 
