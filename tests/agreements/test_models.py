@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from agreements.models import Agreement, Party, Resource, ResourceFlow
-from tests.conftest import make_agreement, make_organisation, make_park, make_resource
+from tests.factories import make_agreement, make_organisation, make_park, make_resource
 
 DAY = datetime.date(2024, 1, 1)
 

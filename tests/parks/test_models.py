@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from parks.models import Agency, Company, Organisation, Park
-from tests.conftest import make_agency, make_organisation, make_park
+from tests.factories import make_agency, make_organisation, make_park
 
 
 def assert_rejected(constraint, create):
