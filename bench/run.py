@@ -1,9 +1,13 @@
 """`make bench`: serve the app with production settings on PostgreSQL loaded with the synthetic
-registry, drive it with wrk on loopback, and write the results under bench/results/.
+registry, drive it with wrk on loopback, and write the results under bench/results/ (or the
+folder given with --results).
 
-For each size (1,000 and 100,000 agreements by default) it regenerates the synthetic set, starts
-gunicorn (debug off, WhiteNoise, persistent connections), measures the health endpoint and each
-page in the same run, and counts each page's database queries in-process.
+For each size (1,000 and 100,000 agreements by default) it regenerates the synthetic set
+(``manage.py generate_synthetic``, which also analyses the tables it filled), lists the pages to
+measure and opens a national official's session (``manage.py bench_pages``), times each page's
+cold request and counts its database queries in-process (``manage.py bench_cold``), then starts
+gunicorn (debug off, WhiteNoise, persistent connections) and measures the health endpoint and each
+page in the same run.
 """
 
 import argparse
@@ -51,16 +55,22 @@ def environment(database_url):
     }
 
 
-def manage(env, *args, capture=False):
+def manage(env, *args, capture=False, stdin=None):
     result = subprocess.run(
         [PYTHON, "manage.py", *args],
         cwd=ROOT,
         env=env,
         check=True,
         text=True,
+        input=stdin,
         stdout=subprocess.PIPE if capture else None,
     )
     return result.stdout
+
+
+def last_line(output):
+    """The JSON a command printed last (anything a library logs before it is left aside)."""
+    return output.strip().splitlines()[-1]
 
 
 def ensure_database(database_url):
@@ -84,83 +94,6 @@ def ensure_wrk():
     log("installing wrk from Debian's packages")
     subprocess.run(["apt-get", "update", "-qq"], check=True)
     subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
-
-
-SETUP = r"""
-import json
-from django.contrib.auth import get_user_model, BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-from django.db.models import Count
-from agreements.models import Agreement
-from parks.models import AuthorityMembership, Organisation, Park
-
-User = get_user_model()
-user, _ = User.objects.get_or_create(username="bench-national-official")
-ministry = Organisation.objects.filter(slug="syn-agency-0").get()
-AuthorityMembership.objects.get_or_create(user=user, agency=ministry)
-session = SessionStore()
-session[SESSION_KEY] = str(user.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-session.create()
-park = (
-    Park.objects.filter(slug__startswith="syn-")
-    .annotate(n=Count("agreements"))
-    .order_by("-n", "slug")
-    .first()
-)
-agreement = Agreement.objects.public().filter(reference__startswith="SYN-").order_by("reference")[
-    Agreement.objects.public().filter(reference__startswith="SYN-").count() // 2
-]
-from django.urls import reverse
-from urllib.parse import urlencode
-listing = reverse("agreements:list")
-dashboard = reverse("agreements:dashboard")
-pages = [
-    ("health", reverse("healthz"), False),
-    ("agreement list", listing, False),
-    ("agreement list, filtered",
-     listing + "?" + urlencode({"kind": "industrial", "category": "water", "status": "active"}),
-     False),
-    ("agreement list, searched", listing + "?" + urlencode({"q": "steel"}), False),
-    ("agreement list, signed in (never page-cached)", listing, True),
-    ("agreement detail", agreement.get_absolute_url(), False),
-    ("park with network", park.get_absolute_url(), False),
-    ("dashboard, national official", dashboard, True),
-    ("export CSV of a park, national official",
-     reverse("agreements:export-csv") + "?" + urlencode({"park": park.slug}), True),
-]
-print(json.dumps({"session": session.session_key, "park": park.slug,
-                  "park_agreements": park.n, "pages": pages}))
-"""
-
-QUERY_COUNT = r"""
-import json
-import time
-from django.core.cache import cache
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
-client = Client()
-counts = {}
-for name, path, signed_in in PAGES:
-    client.cookies["sessionid"] = SESSION if signed_in else ""
-    client.get(path)  # warm the process (templates, connections)
-    cache.clear()  # then measure the cold path: no stored page, no stored figures
-    started = time.perf_counter()
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
-        if hasattr(response, "streaming_content"):
-            b"".join(response.streaming_content)
-    counts[name] = {
-        "status": response.status_code,
-        "queries": len(queries),
-        "cold_ms": round((time.perf_counter() - started) * 1000, 1),
-        "bytes": len(response.content) if not response.streaming else None,
-    }
-cache.clear()
-print(json.dumps(counts))
-"""
 
 
 def start_server(env):
@@ -196,13 +129,13 @@ LATENCY = re.compile(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def drive(path, session, seconds, connections):
+def drive(path, cookie, seconds, connections):
     command = [
         "wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency",
         "-H", "Accept-Language: en",
     ]  # fmt: skip
-    if session:
-        command += ["-H", f"Cookie: sessionid={session}"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
     output = subprocess.run(
         [*command, BASE + path], check=True, capture_output=True, text=True
     ).stdout
@@ -223,26 +156,22 @@ def measure(size, env, args):
         env, "generate_synthetic", "--parks", str(args.parks), "--organisations",
         str(args.organisations), "--agreements", str(size), "--seed", "1",
     )  # fmt: skip
-    manage(
-        env,
-        "shell",
-        "-c",
-        "from django.db import connection; connection.cursor().execute('ANALYZE')",
-    )
-    info = json.loads(manage(env, "shell", "-c", SETUP, capture=True).strip().splitlines()[-1])
+    # generate_synthetic analyses the tables it filled once it has committed.
+    info = json.loads(last_line(manage(env, "bench_pages", capture=True)))
     targets = info["pages"]
-    code = f"PAGES = {targets!r}\nSESSION = {info['session']!r}\n" + QUERY_COUNT
-    queries = json.loads(manage(env, "shell", "-c", code, capture=True).strip().splitlines()[-1])
+    queries = json.loads(
+        last_line(manage(env, "bench_cold", "-", capture=True, stdin=json.dumps(info)))
+    )
     server = start_server(env)
     try:
         results = {}
         for name, path, signed_in in targets:
-            session = info["session"] if signed_in else None
-            drive(path, session, 2, args.connections)  # warm up caches and connections
+            cookie = f"{info['session_cookie']}={info['session']}" if signed_in else None
+            drive(path, cookie, 2, args.connections)  # warm up caches and connections
             log(f"{size}: {name}")
             results[name] = {
                 "path": path,
-                **drive(path, session, args.seconds, args.connections),
+                **drive(path, cookie, args.seconds, args.connections),
                 **queries[name],
             }
     finally:
@@ -337,6 +266,12 @@ def main():
     parser.add_argument("--organisations", type=int, default=20_000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=6)
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS,
+        help="folder for results.json and RESULTS.md (default: bench/results)",
+    )
     args = parser.parse_args()
 
     ensure_wrk()
@@ -353,9 +288,9 @@ def main():
         "runs": runs,
         "verdicts": verdicts(runs[0], runs[-1]) if len(runs) > 1 else [],
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "results.json").write_text(json.dumps(report, indent=2) + "\n")
-    (RESULTS / "RESULTS.md").write_text(markdown(report))
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / "results.json").write_text(json.dumps(report, indent=2) + "\n")
+    (args.results / "RESULTS.md").write_text(markdown(report))
     print(markdown(report))
 
 

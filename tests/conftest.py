@@ -1,16 +1,10 @@
-"""Shared fixtures: test settings, the demo data and small ``make_*`` helpers."""
-
-import datetime
-import itertools
+"""Shared fixtures: test settings and the demo data. The ``make_*`` helpers are in
+tests/factories.py."""
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from agreements.models import Agreement, Party, Resource, ResourceFlow
+from agreements.models import Agreement
 from agreements.sample_data.demo import load_demo
-from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
-
-_counter = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +19,7 @@ def _test_settings(settings, tmp_path):
     settings.LANGUAGE_CODE = "en"
     # No cache: every test sees its own writes at once (they never commit, so the cache's
     # invalidation would not run) and query counts measure the uncached page.
-    # tests/agreements/test_caching.py turns a real cache on where it tests caching.
+    # tests/symbiosis/test_caching.py turns a real cache on where it tests caching.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
 
@@ -34,77 +28,3 @@ def demo(db):
     """The founding case: Deep C, Hai An District Police and their agreement."""
     load_demo()
     return Agreement.objects.get(reference="DEEPC-2023-IUS-01")
-
-
-def make_user(username=None, **extra):
-    username = username or f"user{next(_counter)}"
-    return get_user_model().objects.create_user(
-        username=username, email=f"{username}@example.org", password="correct horse", **extra
-    )
-
-
-def make_organisation(kind=Organisation.Kind.COMPANY, **fields):
-    number = next(_counter)
-    fields.setdefault("name_en", f"Organisation {number}")
-    fields.setdefault("slug", f"organisation-{number}")
-    if kind == Organisation.Kind.AGENCY:
-        fields.setdefault("level", Organisation.Level.PROVINCIAL)
-    return Organisation.objects.create(kind=kind, **fields)
-
-
-def make_agency(**fields):
-    return make_organisation(kind=Organisation.Kind.AGENCY, **fields)
-
-
-def make_park(**fields):
-    number = next(_counter)
-    fields.setdefault("name_en", f"Park {number}")
-    fields.setdefault("slug", f"park-{number}")
-    fields.setdefault("province", "Hai Phong")
-    return Park.objects.create(**fields)
-
-
-def make_resource(**fields):
-    number = next(_counter)
-    fields.setdefault("name_en", f"Resource {number}")
-    fields.setdefault("slug", f"resource-{number}")
-    fields.setdefault("category", Resource.Category.WATER)
-    fields.setdefault("unit", Resource.Unit.CUBIC_METRE)
-    return Resource.objects.create(**fields)
-
-
-def make_agreement(park=None, *, parties=None, flows=None, **fields):
-    """An agreement with two signatories and one flow between them, unless told otherwise.
-
-    ``parties``: organisations (signatories); ``flows``: (resource, provider, receiver) tuples.
-    """
-    number = next(_counter)
-    fields.setdefault("reference", f"REF-{number}")
-    fields.setdefault("title_en", f"Agreement {number}")
-    fields.setdefault("kind", Agreement.Kind.INDUSTRIAL)
-    fields.setdefault("starts_on", datetime.date(2023, 9, 12))
-    fields.setdefault("review_state", Agreement.ReviewState.VERIFIED)
-    agreement = Agreement.objects.create(park=park or make_park(), **fields)
-    if parties is None:
-        parties = [make_organisation(), make_organisation()]
-    for organisation in parties:
-        Party.objects.create(agreement=agreement, organisation=organisation)
-    if flows is None and len(parties) >= 2:
-        flows = [(make_resource(), parties[0], parties[1])]
-    for resource, provider, receiver in flows or []:
-        ResourceFlow.objects.create(
-            agreement=agreement, resource=resource, provider=provider, receiver=receiver
-        )
-    return agreement
-
-
-def make_park_staff(park, **extra):
-    user = make_user(**extra)
-    ParkMembership.objects.create(user=user, park=park)
-    return user
-
-
-def make_official(agency, **extra):
-    user = make_user(**extra)
-    AuthorityMembership.objects.create(user=user, agency=agency)
-    return user

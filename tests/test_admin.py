@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from agreements.models import Agreement, Document
 from parks.models import Agency
-from tests.conftest import (
+from tests.factories import (
     make_agreement,
     make_official,
     make_park,

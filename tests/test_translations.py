@@ -27,7 +27,7 @@ from agreements.models import Agreement, Party, Resource, ResourceFlow
 from agreements.sample_data.demo import FOUNDING_REFERENCE
 from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
 from tests.agreements.entry import new_agreement_data, party
-from tests.conftest import make_agreement, make_park, make_user
+from tests.factories import make_agreement, make_park, make_user
 from tests.vietnamese import english_words, page_text
 
 ROOT = Path(settings.BASE_DIR)

@@ -2,7 +2,9 @@
 
 Every synthetic row is marked: slugs start with ``syn-``, references with ``SYN-``, names end
 with "(synthetic)" / "(tổng hợp)". ``clear_synthetic()`` removes them all without touching the
-demo or real data. Rows are written with ``bulk_create`` (no per-row save, hence no history rows).
+demo or real data. Rows are written with ``bulk_create`` (no per-row save, hence no history rows);
+once written (or cleared) and committed, the tables are analysed, so that the planner does not
+plan the new rows with the statistics of the tables as they were.
 """
 
 import datetime
@@ -15,6 +17,7 @@ from agreements.models import Agreement, Party, Resource, ResourceFlow
 from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
 from symbiosis.caching import content_changed
 from symbiosis.search import search_text
+from symbiosis.statistics import analyze_on_commit
 
 MARK_EN = " (synthetic)"
 MARK_VI = " (tổng hợp)"
@@ -22,6 +25,8 @@ SLUG_PREFIX = "syn-"
 REFERENCE_PREFIX = "SYN-"
 ANCHOR = datetime.date(2025, 6, 30)  # fixed, so that the same seed gives the same rows
 BATCH = 5000
+# The tables generate() fills and clear_synthetic() empties with bulk writes.
+FILLED = (Organisation, Park, Resource, Agreement, Party, ResourceFlow)
 
 PROVINCES = [
     ("Hải Phòng", "Hai Phong"),
@@ -138,6 +143,13 @@ def clear_synthetic():
     """Delete every synthetic row (and nothing else), with plain DELETEs: the rows were written
     without history, and deleting them one by one through the ORM (as its signals would
     require) would take minutes and write a history row for each."""
+    with transaction.atomic():
+        _delete_synthetic()
+        content_changed()
+        analyze_on_commit(*FILLED)
+
+
+def _delete_synthetic():
     # Memberships a benchmark gave to synthetic parks and agencies: few, deleted the usual way.
     ParkMembership.objects.filter(park__slug__startswith=SLUG_PREFIX).delete()
     AuthorityMembership.objects.filter(agency__slug__startswith=SLUG_PREFIX).delete()
@@ -154,7 +166,6 @@ def clear_synthetic():
     parks = Park.objects.filter(slug__startswith=SLUG_PREFIX)
     parks._raw_delete(parks.db)
     organisations._raw_delete(organisations.db)
-    content_changed()
 
 
 def _bulk(model, rows):
@@ -168,7 +179,7 @@ def generate(*, parks, organisations, agreements, seed, progress=lambda message:
     """Write a synthetic registry of the given size; the same seed always gives the same rows."""
     rng = random.Random(seed)
     with transaction.atomic():
-        clear_synthetic()
+        _delete_synthetic()
         progress("cleared earlier synthetic rows")
 
         agency_count = max(2, organisations // 20)
@@ -239,6 +250,7 @@ def generate(*, parks, organisations, agreements, seed, progress=lambda message:
         _bulk(ResourceFlow, flows)
         progress(f"{len(flows)} resource flows")
         content_changed()  # bulk writes send no signals
+        analyze_on_commit(*FILLED)
     return Counts(
         parks=len(park_rows), organisations=len(agencies) + len(companies), agreements=len(created)
     )

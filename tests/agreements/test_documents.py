@@ -8,7 +8,7 @@ from django.urls import reverse
 from agreements.documents import DocumentForm
 from agreements.models import Agreement, Document
 from tests.agreements.world import make_world
-from tests.conftest import make_agreement
+from tests.factories import make_agreement
 
 pytestmark = pytest.mark.django_db
 

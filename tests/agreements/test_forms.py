@@ -9,7 +9,7 @@ from parks.forms import OrganisationForm, unique_slug
 from parks.models import Organisation
 from tests.agreements.entry import edit_data, flow, new_agreement_data, party
 from tests.agreements.world import make_world
-from tests.conftest import make_agreement, make_organisation
+from tests.factories import make_agreement, make_organisation
 
 pytestmark = pytest.mark.django_db
 

@@ -4,19 +4,12 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 
 from agreements.models import Agreement, Party, Resource, ResourceFlow
-from tests.conftest import make_agreement, make_organisation, make_park, make_resource
+from tests.constraints import assert_rejected
+from tests.factories import make_agreement, make_organisation, make_park, make_resource
 
 DAY = datetime.date(2024, 1, 1)
-
-
-def assert_rejected(constraint, create):
-    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
-        create()
-    message = str(excinfo.value)
-    assert constraint in message or "UNIQUE" in message or "unique" in message
 
 
 @pytest.mark.django_db
@@ -39,7 +32,7 @@ class TestAgreementConstraints:
     def test_references_are_unique(self):
         make_agreement(reference="DEEPC-1")
         assert_rejected(
-            "agreements_agreement_reference", lambda: make_agreement(reference="DEEPC-1")
+            Agreement._meta.get_field("reference"), lambda: make_agreement(reference="DEEPC-1")
         )
 
 
@@ -91,7 +84,7 @@ class TestPartyAndFlowConstraints:
 
     def test_resource_slugs_are_unique(self):
         make_resource(slug="water")
-        assert_rejected("agreements_resource_slug", lambda: make_resource(slug="water"))
+        assert_rejected(Resource._meta.get_field("slug"), lambda: make_resource(slug="water"))
 
 
 @pytest.mark.django_db

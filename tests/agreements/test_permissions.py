@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from agreements import permissions
 from agreements.models import Agreement
 from tests.agreements.world import make_world
-from tests.conftest import make_agreement
+from tests.factories import make_agreement
 
 pytestmark = pytest.mark.django_db
 

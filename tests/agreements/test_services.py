@@ -15,7 +15,7 @@ from agreements.models import Agreement, Party, ResourceFlow
 from symbiosis import caching
 from tests.agreements.entry import edit_data, flow, new_agreement_data, party
 from tests.agreements.world import make_world
-from tests.conftest import make_agreement, make_park_staff
+from tests.factories import make_agreement, make_park_staff
 
 pytestmark = pytest.mark.django_db
 State = Agreement.ReviewState

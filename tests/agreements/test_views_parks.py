@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from agreements.models import Agreement, Resource
 from parks.models import Organisation
-from tests.conftest import (
+from tests.factories import (
     make_agency,
     make_agreement,
     make_organisation,

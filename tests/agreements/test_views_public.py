@@ -11,7 +11,7 @@ from django.utils import timezone
 from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
 from agreements.views.public import RELATED_LIMIT
 from parks.models import Organisation, Park
-from tests.conftest import (
+from tests.factories import (
     make_agency,
     make_agreement,
     make_official,

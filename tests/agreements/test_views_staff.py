@@ -18,7 +18,7 @@ from agreements.models import Agreement, Party, ResourceFlow
 from parks.models import Organisation
 from tests.agreements.entry import edit_data, flow, new_agreement_data, party
 from tests.agreements.world import make_world
-from tests.conftest import make_agreement, make_park_staff
+from tests.factories import make_agreement, make_park_staff
 
 pytestmark = pytest.mark.django_db
 State = Agreement.ReviewState
@@ -419,7 +419,7 @@ def test_officials_see_what_awaits_their_review(official_client, world):
 
 
 def test_a_user_without_a_role_is_told_to_ask_for_one(world):
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     page = text_of(client_for(make_user()).get(url("mine")))
 

@@ -5,7 +5,7 @@ first park and a resource."""
 from dataclasses import dataclass
 
 from parks.models import Organisation
-from tests.conftest import (
+from tests.factories import (
     make_agency,
     make_official,
     make_organisation,

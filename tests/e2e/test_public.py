@@ -77,7 +77,7 @@ def test_the_parks_network_is_one_click_from_home_and_readable_on_a_phone(page):
 
 
 def test_paging_keeps_the_filters(page):
-    from tests.conftest import make_agreement, make_park
+    from tests.factories import make_agreement, make_park
 
     park = make_park(name_en="Busy Park")
     for number in range(27):

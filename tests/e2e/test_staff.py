@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from agreements.models import Agreement, Party, Resource, ResourceFlow
 from agreements.sample_data.demo import FOUNDING_REFERENCE, load_demo
 from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
-from tests.conftest import make_user
+from tests.factories import make_user
 from tests.vietnamese import english_words, page_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -1,18 +1,10 @@
 """Each rule the database can state rejects a bad row, on SQLite and PostgreSQL alike."""
 
 import pytest
-from django.db import IntegrityError, transaction
 
 from parks.models import Agency, Company, Organisation, Park
-from tests.conftest import make_agency, make_organisation, make_park
-
-
-def assert_rejected(constraint, create):
-    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
-        create()
-    # SQLite names CHECK constraints in its message; PostgreSQL names every constraint.
-    message = str(excinfo.value)
-    assert constraint in message or "UNIQUE" in message or "unique" in message
+from tests.constraints import assert_rejected
+from tests.factories import make_agency, make_organisation, make_park
 
 
 @pytest.mark.django_db
@@ -42,7 +34,9 @@ class TestOrganisationConstraints:
 
     def test_slugs_are_unique(self):
         make_organisation(slug="same")
-        assert_rejected("parks_organisation_slug", lambda: make_organisation(slug="same"))
+        assert_rejected(
+            Organisation._meta.get_field("slug"), lambda: make_organisation(slug="same")
+        )
 
 
 @pytest.mark.django_db

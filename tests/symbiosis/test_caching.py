@@ -5,7 +5,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from agreements.models import Agreement
-from tests.conftest import make_agency, make_agreement, make_official, make_park, make_park_staff
+from tests.factories import make_agency, make_agreement, make_official, make_park, make_park_staff
 
 # Real commits: invalidation runs when a transaction commits, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)

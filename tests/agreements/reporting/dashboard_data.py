@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from agreements.models import Agreement, Party, Resource, ResourceFlow
 from parks.models import Organisation
-from tests.conftest import (
+from tests.factories import (
     make_agency,
     make_agreement,
     make_official,

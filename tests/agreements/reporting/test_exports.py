@@ -14,7 +14,7 @@ from agreements.permissions import reviewable_agreements
 from agreements.reporting import dashboard, exports
 from agreements.reporting.filters import Filters
 from tests.agreements.reporting.dashboard_data import TODAY, build_register
-from tests.conftest import make_agreement, make_organisation, make_park, make_resource
+from tests.factories import make_agreement, make_organisation, make_park, make_resource
 
 PAYLOADS = [
     '=HYPERLINK("http://evil.example","click")',

@@ -17,7 +17,7 @@ from agreements.models import Agreement, ResourceFlow
 from agreements.reporting.views import CsvExportView, DashboardView, XlsxExportView
 from agreements.sample_data.demo import create_demo_users
 from tests.agreements.reporting.dashboard_data import build_register
-from tests.conftest import (
+from tests.factories import (
     make_agency,
     make_agreement,
     make_official,

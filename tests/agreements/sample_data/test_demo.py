@@ -8,7 +8,7 @@ from agreements.models import Agreement, Party, Resource, ResourceFlow
 from agreements.permissions import can_submit_agreement
 from agreements.sample_data.demo import create_demo_users
 from parks.models import Organisation, Park
-from tests.conftest import make_park
+from tests.factories import make_park
 
 ILLUSTRATIVE = [
     "DEEPC-ILLUSTRATIVE-FILL",

@@ -2,8 +2,9 @@
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
-from agreements.models import Agreement, Party, ResourceFlow
+from agreements.models import Agreement, Party, Resource, ResourceFlow
 from parks.models import Organisation, Park
 
 
@@ -76,3 +77,43 @@ def test_generating_and_clearing_leave_the_demo_alone(demo):
 
     assert (Organisation.objects.count(), Park.objects.count(), Agreement.objects.count()) == before
     assert Agreement.objects.filter(pk=demo.pk).exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="planner statistics (pg_class, pg_stat_user_tables) are PostgreSQL's; "
+    "on SQLite nothing is analysed",
+)
+@pytest.mark.django_db(transaction=True)
+def test_generating_and_clearing_analyse_exactly_the_tables_written_once_committed():
+    filled = {
+        model._meta.db_table: model
+        for model in (Organisation, Park, Resource, Agreement, Party, ResourceFlow)
+    }
+    untouched = ["auth_user", "agreements_document", "django_session"]
+
+    def statistics():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT s.relname, s.analyze_count, c.reltuples FROM pg_stat_user_tables s "
+                "JOIN pg_class c ON c.oid = s.relid WHERE s.relname = ANY(%s)",
+                [[*filled, *untouched]],
+            )
+            return {name: (count, tuples) for name, count, tuples in cursor.fetchall()}
+
+    before = statistics()
+    generate()
+
+    after = statistics()
+    for table, model in filled.items():
+        assert after[table][0] == before[table][0] + 1, table
+        # Small tables are read whole: the planner's row count is exact.
+        assert after[table][1] == model.objects.count() > 0, table
+    for table in untouched:
+        assert after[table][0] == before[table][0], table
+
+    call_command("generate_synthetic", "--clear", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    cleared = statistics()
+    for table in filled:
+        assert cleared[table] == (after[table][0] + 1, 0), table
