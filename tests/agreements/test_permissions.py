@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from agreements import permissions
 from agreements.models import Agreement
 from tests.agreements.world import make_world
-from tests.factories import make_agreement
+from tests.factories import make_agency, make_agreement, make_official, make_park
 
 pytestmark = pytest.mark.django_db
 
@@ -174,8 +174,6 @@ class TestQuestions:
 
 
 def test_a_national_official_oversees_every_park_and_a_provincial_one_its_own(db):
-    from tests.conftest import make_agency, make_official, make_park
-
     heza = make_agency()
     ministry = make_agency(level="national")
     deep_c = make_park(managing_authority=heza)
