@@ -238,6 +238,10 @@ class ResourceDetailView(DetailWithListMixin, ListView):
     object_queryset = Resource.objects.all()
     list_context_name = "agreements"
 
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.today = timezone.localdate()  # one day for every figure of the page
+
     def get_queryset(self):
         flows = ResourceFlow.objects.filter(resource=self.object)
         return (
@@ -247,9 +251,9 @@ class ResourceDetailView(DetailWithListMixin, ListView):
             .prefetch_related(
                 Prefetch(
                     "flows",
-                    queryset=flows.select_related("resource", "provider", "receiver").order_by(
-                        "pk"
-                    ),
+                    queryset=flows.select_related("resource", "provider", "receiver")
+                    .with_impact(self.today)
+                    .order_by("pk"),
                     to_attr="resource_flows",
                 )
             )
@@ -262,7 +266,7 @@ class ResourceDetailView(DetailWithListMixin, ListView):
             flow for agreement in context["agreements"] for flow in agreement.resource_flows
         )
         context["total_tonnes"] = (
-            ResourceFlow.objects.filter(counted_in_impact(timezone.localdate()))
+            ResourceFlow.objects.filter(counted_in_impact(self.today))
             .filter(resource=self.object)
             .aggregate(tonnes=Sum(annual_tonnes_co2e_avoided()))["tonnes"]
         )
