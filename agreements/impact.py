@@ -1,31 +1,155 @@
-"""Impact figures: a flow's annual quantity and the tonnes of CO2e it avoids each year.
+"""The impact rule, in one place: what a flow shares in a year, the tonnes of CO2e that avoids,
+and which flows the impact totals count. Every page and export takes its figures from here.
 
-A figure exists only where the resource has an emission factor (with its source) and the flow a
-disclosed, recurring quantity; nothing is estimated.
+- A flow's annual quantity is its quantity annualised by its period (``PERIODS_PER_YEAR``: per
+  month x 12, per year x 1); a one-off or undisclosed quantity has none.
+- t CO2e avoided per year = annual quantity x the resource's emission factor (kg CO2e per unit)
+  / 1000, where the resource has an emission factor (with its source); nothing is estimated.
+- The totals count the flows of agreements that are verified and in force today.
+
+The rule is written once, as database expressions: ``annual_quantity``, ``annual_tonnes_co2e_
+avoided`` and ``counted_in_impact``. The aggregate (``impact``) sums them in the database, and
+a page that shows flow by flow annotates its flows with the same expressions
+(``ResourceFlowQuerySet.with_impact``), so a row and a total can never follow two rules.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 
 from agreements.models import Agreement, AgreementQuerySet, Resource, ResourceFlow
 
 State = Agreement.ReviewState
 Period = ResourceFlow.Period
 
+# How many times a year a flow's quantity comes round, by its period; a period not here (one-off)
+# has no annual quantity.
+PERIODS_PER_YEAR = {Period.MONTHLY: 12, Period.YEARLY: 1}
+
+# Room for any sum of quantities (16 digits, 3 decimals) over many flows.
+QUANTITY = DecimalField(max_digits=28, decimal_places=3)
+TONNES = DecimalField(max_digits=28, decimal_places=3)
+
+
+class DecimalConstant(Value):
+    """A decimal constant that divides as a decimal on every database. SQLite keeps a whole
+    decimal as an integer and divides two integers as integers (817200 / 1000 = 817), so there
+    it is written as a float, as SQLite keeps every other decimal."""
+
+    def __init__(self, value):
+        super().__init__(Decimal(value), output_field=DecimalField())
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return "CAST(%s AS REAL)", [str(self.value)]
+
+
+KG_PER_TONNE = 1000
+
+
+# The rule
+
+
+def annual_quantity(prefix=""):
+    """A flow's quantity per year, NULL for a one-off or undisclosed quantity; ``prefix``
+    reaches the flow through a relation (``"flows__"`` from an agreement)."""
+    return Case(
+        *[
+            When(
+                **{f"{prefix}period": period},
+                then=ExpressionWrapper(F(f"{prefix}quantity") * factor, output_field=QUANTITY),
+            )
+            for period, factor in PERIODS_PER_YEAR.items()
+        ],
+        default=Value(None, output_field=QUANTITY),
+        output_field=QUANTITY,
+    )
+
+
+def annual_tonnes_co2e_avoided(prefix=""):
+    """The tonnes of CO2e a flow avoids each year: its annual quantity x its resource's emission
+    factor (kg per unit) / 1000; NULL without an annual quantity or an emission factor."""
+    return ExpressionWrapper(
+        annual_quantity(prefix)
+        * F(f"{prefix}resource__emission_factor")
+        / DecimalConstant(KG_PER_TONNE),
+        output_field=TONNES,
+    )
+
+
+def agreement_counted_in_impact(today, prefix=""):
+    """Agreements whose flows the impact totals count: verified and in force on ``today``;
+    ``prefix`` reaches the agreement through a relation."""
+    return Q(**{f"{prefix}review_state": State.VERIFIED}) & AgreementQuerySet.active_condition(
+        today, prefix=prefix
+    )
+
+
+def counted_in_impact(today, prefix=""):
+    """Flows that the impact totals count: those of agreements verified and in force on
+    ``today``; ``prefix`` reaches the flow through a relation."""
+    return agreement_counted_in_impact(today, prefix=f"{prefix}agreement__")
+
+
+def not_in_force(today, prefix=""):
+    """Agreements not in force on ``today``: not started yet, ended or terminated (the
+    complement of ``AgreementQuerySet.active_condition``, written without a negation)."""
+    return Q(**{f"{prefix}starts_on__gt": today}) | AgreementQuerySet.expired_condition(
+        today, prefix=prefix
+    )
+
+
+def as_boolean(condition):
+    """A condition as a true/false column, to annotate rows with."""
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+
+
+def flow_annotations(today=None):
+    """What ``ResourceFlowQuerySet.with_impact`` annotates each flow with: ``annual_quantity``,
+    ``annual_tonnes_co2e_avoided`` and, given ``today``, ``counted_in_impact``."""
+    annotations = {
+        "annual_quantity": annual_quantity(),
+        "annual_tonnes_co2e_avoided": annual_tonnes_co2e_avoided(),
+    }
+    if today is not None:
+        annotations["counted_in_impact"] = as_boolean(counted_in_impact(today))
+    return annotations
+
+
+# One flow at a time, for the pages that list them
+
 
 @dataclass(frozen=True)
 class FlowImpact:
-    flow: object  # the ResourceFlow
+    flow: object  # the ResourceFlow, annotated by ``with_impact``
     annual_quantity: Decimal
     tonnes_co2e_avoided: Decimal
     emission_factor: Decimal  # kg CO2e avoided per unit of the resource
     source: str  # where the emission factor comes from
 
+    @property
+    def counted(self):
+        """Whether the totals count this flow (None when the flow was annotated without a
+        day to judge by)."""
+        return getattr(self.flow, "counted_in_impact", None)
+
 
 def flow_impact(flow):
-    """The impact of one flow (its resource loaded), or None when it cannot be computed."""
+    """The impact of one flow (annotated by ``ResourceFlowQuerySet.with_impact``, its resource
+    loaded), or None when it has none."""
     tonnes = flow.annual_tonnes_co2e_avoided
     if tonnes is None:
         return None
@@ -44,49 +168,14 @@ def flow_impacts(flows):
 
 
 def total_tonnes_avoided(impacts):
-    """The sum of the impacts' tonnes of CO2e avoided per year, or None if there is none."""
+    """The sum of the rows ``impacts`` (the figures a table shows, computed by the database),
+    for the Total row under them; None if there is none."""
     if not impacts:
         return None
     return sum((impact.tonnes_co2e_avoided for impact in impacts), Decimal(0))
 
 
-# Room for any sum of quantities (16 digits, 3 decimals) over many flows.
-QUANTITY = DecimalField(max_digits=28, decimal_places=3)
-TONNES = DecimalField(max_digits=28, decimal_places=3)
-
-
-def annual_quantity(prefix=""):
-    """The database's version of ``ResourceFlow.annual_quantity``: the quantity per year,
-    NULL for a one-off or undisclosed quantity."""
-    return Case(
-        *[
-            When(
-                **{f"{prefix}period": period},
-                then=ExpressionWrapper(F(f"{prefix}quantity") * factor, output_field=QUANTITY),
-            )
-            for period, factor in ResourceFlow.PERIODS_PER_YEAR.items()
-        ],
-        default=Value(None, output_field=QUANTITY),
-        output_field=QUANTITY,
-    )
-
-
-def annual_tonnes_co2e_avoided(prefix=""):
-    """The database's version of ``ResourceFlow.annual_tonnes_co2e_avoided``."""
-    return ExpressionWrapper(
-        annual_quantity(prefix) * F(f"{prefix}resource__emission_factor") / Value(Decimal(1000)),
-        output_field=TONNES,
-    )
-
-
-def counted_in_impact(today, prefix=""):
-    """Flows whose agreement is verified and active on ``today``: those the impact totals add."""
-    return Q(**{f"{prefix}agreement__review_state": State.VERIFIED}) & (
-        AgreementQuerySet.active_condition(today, prefix=f"{prefix}agreement__")
-    )
-
-
-# Impact
+# The aggregate: what the dashboard, the park and the resource pages show
 
 
 @dataclass(frozen=True)
@@ -101,6 +190,8 @@ class ImpactRow:
     without_quantity: int
     tonnes_co2e: Decimal | None
     co2e_flows: int
+    mutual_flows: int
+    annual_without_factor: int
 
     @property
     def category_label(self):
@@ -122,48 +213,75 @@ class Impact:
     co2e_flows: int
     annual_without_factor: int
     factors: list  # Resources with an emission factor among the counted flows
+    # What the totals leave out, among the flows given:
+    not_in_force: int  # flows of verified agreements not in force (ended, or not started)
+    unverified: int  # flows of agreements not verified (none among public flows)
+
+
+# The figures of a row that its table's total row adds up.
+ADDED_UP = [
+    "flows",
+    "without_quantity",
+    "one_off_flows",
+    "mutual_flows",
+    "co2e_flows",
+    "annual_without_factor",
+]
 
 
 def impact(flows, *, today):
-    """Annualised totals of the flows of verified agreements active on ``today``, per resource
-    category and unit; three queries whatever the number of flows."""
-    counted = flows.filter(counted_in_impact(today))
+    """The impact of ``flows``: annualised totals of those of verified agreements in force on
+    ``today``, per resource category and unit, with how many the totals leave out; two
+    queries whatever the number of flows.
+
+    The database adds up each category and unit (one row each, so a few dozen at most); the
+    totals are the sums of those rows, so they cannot disagree with them."""
+    counted = counted_in_impact(today)
     has_quantity = Q(quantity__isnull=False)
-    annual = has_quantity & Q(period__in=list(ResourceFlow.PERIODS_PER_YEAR))
-    one_off = has_quantity & Q(period=Period.ONE_OFF)
+    annual = counted & has_quantity & Q(period__in=list(PERIODS_PER_YEAR))
+    one_off = counted & has_quantity & Q(period=Period.ONE_OFF)
     with_factor = annual & Q(resource__emission_factor__isnull=False)
-    measures = {
-        "flows": Count("pk"),
-        "without_quantity": Count("pk", filter=~has_quantity),
-        "one_off_flows": Count("pk", filter=one_off),
-        "co2e_flows": Count("pk", filter=with_factor),
-        "tonnes_co2e": Sum(annual_tonnes_co2e_avoided(), filter=with_factor),
-    }
-    rows = [
-        ImpactRow(
-            category=row["resource__category"],
-            unit=row["resource__unit"],
-            **{name: row[name] for name in ImpactRow.__dataclass_fields__ if name in row},
-        )
-        for row in counted.values("resource__category", "resource__unit")
+    verified = Q(agreement__review_state=State.VERIFIED)
+    groups = list(
+        flows.values("resource__category", "resource__unit")
         .annotate(
-            **measures,
+            flows=Count("pk", filter=counted),
             annual_quantity=Sum(annual_quantity(), filter=annual),
             annual_flows=Count("pk", filter=annual),
             one_off_quantity=Sum("quantity", filter=one_off, output_field=QUANTITY),
+            one_off_flows=Count("pk", filter=one_off),
+            without_quantity=Count("pk", filter=counted & Q(quantity__isnull=True)),
+            tonnes_co2e=Sum(annual_tonnes_co2e_avoided(), filter=with_factor),
+            co2e_flows=Count("pk", filter=with_factor),
+            mutual_flows=Count("pk", filter=counted & Q(direction=ResourceFlow.Direction.MUTUAL)),
+            annual_without_factor=Count(
+                "pk", filter=annual & Q(resource__emission_factor__isnull=True)
+            ),
+            not_in_force=Count("pk", filter=verified & not_in_force(today, "agreement__")),
+            unverified=Count("pk", filter=~verified),
         )
         .order_by("resource__category", "resource__unit")
-    ]
-    totals = counted.aggregate(
-        **measures,
-        mutual_flows=Count("pk", filter=Q(direction=ResourceFlow.Direction.MUTUAL)),
-        annual_without_factor=Count(
-            "pk", filter=annual & Q(resource__emission_factor__isnull=True)
-        ),
     )
+    rows = [
+        ImpactRow(
+            category=group["resource__category"],
+            unit=group["resource__unit"],
+            **{name: group[name] for name in ImpactRow.__dataclass_fields__ if name in group},
+        )
+        for group in groups
+        if group["flows"]
+    ]
+    with_tonnes = [row.tonnes_co2e for row in rows if row.co2e_flows]
     factors = list(
         Resource.objects.filter(
-            pk__in=counted.values("resource_id"), emission_factor__isnull=False
+            pk__in=flows.filter(counted).values("resource_id"), emission_factor__isnull=False
         ).order_by("category", "name_en", "name_vi")
     )
-    return Impact(rows=rows, factors=factors, **totals)
+    return Impact(
+        rows=rows,
+        **{name: sum(getattr(row, name) for row in rows) for name in ADDED_UP},
+        tonnes_co2e=sum(with_tonnes, Decimal(0)) if with_tonnes else None,
+        factors=factors,
+        not_in_force=sum(group["not_in_force"] for group in groups),
+        unverified=sum(group["unverified"] for group in groups),
+    )

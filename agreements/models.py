@@ -1,6 +1,5 @@
 import datetime
 import uuid
-from decimal import Decimal
 from pathlib import PurePath
 
 from django.conf import settings
@@ -221,7 +220,9 @@ class AgreementQuerySet(models.QuerySet):
             ),
             Prefetch(
                 "flows",
-                queryset=ResourceFlow.objects.select_related("resource", "provider", "receiver"),
+                queryset=ResourceFlow.objects.select_related(
+                    "resource", "provider", "receiver"
+                ).with_impact(),
             ),
             "documents",
         )
@@ -439,6 +440,14 @@ class ResourceFlowQuerySet(models.QuerySet):
         """Each flow with what a page shows beside it: resource, both ends, agreement, park."""
         return self.select_related("resource", "provider", "receiver", "agreement__park")
 
+    def with_impact(self, today=None):
+        """Each flow with its ``annual_quantity`` and ``annual_tonnes_co2e_avoided`` (None where
+        it has none) and, given ``today``, whether the impact totals count it
+        (``counted_in_impact``): the rule of ``agreements.impact``, computed by the database."""
+        from agreements.impact import flow_annotations  # it builds on this module's models
+
+        return self.annotate(**flow_annotations(today))
+
 
 class ResourceFlow(models.Model):
     class Direction(models.TextChoices):
@@ -449,8 +458,6 @@ class ResourceFlow(models.Model):
         ONE_OFF = "one_off", _("one-off")
         MONTHLY = "monthly", _("per month")
         YEARLY = "yearly", _("per year")
-
-    PERIODS_PER_YEAR = {Period.MONTHLY: 12, Period.YEARLY: 1}
 
     agreement = models.ForeignKey(
         Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="flows"
@@ -524,21 +531,6 @@ class ResourceFlow(models.Model):
             errors["receiver"] = _("The receiver must be a party to this agreement.")
         if errors:
             raise ValidationError(errors)
-
-    @property
-    def annual_quantity(self):
-        """The quantity per year, or None for a one-off or undisclosed quantity."""
-        if self.quantity is None or self.period not in self.PERIODS_PER_YEAR:
-            return None
-        return self.quantity * self.PERIODS_PER_YEAR[self.period]
-
-    @property
-    def annual_tonnes_co2e_avoided(self):
-        factor = self.resource.emission_factor
-        annual = self.annual_quantity
-        if factor is None or annual is None:
-            return None
-        return annual * factor / Decimal(1000)
 
 
 def document_upload_to(instance, filename):

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, Count, Q, Value, When
+from django.db.models import Case, Count, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -30,7 +30,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from agreements.impact import annual_quantity, annual_tonnes_co2e_avoided
+from agreements.impact import (
+    agreement_counted_in_impact,
+    annual_quantity,
+    annual_tonnes_co2e_avoided,
+    as_boolean,
+)
 from agreements.models import Agreement, AgreementQuerySet, Party, Resource, ResourceFlow
 from symbiosis.bilingual import pick
 
@@ -59,11 +64,7 @@ def _yes_no(value):
 
 
 def _is_active(today):
-    return Case(
-        When(AgreementQuerySet.active_condition(today), then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
+    return as_boolean(AgreementQuerySet.active_condition(today))
 
 
 @contextmanager
@@ -165,6 +166,8 @@ def flow_rows(agreements, *, category="", today):
             annual=annual_quantity("flows__"),
             co2e=annual_tonnes_co2e_avoided("flows__"),
             active=_is_active(today),
+            # The dashboard's rule (agreements.impact), on the row's agreement.
+            counted=as_boolean(agreement_counted_in_impact(today)),
         )
         .order_by("reference", "pk", "flows__pk")
         .values(
@@ -197,6 +200,7 @@ def flow_rows(agreements, *, category="", today):
             "flows__period",
             "annual",
             "co2e",
+            "counted",
         )
         .iterator(chunk_size=CHUNK_SIZE)
     )
@@ -206,7 +210,6 @@ def flow_rows(agreements, *, category="", today):
     periods = _labels(ResourceFlow.Period.choices)
     for row, parties in _with_parties(rows, _parties(agreements)):
         has_flow = row["flows__pk"] is not None
-        verified = row["review_state"] == Agreement.ReviewState.VERIFIED
         yield [
             row["reference"],
             pick(row["title_en"], row["title_vi"]),
@@ -231,7 +234,7 @@ def flow_rows(agreements, *, category="", today):
             _decimal(row["annual"]),
             row["flows__resource__emission_factor"],
             _decimal(row["co2e"]),
-            _yes_no(has_flow and verified and row["active"]) if has_flow else "",
+            _yes_no(row["counted"]) if has_flow else "",
         ]
 
 

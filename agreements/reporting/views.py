@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from agreements.impact import impact
 from agreements.models import Agreement, Resource, ResourceFlow
 from agreements.permissions import (
     is_reviewer,
@@ -235,8 +236,9 @@ NETWORK_MAX_LINKS = 150
 
 
 class ParkDetailView(DetailWithListMixin, ListView):
-    """A park, its symbiosis network, its verified agreements (25 a page) and the organisations
-    located in it."""
+    """A park, its symbiosis network, the impact of its verified agreements in force today
+    (``agreements.impact.impact``, as on the dashboard), its verified agreements (25 a page)
+    and the organisations located in it."""
 
     template_name = "reporting/park_detail.html"
     object_queryset = Park.objects.for_list_page()
@@ -249,6 +251,10 @@ class ParkDetailView(DetailWithListMixin, ListView):
         context = super().get_context_data(**kwargs)
         park = self.object
         context.update(self.network(park))
+        context["today"] = today = timezone.localdate()
+        context["impact"] = impact(
+            ResourceFlow.objects.public().filter(agreement__park=park), today=today
+        )
         tenants = list(
             park.tenants.annotate(total=Window(Count("pk")))
             .only("slug", "name_en", "name_vi", "park")

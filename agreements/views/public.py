@@ -12,7 +12,7 @@ database.
 import re
 from pathlib import PurePath
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -21,12 +21,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from agreements.filters import AgreementFilterForm
-from agreements.impact import (
-    annual_tonnes_co2e_avoided,
-    counted_in_impact,
-    flow_impacts,
-    total_tonnes_avoided,
-)
+from agreements.impact import flow_impacts, impact, total_tonnes_avoided
 from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
 from agreements.permissions import can_download_document, can_see_internal, visible_agreements
 from parks.models import Organisation, Park
@@ -148,6 +143,7 @@ class AgreementDetailView(DetailView):
             if (members := [party for party in parties if party.role == role])
         ]
         context["flows"] = flows
+        # Every flow of the agreement is a row, so the Total row is the sum of its rows.
         context["impacts"] = impacts = flow_impacts(flows)
         context["total_tonnes"] = total_tonnes_avoided(impacts)
         context["documents"] = [
@@ -239,11 +235,17 @@ class ResourceListView(ListView):
 
 class ResourceDetailView(DetailWithListMixin, ListView):
     """A resource and the verified agreements sharing it, 25 a page, the latest first, each
-    with its flows of this resource; the impact of them all is added up by the database."""
+    with its flows of this resource; the impact of them all (``agreements.impact.impact``, as
+    on the dashboard) is added up by the database, and each listed flow shows its own figure,
+    marked when its agreement is not in force today."""
 
     template_name = "agreements/resource_detail.html"
     object_queryset = Resource.objects.all()
     list_context_name = "agreements"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.today = timezone.localdate()  # one day for every figure of the page
 
     def get_queryset(self):
         flows = ResourceFlow.objects.filter(resource=self.object)
@@ -254,9 +256,9 @@ class ResourceDetailView(DetailWithListMixin, ListView):
             .prefetch_related(
                 Prefetch(
                     "flows",
-                    queryset=flows.select_related("resource", "provider", "receiver").order_by(
-                        "pk"
-                    ),
+                    queryset=flows.select_related("resource", "provider", "receiver")
+                    .with_impact(self.today)
+                    .order_by("pk"),
                     to_attr="resource_flows",
                 )
             )
@@ -265,13 +267,12 @@ class ResourceDetailView(DetailWithListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["today"] = self.today
+        context["impact"] = impact(
+            ResourceFlow.objects.public().filter(resource=self.object), today=self.today
+        )
         context["impacts"] = flow_impacts(
             flow for agreement in context["agreements"] for flow in agreement.resource_flows
-        )
-        context["total_tonnes"] = (
-            ResourceFlow.objects.filter(counted_in_impact(timezone.localdate()))
-            .filter(resource=self.object)
-            .aggregate(tonnes=Sum(annual_tonnes_co2e_avoided()))["tonnes"]
         )
         return context
 

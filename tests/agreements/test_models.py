@@ -1,6 +1,7 @@
 """Agreements, parties and flows: the rules the database keeps, and what is derived."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -175,15 +176,36 @@ def test_every_save_of_an_agreement_is_a_new_version_with_history():
     ]
 
 
+@pytest.mark.django_db
 def test_annual_quantity_and_impact_follow_the_period():
-    resource = Resource(emission_factor=500, emission_factor_source="test", unit="MWh")
-    monthly = ResourceFlow(resource=resource, quantity=10, period=ResourceFlow.Period.MONTHLY)
-    yearly = ResourceFlow(resource=resource, quantity=10, period=ResourceFlow.Period.YEARLY)
-    one_off = ResourceFlow(resource=resource, quantity=10, period=ResourceFlow.Period.ONE_OFF)
-    undisclosed = ResourceFlow(resource=resource, quantity=None)
+    resource = make_resource(
+        emission_factor=500, emission_factor_source="test", unit=Resource.Unit.MEGAWATT_HOUR
+    )
+    agreement = make_agreement(flows=[])
+    a, b = agreement.parties.values_list("organisation", flat=True)
 
-    assert monthly.annual_quantity == 120
-    assert yearly.annual_quantity == 10
-    assert one_off.annual_quantity is None
-    assert undisclosed.annual_quantity is None
-    assert monthly.annual_tonnes_co2e_avoided == 60
+    def flow(quantity, period=ResourceFlow.Period.YEARLY):
+        return ResourceFlow.objects.create(
+            agreement=agreement,
+            resource=resource,
+            provider_id=a,
+            receiver_id=b,
+            quantity=quantity,
+            period=period,
+        ).pk
+
+    monthly = flow(10, ResourceFlow.Period.MONTHLY)
+    yearly = flow(10)
+    one_off = flow(10, ResourceFlow.Period.ONE_OFF)
+    undisclosed = flow(None)
+    # Whole numbers that do not divide into whole tonnes (SQLite divides integers as integers).
+    fractional = flow(1)
+    flows = ResourceFlow.objects.with_impact().in_bulk()
+
+    assert flows[monthly].annual_quantity == 120
+    assert flows[yearly].annual_quantity == 10
+    assert flows[one_off].annual_quantity is None
+    assert flows[undisclosed].annual_quantity is None
+    assert flows[monthly].annual_tonnes_co2e_avoided == 60
+    assert flows[one_off].annual_tonnes_co2e_avoided is None
+    assert flows[fractional].annual_tonnes_co2e_avoided == Decimal("0.5")

@@ -702,7 +702,7 @@ def test_a_resource_page_adds_up_the_impact_of_its_flows_across_parks(client):
 
     response = client.get(resource.get_absolute_url())
 
-    assert response.context["total_tonnes"] == Decimal("2")
+    assert response.context["impact"].tonnes_co2e == Decimal("2")
     assert "Study X" in text_of(response)
 
 
@@ -716,8 +716,9 @@ def test_resource_pages_run_a_fixed_number_of_queries(client, django_assert_num_
 
     with django_assert_num_queries(TRANSACTION + 1):
         client.get(reverse("agreements:resource-list"))
-    # resource; count, page and flows of the agreements sharing it; their impact in all
-    with django_assert_num_queries(TRANSACTION + 5):
+    # resource; count, page and flows of the agreements sharing it; their impact in all (its
+    # rows, then the emission factors they use)
+    with django_assert_num_queries(TRANSACTION + 6):
         response = client.get(resource.get_absolute_url())
     assert len(response.context["agreements"]) == min(rows, 25)
 
@@ -745,11 +746,12 @@ def test_a_resource_shared_by_thirty_agreements_lists_them_25_a_page_the_latest_
     assert "30 verified agreements share it" in page
     assert 'href="?page=2#agreements"' not in page  # the main list needs no fragment
     assert 'href="?page=2"' in page
-    # The impact of all 30, though the table shows the 25 on this page without a total row.
-    assert first.context["total_tonnes"] == Decimal("15")
-    assert "In all, the verified agreements in force today that share it avoid 15 t CO2e" in page
+    # The impact of all 30, though the flow-by-flow table shows the 25 on this page, with no
+    # total row of its own.
+    assert first.context["impact"].tonnes_co2e == Decimal("15")
+    assert first.context["impact"].flows == 30
     assert len(first.context["impacts"]) == 25
-    assert "<tfoot>" not in page
+    assert "data-flow-impact-total" not in page
 
 
 def test_impact_totals_count_only_agreements_in_force_today(client):
@@ -768,7 +770,8 @@ def test_impact_totals_count_only_agreements_in_force_today(client):
     on_resource = client.get(resource.get_absolute_url())
     on_terminated = text_of(client.get(terminated.get_absolute_url()))
 
-    assert on_resource.context["total_tonnes"] == Decimal("7")
+    assert on_resource.context["impact"].tonnes_co2e == Decimal("7")
+    assert on_resource.context["impact"].not_in_force == 1
     assert "This agreement is not in force today" in on_terminated
     assert "This agreement is not in force today" not in text_of(
         client.get(current.get_absolute_url())

@@ -289,14 +289,15 @@ def build_agreements(count):
 class TestQueryCount:
     """Whatever the number of agreements: the request's savepoint and its release, the
     session, the user, their park memberships and agencies, the parks to filter by; then
-    the dashboard's twelve figures and lists, or the export's rows and parties (twice for
+    the dashboard's eleven figures and lists (the impact in two: its rows, then the emission
+    factors; its totals are the rows' sums), or the export's rows and parties (twice for
     the workbook's two sheets)."""
 
     @pytest.mark.parametrize("count", [1, 100])
     def test_the_dashboard(self, client, db, django_assert_num_queries, count):
         client.force_login(make_official(build_agreements(count)))
 
-        with django_assert_num_queries(19):
+        with django_assert_num_queries(18):
             response = client.get(DASHBOARD, {"kind": "industrial"})
 
         assert figure(response, "total") == str(count)
