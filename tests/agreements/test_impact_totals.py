@@ -34,7 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agreements.models import Agreement, Resource, ResourceFlow
-from tests.conftest import (
+from tests.factories import (
     make_agreement,
     make_organisation,
     make_park,
