@@ -91,9 +91,9 @@ def annual_tonnes_co2e_avoided(prefix=""):
 def agreement_counted_in_impact(today, prefix=""):
     """Agreements whose flows the impact totals count: verified and in force on ``today``;
     ``prefix`` reaches the agreement through a relation."""
-    return Q(**{f"{prefix}review_state": State.VERIFIED}) & AgreementQuerySet.active_condition(
-        today, prefix=prefix
-    )
+    return Q(
+        **{f"{prefix}review_state": Agreement.PUBLIC_STATE}
+    ) & AgreementQuerySet.active_condition(today, prefix=prefix)
 
 
 def counted_in_impact(today, prefix=""):
@@ -241,7 +241,7 @@ def impact(flows, *, today):
     annual = counted & has_quantity & Q(period__in=list(PERIODS_PER_YEAR))
     one_off = counted & has_quantity & Q(period=Period.ONE_OFF)
     with_factor = annual & Q(resource__emission_factor__isnull=False)
-    verified = Q(agreement__review_state=State.VERIFIED)
+    verified = Q(agreement__review_state=Agreement.PUBLIC_STATE)
     groups = list(
         flows.values("resource__category", "resource__unit")
         .annotate(

@@ -18,8 +18,11 @@ an apostrophe, so a spreadsheet shows them as text instead of running them as fo
 import csv
 import datetime
 import tempfile
+from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 
 from django.db import connection, transaction
 from django.db.models import Case, Count, Q, Value, When
@@ -126,33 +129,114 @@ def _decimal(value):
     return None if value is None else value.quantize(PRECISION)
 
 
-def flow_header(*, today):
+# The columns: each one's header and value defined together, once, for CSV and XLSX alike.
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    reads: tuple  # what the rows' query selects for it
+    value: Callable  # row (a dict of what was read, with "parties") -> cell
+
+
+def _read(header, field, shown=None):
+    """A column showing one field read from the database, through ``shown`` (its choices'
+    labels) when given."""
+    if shown is None:
+        return Column(header, (field,), itemgetter(field))
+    return Column(header, (field,), lambda row: shown.get(row[field], ""))
+
+
+def _name(header, prefix):
+    """A column showing a name in the reader's language: ``prefix``'s name_en or name_vi."""
+    english, vietnamese = f"{prefix}name_en", f"{prefix}name_vi"
+    return Column(header, (english, vietnamese), lambda row: pick(row[english], row[vietnamese]))
+
+
+def _agreement_columns(*, today, before_dates=(), after_active=()):
+    """The columns both sheets open with, the agreement's: ``before_dates`` go after "Signed
+    on", ``after_active`` after "Active on <date>", then "Parties and roles"."""
+    kinds, states = _labels(Agreement.Kind.choices), _labels(Agreement.ReviewState.choices)
     return [
-        _("Reference"),
-        _("Title"),
-        _("Park"),
-        _("Province or city"),
-        _("Kind"),
-        _("Review state"),
-        _("Signed on"),
-        _("Starts on"),
-        _("Ends on"),
-        _("Terminated on"),
-        _("Active on %(date)s") % {"date": today.isoformat()},
-        _("Parties and roles"),
-        _("Provider"),
-        _("Resource"),
-        _("Resource category"),
-        _("Receiver"),
-        _("Direction"),
-        _("Quantity"),
-        _("Unit"),
-        _("Period"),
-        _("Annual quantity"),
-        _("Emission factor (kg CO2e avoided per unit)"),
-        _("t CO2e avoided per year"),
-        _("Counted in the impact totals"),
+        _read(_("Reference"), "reference"),
+        Column(
+            _("Title"), ("title_en", "title_vi"), lambda row: pick(row["title_en"], row["title_vi"])
+        ),
+        _name(_("Park"), "park__"),
+        _read(_("Province or city"), "park__province"),
+        _read(_("Kind"), "kind", kinds),
+        _read(_("Review state"), "review_state", states),
+        _read(_("Signed on"), "signed_on"),
+        *before_dates,
+        _read(_("Starts on"), "starts_on"),
+        _read(_("Ends on"), "ends_on"),
+        _read(_("Terminated on"), "terminated_on"),
+        Column(
+            _("Active on %(date)s") % {"date": today.isoformat()},
+            ("active",),
+            lambda row: _yes_no(row["active"]),
+        ),
+        *after_active,
+        Column(_("Parties and roles"), (), itemgetter("parties")),
     ]
+
+
+def flow_columns(*, today):
+    """One row per resource flow: the agreement's columns, then the flow's."""
+    categories, units = _labels(Resource.Category.choices), _labels(Resource.Unit.choices)
+    directions = _labels(ResourceFlow.Direction.choices)
+    periods = _labels(ResourceFlow.Period.choices)
+    return [
+        *_agreement_columns(today=today),
+        _name(_("Provider"), "flows__provider__"),
+        _name(_("Resource"), "flows__resource__"),
+        _read(_("Resource category"), "flows__resource__category", categories),
+        _name(_("Receiver"), "flows__receiver__"),
+        _read(_("Direction"), "flows__direction", directions),
+        _read(_("Quantity"), "flows__quantity"),
+        _read(_("Unit"), "flows__resource__unit", units),
+        _read(_("Period"), "flows__period", periods),
+        Column(_("Annual quantity"), ("annual",), lambda row: _decimal(row["annual"])),
+        _read(_("Emission factor (kg CO2e avoided per unit)"), "flows__resource__emission_factor"),
+        Column(_("t CO2e avoided per year"), ("co2e",), lambda row: _decimal(row["co2e"])),
+        Column(
+            _("Counted in the impact totals"),
+            ("counted", "flows__pk"),
+            lambda row: _yes_no(row["counted"]) if row["flows__pk"] is not None else "",
+        ),
+    ]
+
+
+def agreement_columns(*, today):
+    """One row per agreement: its columns, with its flows counted."""
+    return [
+        *_agreement_columns(
+            today=today,
+            before_dates=[_read(_("Signed at"), "signed_at")],
+            after_active=[
+                _read(_("Submitted at"), "submitted_at"),
+                _read(_("Reviewed at"), "reviewed_at"),
+            ],
+        ),
+        _read(_("Resource flows"), "flow_count"),
+        _read(_("Flows with no quantity"), "without_quantity"),
+    ]
+
+
+def _reads(columns):
+    """What the rows' query selects: every column's fields, once each, the agreement's id
+    first (the parties are paired by it)."""
+    return list(dict.fromkeys(["id", *(field for column in columns for field in column.reads)]))
+
+
+def _cells(columns, rows, parties):
+    for row, text in _with_parties(rows, parties):
+        row["parties"] = text
+        yield [column.value(row) for column in columns]
+
+
+def flow_header(*, today):
+    return [column.header for column in flow_columns(today=today)]
 
 
 def flow_rows(agreements, *, category="", today):
@@ -161,6 +245,7 @@ def flow_rows(agreements, *, category="", today):
     if category:
         # The same join serves the filter and the columns: only this category's flows.
         agreements = agreements.filter(flows__resource__category=category)
+    columns = flow_columns(today=today)
     rows = (
         agreements.annotate(
             annual=annual_quantity("flows__"),
@@ -170,99 +255,20 @@ def flow_rows(agreements, *, category="", today):
             counted=as_boolean(agreement_counted_in_impact(today)),
         )
         .order_by("reference", "pk", "flows__pk")
-        .values(
-            "id",
-            "reference",
-            "title_en",
-            "title_vi",
-            "park__name_en",
-            "park__name_vi",
-            "park__province",
-            "kind",
-            "review_state",
-            "signed_on",
-            "starts_on",
-            "ends_on",
-            "terminated_on",
-            "active",
-            "flows__pk",
-            "flows__provider__name_en",
-            "flows__provider__name_vi",
-            "flows__resource__name_en",
-            "flows__resource__name_vi",
-            "flows__resource__category",
-            "flows__resource__unit",
-            "flows__resource__emission_factor",
-            "flows__receiver__name_en",
-            "flows__receiver__name_vi",
-            "flows__direction",
-            "flows__quantity",
-            "flows__period",
-            "annual",
-            "co2e",
-            "counted",
-        )
+        .values(*_reads(columns))
         .iterator(chunk_size=CHUNK_SIZE)
     )
-    kinds, states = _labels(Agreement.Kind.choices), _labels(Agreement.ReviewState.choices)
-    categories, units = _labels(Resource.Category.choices), _labels(Resource.Unit.choices)
-    directions = _labels(ResourceFlow.Direction.choices)
-    periods = _labels(ResourceFlow.Period.choices)
-    for row, parties in _with_parties(rows, _parties(agreements)):
-        has_flow = row["flows__pk"] is not None
-        yield [
-            row["reference"],
-            pick(row["title_en"], row["title_vi"]),
-            pick(row["park__name_en"], row["park__name_vi"]),
-            row["park__province"],
-            kinds[row["kind"]],
-            states[row["review_state"]],
-            row["signed_on"],
-            row["starts_on"],
-            row["ends_on"],
-            row["terminated_on"],
-            _yes_no(row["active"]),
-            parties,
-            pick(row["flows__provider__name_en"], row["flows__provider__name_vi"]),
-            pick(row["flows__resource__name_en"], row["flows__resource__name_vi"]),
-            categories.get(row["flows__resource__category"], ""),
-            pick(row["flows__receiver__name_en"], row["flows__receiver__name_vi"]),
-            directions.get(row["flows__direction"], ""),
-            row["flows__quantity"],
-            units.get(row["flows__resource__unit"], ""),
-            periods.get(row["flows__period"], ""),
-            _decimal(row["annual"]),
-            row["flows__resource__emission_factor"],
-            _decimal(row["co2e"]),
-            _yes_no(row["counted"]) if has_flow else "",
-        ]
+    return _cells(columns, rows, _parties(agreements))
 
 
 def agreement_header(*, today):
-    return [
-        _("Reference"),
-        _("Title"),
-        _("Park"),
-        _("Province or city"),
-        _("Kind"),
-        _("Review state"),
-        _("Signed on"),
-        _("Signed at"),
-        _("Starts on"),
-        _("Ends on"),
-        _("Terminated on"),
-        _("Active on %(date)s") % {"date": today.isoformat()},
-        _("Submitted at"),
-        _("Reviewed at"),
-        _("Parties and roles"),
-        _("Resource flows"),
-        _("Flows with no quantity"),
-    ]
+    return [column.header for column in agreement_columns(today=today)]
 
 
 def agreement_rows(agreements, *, category="", today):
     """One list of cell values per agreement (its flows counted within ``category``)."""
     in_category = Q(flows__resource__category=category) if category else Q()
+    columns = agreement_columns(today=today)
     rows = (
         agreements.annotate(
             flow_count=Count("flows", filter=in_category),
@@ -270,50 +276,10 @@ def agreement_rows(agreements, *, category="", today):
             active=_is_active(today),
         )
         .order_by("reference", "pk")
-        .values(
-            "id",
-            "reference",
-            "title_en",
-            "title_vi",
-            "park__name_en",
-            "park__name_vi",
-            "park__province",
-            "kind",
-            "review_state",
-            "signed_on",
-            "signed_at",
-            "starts_on",
-            "ends_on",
-            "terminated_on",
-            "active",
-            "submitted_at",
-            "reviewed_at",
-            "flow_count",
-            "without_quantity",
-        )
+        .values(*_reads(columns))
         .iterator(chunk_size=CHUNK_SIZE)
     )
-    kinds, states = _labels(Agreement.Kind.choices), _labels(Agreement.ReviewState.choices)
-    for row, parties in _with_parties(rows, _parties(agreements)):
-        yield [
-            row["reference"],
-            pick(row["title_en"], row["title_vi"]),
-            pick(row["park__name_en"], row["park__name_vi"]),
-            row["park__province"],
-            kinds[row["kind"]],
-            states[row["review_state"]],
-            row["signed_on"],
-            row["signed_at"],
-            row["starts_on"],
-            row["ends_on"],
-            row["terminated_on"],
-            _yes_no(row["active"]),
-            row["submitted_at"],
-            row["reviewed_at"],
-            parties,
-            row["flow_count"],
-            row["without_quantity"],
-        ]
+    return _cells(columns, rows, _parties(agreements))
 
 
 def notes(*, today, filters_text):
