@@ -147,7 +147,9 @@ class AgreementEntryView(LoginRequiredMixin, TemplateView):
         if entry.is_valid():
             adding = entry.instance.pk is None
             try:
-                agreement, reverted = services.save_agreement(entry=entry, user=request.user)
+                agreement, reverted = services.save_agreement(
+                    **entry.cleaned_data_for_service(), user=request.user
+                )
             except services.EditConflict:
                 if adding:
                     # Another save took this reference (or row) a moment before this one.
@@ -338,7 +340,7 @@ class DocumentUploadView(LoginRequiredMixin, TemplateView):
         if form.is_valid():
             try:
                 document, reverted = services.attach_document(
-                    agreement=self.agreement, form=form, user=request.user
+                    agreement=self.agreement, **form.cleaned_data_for_service(), user=request.user
                 )
             except services.TransitionError as error:
                 form.add_error(None, str(error))
