@@ -27,24 +27,6 @@ from parks.lookup import find_organisations, is_found_by, organisation_label
 from parks.models import Organisation
 from symbiosis.search import fold
 
-# Words the registry's addresses use after an agreement's reference: a reference made of them
-# would make its own pages unreachable ("X/edit" would be the edit page of "X").
-RESERVED_REFERENCE_WORDS = frozenset(
-    {
-        "mine",
-        "new",
-        "edit",
-        "submit",
-        "review",
-        "history",
-        "documents",
-        "download",
-        "organisations",
-        "resources",
-        "dashboard",
-    }
-)
-
 CONFLICT_MESSAGE = _(
     "Someone else saved this agreement after you opened it, so your changes have not been "
     "saved and theirs have not been overwritten. What you typed is kept below: open the "
@@ -177,17 +159,6 @@ class AgreementForm(VersionCheckMixin, forms.ModelForm):
             ),
             Field("version"),
         )
-
-    def clean_reference(self):
-        reference = self.cleaned_data["reference"].strip()
-        words = {word.casefold() for word in reference.split("/")}
-        if words & RESERVED_REFERENCE_WORDS:
-            raise ValidationError(
-                _("A reference cannot contain these words between slashes: %(words)s."),
-                params={"words": ", ".join(sorted(RESERVED_REFERENCE_WORDS))},
-                code="reserved",
-            )
-        return reference
 
     def clean(self):
         cleaned = super().clean()
