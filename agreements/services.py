@@ -31,6 +31,10 @@ CONTENT_FIELDS = frozenset(
     for field in Agreement._meta.concrete_fields
     if field.editable and not field.primary_key
 ) - {*REVIEW_FIELDS, "created_by"}
+DOCUMENTS_AWAIT_VERIFICATION = _(
+    "This agreement is awaiting verification: documents can be added once an official has "
+    "verified or returned it."
+)
 PARTY_FIELDS = ("organisation", "role", "representative_name", "representative_title")
 FLOW_FIELDS = ("resource", "provider", "receiver", "direction", "quantity", "period", "notes")
 
@@ -212,12 +216,7 @@ def attach_document(*, agreement, title, file, is_public=False, original_name=""
     with transaction.atomic():
         current = _lock(agreement)
         if current.review_state not in permissions.EDITABLE_STATES:
-            raise TransitionError(
-                _(
-                    "This agreement is awaiting verification: documents can be added once an "
-                    "official has verified or returned it."
-                )
-            )
+            raise TransitionError(DOCUMENTS_AWAIT_VERIFICATION)
         reverted = is_public and _back_to_draft_if_verified(current)
         if reverted:
             current._history_user = user
