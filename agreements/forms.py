@@ -546,9 +546,12 @@ class AgreementEntry:
 def formset_rows(formset, fields):
     """The rows a valid formset keeps and adds, as dicts of ``fields`` with the ``id`` of the
     stored row each keeps (None for a new one): rows marked for removal and untouched spare
-    rows are left out."""
+    rows are left out, and so are fields a row does not offer (a kept row keeps their value)."""
     return [
-        {"id": form.instance.pk, **{name: form.cleaned_data.get(name) for name in fields}}
+        {
+            "id": form.instance.pk,
+            **{name: form.cleaned_data[name] for name in fields if name in form.cleaned_data},
+        }
         for form in formset.forms
         if not formset._should_delete_form(form)
         and (form.instance.pk is not None or form.has_changed())
