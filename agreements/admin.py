@@ -1,9 +1,27 @@
-from django.contrib import admin
+"""The admin: every row can be read here, and every change to an agreement goes through
+``agreements.services`` like the staff's and officials' pages. An agreement is saved with its
+parties and flows by ``save_agreement`` (the same version check, a verified agreement changed
+goes back to draft), documents are attached by ``attach_document``, and it is verified or
+returned by the changelist's actions. Its review state and record cannot be typed in; its
+parties and flows are edited on its page only.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.forms import BaseInlineFormSet
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from agreements import permissions, services
 from agreements.documents import DocumentForm
+from agreements.forms import VersionCheckMixin, formset_rows
 from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
 from parks.admin import FoldedSearchMixin
 
@@ -14,6 +32,41 @@ class ResourceAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_filter = ["category", "unit"]
     search_fields = ["name_en", "name_vi", "slug", "waste_code"]
     prepopulated_fields = {"slug": ["name_en"]}
+
+
+class RefusedSaveMixin:
+    """For a ``ModelAdmin`` whose ``save_model``/``save_related`` call the services: when a
+    service refuses after the form was valid (a save racing this one), ``refuse()`` undoes
+    whatever this request wrote, and the admin says why instead of logging a change."""
+
+    def refuse(self, request, message):
+        transaction.set_rollback(True)
+        request._symbiosis_refused = message
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if hasattr(request, "_symbiosis_refused"):
+            return []
+        return super().construct_change_message(request, form, formsets, add)
+
+    def log_addition(self, request, obj, message):
+        if not hasattr(request, "_symbiosis_refused"):
+            return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        if not hasattr(request, "_symbiosis_refused"):
+            return super().log_change(request, obj, message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if hasattr(request, "_symbiosis_refused"):
+            self.message_user(request, request._symbiosis_refused, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if hasattr(request, "_symbiosis_refused"):
+            self.message_user(request, request._symbiosis_refused, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_change(request, obj)
 
 
 class PartyInline(admin.TabularInline):
@@ -41,9 +94,29 @@ class DocumentDownloadMixin:
         )
 
 
+def new_document_forms(formset):
+    """The forms of a valid document formset that add a document."""
+    return [
+        form
+        for form in formset.forms
+        if form.instance.pk is None and form.has_changed() and not formset._should_delete_form(form)
+    ]
+
+
+class DocumentInlineFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        agreement = self.instance
+        if agreement.pk and not agreement.is_editable and new_document_forms(self):
+            raise ValidationError(
+                services.DOCUMENTS_AWAIT_VERIFICATION, code="awaiting_verification"
+            )
+
+
 class DocumentInline(DocumentDownloadMixin, admin.TabularInline):
     model = Document
     form = DocumentForm  # the upload page's checks: type by content, size
+    formset = DocumentInlineFormSet
     extra = 0
     fields = [
         "title",
@@ -58,8 +131,24 @@ class DocumentInline(DocumentDownloadMixin, admin.TabularInline):
     readonly_fields = ["download", "content_type", "size", "uploaded_by", "uploaded_at"]
 
 
+class AgreementAdminForm(VersionCheckMixin, forms.ModelForm):
+    """The admin's agreement form: it carries the version it was opened on, like the staff's
+    (see ``templates/admin/agreements/agreement/change_form.html``)."""
+
+
+class ReturnCommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        max_length=5000,
+        help_text=_("Required when you return it: say what needs changing."),
+        error_messages={"required": _("Say what needs changing before you return it.")},
+    )
+
+
 @admin.register(Agreement)
-class AgreementAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
+class AgreementAdmin(RefusedSaveMixin, FoldedSearchMixin, SimpleHistoryAdmin):
+    form = AgreementAdminForm
     list_display = [
         "reference",
         "shown_title",
@@ -73,10 +162,18 @@ class AgreementAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
     list_filter = ["review_state", "kind", "park", "signed_on"]
     search_fields = ["reference", "title_en", "title_vi"]
     date_hierarchy = "signed_on"
-    autocomplete_fields = ["park", "created_by", "reviewed_by"]
+    autocomplete_fields = ["park"]
     list_select_related = ["park"]
-    readonly_fields = ["version", "created_at", "updated_at", "submitted_at", "reviewed_at"]
+    # The review and who created it are recorded by the services, never typed in.
+    readonly_fields = [
+        *services.REVIEW_FIELDS,
+        "created_by",
+        "created_at",
+        "updated_at",
+        "version_number",
+    ]
     inlines = [PartyInline, ResourceFlowInline, DocumentInline]
+    actions = ["verify_selected", "return_selected"]
     fieldsets = [
         (None, {"fields": ["reference", "title_vi", "title_en", "kind", "park", "summary"]}),
         (
@@ -95,7 +192,7 @@ class AgreementAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
                 ]
             },
         ),
-        (None, {"fields": ["created_by", "created_at", "updated_at", "version"]}),
+        (None, {"fields": ["created_by", "created_at", "updated_at", "version_number"]}),
     ]
 
     @admin.display(description=_("title"), ordering="title_en")
@@ -103,21 +200,192 @@ class AgreementAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
         """The title in the admin's language, falling back to the other."""
         return obj.title
 
-    def save_model(self, request, obj, form, change):
-        if not change and obj.created_by_id is None:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+    @admin.display(description=_("version"))
+    def version_number(self, obj):
+        return obj.version if obj.pk else "-"
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is Document:
-            for document_form in formset.forms:
-                if document_form.instance.pk is None:
-                    document_form.instance.uploaded_by = request.user
-        super().save_formset(request, form, formset, change)
+    # Saving: the agreement with its parties and flows, through the services
+
+    def save_model(self, request, obj, form, change):
+        """Nothing yet: ``save_related`` saves the agreement with its rows, in one step."""
+
+    def save_related(self, request, form, formsets, change):
+        agreement = form.instance
+        formsets = {formset.model: formset for formset in formsets}
+        try:
+            saved, reverted = services.save_agreement(
+                agreement=agreement if change else None,
+                values={
+                    name: value
+                    for name, value in form.cleaned_data.items()
+                    if name in services.CONTENT_FIELDS
+                },
+                parties=self.rows(agreement, formsets, Party, services.PARTY_FIELDS),
+                flows=self.rows(agreement, formsets, ResourceFlow, services.FLOW_FIELDS),
+                version=form.opened_version if change else None,
+                user=request.user,
+            )
+            if Document in formsets:
+                reverted |= self.save_documents(request, saved, formsets[Document])
+        except (services.EditConflict, services.TransitionError) as error:
+            message = str(error) or gettext(
+                "Someone else saved this agreement at the same moment, so nothing is saved. "
+                "Here is the current version: make your changes again."
+            )
+            self.refuse(request, message)
+            return
+        agreement.pk, agreement._state.adding = saved.pk, False
+        agreement.refresh_from_db()
+        for formset in formsets.values():
+            describe_changes(formset)
+        if reverted:
+            self.message_user(
+                request,
+                gettext(
+                    "%(reference)s was verified: after this change it is a draft again and "
+                    "leaves the public pages until an official verifies it. Submit it when it "
+                    "is ready."
+                )
+                % {"reference": saved.reference},
+                messages.WARNING,
+            )
+
+    @staticmethod
+    def rows(agreement, formsets, model, fields):
+        """The rows of a formset, or the stored ones kept as they are when the page has none
+        (the user may not see them)."""
+        if model in formsets:
+            return formset_rows(formsets[model], fields)
+        if agreement.pk is None:
+            return []
+        return [
+            {"id": pk}
+            for pk in model.objects.filter(agreement=agreement).values_list("pk", flat=True)
+        ]
+
+    @staticmethod
+    def save_documents(request, agreement, formset):
+        """New documents through ``attach_document``; the others as edited. Whether a verified
+        agreement went back to draft."""
+        reverted = False
+        for form in new_document_forms(formset):
+            _, changed_state = services.attach_document(
+                agreement=agreement, **form.cleaned_data_for_service(), user=request.user
+            )
+            reverted |= changed_state
+        for form in formset.initial_forms:
+            if formset._should_delete_form(form):
+                form.instance.delete()
+            elif form.has_changed():
+                form.save()
+        return reverted
+
+    # The history: read only, since a revert would bring back an old review state
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    # Verifying and returning: the officials' review page's steps
+
+    @admin.action(description=_("Verify the selected agreements"), permissions=["change"])
+    def verify_selected(self, request, queryset):
+        self.review(
+            request,
+            queryset,
+            services.verify_agreement,
+            done=_("%(reference)s is verified: it is now on the public pages."),
+        )
+
+    @admin.action(
+        description=_("Return the selected agreements with a comment"), permissions=["change"]
+    )
+    def return_selected(self, request, queryset):
+        form = ReturnCommentForm(request.POST if "comment" in request.POST else None)
+        if form.is_valid():
+            self.review(
+                request,
+                queryset,
+                services.return_agreement,
+                done=_("%(reference)s is returned to the park staff with your comment."),
+                comment=form.cleaned_data["comment"],
+            )
+            return None
+        request.current_app = self.admin_site.name
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Return the selected agreements with a comment"),
+            "opts": self.opts,
+            "agreements": queryset.order_by("reference"),
+            "form": form,
+            "action": "return_selected",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/agreements/return_agreements.html", context)
+
+    def review(self, request, queryset, step, *, done, **arguments):
+        """Take ``step`` on each agreement the user reviews, and say what became of each."""
+        for agreement in queryset.order_by("reference"):
+            if not permissions.reviews_park(request.user, agreement.park_id):
+                reason = gettext("Only the officials overseeing this park verify it.")
+            else:
+                try:
+                    step(
+                        agreement=agreement,
+                        user=request.user,
+                        base_url=request.build_absolute_uri("/"),
+                        **arguments,
+                    )
+                except services.TransitionError as error:
+                    reason = str(error)
+                else:
+                    self.message_user(
+                        request, done % {"reference": agreement.reference}, messages.SUCCESS
+                    )
+                    continue
+            self.message_user(
+                request,
+                gettext("%(reference)s is unchanged. %(reason)s")
+                % {"reference": agreement.reference, "reason": reason},
+                messages.ERROR,
+            )
+
+
+def describe_changes(formset):
+    """What the admin's change message reads of a formset the services saved (in place of
+    ``formset.save()``)."""
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    for form in formset.forms:
+        if formset._should_delete_form(form):
+            if form.instance.pk is not None:
+                formset.deleted_objects.append(form.instance)
+        elif form.has_changed():
+            if form.instance.pk is None:
+                formset.new_objects.append(form.instance)
+            else:
+                formset.changed_objects.append((form.instance, form.changed_data))
+
+
+class ReadOnlyAdminMixin:
+    """Rows edited on their agreement's page only, where they are saved with it."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Party)
-class PartyAdmin(SimpleHistoryAdmin):
+class PartyAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["agreement", "organisation", "role", "representative_name"]
     list_filter = ["role"]
     search_fields = [
@@ -131,7 +399,7 @@ class PartyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ResourceFlow)
-class ResourceFlowAdmin(SimpleHistoryAdmin):
+class ResourceFlowAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "agreement",
         "provider",
@@ -155,9 +423,23 @@ class ResourceFlowAdmin(SimpleHistoryAdmin):
     list_select_related = ["agreement", "resource", "provider", "receiver"]
 
 
+class DocumentAdminForm(DocumentForm):
+    """The upload page's checks (type by content, size), and no document added to an
+    agreement awaiting verification."""
+
+    def clean(self):
+        cleaned = super().clean()
+        agreement = cleaned.get("agreement")
+        if self.instance.pk is None and agreement is not None and not agreement.is_editable:
+            self.add_error(
+                "agreement", ValidationError(services.DOCUMENTS_AWAIT_VERIFICATION, code="awaiting")
+            )
+        return cleaned
+
+
 @admin.register(Document)
-class DocumentAdmin(DocumentDownloadMixin, admin.ModelAdmin):
-    form = DocumentForm  # the upload page's checks: type by content, size
+class DocumentAdmin(RefusedSaveMixin, DocumentDownloadMixin, admin.ModelAdmin):
+    form = DocumentAdminForm
     fields = [
         "agreement",
         "title",
@@ -185,6 +467,29 @@ class DocumentAdmin(DocumentDownloadMixin, admin.ModelAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.uploaded_by = request.user
-        super().save_model(request, obj, form, change)
+        """A new document through ``attach_document``, like the upload page's."""
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            document, reverted = services.attach_document(
+                agreement=form.cleaned_data["agreement"],
+                **form.cleaned_data_for_service(),
+                user=request.user,
+            )
+        except services.TransitionError as error:
+            self.refuse(request, str(error))
+            return
+        obj.pk, obj._state.adding = document.pk, False
+        obj.refresh_from_db()
+        if reverted:
+            self.message_user(
+                request,
+                gettext(
+                    "%(reference)s was verified: with this document it is a draft again and "
+                    "leaves the public pages until an official verifies it. Submit it when it "
+                    "is ready."
+                )
+                % {"reference": document.agreement.reference},
+                messages.WARNING,
+            )

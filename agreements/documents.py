@@ -7,6 +7,7 @@ user gave it, its type and its size are recorded. The same form serves the uploa
 admin.
 """
 
+from dataclasses import dataclass
 from pathlib import PurePath
 
 import filetype
@@ -64,6 +65,29 @@ def validate_document(upload):
     return content_type
 
 
+@dataclass(frozen=True)
+class Upload:
+    """What is recorded of an uploaded file besides its content."""
+
+    original_name: str
+    content_type: str
+    size: int
+
+
+def describe_upload(upload):
+    """Check an upload (``validate_document``) and name it for storing: the stored name is
+    generated (see ``document_upload_to``), only its extension comes from here, and it is the
+    one of the format found in the content. Returns what is recorded of it (``Upload``)."""
+    content_type = validate_document(upload)
+    described = Upload(
+        original_name=PurePath(upload.name or "").name[:255],
+        content_type=content_type,
+        size=upload.size,
+    )
+    upload.name = f"document.{ALLOWED_TYPES[content_type]}"
+    return described
+
+
 class DocumentForm(forms.ModelForm):
     class Meta:
         model = Document
@@ -87,23 +111,13 @@ class DocumentForm(forms.ModelForm):
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         if isinstance(upload, UploadedFile):
-            content_type = validate_document(upload)
-            self.upload = {
-                "original_name": PurePath(upload.name).name[:255],
-                "content_type": content_type,
-                "size": upload.size,
-            }
-            # The stored name is generated (see document_upload_to); only its extension comes
-            # from here, and it is the one of the format found in the content.
-            upload.name = f"document.{ALLOWED_TYPES[content_type]}"
+            self.upload = describe_upload(upload)
         return upload
 
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("title") and self.upload:
-            cleaned["title"] = PurePath(self.upload["original_name"]).stem[:200] or str(
-                _("Document")
-            )
+            cleaned["title"] = PurePath(self.upload.original_name).stem[:200] or str(_("Document"))
         if not cleaned.get("title") and "title" not in self.errors and not self.instance.title:
             self.add_error("title", _("Give the document a title."))
         return cleaned
@@ -111,8 +125,19 @@ class DocumentForm(forms.ModelForm):
     def save(self, commit=True):
         document = super().save(commit=False)
         if self.upload:
-            for name, value in self.upload.items():
-                setattr(document, name, value)
+            document.original_name = self.upload.original_name
+            document.content_type = self.upload.content_type
+            document.size = self.upload.size
         if commit:
             document.save()
         return document
+
+    def cleaned_data_for_service(self):
+        """The valid form as ``services.attach_document``'s arguments (but the agreement and
+        the user)."""
+        return {
+            "title": self.cleaned_data["title"],
+            "file": self.cleaned_data["file"],
+            "is_public": self.cleaned_data["is_public"],
+            "original_name": self.upload.original_name if self.upload else "",
+        }

@@ -21,29 +21,11 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from agreements import permissions
+from agreements import permissions, services
 from agreements.models import Agreement, Party, Resource, ResourceFlow
 from parks.lookup import find_organisations, is_found_by, organisation_label
 from parks.models import Organisation
 from symbiosis.search import fold
-
-# Words the registry's addresses use after an agreement's reference: a reference made of them
-# would make its own pages unreachable ("X/edit" would be the edit page of "X").
-RESERVED_REFERENCE_WORDS = frozenset(
-    {
-        "mine",
-        "new",
-        "edit",
-        "submit",
-        "review",
-        "history",
-        "documents",
-        "download",
-        "organisations",
-        "resources",
-        "dashboard",
-    }
-)
 
 CONFLICT_MESSAGE = _(
     "Someone else saved this agreement after you opened it, so your changes have not been "
@@ -69,10 +51,47 @@ def resource_choices():
     return [("", "---------"), *choices]
 
 
-class AgreementForm(forms.ModelForm):
-    # The version the user started from: saving over a newer one is a conflict.
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
+def _version_number(version):
+    try:
+        return int(version)
+    except (TypeError, ValueError):
+        return None
 
+
+class VersionCheckMixin:
+    """A form editing a stored agreement carries, in its hidden ``version`` field, the version
+    it was opened on, and refuses to save over a newer one (``CONFLICT_MESSAGE``). The staff
+    form and the admin's both check it here; ``services.save_agreement`` checks it again with
+    the agreement's row locked."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"] = forms.CharField(
+            widget=forms.HiddenInput,
+            required=False,
+            initial=self.instance.version if self.instance.pk else None,
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not self.is_current_version(cleaned.get("version")):
+            self.add_error(None, ValidationError(CONFLICT_MESSAGE, code="conflict"))
+        return cleaned
+
+    def is_current_version(self, version):
+        return _version_number(version) == self.instance.version
+
+    @property
+    def opened_version(self):
+        """The version the valid form was opened on (None if missing or tampered with)."""
+        return _version_number(self.cleaned_data.get("version"))
+
+    @property
+    def has_conflict(self):
+        return any(error.code == "conflict" for error in self.non_field_errors().as_data())
+
+
+class AgreementForm(VersionCheckMixin, forms.ModelForm):
     class Meta:
         model = Agreement
         fields = [
@@ -109,8 +128,6 @@ class AgreementForm(forms.ModelForm):
             only_parks = list(parks[:2])
             if len(only_parks) == 1:
                 self.initial["park"] = only_parks[0].pk
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -143,17 +160,6 @@ class AgreementForm(forms.ModelForm):
             Field("version"),
         )
 
-    def clean_reference(self):
-        reference = self.cleaned_data["reference"].strip()
-        words = {word.casefold() for word in reference.split("/")}
-        if words & RESERVED_REFERENCE_WORDS:
-            raise ValidationError(
-                _("A reference cannot contain these words between slashes: %(words)s."),
-                params={"words": ", ".join(sorted(RESERVED_REFERENCE_WORDS))},
-                code="reserved",
-            )
-        return reference
-
     def clean(self):
         cleaned = super().clean()
         starts_on = cleaned.get("starts_on")
@@ -167,19 +173,7 @@ class AgreementForm(forms.ModelForm):
         titles_failed = {"title_en", "title_vi"} & set(self.errors)
         if not titles_failed and not cleaned.get("title_en") and not cleaned.get("title_vi"):
             self.add_error("title_en", _("Give the title in English, in Vietnamese, or both."))
-        if self.instance.pk and not self.is_current_version(cleaned.get("version")):
-            self.add_error(None, ValidationError(CONFLICT_MESSAGE, code="conflict"))
         return cleaned
-
-    def is_current_version(self, version):
-        try:
-            return int(version) == self.instance.version
-        except (TypeError, ValueError):
-            return False
-
-    @property
-    def has_conflict(self):
-        return any(error.code == "conflict" for error in self.non_field_errors().as_data())
 
 
 def organisation_field_choices(field, choices):
@@ -485,6 +479,16 @@ class AgreementEntry:
     def add_conflict(self):
         self.form.add_error(None, ValidationError(CONFLICT_MESSAGE, code="conflict"))
 
+    def cleaned_data_for_service(self):
+        """The valid entry as ``services.save_agreement``'s arguments (all but the user)."""
+        return {
+            "agreement": self.instance if self.instance.pk else None,
+            "values": {name: self.form.cleaned_data[name] for name in AgreementForm.Meta.fields},
+            "parties": formset_rows(self.parties, services.PARTY_FIELDS),
+            "flows": formset_rows(self.flows, services.FLOW_FIELDS),
+            "version": self.form.opened_version,
+        }
+
     # The organisation lists, filled when the page is drawn
 
     def organisation_choices(self, form, name):
@@ -537,6 +541,21 @@ class AgreementEntry:
             ]
             self._labels = {o.pk: organisation_label(o) for o in organisations}
         return self._labels
+
+
+def formset_rows(formset, fields):
+    """The rows a valid formset keeps and adds, as dicts of ``fields`` with the ``id`` of the
+    stored row each keeps (None for a new one): rows marked for removal and untouched spare
+    rows are left out, and so are fields a row does not offer (a kept row keeps their value)."""
+    return [
+        {
+            "id": form.instance.pk,
+            **{name: form.cleaned_data[name] for name in fields if name in form.cleaned_data},
+        }
+        for form in formset.forms
+        if not formset._should_delete_form(form)
+        and (form.instance.pk is not None or form.has_changed())
+    ]
 
 
 def chosen_pk(form, name):

@@ -101,6 +101,36 @@ class Resource(SearchTextMixin, BilingualNameMixin, models.Model):
         return reverse("agreements:resource-detail", kwargs={"slug": self.slug})
 
 
+# Words the registry's addresses use after an agreement's reference: a reference made of them
+# would make its own pages unreachable ("X/edit" would be the edit page of "X").
+RESERVED_REFERENCE_WORDS = frozenset(
+    {
+        "mine",
+        "new",
+        "edit",
+        "submit",
+        "review",
+        "history",
+        "documents",
+        "download",
+        "organisations",
+        "resources",
+        "dashboard",
+    }
+)
+
+
+def validate_reference_words(reference):
+    """Refuse a reference with one of ``RESERVED_REFERENCE_WORDS`` between its slashes."""
+    words = {word.casefold() for word in reference.split("/")}
+    if words & RESERVED_REFERENCE_WORDS:
+        raise ValidationError(
+            _("A reference cannot contain these words between slashes: %(words)s."),
+            params={"words": ", ".join(sorted(RESERVED_REFERENCE_WORDS))},
+            code="reserved",
+        )
+
+
 class AgreementQuerySet(models.QuerySet):
     def public(self):
         """What anyone may see: verified agreements only."""
@@ -261,7 +291,8 @@ class Agreement(SearchTextMixin, models.Model):
                     "Use letters, digits, dots, dashes and slashes only, each part starting "
                     "with a letter or digit, e.g. DEEPC-2023-001 or HEZA/2023/01."
                 ),
-            )
+            ),
+            validate_reference_words,
         ],
         help_text=_("A short unique identifier, e.g. DEEPC-2023-001."),
     )

@@ -8,17 +8,35 @@ agreement is in a state that allows the step.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from agreements import permissions
-from agreements.models import Agreement, Party
+from agreements.documents import describe_upload
+from agreements.models import Agreement, Document, Party, ResourceFlow
 
 ReviewState = Agreement.ReviewState
+
+# What only the review steps change: the state and its record.
+REVIEW_FIELDS = ("review_state", "review_comment", "submitted_at", "reviewed_at", "reviewed_by")
+# What ``save_agreement`` sets: the agreement's own fields, but not who created it (whoever saves
+# a new one) nor its review.
+CONTENT_FIELDS = frozenset(
+    field.name
+    for field in Agreement._meta.concrete_fields
+    if field.editable and not field.primary_key
+) - {*REVIEW_FIELDS, "created_by"}
+DOCUMENTS_AWAIT_VERIFICATION = _(
+    "This agreement is awaiting verification: documents can be added once an official has "
+    "verified or returned it."
+)
+PARTY_FIELDS = ("organisation", "role", "representative_name", "representative_title")
+FLOW_FIELDS = ("resource", "provider", "receiver", "direction", "quantity", "period", "notes")
 
 # Notification emails go to people whose language the registry does not know: each is written
 # in both, Vietnamese first.
@@ -47,91 +65,174 @@ def _back_to_draft_if_verified(agreement):
     return False
 
 
-def save_agreement(*, entry, user):
-    """Save an agreement with its party and flow rows (a valid ``AgreementEntry``): all of it
-    or nothing.
+def save_agreement(*, agreement=None, values, parties, flows, version=None, user):
+    """Save an agreement with its party and flow rows: all of it or nothing.
 
-    Raises ``EditConflict`` (saving nothing) when the stored agreement is newer than the
-    version the form was opened on. Returns the agreement and whether a verified agreement
-    went back to draft.
+    ``agreement`` is the stored agreement, or None for a new one; ``values`` its fields (any
+    of ``CONTENT_FIELDS``: its review state and record change only through the review steps);
+    ``parties`` and ``flows`` every row it is to have, each a dict of ``PARTY_FIELDS`` or
+    ``FLOW_FIELDS`` with the ``id`` of the stored row it keeps (none for a row to add): stored
+    rows not listed are deleted. Relations are given as objects or primary keys. The values
+    are cleaned ones, checked by the models' rules (``AgreementEntry``, the admin's forms, or
+    ``full_clean``); the database refuses what slips through.
+
+    Raises ``EditConflict`` (saving nothing) when the stored agreement is newer than
+    ``version``, the version the edit started from, or when another save races this one.
+    Returns the agreement and whether a verified agreement went back to draft.
     """
-    form, parties, flows = entry.form, entry.parties, entry.flows
+    unknown = set(values) - CONTENT_FIELDS
+    if unknown:
+        raise ValueError(f"save_agreement() cannot set {', '.join(sorted(unknown))}")
     with transaction.atomic():
-        agreement = form.instance
-        reverted = False
-        if agreement.pk is None:
-            agreement.created_by = user
-            agreement.review_state = ReviewState.DRAFT
+        if agreement is None:
+            current = Agreement(created_by=user, review_state=ReviewState.DRAFT)
+            stored_parties, stored_flows = {}, {}
+            reverted = False
         else:
             current = _lock(agreement)
-            if not form.is_current_version(form.cleaned_data.get("version")) or (
-                current.version != agreement.version
-            ):
+            if _version_number(version) != current.version:
                 raise EditConflict
-            agreement.review_state = current.review_state
-            edited = set(form.changed_data) - {"version"}
-            if not (edited or parties.has_changed() or flows.has_changed()):
+            stored_parties = {row.pk: row for row in current.parties.all()}
+            stored_flows = {row.pk: row for row in current.flows.all()}
+        party_plan = _RowPlan(Party, stored_parties, parties, moving="organisation")
+        flow_plan = _RowPlan(ResourceFlow, stored_flows, flows)
+        if agreement is not None:
+            edited = [name for name, value in values.items() if not _same(current, name, value)]
+            if not (edited or party_plan.changes or flow_plan.changes):
                 # Saved unchanged: nothing to store, and a verified agreement stays public.
                 return current, False
-            reverted = _back_to_draft_if_verified(agreement)
-        agreement._history_user = user
+            reverted = _back_to_draft_if_verified(current)
+        for name, value in values.items():
+            _assign(current, name, value)
+        current._history_user = user
         try:
             with transaction.atomic():
-                agreement = form.save()
-                parties.instance = flows.instance = agreement
-                for formset in (parties, flows):
-                    for row in formset.forms:
-                        row.instance._history_user = user
-                _save_parties(parties)
-                flows.save()
+                current.save()
+                party_plan.save(current, user=user)
+                flow_plan.save(current, user=user)
         except IntegrityError as error:
             # Validation catches every rule first; this is another save racing this one
             # (e.g. the same new reference), and it must not become a server error.
             raise EditConflict from error
-    return agreement, reverted
+    return current, reverted
 
 
-def _save_parties(parties):
-    """Save the party rows so that organisations can move between rows (two rows swapping
-    theirs, a removed row's organisation taken by another) without meeting the database's
-    one-row-per-organisation rule halfway: removals first, and a row whose organisation
-    changes is saved as the old party removed and a new one added."""
-    rows = parties.save(commit=False)
-    moved = {obj.pk for obj, fields in parties.changed_objects if "organisation" in fields}
-    for obj in parties.deleted_objects:
-        obj.delete()
-    Party.objects.filter(pk__in=moved).delete()
-    for obj in rows:
-        if obj.pk in moved:
-            obj.pk = None
-            obj._state.adding = True
-    for obj in sorted(rows, key=lambda row: row.pk is None):  # kept rows, then added ones
-        obj.save()
+def _version_number(version):
+    try:
+        return int(version)
+    except (TypeError, ValueError):
+        return None
 
 
-def attach_document(*, agreement, form, user):
-    """Save an uploaded document (a valid ``DocumentForm``) to an agreement. Returns the
-    document and whether a verified agreement went back to draft: a public document changes
-    what the public sees, an internal one does not."""
+def _assign(obj, name, value):
+    """Set a field from a value or, for a relation, an object or its primary key."""
+    field = obj._meta.get_field(name)
+    if field.is_relation and value is not None and not isinstance(value, models.Model):
+        setattr(obj, field.attname, value)
+    else:
+        setattr(obj, name, value)
+
+
+def _same(obj, name, value):
+    """Whether a stored field already holds ``value``."""
+    field = obj._meta.get_field(name)
+    if isinstance(value, models.Model):
+        value = value.pk
+    try:
+        value = field.to_python(value)
+    except ValidationError:
+        return False
+    return getattr(obj, field.attname) == value
+
+
+class _RowPlan:
+    """What saving a list of rows does to the stored ones: ``removed`` (stored, not listed),
+    ``changed`` (listed with other values: each row with the values to set) and ``added`` (the
+    values of each new row, and the stored row it replaces, if any), in the order listed.
+
+    A kept row whose ``moving`` field changes is planned as the stored row removed and a new
+    one added: then organisations can move between party rows (two rows swapping theirs, a
+    removed row's organisation taken by another) without meeting the database's
+    one-row-per-organisation rule halfway, and the history shows the party that left.
+    """
+
+    def __init__(self, model, stored, rows, *, moving=None):
+        self.model = model
+        self.changed, self.added = [], []
+        listed, kept = set(), set()
+        for row in rows:
+            values = {name: value for name, value in row.items() if name != "id"}
+            pk = model._meta.pk.to_python(row["id"]) if row.get("id") else None
+            if pk is None:
+                self.added.append((values, None))
+                continue
+            if pk not in stored or pk in listed:
+                raise ValueError(f"{model.__name__} {pk} is not a row of this agreement")
+            listed.add(pk)
+            old = stored[pk]
+            edited = {name for name, value in values.items() if not _same(old, name, value)}
+            if moving in edited:
+                self.added.append((values, old))
+            else:
+                kept.add(pk)
+                if edited:
+                    self.changed.append((old, values))
+        self.removed = [row for pk, row in stored.items() if pk not in kept]
+
+    @property
+    def changes(self):
+        return bool(self.removed or self.changed or self.added)
+
+    def save(self, agreement, *, user):
+        """Removals first, then the kept rows, then the added ones."""
+        for row in self.removed:
+            row._history_user = user
+            row.delete()
+        for row, values in self.changed:
+            self._write(row, values, user=user)
+        for values, replaced in self.added:
+            row = self.model(agreement=agreement)
+            if replaced is not None:  # what the row's values leave out stays as it was
+                for field in self.model._meta.concrete_fields:
+                    if not field.primary_key and field.name != "agreement":
+                        setattr(row, field.attname, getattr(replaced, field.attname))
+            self._write(row, values, user=user)
+
+    @staticmethod
+    def _write(row, values, *, user):
+        for name, value in values.items():
+            _assign(row, name, value)
+        row._history_user = user
+        row.save()
+
+
+def attach_document(*, agreement, title, file, is_public=False, original_name="", user):
+    """Attach an uploaded document to an agreement. Its content and size are checked
+    (``agreements.documents.describe_upload``) and its type and size recorded; the name the
+    user gave the file is ``original_name`` (by default the file's own). Returns the document
+    and whether a verified agreement went back to draft: a public document changes what the
+    public sees, an internal one does not."""
+    upload = describe_upload(file)
     with transaction.atomic():
         current = _lock(agreement)
         if not current.is_editable:
-            raise TransitionError(
-                _(
-                    "This agreement is awaiting verification: documents can be added once an "
-                    "official has verified or returned it."
-                )
-            )
-        reverted = form.cleaned_data.get("is_public") and _back_to_draft_if_verified(current)
+            raise TransitionError(DOCUMENTS_AWAIT_VERIFICATION)
+        reverted = is_public and _back_to_draft_if_verified(current)
         if reverted:
             current._history_user = user
             current.save()
-        document = form.save(commit=False)
-        document.agreement = current
-        document.uploaded_by = user
-        document.save()
+        document = Document.objects.create(
+            agreement=current,
+            title=title,
+            file=file,
+            is_public=is_public,
+            original_name=original_name or upload.original_name,
+            content_type=upload.content_type,
+            size=upload.size,
+            uploaded_by=user,
+        )
     agreement.refresh_from_db()
-    return document, reverted
+    return document, bool(reverted)
 
 
 def completeness_problems(agreement):

@@ -12,10 +12,7 @@ from symbiosis.search import exact_match, fold
 
 
 def organisation_label(organisation):
-    name = organisation.name
-    if organisation.short_name and organisation.short_name.casefold() not in name.casefold():
-        return f"{name} ({organisation.short_name})"
-    return name
+    return organisation.label
 
 
 # How many organisations a search offers at most: type more of the name to narrow it.

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -6,13 +7,22 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from symbiosis.bilingual import BilingualNameMixin
-from symbiosis.search import SearchTextMixin, fold
+from symbiosis.search import SearchTextMixin, exact_match, fold
 
 
 class OrganisationQuerySet(models.QuerySet):
     def search(self, query):
         folded = fold(query)
         return self.filter(search_text__contains=folded) if folded else self
+
+    def called(self, name):
+        """The first organisation (the oldest) called ``name`` in either language, accents and
+        case ignored, or None: its few exact matches are read, not every name containing it."""
+        folded = fold(name)
+        for organisation in self.filter(exact_match(name)).order_by("pk")[:20]:
+            if folded in {fold(organisation.name_vi), fold(organisation.name_en)}:
+                return organisation
+        return None
 
 
 class Organisation(SearchTextMixin, BilingualNameMixin, models.Model):
@@ -108,6 +118,41 @@ class Organisation(SearchTextMixin, BilingualNameMixin, models.Model):
     def get_absolute_url(self):
         return reverse("parks:organisation-detail", kwargs={"slug": self.slug})
 
+    @property
+    def label(self):
+        """Its name, with its short name when the name does not contain it."""
+        name = self.name
+        if self.short_name and self.short_name.casefold() not in name.casefold():
+            return f"{name} ({self.short_name})"
+        return name
+
+    def clean(self):
+        """The rules every way in (the staff's form, the admin) checks: a name in one language
+        at least, a level for agencies only, and no second organisation of the same name."""
+        super().clean()
+        errors = {}
+        names = [name for name in (self.name_vi, self.name_en) if name]
+        if not names:
+            errors["name_en"] = ValidationError(
+                _("Give the name in Vietnamese, in English, or both."), code="no_name"
+            )
+        if self.level and self.kind and self.kind != self.Kind.AGENCY:
+            errors["level"] = ValidationError(
+                _("Only a government agency has a level."), code="level_not_for_kind"
+            )
+        others = Organisation.objects.exclude(pk=self.pk) if self.pk else Organisation.objects
+        for name in names:
+            existing = others.called(name)
+            if existing is not None:
+                errors[NON_FIELD_ERRORS] = ValidationError(
+                    _("%(name)s is already in the registry: choose it from the list."),
+                    params={"name": existing.label},
+                    code="duplicate",
+                )
+                break
+        if errors:
+            raise ValidationError(errors)
+
 
 class CompanyManager(models.Manager.from_queryset(OrganisationQuerySet)):
     def get_queryset(self):
@@ -127,6 +172,11 @@ class Company(Organisation):
         verbose_name = _("company")
         verbose_name_plural = _("companies")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Its kind is known before it is saved: the rules that depend on it apply.
+        self.kind = Organisation.Kind.COMPANY
+
     def save(self, *args, **kwargs):
         self.kind = Organisation.Kind.COMPANY
         super().save(*args, **kwargs)
@@ -139,6 +189,11 @@ class Agency(Organisation):
         proxy = True
         verbose_name = _("agency")
         verbose_name_plural = _("agencies")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Its kind is known before it is saved: the rules that depend on it apply.
+        self.kind = Organisation.Kind.AGENCY
 
     def save(self, *args, **kwargs):
         self.kind = Organisation.Kind.AGENCY

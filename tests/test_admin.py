@@ -1,15 +1,23 @@
-"""An admin can use every page of the Django admin on day one."""
+"""An admin can use every page of the Django admin on day one, and every change made there goes
+through the same services and rules as the staff's and officials' pages."""
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group, Permission
+from django.core import mail
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from agreements.models import Agreement, Document
-from parks.models import Agency
+from agreements import services
+from agreements.models import Agreement, Document, Party, ResourceFlow
+from parks.models import Agency, Organisation
+from tests.agreements.world import make_world
 from tests.factories import (
     make_agreement,
     make_official,
@@ -32,10 +40,15 @@ def url(model, view, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
+# Parties and flows are edited on their agreement's page only, where they are saved with it.
+EDITED_WITH_THEIR_AGREEMENT = {Party, ResourceFlow}
+
+
 @pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=IDS)
 def test_changelist_and_add_pages_answer(superuser_client, demo, model, model_admin):
     assert superuser_client.get(url(model, "changelist")).status_code == 200
-    assert superuser_client.get(url(model, "add")).status_code == 200
+    expected = 403 if model in EDITED_WITH_THEIR_AGREEMENT else 200
+    assert superuser_client.get(url(model, "add")).status_code == expected
 
 
 @pytest.fixture
@@ -106,3 +119,481 @@ def test_documents_open_from_the_admin_through_the_download_view(superuser_clien
         content = superuser_client.get(page).content.decode()
         assert f'href="{document.get_absolute_url()}"' in content
         assert "documents-are-not-served-here" not in content
+
+
+# --- Every change through the services -----------------------------------------------------
+
+State = Agreement.ReviewState
+
+
+@pytest.fixture
+def world(db):
+    return make_world()
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def admin_official(world):
+    """The park's official, with an admin account that may change agreements."""
+    official = world.official
+    official.is_staff = True
+    official.save()
+    official.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="agreements",
+            codename__in=["view_agreement", "change_agreement"],
+        )
+    )
+    return official
+
+
+def submitted(world, **fields):
+    """An agreement of the park submitted by its staff."""
+    agreement = make_agreement(
+        world.park, parties=[world.provider, world.receiver], review_state=State.DRAFT, **fields
+    )
+    services.submit_agreement(agreement=agreement, user=world.staff)
+    return agreement
+
+
+def messages_of(response):
+    return [str(message) for message in response.context["messages"]]
+
+
+def act(client, action, agreements, **data):
+    return client.post(
+        url(Agreement, "changelist"),
+        {"action": action, ACTION_CHECKBOX_NAME: [a.pk for a in agreements], **data},
+        follow=True,
+    )
+
+
+def emails_about(agreement):
+    """Who was told what of a step, the agreement's reference left out."""
+    return sorted(
+        (message.to[0], message.subject.replace(agreement.reference, "REF"))
+        for message in mail.outbox
+    )
+
+
+def last_record(agreement):
+    record = agreement.history.order_by("-history_id").first()
+    return {
+        "history_type": record.history_type,
+        "history_user": record.history_user,
+        "review_state": record.review_state,
+        "review_comment": record.review_comment,
+        "reviewed_by": record.reviewed_by,
+        "reviewed_at is set": record.reviewed_at is not None,
+        "version": record.version,
+    }
+
+
+class TestReviewActions:
+    def test_verifying_in_the_admin_tells_the_same_people_and_records_the_same_as_the_review_page(
+        self, world, django_capture_on_commit_callbacks
+    ):
+        official = admin_official(world)
+        # Each with its own session: the page's messages are not the admin's.
+        page_client, client = client_for(official), client_for(official)
+        on_the_page, in_the_admin = submitted(world), submitted(world)
+
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            page_client.post(
+                reverse("agreements:review", kwargs={"reference": on_the_page.reference}),
+                {"decision": "verify", "comment": ""},
+            )
+        page_emails = emails_about(on_the_page)
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = act(client, "verify_selected", [in_the_admin])
+
+        assert messages_of(response) == [
+            f"{in_the_admin.reference} is verified: it is now on the public pages."
+        ]
+        assert emails_about(in_the_admin) == page_emails
+        assert {address for address, _ in page_emails} == {world.staff.email}
+        assert last_record(in_the_admin) == last_record(on_the_page)
+        assert last_record(in_the_admin)["review_state"] == State.VERIFIED
+        assert last_record(in_the_admin)["history_user"] == official
+        assert Agreement.objects.public().filter(pk=in_the_admin.pk).exists()
+
+    def test_returning_asks_for_the_comment_then_does_what_the_review_page_does(
+        self, world, django_capture_on_commit_callbacks
+    ):
+        official = admin_official(world)
+        # Each with its own session: the page's messages are not the admin's.
+        page_client, client = client_for(official), client_for(official)
+        on_the_page, in_the_admin = submitted(world), submitted(world)
+        comment = "Add the signing date."
+
+        asked = act(client, "return_selected", [in_the_admin])
+
+        assert asked.templates[0].name == "admin/agreements/return_agreements.html"
+        assert in_the_admin.reference in asked.content.decode()
+        assert Agreement.objects.get(pk=in_the_admin.pk).review_state == State.SUBMITTED
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            page_client.post(
+                reverse("agreements:review", kwargs={"reference": on_the_page.reference}),
+                {"decision": "return", "comment": comment},
+            )
+        page_emails = emails_about(on_the_page)
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = act(client, "return_selected", [in_the_admin], comment=comment)
+
+        assert messages_of(response) == [
+            f"{in_the_admin.reference} is returned to the park staff with your comment."
+        ]
+        assert emails_about(in_the_admin) == page_emails
+        assert all(comment in message.body for message in mail.outbox)
+        assert last_record(in_the_admin) == last_record(on_the_page)
+        assert last_record(in_the_admin)["review_state"] == State.RETURNED
+
+    def test_returning_without_a_comment_asks_again_and_changes_nothing(self, world):
+        agreement = submitted(world)
+
+        response = act(
+            client_for(admin_official(world)), "return_selected", [agreement], comment=" "
+        )
+
+        assert "Say what needs changing before you return it." in response.content.decode()
+        assert Agreement.objects.get(pk=agreement.pk).review_state == State.SUBMITTED
+
+    def test_an_agreement_not_awaiting_verification_is_named_with_the_reason_not_a_server_error(
+        self, world
+    ):
+        awaiting, draft = submitted(world), make_agreement(world.park, review_state=State.DRAFT)
+
+        response = act(client_for(admin_official(world)), "verify_selected", [awaiting, draft])
+
+        assert response.status_code == 200
+        assert f"{draft.reference} is unchanged. Only a submitted agreement can be verified." in (
+            messages_of(response)
+        )
+        assert f"{awaiting.reference} is verified: it is now on the public pages." in (
+            messages_of(response)
+        )
+        assert Agreement.objects.get(pk=draft.pk).review_state == State.DRAFT
+
+    def test_an_admin_user_who_does_not_review_the_park_changes_nothing_and_is_told(
+        self, world, django_capture_on_commit_callbacks
+    ):
+        other = admin_official(world)
+        other.authority_memberships.update(agency=world.other_agency)
+        agreement = submitted(world)
+        mail.outbox.clear()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = act(client_for(other), "verify_selected", [agreement])
+
+        assert messages_of(response) == [
+            f"{agreement.reference} is unchanged. "
+            "Only the officials overseeing this park verify it."
+        ]
+        assert Agreement.objects.get(pk=agreement.pk).review_state == State.SUBMITTED
+        assert mail.outbox == []
+
+
+def change_page_data(client, agreement=None):
+    """What the admin's agreement page posts as it opens (on ``agreement``, or empty to add
+    one): its form and inlines with their current values."""
+    page = url(Agreement, "change", agreement.pk) if agreement else url(Agreement, "add")
+    response = client.get(page)
+    assert response.status_code == 200
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if isinstance(value, bool):
+                if value:
+                    data[field.html_name] = "on"
+            elif value is not None:
+                data[field.html_name] = value
+    return page, data
+
+
+def row_data(prefix, index, **fields):
+    return {f"{prefix}-{index}-{name}": value for name, value in fields.items()}
+
+
+class TestAgreementChangePage:
+    def test_the_review_state_and_record_cannot_be_posted(self, superuser_client, world):
+        agreement = make_agreement(world.park, review_state=State.DRAFT)
+        page, data = change_page_data(superuser_client, agreement)
+
+        response = superuser_client.post(
+            page,
+            {
+                **data,
+                "review_state": State.VERIFIED,
+                "reviewed_by": world.official.pk,
+                "review_comment": "Looks fine",
+                "created_by": world.official.pk,
+            },
+        )
+
+        assert response.status_code == 302
+        agreement.refresh_from_db()
+        assert agreement.review_state == State.DRAFT
+        assert (agreement.reviewed_by, agreement.review_comment) == (None, "")
+        assert not Agreement.objects.public().filter(pk=agreement.pk).exists()
+
+    def test_a_stale_save_is_refused_with_the_staff_forms_message_and_changes_nothing(
+        self, superuser_client, world
+    ):
+        agreement = make_agreement(
+            world.park, parties=[world.provider, world.receiver], review_state=State.DRAFT
+        )
+        page, data = change_page_data(superuser_client, agreement)
+        theirs = Agreement.objects.get(pk=agreement.pk)
+        theirs.summary = "Their summary"
+        theirs.save()
+        data.update(title_en="Mine", **{"parties-TOTAL_FORMS": 3})
+        data.update(row_data("parties", 2, organisation=world.witness.pk, role="witness"))
+        data["parties-0-DELETE"] = "on"
+
+        response = superuser_client.post(page, data)
+
+        assert response.status_code == 200
+        assert "Someone else saved this agreement after you opened it" in response.content.decode()
+        agreement.refresh_from_db()
+        assert (agreement.title_en, agreement.summary) == (theirs.title_en, "Their summary")
+        assert agreement.version == theirs.version
+        assert set(agreement.parties.values_list("organisation_id", flat=True)) == {
+            world.provider.pk,
+            world.receiver.pk,
+        }
+
+    def test_a_save_with_the_version_it_opened_on_goes_through_the_services(
+        self, superuser_client, world
+    ):
+        admin_user = superuser_client.get(url(Agreement, "changelist")).context["user"]
+        agreement = make_agreement(
+            world.park, parties=[world.provider, world.receiver], review_state=State.DRAFT
+        )
+        page, data = change_page_data(superuser_client, agreement)
+        data.update(title_en="Renamed", **{"parties-TOTAL_FORMS": 3})
+        data.update(row_data("parties", 2, organisation=world.witness.pk, role="witness"))
+
+        response = superuser_client.post(page, data)
+
+        assert response.status_code == 302
+        agreement.refresh_from_db()
+        assert agreement.title_en == "Renamed"
+        assert agreement.parties.count() == 3
+        assert agreement.history.first().history_user == admin_user
+        assert Party.history.get(organisation=world.witness).history_user == admin_user
+
+    def test_the_page_carries_the_version_it_was_opened_on(self, superuser_client, world):
+        agreement = make_agreement(world.park)
+
+        content = superuser_client.get(url(Agreement, "change", agreement.pk)).content.decode()
+
+        assert f'<input type="hidden" name="version" value="{agreement.version}"' in content
+
+    def test_a_save_racing_another_after_the_checks_is_undone_and_said_not_logged(
+        self, superuser_client, world, monkeypatch
+    ):
+        agreement = make_agreement(world.park, review_state=State.DRAFT)
+        page, data = change_page_data(superuser_client, agreement)
+
+        def racing(**arguments):
+            raise services.EditConflict
+
+        monkeypatch.setattr(services, "save_agreement", racing)
+        response = superuser_client.post(page, {**data, "title_en": "Mine"}, follow=True)
+
+        assert response.redirect_chain == [(page, 302)]
+        assert messages_of(response) == [
+            "Someone else saved this agreement at the same moment, so nothing is saved. "
+            "Here is the current version: make your changes again."
+        ]
+        assert Agreement.objects.get(pk=agreement.pk).title_en == agreement.title_en
+        assert not LogEntry.objects.exists()
+
+    def test_changing_a_verified_agreement_makes_it_a_draft_again_and_says_so(
+        self, superuser_client, world
+    ):
+        agreement = make_agreement(world.park, parties=[world.provider, world.receiver])
+        page, data = change_page_data(superuser_client, agreement)
+        data["flows-0-quantity"] = "250"
+
+        response = superuser_client.post(page, data, follow=True)
+
+        assert (
+            f"{agreement.reference} was verified: after this change it is a draft again"
+            in " ".join(messages_of(response))
+        )
+        agreement.refresh_from_db()
+        assert agreement.review_state == State.DRAFT
+        assert not Agreement.objects.public().filter(pk=agreement.pk).exists()
+
+    def test_saving_a_verified_agreement_unchanged_keeps_it_verified(self, superuser_client, world):
+        agreement = make_agreement(world.park, parties=[world.provider, world.receiver])
+        version = agreement.version
+        page, data = change_page_data(superuser_client, agreement)
+
+        assert superuser_client.post(page, data).status_code == 302
+
+        agreement.refresh_from_db()
+        assert (agreement.review_state, agreement.version) == (State.VERIFIED, version)
+
+    def test_an_agreement_added_in_the_admin_is_a_draft_created_by_whoever_added_it(
+        self, superuser_client, world
+    ):
+        page, data = change_page_data(superuser_client)
+        data.update(
+            reference="HEZA/2024/07",
+            title_en="Shared steam",
+            kind=Agreement.Kind.INDUSTRIAL,
+            park=world.park.pk,
+            starts_on="2024-03-01",
+            **{"parties-TOTAL_FORMS": 2},
+        )
+        data.update(row_data("parties", 0, organisation=world.provider.pk, role="signatory"))
+        data.update(row_data("parties", 1, organisation=world.receiver.pk, role="signatory"))
+
+        response = superuser_client.post(page, data)
+
+        agreement = Agreement.objects.get(reference="HEZA/2024/07")
+        assert response.status_code == 302
+        assert response.url == url(Agreement, "changelist")
+        assert agreement.review_state == State.DRAFT
+        assert agreement.created_by.is_superuser
+        assert agreement.parties.count() == 2
+
+    def test_a_reserved_reference_word_is_refused(self, superuser_client, world):
+        agreement = make_agreement(world.park, review_state=State.DRAFT)
+        page, data = change_page_data(superuser_client, agreement)
+        data["reference"] = "DEEPC/edit"
+
+        response = superuser_client.post(page, data)
+
+        assert response.status_code == 200
+        assert "A reference cannot contain these words between slashes" in (
+            response.content.decode()
+        )
+        assert Agreement.objects.get(pk=agreement.pk).reference == agreement.reference
+
+    def test_a_public_document_added_to_a_verified_agreement_makes_it_a_draft_again(
+        self, superuser_client, world
+    ):
+        agreement = make_agreement(world.park, parties=[world.provider, world.receiver])
+        page, data = change_page_data(superuser_client, agreement)
+        data.update(
+            {"documents-TOTAL_FORMS": 1, "documents-0-title": "Scan", "documents-0-is_public": "on"}
+        )
+        data["documents-0-file"] = SimpleUploadedFile("Signed.pdf", b"%PDF-1.7\n1 0 obj\n")
+
+        response = superuser_client.post(page, data)
+
+        assert response.status_code == 302
+        document = agreement.documents.get()
+        assert (document.original_name, document.content_type) == ("Signed.pdf", "application/pdf")
+        assert document.uploaded_by.is_superuser
+        assert Agreement.objects.get(pk=agreement.pk).review_state == State.DRAFT
+
+    def test_no_document_is_added_to_an_agreement_awaiting_verification(
+        self, superuser_client, world
+    ):
+        agreement = submitted(world)
+        page, data = change_page_data(superuser_client, agreement)
+        data.update({"documents-TOTAL_FORMS": 1, "documents-0-title": "Scan"})
+        data["documents-0-file"] = SimpleUploadedFile("Signed.pdf", b"%PDF-1.7\n1 0 obj\n")
+
+        response = superuser_client.post(page, data)
+
+        assert response.status_code == 200
+        assert "This agreement is awaiting verification" in response.content.decode()
+        assert not agreement.documents.exists()
+
+    def test_an_old_version_cannot_be_brought_back_from_the_history(self, superuser_client, world):
+        agreement = submitted(world)
+        first = agreement.history.order_by("history_id").first()
+        page = reverse(
+            "admin:agreements_agreement_simple_history", args=[agreement.pk, first.history_id]
+        )
+
+        assert superuser_client.get(page).status_code == 200
+        assert superuser_client.post(page, {"version": first.version}).status_code == 403
+        assert Agreement.objects.get(pk=agreement.pk).review_state == State.SUBMITTED
+
+
+def test_parties_and_flows_are_only_read_on_their_own_admin_pages(superuser_client, world):
+    agreement = make_agreement(world.park, parties=[world.provider, world.receiver])
+    party = agreement.parties.first()
+
+    assert superuser_client.get(url(Party, "change", party.pk)).status_code == 200
+    response = superuser_client.post(url(Party, "change", party.pk), {"role": "witness"})
+
+    assert response.status_code == 403
+    assert Party.objects.get(pk=party.pk).role == Party.Role.SIGNATORY
+
+
+class TestOrganisationRules:
+    def organisation_data(self, **fields):
+        return {"kind": "company", "country": "VN", **fields}
+
+    def test_the_admin_refuses_a_second_organisation_of_the_same_name(
+        self, superuser_client, world
+    ):
+        response = superuser_client.post(
+            url(Organisation, "add"),
+            self.organisation_data(kind="agency", name_vi="CÔNG AN QUẬN HẢI AN", slug="police-2"),
+        )
+
+        assert response.status_code == 200
+        assert (
+            "Hai An District Police is already in the registry: choose it from the list."
+            in response.content.decode()
+        )
+        assert not Organisation.objects.filter(slug="police-2").exists()
+
+    def test_the_admin_refuses_a_level_for_a_company(self, superuser_client, world):
+        response = superuser_client.post(
+            url(Organisation, "add"),
+            self.organisation_data(name_en="New Co", slug="new-co", level="national"),
+        )
+
+        assert response.status_code == 200
+        assert "Only a government agency has a level." in response.content.decode()
+        assert not Organisation.objects.filter(slug="new-co").exists()
+
+    def test_an_organisation_is_saved_again_in_the_admin_under_its_own_name(
+        self, superuser_client, world
+    ):
+        police = world.receiver
+        data = self.organisation_data(
+            kind="agency", name_en=police.name_en, name_vi=police.name_vi, slug=police.slug
+        )
+
+        response = superuser_client.post(
+            url(Organisation, "change", police.pk), {**data, "level": "district", "province": "HP"}
+        )
+
+        assert response.status_code == 302
+        assert Organisation.objects.get(pk=police.pk).province == "HP"
+
+    def test_an_agency_added_through_its_own_page_may_have_a_level(self, superuser_client, world):
+        response = superuser_client.post(
+            url(Agency, "add"),
+            {
+                "name_en": "Ninh Binh Authority",
+                "slug": "nb",
+                "level": "provincial",
+                "country": "VN",
+            },
+        )
+
+        assert response.status_code == 302
+        assert Agency.objects.get(slug="nb").level == Organisation.Level.PROVINCIAL

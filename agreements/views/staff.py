@@ -177,7 +177,9 @@ class AgreementEntryMixin:
     def form_valid(self, entry):
         adding = entry.instance.pk is None
         try:
-            agreement, reverted = services.save_agreement(entry=entry, user=self.request.user)
+            agreement, reverted = services.save_agreement(
+                **entry.cleaned_data_for_service(), user=self.request.user
+            )
         except services.EditConflict:
             if adding:
                 # Another save took this reference (or row) a moment before this one.
@@ -336,7 +338,7 @@ class DocumentUploadView(AgreementStepMixin, CreateView):
     def form_valid(self, form):
         try:
             document, reverted = services.attach_document(
-                agreement=self.agreement, form=form, user=self.request.user
+                agreement=self.agreement, **form.cleaned_data_for_service(), user=self.request.user
             )
         except services.TransitionError as error:
             form.add_error(None, str(error))
@@ -369,11 +371,7 @@ class HistoryView(AgreementStepMixin, DetailView):
 
     template_name = "agreements/agreement_history.html"
     http_method_names = ["get", "head", "options"]
-    step_rung = staticmethod(
-        lambda user, park_id: (
-            permissions.works_in_park(user, park_id) or permissions.reviews_park(user, park_id)
-        )
-    )
+    step_rung = None  # internal_agreements is the whole check
 
     def get_object(self, queryset=None):
         return self.agreement

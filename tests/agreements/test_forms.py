@@ -278,6 +278,45 @@ def test_a_missing_or_tampered_version_is_a_conflict(world, version):
     assert entry.form.has_conflict
 
 
+def test_a_valid_entry_hands_the_service_its_rows_without_the_removed_and_spare_ones(world):
+    agreement = make_agreement(
+        world.park, parties=[world.provider, world.receiver, world.witness], flows=[]
+    )
+    kept, changed, removed = agreement.parties.order_by("role", "pk")
+    data = edit_data(
+        agreement, title_en="Renamed", extra_parties=[party(None), party(world.agency)]
+    )
+    data["parties-1-role"] = "witness"
+    data["parties-2-DELETE"] = "on"
+    entry = entry_for(world, instance=agreement, **data)
+    assert entry.is_valid(), (entry.form.errors, entry.parties.errors)
+
+    arguments = entry.cleaned_data_for_service()
+
+    assert arguments["agreement"] == agreement
+    assert arguments["version"] == agreement.version
+    assert arguments["values"]["title_en"] == "Renamed"
+    assert arguments["values"]["park"] == world.park
+    assert [(row["id"], row["organisation"], row["role"]) for row in arguments["parties"]] == [
+        (kept.pk, kept.organisation, "signatory"),
+        (changed.pk, changed.organisation, "witness"),
+        (None, world.agency, "signatory"),
+    ]
+    assert removed.pk not in {row["id"] for row in arguments["parties"]}
+    assert arguments["flows"] == []
+
+
+def test_a_new_entry_hands_the_service_no_agreement_and_no_version(world):
+    entry = entry_for(world, **complete(world))
+    assert entry.is_valid()
+
+    arguments = entry.cleaned_data_for_service()
+
+    assert (arguments["agreement"], arguments["version"]) == (None, None)
+    assert [row["id"] for row in arguments["parties"]] == [None, None, None]
+    assert arguments["flows"][0]["direction"] == "mutual"
+
+
 def list_labels(field):
     return [label for _, label in field.choices][1:]
 

@@ -108,6 +108,28 @@ def test_a_flow_between_organisations_outside_the_agreement_reads_clearly():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("reference", ["mine", "DEEPC/edit", "A/History/B", "review"])
+def test_a_reference_made_of_the_registry_addresses_words_is_refused_by_the_model(reference):
+    agreement = make_agreement()
+    agreement.reference = reference
+
+    with pytest.raises(ValidationError) as excinfo:
+        agreement.full_clean()
+
+    assert list(excinfo.value.message_dict) == ["reference"]
+    assert "A reference cannot contain these words" in excinfo.value.message_dict["reference"][0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("reference", ["HEZA/2023/mine-01", "DEEPC-2023-NEW", "editions/1"])
+def test_a_reference_containing_those_words_inside_a_part_is_accepted(reference):
+    agreement = make_agreement()
+    agreement.reference = reference
+
+    agreement.full_clean()
+
+
+@pytest.mark.django_db
 class TestActiveIsDerivedFromDates:
     def test_open_ended_agreement_is_active_from_its_start(self):
         agreement = make_agreement(starts_on=DAY)

@@ -1,10 +1,13 @@
 """Saving, submitting, verifying and returning agreements: all or nothing, recorded with who and
 when, and told by email to whom it concerns once it is committed."""
 
+import datetime
 import threading
+from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
@@ -37,6 +40,11 @@ def valid_entry(world, *, instance=None, data=None, user=None):
     return entry
 
 
+def save(entry, *, user):
+    """Save a valid entry the way the staff page does."""
+    return services.save_agreement(**entry.cleaned_data_for_service(), user=user)
+
+
 def draft(world, **fields):
     fields.setdefault("review_state", State.DRAFT)
     return make_agreement(world.park, parties=[world.provider, world.receiver], **fields)
@@ -44,7 +52,7 @@ def draft(world, **fields):
 
 class TestSaveAgreement:
     def test_a_new_agreement_is_saved_with_its_parties_and_flows_as_a_draft(self, world):
-        agreement, reverted = services.save_agreement(entry=valid_entry(world), user=world.staff)
+        agreement, reverted = save(valid_entry(world), user=world.staff)
 
         agreement.refresh_from_db()
         assert agreement.review_state == State.DRAFT
@@ -54,7 +62,7 @@ class TestSaveAgreement:
         assert not reverted
 
     def test_who_saved_is_recorded_in_the_history(self, world):
-        agreement, _ = services.save_agreement(entry=valid_entry(world), user=world.staff)
+        agreement, _ = save(valid_entry(world), user=world.staff)
 
         assert agreement.history.get().history_user == world.staff
         assert {record.history_user for record in Party.history.all()} == {world.staff}
@@ -64,9 +72,7 @@ class TestSaveAgreement:
         version = agreement.version
         data = edit_data(agreement, title_en="Renamed")
 
-        services.save_agreement(
-            entry=valid_entry(world, instance=agreement, data=data), user=world.staff
-        )
+        save(valid_entry(world, instance=agreement, data=data), user=world.staff)
 
         agreement.refresh_from_db()
         assert (agreement.title_en, agreement.version) == ("Renamed", version + 1)
@@ -75,8 +81,8 @@ class TestSaveAgreement:
         agreement = draft(world, review_state=State.VERIFIED)
         data = edit_data(agreement, title_en="Renamed")
 
-        agreement, reverted = services.save_agreement(
-            entry=valid_entry(world, instance=agreement, data=data), user=world.staff
+        agreement, reverted = save(
+            valid_entry(world, instance=agreement, data=data), user=world.staff
         )
 
         assert reverted
@@ -98,7 +104,7 @@ class TestSaveAgreement:
         theirs.save()
 
         with pytest.raises(services.EditConflict):
-            services.save_agreement(entry=entry, user=world.staff)
+            save(entry, user=world.staff)
 
         agreement.refresh_from_db()
         assert agreement.title_en == "Theirs"
@@ -109,10 +115,240 @@ class TestSaveAgreement:
         make_agreement(world.other_park, reference="DEEPC-2024-001")
 
         with pytest.raises(services.EditConflict):
-            services.save_agreement(entry=entry, user=world.staff)
+            save(entry, user=world.staff)
 
         assert Agreement.objects.count() == 1
         assert not Party.objects.filter(organisation=world.witness).exists()
+
+
+def party_rows(agreement):
+    return [
+        {
+            "id": row.pk,
+            "organisation": row.organisation,
+            "role": row.role,
+            "representative_name": row.representative_name,
+            "representative_title": row.representative_title,
+        }
+        for row in agreement.parties.order_by("pk")
+    ]
+
+
+def flow_rows(agreement):
+    return [
+        {
+            "id": row.pk,
+            "resource": row.resource_id,
+            "provider": row.provider_id,
+            "receiver": row.receiver_id,
+            "direction": row.direction,
+            "quantity": row.quantity,
+            "period": row.period,
+            "notes": row.notes,
+        }
+        for row in agreement.flows.order_by("pk")
+    ]
+
+
+class TestSaveAgreementWithPlainData:
+    """What an import, a command or the admin hands over: values, not forms."""
+
+    def values(self, world, **changes):
+        return {
+            "reference": "HEZA/2024/07",
+            "park": world.park,
+            "kind": Agreement.Kind.INDUSTRIAL,
+            "title_en": "Shared steam",
+            "starts_on": datetime.date(2024, 3, 1),
+            **changes,
+        }
+
+    def test_a_new_agreement_is_saved_from_values_and_rows_as_a_draft(self, world):
+        agreement, reverted = services.save_agreement(
+            values=self.values(world),
+            parties=[
+                {"organisation": world.provider, "role": Party.Role.SIGNATORY},
+                # Relations may be given by their primary key.
+                {"organisation": world.receiver.pk, "representative_name": "Mr Hai"},
+            ],
+            flows=[
+                {
+                    "resource": world.resource.pk,
+                    "provider": world.provider,
+                    "receiver": world.receiver,
+                    "quantity": Decimal("120.5"),
+                }
+            ],
+            user=world.staff,
+        )
+
+        agreement.refresh_from_db()
+        assert (agreement.reference, agreement.review_state) == ("HEZA/2024/07", State.DRAFT)
+        assert (agreement.created_by, agreement.version, reverted) == (world.staff, 1, False)
+        assert sorted(agreement.parties.values_list("organisation_id", "role")) == sorted(
+            [(world.provider.pk, "signatory"), (world.receiver.pk, "signatory")]
+        )
+        assert agreement.flows.get().quantity == Decimal("120.5")
+        for model in (Agreement, Party, ResourceFlow):
+            assert {record.history_user for record in model.history.all()} == {world.staff}
+
+    def test_an_edit_keeps_changes_removes_and_adds_party_rows_as_listed(self, world):
+        agreement = make_agreement(
+            world.park,
+            parties=[world.provider, world.receiver, world.agency],
+            flows=[],
+            review_state=State.DRAFT,
+        )
+        kept, changed, _removed = party_rows(agreement)
+        changed = {**changed, "role": Party.Role.WITNESS, "representative_name": "Ms Lan"}
+        last_record = Party.history.latest("history_id").history_id
+
+        services.save_agreement(
+            agreement=agreement,
+            values={},
+            parties=[kept, changed, {"organisation": world.witness, "role": "facilitator"}],
+            flows=[
+                {"resource": world.resource, "provider": world.provider, "receiver": world.witness}
+            ],
+            version=agreement.version,
+            user=world.staff,
+        )
+
+        rows = {row.organisation_id: row for row in agreement.parties.all()}
+        assert set(rows) == {world.provider.pk, world.receiver.pk, world.witness.pk}
+        assert rows[world.provider.pk].pk == kept["id"]
+        assert (rows[world.receiver.pk].pk, rows[world.receiver.pk].role) == (
+            changed["id"],
+            Party.Role.WITNESS,
+        )
+        assert rows[world.receiver.pk].representative_name == "Ms Lan"
+        assert rows[world.witness.pk].role == Party.Role.FACILITATOR
+        assert agreement.flows.get().receiver == world.witness
+        # Only the rows written have history: the changed, removed and added ones, by the user.
+        written = Party.history.filter(history_id__gt=last_record)
+        assert sorted(written.values_list("history_type", "organisation_id")) == sorted(
+            [("~", world.receiver.pk), ("-", world.agency.pk), ("+", world.witness.pk)]
+        )
+        assert {record.history_user for record in written} == {world.staff}
+
+    def test_two_party_rows_may_swap_their_organisations(self, world):
+        agreement = draft(world)
+        first, second = party_rows(agreement)
+        first["organisation"], second["organisation"] = (
+            second["organisation"],
+            first["organisation"],
+        )
+        first["representative_title"] = "Director"
+
+        services.save_agreement(
+            agreement=agreement,
+            values={},
+            parties=[first, second],
+            flows=flow_rows(agreement),
+            version=agreement.version,
+            user=world.staff,
+        )
+
+        rows = {row.organisation_id: row for row in agreement.parties.all()}
+        assert set(rows) == {world.provider.pk, world.receiver.pk}
+        assert rows[world.receiver.pk].representative_title == "Director"
+        # The parties that left are in the history as they were, by the user.
+        left = Party.history.filter(history_type="-")
+        assert sorted(left.values_list("organisation_id", flat=True)) == sorted(
+            [world.provider.pk, world.receiver.pk]
+        )
+        assert {record.history_user for record in left} == {world.staff}
+
+    def test_an_edit_started_on_an_older_version_is_a_conflict_and_saves_nothing(self, world):
+        agreement = draft(world, title_en="Original")
+        opened_on = agreement.version
+        Agreement.objects.get(pk=agreement.pk).save()  # someone else saves meanwhile
+
+        with pytest.raises(services.EditConflict):
+            services.save_agreement(
+                agreement=agreement,
+                values={"title_en": "Mine"},
+                parties=party_rows(agreement)[:1],
+                flows=[],
+                version=opened_on,
+                user=world.staff,
+            )
+
+        agreement.refresh_from_db()
+        assert agreement.title_en == "Original"
+        assert (agreement.parties.count(), agreement.flows.count()) == (2, 1)
+
+    def test_an_edit_without_the_version_it_started_from_is_a_conflict(self, world):
+        agreement = draft(world)
+
+        with pytest.raises(services.EditConflict):
+            services.save_agreement(
+                agreement=agreement, values={"title_en": "Mine"}, parties=[], flows=[], user=None
+            )
+
+        assert agreement.parties.count() == 2
+
+    def test_saved_unchanged_a_verified_agreement_stays_verified(self, world):
+        agreement = draft(world, review_state=State.VERIFIED)
+        version = agreement.version
+
+        saved, reverted = services.save_agreement(
+            agreement=agreement,
+            values={"title_en": agreement.title_en, "park": agreement.park_id},
+            parties=party_rows(agreement),
+            flows=flow_rows(agreement),
+            version=version,
+            user=world.staff,
+        )
+
+        assert (saved.review_state, saved.version, reverted) == (State.VERIFIED, version, False)
+
+    def test_a_verified_agreement_whose_flow_changes_goes_back_to_draft(self, world):
+        agreement = draft(world, review_state=State.VERIFIED)
+        flows = flow_rows(agreement)
+        flows[0]["quantity"] = Decimal("3")
+
+        saved, reverted = services.save_agreement(
+            agreement=agreement,
+            values={},
+            parties=party_rows(agreement),
+            flows=flows,
+            version=agreement.version,
+            user=world.staff,
+        )
+
+        assert reverted
+        assert Agreement.objects.get(pk=agreement.pk).review_state == State.DRAFT
+        assert saved.flows.get().quantity == Decimal("3")
+
+    @pytest.mark.parametrize("field", ["review_state", "reviewed_by", "created_by", "version"])
+    def test_the_review_and_its_record_are_not_values_to_save(self, world, field):
+        agreement = draft(world)
+
+        with pytest.raises(ValueError, match=field):
+            services.save_agreement(
+                agreement=agreement,
+                values={field: None},
+                parties=party_rows(agreement),
+                flows=flow_rows(agreement),
+                version=agreement.version,
+                user=world.staff,
+            )
+
+    def test_a_row_of_another_agreement_cannot_be_kept(self, world):
+        agreement, other = draft(world), draft(world)
+
+        with pytest.raises(ValueError, match="not a row of this agreement"):
+            services.save_agreement(
+                agreement=agreement,
+                values={},
+                parties=party_rows(other),
+                flows=[],
+                version=agreement.version,
+                user=world.staff,
+            )
+
+        assert agreement.parties.count() == 2
 
 
 @pytest.mark.django_db(transaction=True)
@@ -134,7 +370,7 @@ def test_of_two_saves_at_the_same_moment_one_wins_and_the_other_is_a_conflict(wo
                 data=edit_data(agreement, title_en=title),
             )
             barrier.wait()
-            services.save_agreement(entry=entry, user=world.staff)
+            save(entry, user=world.staff)
             results[title] = "saved"
         except services.EditConflict:
             results[title] = "conflict"
@@ -263,30 +499,57 @@ class TestReview:
             services.return_agreement(agreement=agreement, user=world.official, comment="No")
 
 
-class TestAttachDocument:
-    def form(self, **fields):
-        upload = SimpleUploadedFile("scan.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
-        form = DocumentForm({"title": "Signed agreement", **fields}, {"file": upload})
-        assert form.is_valid(), form.errors
-        return form
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"
 
-    def test_a_document_is_attached_with_who_uploaded_it(self, world):
+
+class TestAttachDocument:
+    def attach(self, agreement, user, **fields):
+        fields = {
+            "title": "Signed agreement",
+            "file": SimpleUploadedFile("scan.pdf", PDF),
+            **fields,
+        }
+        return services.attach_document(agreement=agreement, **fields, user=user)
+
+    def test_a_document_is_attached_with_who_uploaded_it_and_what_it_is(self, world):
         agreement = draft(world)
 
-        document, reverted = services.attach_document(
-            agreement=agreement, form=self.form(), user=world.staff
-        )
+        document, reverted = self.attach(agreement, world.staff)
 
         assert document.agreement == agreement
         assert document.uploaded_by == world.staff
+        assert (document.original_name, document.content_type, document.size) == (
+            "scan.pdf",
+            "application/pdf",
+            len(PDF),
+        )
+        assert document.file.name.endswith(".pdf")
         assert not reverted
+
+    def test_the_upload_pages_form_gives_the_services_arguments(self, world):
+        upload = SimpleUploadedFile("Signed 2023.PDF", PDF)
+        form = DocumentForm({"title": ""}, {"file": upload})
+        assert form.is_valid(), form.errors
+
+        document, _ = services.attach_document(
+            agreement=draft(world), **form.cleaned_data_for_service(), user=world.staff
+        )
+
+        assert (document.title, document.original_name) == ("Signed 2023", "Signed 2023.PDF")
+        assert not document.is_public
+
+    def test_a_file_that_is_not_a_document_is_refused_whoever_attaches_it(self, world):
+        agreement = draft(world)
+
+        with pytest.raises(ValidationError, match="not a PDF, PNG or JPEG"):
+            self.attach(agreement, world.staff, file=SimpleUploadedFile("a.pdf", b"MZ\x90\x00"))
+
+        assert not agreement.documents.exists()
 
     def test_a_document_added_to_a_verified_agreement_makes_it_a_draft_again(self, world):
         agreement = draft(world, review_state=State.VERIFIED)
 
-        _, reverted = services.attach_document(
-            agreement=agreement, form=self.form(is_public="on"), user=world.staff
-        )
+        _, reverted = self.attach(agreement, world.staff, is_public=True)
 
         assert reverted
         assert agreement.review_state == State.DRAFT
@@ -295,9 +558,7 @@ class TestAttachDocument:
     def test_an_internal_document_leaves_a_verified_agreement_public(self, world):
         agreement = draft(world, review_state=State.VERIFIED)
 
-        _, reverted = services.attach_document(
-            agreement=agreement, form=self.form(), user=world.staff
-        )
+        _, reverted = self.attach(agreement, world.staff)
 
         assert not reverted
         assert agreement.review_state == State.VERIFIED
@@ -307,6 +568,6 @@ class TestAttachDocument:
         Agreement.objects.filter(pk=agreement.pk).update(review_state=State.SUBMITTED)
 
         with pytest.raises(services.TransitionError, match="awaiting verification"):
-            services.attach_document(agreement=agreement, form=self.form(), user=world.staff)
+            self.attach(agreement, world.staff)
 
         assert not agreement.documents.exists()

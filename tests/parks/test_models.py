@@ -1,6 +1,8 @@
-"""Each rule the database can state rejects a bad row, on SQLite and PostgreSQL alike."""
+"""Each rule the database can state rejects a bad row, on SQLite and PostgreSQL alike; the rules
+it cannot state, and the messages of those it can, are the model's validation."""
 
 import pytest
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from parks.models import Agency, Company, Organisation, Park
 from tests.constraints import assert_rejected
@@ -54,6 +56,53 @@ class TestParkConstraints:
         assert_rejected(
             "parks_park_has_a_name", lambda: Park.objects.create(slug="x", province="Hai Phong")
         )
+
+
+def messages_of(organisation):
+    with pytest.raises(ValidationError) as excinfo:
+        organisation.full_clean()
+    return excinfo.value.message_dict
+
+
+@pytest.mark.django_db
+class TestOrganisationValidation:
+    """What the model refuses whoever saves it: the staff's form, the admin, an import."""
+
+    def test_an_organisation_needs_a_name_next_to_the_english_one(self):
+        organisation = Organisation(kind="company", slug="nameless", short_name="ABC")
+
+        assert messages_of(organisation) == {
+            "name_en": ["Give the name in Vietnamese, in English, or both."]
+        }
+
+    def test_only_an_agency_has_a_level_said_next_to_the_level(self):
+        organisation = Organisation(kind="company", name_en="New Co", slug="new", level="national")
+
+        assert messages_of(organisation) == {"level": ["Only a government agency has a level."]}
+
+    def test_an_agency_made_through_its_proxy_may_have_a_level(self):
+        Agency(name_en="New Authority", slug="new-authority", level="provincial").full_clean()
+
+    def test_a_second_organisation_of_the_same_name_is_refused_accents_and_case_ignored(self):
+        make_agency(name_vi="Công an quận Hải An", name_en="Hai An District Police")
+        organisation = Organisation(kind="agency", name_en="CONG AN QUAN HAI AN", slug="police")
+
+        assert messages_of(organisation) == {
+            NON_FIELD_ERRORS: [
+                "Hai An District Police is already in the registry: choose it from the list."
+            ]
+        }
+
+    def test_an_organisation_edited_is_not_a_duplicate_of_itself(self):
+        police = make_agency(name_vi="Công an quận Hải An", name_en="Hai An District Police")
+        police.province = "Hai Phong"
+
+        police.full_clean()
+
+    def test_a_name_containing_another_is_not_a_duplicate(self):
+        make_organisation(name_en="Flat Vietnam")
+
+        Organisation(kind="company", name_en="Flat Vietnam Glass", slug="flat-glass").full_clean()
 
 
 @pytest.mark.django_db
