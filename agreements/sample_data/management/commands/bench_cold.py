@@ -1,4 +1,5 @@
 import json
+import statistics
 import sys
 import time
 
@@ -6,62 +7,150 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.template import engines
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from agreements.models import Agreement
+from agreements.sample_data.management.commands.bench_save import save_data
+
+# The floor: the least a page showing agreements can cost, drawn by a bare template.
+FLOOR_AGREEMENTS = 25
+FLOOR_TEMPLATE = (
+    "{% for agreement in agreements %}<article><h2>{{ agreement.reference }} "
+    "{{ agreement.title }}</h2><p>{{ agreement.park.name }}</p><ul>"
+    "{% for party in agreement.parties.all %}<li>{{ party.organisation.name }} "
+    "({{ party.get_role_display }})</li>{% endfor %}</ul><ul>"
+    "{% for flow in agreement.flows.all %}<li>{{ flow.resource.name }}: {{ flow.quantity }}"
+    "</li>{% endfor %}</ul></article>{% endfor %}"
+)
+LEGACY_SESSION = "national official"  # what a page marked only "signed in" (true) is seen as
 
 
 class Command(BaseCommand):
     help = (
         "For the benchmark (bench/run.py): read what bench_pages printed (a file, or - for "
-        "standard input) and request each page in-process, once to warm up and once more after "
-        "clearing the whole cache; print, as one line of JSON, each page's status, query count, "
-        "time (cold_ms) and size of that cold request. Requests go to the host 'testserver', as "
-        "with Django's test client: it must be in DJANGO_ALLOWED_HOSTS. The cache is cleared "
-        "between pages and at the end: never run this against a cache others use."
+        "standard input) and measure, in-process, each cold (uncached) request: once to warm "
+        "up, then --runs times, clearing the whole cache before each. First the floor (the "
+        "newest 25 public agreements with park, parties and flows, drawn by a bare template), "
+        "then the agreement save (its edit form opened, then posted back with a new summary; "
+        "measured first, so that the history page has those saves to show), then each page. "
+        "Print, as one line of JSON, {floor, pages}: for each, the median time (cold_ms), every "
+        "run's time, the status, query count and size of the first cold request. Requests go "
+        "to the host 'testserver', as with Django's test client: it must be in "
+        "DJANGO_ALLOWED_HOSTS. The cache is cleared between requests and at the end, and the "
+        "save changes an agreement: never run this against a registry or cache others use."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("pages", help="bench_pages' JSON: a file, or - for standard input")
+        parser.add_argument(
+            "--runs", type=int, default=5, help="cold requests per page (default 5); the median"
+        )
 
-    def handle(self, *args, pages, **options):
+    def handle(self, *args, pages, runs, **options):
         try:
             if pages == "-":
                 info = json.load(sys.stdin)
             else:
                 with open(pages, encoding="utf-8") as source:
                     info = json.load(source)
-            targets, session = info["pages"], info["session"]
+            targets = info["pages"]
+            sessions = info.get("sessions") or {LEGACY_SESSION: info["session"]}
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise CommandError(f"Cannot read bench_pages' output from {pages}: {error}") from None
-        cookie = info.get("session_cookie", settings.SESSION_COOKIE_NAME)
+        if runs < 1:
+            raise CommandError("--runs must be at least 1.")
+        self.cookie = info.get("session_cookie", settings.SESSION_COOKIE_NAME)
+        self.sessions = sessions
+        self.runs = runs
 
         client = Client()
         results = {}
-        for name, path, signed_in in targets:
-            if signed_in:
-                client.cookies[cookie] = session
-            else:
-                client.cookies.pop(cookie, None)
+        save = info.get("save")
+        if save:
+            results[save["name"]] = self._save(client, save)
+        for name, path, session, *_load in targets:
+            self._sign_in(client, session)
             self._get(client, path)  # warm the process: templates, connections
-            cache.clear()  # then the cold path: no stored page, no stored figures
+            results[name] = self._cold(lambda path=path: self._get(client, path))
+        floor = self._floor()
+        cache.clear()
+        self.stdout.write(json.dumps({"floor": floor, "pages": results}))
+
+    def _sign_in(self, client, session):
+        if session is True:
+            session = LEGACY_SESSION
+        if session:
+            client.cookies[self.cookie] = self.sessions[session]
+        else:
+            client.cookies.pop(self.cookie, None)
+
+    def _cold(self, request):
+        """``request()`` (status, size) timed ``runs`` times, the cache cleared before each."""
+        times, first = [], None
+        for _ in range(self.runs):
+            cache.clear()  # the cold path: no stored page, no stored figures
             started = time.perf_counter()
             with CaptureQueriesContext(connection) as queries:
-                response, size = self._get(client, path)
-            results[name] = {
-                "status": response.status_code,
-                "queries": len(queries),
-                "cold_ms": round((time.perf_counter() - started) * 1000, 1),
-                "bytes": size,
-            }
-        cache.clear()
-        self.stdout.write(json.dumps(results))
+                status, size = request()
+            times.append(round((time.perf_counter() - started) * 1000, 1))
+            if first is None:
+                first = {"status": status, "queries": len(queries), "bytes": size}
+        return {**first, "cold_ms": round(statistics.median(times), 1), "cold_runs_ms": times}
 
     @staticmethod
     def _get(client, path):
-        """The response and its size in bytes (None for a streamed one, read to the end)."""
+        """The status and size in bytes (None for a streamed response, read to the end)."""
         response = client.get(path)
         if response.streaming:
             for _chunk in response.streaming_content:
                 pass
-            return response, None
-        return response, len(response.content)
+            return response.status_code, None
+        return response.status_code, len(response.content)
+
+    def _save(self, client, save):
+        """The edit form posted back with a new summary: each run opens the form first (not
+        timed), so that it posts the version the last save stored."""
+        self._sign_in(client, save["session"])
+        count = [0]
+
+        def post():
+            count[0] += 1
+            form = client.get(save["path"])
+            data = save_data(form.content.decode(), tag=f"cold {count[0]}")
+            cache.clear()  # opening the form may have stored something: cold again
+            started = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:
+                response = client.post(save["path"], data)
+            elapsed = time.perf_counter() - started
+            client.cookies.pop("messages", None)  # "saved": not carried to the next request
+            return response, elapsed, len(queries)
+
+        post()  # warm up
+        times, first = [], None
+        for _ in range(self.runs):
+            response, elapsed, queries = post()
+            times.append(round(elapsed * 1000, 1))
+            if first is None:
+                first = {
+                    "status": response.status_code,
+                    "queries": queries,
+                    "bytes": len(response.content),
+                }
+        return {**first, "cold_ms": round(statistics.median(times), 1), "cold_runs_ms": times}
+
+    def _floor(self):
+        template = engines["django"].from_string(FLOOR_TEMPLATE)
+
+        def draw():
+            agreements = Agreement.objects.public().for_list_page().latest_first()
+            with translation.override(settings.LANGUAGE_CODE):
+                html = template.render({"agreements": agreements[:FLOOR_AGREEMENTS]})
+            return 200, len(html.encode())
+
+        draw()  # warm up
+        measured = self._cold(draw)
+        del measured["status"]
+        return {**measured, "agreements": FLOOR_AGREEMENTS}

@@ -5,23 +5,38 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Count
-from django.urls import reverse
+from django.db.models import Case, Count, IntegerField, Value, When
+from django.urls import NoReverseMatch, reverse
 
 from agreements.models import Agreement
 from agreements.sample_data.synthetic import REFERENCE_PREFIX, SLUG_PREFIX
-from parks.models import AuthorityMembership, Organisation, Park
+from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
 
 USERNAME = "bench-national-official"
+PARK_OFFICER = "bench-park-officer"
 MINISTRY = f"{SLUG_PREFIX}agency-0"  # the synthetic national agency
+
+# The sessions the pages are seen with (the third element of each page).
+AS_OFFICIAL = "national official"
+AS_PARK_OFFICER = "park officer"
+
+SAVE = "agreement save (POST)"
+# Where a park report would be, once it exists: the first of these URL names that resolves.
+PARK_REPORT_URL_NAMES = ("parks:report", "agreements:park-report")
+# How many of the park's editable agreements the save under load spreads its threads over.
+LOAD_AGREEMENTS = 32
+ReviewState = Agreement.ReviewState
 
 
 class Command(BaseCommand):
     help = (
         "For the benchmark (bench/run.py), on a synthetic registry (generate_synthetic): give the "
-        "account bench-national-official a seat in the synthetic ministry, open a session for it "
-        "and print, as one line of JSON, that session's key and cookie name and the pages to "
-        "measure: [name, path, signed in] each."
+        "account bench-national-official a seat in the synthetic ministry and the account "
+        "bench-park-officer a place on the staff of the largest synthetic park, open a session "
+        "for each and print, as one line of JSON, those sessions' keys and cookie name, the "
+        "pages to measure ([name, path, session or null, whether to drive it under load] each), "
+        "the agreement save to measure (the edit form of one of that park's editable "
+        "agreements, and those its load may spread over) and the pages not measured, with why."
     )
 
     def handle(self, *args, **options):
@@ -32,48 +47,159 @@ class Command(BaseCommand):
             .order_by("-n", "slug")
             .first()
         )
-        published = Agreement.objects.public().filter(reference__startswith=REFERENCE_PREFIX)
+        synthetic = Agreement.objects.filter(reference__startswith=REFERENCE_PREFIX)
+        published = synthetic.public()
         count = published.count()
         if ministry is None or park is None or not count:
             raise CommandError(
                 "No synthetic registry with a published agreement: run generate_synthetic first."
             )
         agreement = published.order_by("reference")[count // 2]
+        # The smallest agreements first (the same shape at every size, since what saving one
+        # costs grows with its rows), then a draft: saving it keeps it a draft, so every save is
+        # the same step (a verified one becomes a draft at its first save).
+        editable = list(
+            self._by_shape(synthetic.filter(park=park, review_state__in=Agreement.EDITABLE_STATES))
+            .annotate(
+                preference=Case(
+                    When(review_state=ReviewState.DRAFT, then=Value(0)),
+                    When(review_state=ReviewState.RETURNED, then=Value(1)),
+                    default=Value(2),
+                    output_field=IntegerField(),
+                )
+            )
+            .order_by("party_count", "flow_count", "preference", "reference")[:LOAD_AGREEMENTS]
+        )
+        if not editable:
+            raise CommandError(
+                f"The largest synthetic park, {park.slug}, has no editable agreement."
+            )
+        edited = editable[0]
+        submitted = (
+            self._by_shape(synthetic.filter(review_state=ReviewState.SUBMITTED))
+            .annotate(
+                elsewhere=Case(
+                    When(park=park, then=Value(0)), default=Value(1), output_field=IntegerField()
+                )
+            )
+            .order_by("elsewhere", "party_count", "flow_count", "reference")
+            .first()
+        )
+        self._forget_earlier_saves(synthetic)
 
-        user, created = get_user_model().objects.get_or_create(username=USERNAME)
+        official = self._account(USERNAME)
+        AuthorityMembership.objects.get_or_create(user=official, agency=ministry)
+        officer = self._account(PARK_OFFICER)
+        ParkMembership.objects.filter(user=officer).exclude(park=park).delete()
+        ParkMembership.objects.get_or_create(user=officer, park=park)
+        sessions = {AS_OFFICIAL: self._session(official), AS_PARK_OFFICER: self._session(officer)}
+
+        listing = reverse("agreements:list")
+        dashboard = reverse("agreements:dashboard")
+        filtered = f"{listing}?" + urlencode(
+            {"kind": "industrial", "category": "water", "status": "active"}
+        )
+        searched = f"{listing}?" + urlencode({"q": "steel"})
+        export = reverse("agreements:export-csv") + "?" + urlencode({"park": park.slug})
+        one_park = f"{dashboard}?" + urlencode({"park": park.slug})
+        mine, create = reverse("agreements:mine"), reverse("agreements:create")
+        edit = reverse("agreements:update", kwargs={"reference": edited.reference})
+        history = reverse("agreements:history", kwargs={"reference": edited.reference})
+        staff_page = edited.get_absolute_url()
+        officer, official = AS_PARK_OFFICER, AS_OFFICIAL
+        pages = [
+            # Measured under load (and cold), as in every run so far.
+            ["health", reverse("healthz"), None, True],
+            ["agreement list", listing, None, True],
+            ["agreement list, filtered", filtered, None, True],
+            ["agreement list, searched", searched, None, True],
+            ["agreement list, signed in (never page-cached)", listing, official, True],
+            ["agreement detail", agreement.get_absolute_url(), None, True],
+            ["park with network", park.get_absolute_url(), None, True],
+            ["dashboard, national official", dashboard, official, True],
+            ["export CSV of a park, national official", export, official, True],
+            # The other signed-in pages: cold only.
+            ["agreement list, filtered, national official", filtered, official, False],
+            ["agreement list, searched, national official", searched, official, False],
+            ["my agreements, park officer", mine, officer, False],
+            ["new agreement form, park officer", create, officer, False],
+            ["edit form, park officer", edit, officer, False],
+            ["agreement page, its park officer", staff_page, officer, False],
+            ["history page, park officer", history, officer, False],
+        ]
+        not_measured = [["import preview", "the page does not exist yet"]]
+        if submitted is not None:
+            review = reverse("agreements:review", kwargs={"reference": submitted.reference})
+            pages.append(["review page, national official", review, official, False])
+        else:
+            not_measured.append(["review page", "no synthetic agreement is submitted"])
+        pages.append(["dashboard of one park, national official", one_park, official, False])
+        report = self._park_report(park)
+        if report:
+            pages.append(["park report, national official", report, official, False])
+        else:
+            not_measured.append(["park report", "no URL for it: it does not exist yet"])
+
+        self.stdout.write(
+            json.dumps(
+                {
+                    "session": sessions[AS_OFFICIAL],  # as before: the official's
+                    "sessions": sessions,
+                    "session_cookie": settings.SESSION_COOKIE_NAME,
+                    "park": park.slug,
+                    "park_agreements": park.n,
+                    "pages": pages,
+                    "save": {
+                        "name": SAVE,
+                        "path": edit,
+                        "session": AS_PARK_OFFICER,
+                        "reference": edited.reference,
+                        "load_paths": [
+                            reverse("agreements:update", kwargs={"reference": a.reference})
+                            for a in editable
+                        ],
+                    },
+                    "not_measured": not_measured,
+                }
+            )
+        )
+
+    @staticmethod
+    def _account(username):
+        user, created = get_user_model().objects.get_or_create(username=username)
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])
-        AuthorityMembership.objects.get_or_create(user=user, agency=ministry)
+        return user
+
+    @staticmethod
+    def _by_shape(agreements):
+        return agreements.annotate(
+            party_count=Count("parties", distinct=True), flow_count=Count("flows", distinct=True)
+        )
+
+    @staticmethod
+    def _session(user):
         session = import_module(settings.SESSION_ENGINE).SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
+        return session.session_key
 
-        listing = reverse("agreements:list")
-        dashboard = reverse("agreements:dashboard")
-        filtered = {"kind": "industrial", "category": "water", "status": "active"}
-        export = reverse("agreements:export-csv") + "?" + urlencode({"park": park.slug})
-        pages = [
-            ("health", reverse("healthz"), False),
-            ("agreement list", listing, False),
-            ("agreement list, filtered", listing + "?" + urlencode(filtered), False),
-            ("agreement list, searched", listing + "?" + urlencode({"q": "steel"}), False),
-            ("agreement list, signed in (never page-cached)", listing, True),
-            ("agreement detail", agreement.get_absolute_url(), False),
-            ("park with network", park.get_absolute_url(), False),
-            ("dashboard, national official", dashboard, True),
-            ("export CSV of a park, national official", export, True),
-        ]
-        self.stdout.write(
-            json.dumps(
-                {
-                    "session": session.session_key,
-                    "session_cookie": settings.SESSION_COOKIE_NAME,
-                    "park": park.slug,
-                    "park_agreements": park.n,
-                    "pages": pages,
-                }
-            )
-        )
+    @staticmethod
+    def _forget_earlier_saves(synthetic):
+        """The history an earlier run's saves left of synthetic agreements since regenerated
+        (generate_synthetic deletes the agreements with plain DELETEs, not their history)."""
+        Agreement.history.filter(reference__startswith=REFERENCE_PREFIX).exclude(
+            id__in=synthetic.values("pk")
+        ).delete()
+
+    @staticmethod
+    def _park_report(park):
+        for name in PARK_REPORT_URL_NAMES:
+            try:
+                return reverse(name, kwargs={"slug": park.slug})
+            except NoReverseMatch:
+                continue
+        return None
