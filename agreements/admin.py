@@ -23,7 +23,7 @@ from agreements import permissions, services
 from agreements.documents import DocumentForm
 from agreements.forms import VersionCheckMixin, formset_rows
 from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
-from parks.admin import FoldedSearchMixin
+from symbiosis.search import FoldedSearchMixin
 
 
 @admin.register(Resource)
