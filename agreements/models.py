@@ -358,14 +358,17 @@ class Agreement(SearchTextMixin, models.Model):
             models.CheckConstraint(
                 condition=~Q(title_vi="") | ~Q(title_en=""),
                 name="agreements_agreement_has_a_title",
+                violation_error_message=_("Give the title in English, in Vietnamese, or both."),
             ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="agreements_agreement_ends_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
             ),
             models.CheckConstraint(
                 condition=Q(terminated_on__isnull=True) | Q(terminated_on__gte=F("starts_on")),
                 name="agreements_agreement_terminated_after_start",
+                violation_error_message=_("The termination date cannot be before the start date."),
             ),
             models.CheckConstraint(
                 condition=Q(version__gte=1), name="agreements_agreement_version_positive"

@@ -35,6 +35,10 @@ DOCUMENTS_AWAIT_VERIFICATION = _(
     "This agreement is awaiting verification: documents can be added once an official has "
     "verified or returned it."
 )
+EDITS_AWAIT_VERIFICATION = _(
+    "This agreement is awaiting verification: it can be edited again once an official has "
+    "verified or returned it."
+)
 PARTY_FIELDS = ("organisation", "role", "representative_name", "representative_title")
 FLOW_FIELDS = ("resource", "provider", "receiver", "direction", "quantity", "period", "notes")
 
@@ -92,6 +96,8 @@ def save_agreement(*, agreement=None, values, parties, flows, version=None, user
             current = _lock(agreement)
             if _version_number(version) != current.version:
                 raise EditConflict
+            if not current.is_editable:
+                raise TransitionError(EDITS_AWAIT_VERIFICATION)
             stored_parties = {row.pk: row for row in current.parties.all()}
             stored_flows = {row.pk: row for row in current.flows.all()}
         party_plan = _RowPlan(Party, stored_parties, parties, moving="organisation")

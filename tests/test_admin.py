@@ -485,6 +485,29 @@ class TestAgreementChangePage:
         )
         assert Agreement.objects.get(pk=agreement.pk).reference == agreement.reference
 
+    def test_a_submitted_agreement_is_not_edited_in_the_admin(self, superuser_client, world):
+        agreement = make_agreement(world.park, review_state=State.SUBMITTED, title_en="Sent")
+        page, data = change_page_data(superuser_client, agreement)
+        data["title_en"] = "Edited while awaiting verification"
+
+        response = superuser_client.post(page, data, follow=True)
+
+        assert "awaiting verification" in response.content.decode()
+        assert Agreement.objects.get(pk=agreement.pk).title_en == "Sent"
+
+    def test_an_end_before_the_start_is_refused_in_the_staff_forms_words(
+        self, superuser_client, world
+    ):
+        agreement = make_agreement(world.park, review_state=State.DRAFT)
+        page, data = change_page_data(superuser_client, agreement)
+        data["ends_on"] = "2020-01-01"
+
+        response = superuser_client.post(page, data)
+
+        assert response.status_code == 200
+        assert "The end date cannot be before the start date." in response.content.decode()
+        assert Agreement.objects.get(pk=agreement.pk).ends_on is None
+
     def test_a_public_document_added_to_a_verified_agreement_makes_it_a_draft_again(
         self, superuser_client, world
     ):

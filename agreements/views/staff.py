@@ -180,6 +180,9 @@ class AgreementEntryMixin:
             agreement, reverted = services.save_agreement(
                 **entry.cleaned_data_for_service(), user=self.request.user
             )
+        except services.TransitionError as error:
+            entry.form.add_error(None, str(error))
+            return self.form_invalid(entry)
         except services.EditConflict:
             if adding:
                 # Another save took this reference (or row) a moment before this one.
@@ -243,10 +246,7 @@ class AgreementCreateView(UserPassesTestMixin, AgreementEntryMixin, CreateView):
 class AgreementUpdateView(AgreementStepMixin, AgreementEntryMixin, UpdateView):
     step_allowed = staticmethod(lambda agreement: agreement.is_editable)
     not_your_step = gettext_lazy("Only the park's staff edit its agreements.")
-    not_now = gettext_lazy(
-        "This agreement is awaiting verification: it can be edited again once an official has "
-        "verified or returned it."
-    )
+    not_now = services.EDITS_AWAIT_VERIFICATION
 
     def get_object(self, queryset=None):
         return self.agreement
@@ -330,10 +330,7 @@ class DocumentUploadView(AgreementStepMixin, CreateView):
     form_class = DocumentForm
     step_allowed = staticmethod(lambda agreement: agreement.is_editable)
     not_your_step = gettext_lazy("Only the park's staff add documents to its agreements.")
-    not_now = gettext_lazy(
-        "This agreement is awaiting verification: documents can be added once an official has "
-        "verified or returned it."
-    )
+    not_now = services.DOCUMENTS_AWAIT_VERIFICATION
 
     def form_valid(self, form):
         try:

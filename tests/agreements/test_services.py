@@ -288,6 +288,22 @@ class TestSaveAgreementWithPlainData:
 
         assert agreement.parties.count() == 2
 
+    def test_an_agreement_awaiting_verification_is_not_edited_whoever_saves_it(self, world):
+        agreement = draft(world, title_en="As submitted", review_state=State.SUBMITTED)
+
+        with pytest.raises(services.TransitionError, match="awaiting verification"):
+            services.save_agreement(
+                agreement=agreement,
+                values={"title_en": "Changed under the official's eyes"},
+                parties=party_rows(agreement),
+                flows=flow_rows(agreement),
+                version=agreement.version,
+                user=world.staff,
+            )
+
+        agreement.refresh_from_db()
+        assert (agreement.title_en, agreement.review_state) == ("As submitted", State.SUBMITTED)
+
     def test_saved_unchanged_a_verified_agreement_stays_verified(self, world):
         agreement = draft(world, review_state=State.VERIFIED)
         version = agreement.version
