@@ -1,6 +1,5 @@
 import json
 import statistics
-import sys
 import time
 
 from django.conf import settings
@@ -13,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from agreements.models import Agreement
-from agreements.sample_data.management.commands.bench_save import save_data
+from agreements.sample_data.management.commands.bench_save import read_pages, save_data
 
 # The floor: the least a page showing agreements can cost, drawn by a bare template.
 FLOOR_AGREEMENTS = 25
@@ -51,11 +50,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, pages, runs, **options):
         try:
-            if pages == "-":
-                info = json.load(sys.stdin)
-            else:
-                with open(pages, encoding="utf-8") as source:
-                    info = json.load(source)
+            info = read_pages(pages)
             targets = info["pages"]
             sessions = info.get("sessions") or {LEGACY_SESSION: info["session"]}
         except (OSError, ValueError, KeyError, TypeError) as error:

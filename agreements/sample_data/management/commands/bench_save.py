@@ -192,6 +192,14 @@ class _Saver:
         return status, elapsed
 
 
+def read_pages(pages):
+    """bench_pages' JSON from a file, or from standard input for "-"."""
+    if pages == "-":
+        return json.load(sys.stdin)
+    with open(pages, encoding="utf-8") as source:
+        return json.load(source)
+
+
 class Command(BaseCommand):
     help = (
         "For the benchmark (bench/run.py): read what bench_pages printed (a file, or - for "
@@ -215,11 +223,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, pages, base_url, seconds, threads, max_requests, **options):
         try:
-            if pages == "-":
-                info = json.load(sys.stdin)
-            else:
-                with open(pages, encoding="utf-8") as source:
-                    info = json.load(source)
+            info = read_pages(pages)
             save = info["save"]
             session = info["sessions"][save["session"]]
             paths = save["load_paths"] or [save["path"]]
