@@ -3,8 +3,10 @@ tests/factories.py."""
 
 import pytest
 
-from agreements.models import Agreement
+from agreements.models import Agreement, Resource
 from agreements.sample_data.demo import load_demo
+from parks.models import Organisation
+from tests.factories import make_agreement
 
 
 @pytest.fixture(autouse=True)
@@ -28,3 +30,34 @@ def demo(db):
     """The founding case: Deep C, Hai An District Police and their agreement."""
     load_demo()
     return Agreement.objects.get(reference="DEEPC-2023-IUS-01")
+
+
+DEEP_C_FLOW_ORGANISATIONS = {
+    "dinh-vu-ip-jsc",
+    "hai-an-district-police",
+    "flat-vietnam",
+    "shin-etsu-vietnam",
+}
+
+
+@pytest.fixture
+def deep_c_network(demo):
+    """The founding case plus four verified agreements between Deep C's developer and two tenants,
+    built here (the demo's own illustrative records are drafts, off the public pages): five flows,
+    two of them energy from Dinh Vu to Shin-Etsu."""
+    organisations = {
+        slug: Organisation.objects.get(slug=slug) for slug in DEEP_C_FLOW_ORGANISATIONS
+    }
+    for resource, provider, receiver in [
+        ("rooftop-solar-electricity", "dinh-vu-ip-jsc", "shin-etsu-vietnam"),
+        ("treated-wastewater", "dinh-vu-ip-jsc", "flat-vietnam"),
+        ("waste-as-filling-material", "flat-vietnam", "dinh-vu-ip-jsc"),
+        ("wind-electricity", "dinh-vu-ip-jsc", "shin-etsu-vietnam"),
+    ]:
+        provider, receiver = organisations[provider], organisations[receiver]
+        make_agreement(
+            demo.park,
+            parties=[provider, receiver],
+            flows=[(Resource.objects.get(slug=resource), provider, receiver)],
+        )
+    return demo
