@@ -241,12 +241,7 @@ class AgreementAdmin(RefusedSaveMixin, FoldedSearchMixin, SimpleHistoryAdmin):
         if reverted:
             self.message_user(
                 request,
-                gettext(
-                    "%(reference)s was verified: after this change it is a draft again and "
-                    "leaves the public pages until an official verifies it. Submit it when it "
-                    "is ready."
-                )
-                % {"reference": saved.reference},
+                services.BACK_TO_DRAFT % {"reference": saved.reference},
                 messages.WARNING,
             )
 
@@ -332,7 +327,7 @@ class AgreementAdmin(RefusedSaveMixin, FoldedSearchMixin, SimpleHistoryAdmin):
         """Take ``step`` on each agreement the user reviews, and say what became of each."""
         for agreement in queryset.order_by("reference"):
             if not permissions.reviews_park(request.user, agreement.park_id):
-                reason = gettext("Only the officials overseeing this park verify it.")
+                reason = str(services.REVIEWED_BY_OVERSEEING_OFFICIALS)
             else:
                 try:
                     step(

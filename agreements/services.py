@@ -39,6 +39,12 @@ EDITS_AWAIT_VERIFICATION = _(
     "This agreement is awaiting verification: it can be edited again once an official has "
     "verified or returned it."
 )
+# What the pages and the admin say of the steps, in the same words wherever they are taken.
+BACK_TO_DRAFT = _(
+    "%(reference)s was verified: after this change it is a draft again and leaves the public "
+    "pages until an official verifies it. Submit it when it is ready."
+)
+REVIEWED_BY_OVERSEEING_OFFICIALS = _("Only the officials overseeing this park verify it.")
 PARTY_FIELDS = ("organisation", "role", "representative_name", "representative_title")
 FLOW_FIELDS = ("resource", "provider", "receiver", "direction", "quantity", "period", "notes")
 

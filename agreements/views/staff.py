@@ -210,12 +210,7 @@ class AgreementEntryMixin:
         if reverted:
             messages.warning(
                 self.request,
-                _(
-                    "%(reference)s was verified: after this change it is a draft "
-                    "again and leaves the public pages until an official verifies it. "
-                    "Submit it when it is ready."
-                )
-                % {"reference": agreement.reference},
+                services.BACK_TO_DRAFT % {"reference": agreement.reference},
             )
         return redirect(_mine_url(agreement))
 
@@ -287,7 +282,7 @@ class ReviewView(AgreementStepMixin, FormView):
     form_class = ReviewForm
     step_rung = staticmethod(permissions.reviews_park)
     step_allowed = staticmethod(lambda agreement: agreement.is_awaiting_verification)
-    not_your_step = gettext_lazy("Only the officials overseeing this park verify it.")
+    not_your_step = services.REVIEWED_BY_OVERSEEING_OFFICIALS
     not_now = gettext_lazy("This agreement is not awaiting verification (it is %(state)s).")
 
     def agreement_queryset(self):
