@@ -229,21 +229,18 @@ ADDED_UP = [
 ]
 
 
-def impact(flows, *, today):
-    """The impact of ``flows``: annualised totals of those of verified agreements in force on
-    ``today``, per resource category and unit, with how many the totals leave out; two
-    queries whatever the number of flows.
-
-    The database adds up each category and unit (one row each, so a few dozen at most); the
-    totals are the sums of those rows, so they cannot disagree with them."""
+def impact_groups(flows, *, today, by=()):
+    """The impact figures of ``flows`` added up by the database per resource category and unit
+    (and per each of ``by``, e.g. ``("agreement__park_id",)``), as dicts: the rows ``impact_of``
+    assembles. One query."""
     counted = counted_in_impact(today)
     has_quantity = Q(quantity__isnull=False)
     annual = counted & has_quantity & Q(period__in=list(PERIODS_PER_YEAR))
     one_off = counted & has_quantity & Q(period=Period.ONE_OFF)
     with_factor = annual & Q(resource__emission_factor__isnull=False)
     verified = Q(agreement__review_state=Agreement.PUBLIC_STATE)
-    groups = list(
-        flows.values("resource__category", "resource__unit")
+    return list(
+        flows.values(*by, "resource__category", "resource__unit")
         .annotate(
             flows=Count("pk", filter=counted),
             annual_quantity=Sum(annual_quantity(), filter=annual),
@@ -260,8 +257,59 @@ def impact(flows, *, today):
             not_in_force=Count("pk", filter=verified & not_in_force(today, "agreement__")),
             unverified=Count("pk", filter=~verified),
         )
-        .order_by("resource__category", "resource__unit")
+        .order_by(*by, "resource__category", "resource__unit")
     )
+
+
+def factor_resources(flows, *, today):
+    """The resources with an emission factor among the flows the totals count (a subquery)."""
+    return flows.filter(counted_in_impact(today), resource__emission_factor__isnull=False).values(
+        "resource_id"
+    )
+
+
+# The figures of a group that are sums (the others are its category and unit, and what it
+# was grouped by besides).
+GROUP_SUMS = [
+    "flows",
+    "annual_quantity",
+    "annual_flows",
+    "one_off_quantity",
+    "one_off_flows",
+    "without_quantity",
+    "tonnes_co2e",
+    "co2e_flows",
+    "mutual_flows",
+    "annual_without_factor",
+    "not_in_force",
+    "unverified",
+]
+
+
+def _add(a, b):
+    """A sum that stays None (nothing to add up) only when both sides are None."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a + b
+
+
+def merge_groups(groups):
+    """Groups of several sets of flows (e.g. one set per park) added up per category and
+    unit, in ``impact_groups``' order: the groups of all those flows together."""
+    merged = {}
+    for group in groups:
+        key = (group["resource__category"], group["resource__unit"])
+        into = merged.setdefault(key, {"resource__category": key[0], "resource__unit": key[1]})
+        for name in GROUP_SUMS:
+            into[name] = _add(into.get(name), group[name])
+    return [merged[key] for key in sorted(merged)]
+
+
+def impact_of(groups, *, factors):
+    """The ``Impact`` of the flows that ``groups`` (from ``impact_groups``, merged if need be)
+    add up, with ``factors``: the resources with an emission factor among them."""
     rows = [
         ImpactRow(
             category=group["resource__category"],
@@ -272,16 +320,26 @@ def impact(flows, *, today):
         if group["flows"]
     ]
     with_tonnes = [row.tonnes_co2e for row in rows if row.co2e_flows]
-    factors = list(
-        Resource.objects.filter(
-            pk__in=flows.filter(counted).values("resource_id"), emission_factor__isnull=False
-        ).order_by("category", "name_en", "name_vi")
-    )
     return Impact(
         rows=rows,
         **{name: sum(getattr(row, name) for row in rows) for name in ADDED_UP},
         tonnes_co2e=sum(with_tonnes, Decimal(0)) if with_tonnes else None,
-        factors=factors,
+        factors=list(factors),
         not_in_force=sum(group["not_in_force"] for group in groups),
         unverified=sum(group["unverified"] for group in groups),
+    )
+
+
+def impact(flows, *, today):
+    """The impact of ``flows``: annualised totals of those of verified agreements in force on
+    ``today``, per resource category and unit, with how many the totals leave out; two
+    queries whatever the number of flows.
+
+    The database adds up each category and unit (one row each, so a few dozen at most); the
+    totals are the sums of those rows, so they cannot disagree with them."""
+    return impact_of(
+        impact_groups(flows, today=today),
+        factors=Resource.objects.filter(pk__in=factor_resources(flows, today=today)).order_by(
+            "category", "name_en", "name_vi"
+        ),
     )

@@ -188,15 +188,18 @@ class AgreementQuerySet(models.QuerySet):
         """Agreements active on ``day`` whose end or termination falls within ``within_days``,
         soonest first, in every review state, each with ``ending_on``: the earlier of its end
         and its termination."""
+        horizon = day + datetime.timedelta(days=within_days)
         return (
-            self.filter(self.ending_condition(day, within_days=within_days))
-            .annotate(
+            self.annotate(
                 ending_on=Case(
                     When(ends_on__isnull=True, then=F("terminated_on")),
                     When(terminated_on__lt=F("ends_on"), then=F("terminated_on")),
                     default=F("ends_on"),
                 )
             )
+            # The same agreements as ``ending_condition``, stated as a range of ``ending_on``
+            # too, so that PostgreSQL reads them from its index in that order (migration 0007).
+            .filter(self.active_condition(day), ending_on__range=(day, horizon))
             .order_by("ending_on", "reference")
         )
 

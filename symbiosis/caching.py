@@ -11,8 +11,8 @@ moves on, so nothing stale outlives a change (with a shared cache: Redis in prod
 
 The generation moves on through ``content_changed()``, called after commit by the model signals
 that each app connects in its ``ready()`` with ``drop_cached_pages_on_change`` (so admin edits,
-services and commands are all covered), and directly after bulk writes, which send no signals
-(``agreements/sample_data/synthetic.py``).
+services and commands are all covered), and after bulk writes, which send no signals, through
+``bulk_written()`` (``agreements/sample_data/synthetic.py``).
 """
 
 import functools
@@ -22,6 +22,7 @@ import time
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
@@ -53,6 +54,18 @@ def content_changed(**_signal_kwargs):
     # on rollback, so this asks whether this transaction already has one.
     if not any(entry[1] is _move_on for entry in connection.run_on_commit):
         transaction.on_commit(_move_on)
+
+
+# Sent once a bulk write has committed. Bulk writes send no model signals, so what keeps
+# figures derived from the rows (agreements/reporting/figures.py) listens to this instead.
+bulk_changed = Signal()
+
+
+def bulk_written():
+    """Inside the transaction of a bulk write: once it commits, every cached page and figure
+    is stale, and ``bulk_changed`` is sent."""
+    content_changed()
+    transaction.on_commit(lambda: bulk_changed.send(sender=None))
 
 
 def drop_cached_pages_on_change(*models):

@@ -30,8 +30,9 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractYear
 
-from agreements.impact import Impact, impact
+from agreements.impact import Impact, impact, impact_of, merge_groups
 from agreements.models import Agreement, AgreementQuerySet, Party, Resource, ResourceFlow
+from agreements.reporting import figures as park_figures
 from parks.models import Organisation
 
 ENDING_SOON_DAYS = 90
@@ -44,10 +45,11 @@ Period = ResourceFlow.Period
 # Figures
 
 
-def overview(agreements, *, today, ending_within=ENDING_SOON_DAYS):
-    """The headline counts, in one query."""
+def overview_counts(*, today, ending_within=ENDING_SOON_DAYS):
+    """The headline counts, as expressions to aggregate (or annotate per park) with; the
+    number of parks with an agreement in force aside (``overview``)."""
     active = AgreementQuerySet.active_condition(today)
-    return agreements.aggregate(
+    return dict(
         total=Count("pk"),
         **{state.value: Count("pk", filter=Q(review_state=state)) for state in State},
         **{f"kind_{kind.value}": Count("pk", filter=Q(kind=kind)) for kind in Agreement.Kind},
@@ -59,8 +61,17 @@ def overview(agreements, *, today, ending_within=ENDING_SOON_DAYS):
             "pk", filter=AgreementQuerySet.ending_condition(today, within_days=ending_within)
         ),
         active_verified=Count("pk", filter=active & Q(review_state=State.VERIFIED)),
-        parks_with_active=Count("park", distinct=True, filter=active),
         without_signing_date=Count("pk", filter=Q(signed_on__isnull=True)),
+    )
+
+
+def overview(agreements, *, today, ending_within=ENDING_SOON_DAYS):
+    """The headline counts, in one query."""
+    return agreements.aggregate(
+        **overview_counts(today=today, ending_within=ending_within),
+        parks_with_active=Count(
+            "park", distinct=True, filter=AgreementQuerySet.active_condition(today)
+        ),
     )
 
 
@@ -84,6 +95,28 @@ def signed_per_year(agreements):
     )
 
 
+def _per_year(counted):
+    """``signed_per_year``'s rows from {year: count}."""
+    years = sorted(counted, key=lambda year: (year is None, year))
+    return [{"year": year, "count": counted[year]} for year in years]
+
+
+def _parks(parks):
+    return list(
+        parks.only("slug", "name_en", "name_vi", "province").order_by("name_en", "name_vi", "pk")
+    )
+
+
+def _with_counts(rows, counted):
+    """The parks ``rows``, each with ``agreement_count`` and ``active_count`` from
+    ``counted`` ({park id: {"total": n, "active": n}}), zeros included."""
+    for park in rows:
+        figures = counted.get(park.pk, {})
+        park.agreement_count = figures.get("total", 0)
+        park.active_count = figures.get("active", 0)
+    return rows
+
+
 def by_park(parks, agreements, *, today):
     """Each park in scope with its agreements and active ones, zeros included: the agreements
     are counted per park in the database, then set on the (few) parks."""
@@ -91,37 +124,38 @@ def by_park(parks, agreements, *, today):
         row["park_id"]: row
         for row in agreements.values("park_id")
         .annotate(
-            agreement_count=Count("pk"),
-            active_count=Count("pk", filter=AgreementQuerySet.active_condition(today)),
+            total=Count("pk"),
+            active=Count("pk", filter=AgreementQuerySet.active_condition(today)),
         )
         .order_by()
     }
-    rows = list(
-        parks.only("slug", "name_en", "name_vi", "province").order_by("name_en", "name_vi", "pk")
-    )
-    for park in rows:
-        figures = counted.get(park.pk, {})
-        park.agreement_count = figures.get("agreement_count", 0)
-        park.active_count = figures.get("active_count", 0)
-    return rows
+    return _with_counts(_parks(parks), counted)
+
+
+def _categories(counted):
+    """(category, agreements sharing it, flows) for every category, zeros included, from
+    {category: (agreements, flows)}."""
+    return [(category, *counted.get(category, (0, 0))) for category in Resource.Category]
 
 
 def by_category(flows):
     """(category, agreements sharing it, flows) for every category, zeros included."""
-    counted = {
-        row["resource__category"]: row
-        for row in flows.values("resource__category")
-        .annotate(agreement_count=Count("agreement", distinct=True), flow_count=Count("pk"))
-        .order_by()
+    return _categories(
+        {
+            row["resource__category"]: (row["agreement_count"], row["flow_count"])
+            for row in flows.values("resource__category")
+            .annotate(agreement_count=Count("agreement", distinct=True), flow_count=Count("pk"))
+            .order_by()
+        }
+    )
+
+
+def _organisations(counted):
+    """{"total": n, kind: n, ...} from {kind: n}, zeros included."""
+    return {
+        "total": sum(counted.values()),
+        **{kind.value: counted.get(kind.value, 0) for kind in Organisation.Kind},
     }
-    return [
-        (
-            category,
-            counted.get(category, {}).get("agreement_count", 0),
-            counted.get(category, {}).get("flow_count", 0),
-        )
-        for category in Resource.Category
-    ]
 
 
 def organisations_involved(agreements):
@@ -129,17 +163,15 @@ def organisations_involved(agreements):
     parties = Party.objects.filter(
         organisation=OuterRef("pk"), agreement__in=agreements.values("pk")
     )
-    counted = dict(
-        Organisation.objects.filter(Exists(parties))
-        .values("kind")
-        .annotate(count=Count("pk"))
-        .order_by()
-        .values_list("kind", "count")
+    return _organisations(
+        dict(
+            Organisation.objects.filter(Exists(parties))
+            .values("kind")
+            .annotate(count=Count("pk"))
+            .order_by()
+            .values_list("kind", "count")
+        )
     )
-    return {
-        "total": sum(counted.values()),
-        **{kind.value: counted.get(kind.value, 0) for kind in Organisation.Kind},
-    }
 
 
 # Work lists
@@ -182,7 +214,14 @@ class Dashboard:
 
 def build(*, agreements, parks, filters, today):
     """Every figure for ``agreements`` (already limited to what the user oversees) in
-    ``parks`` (the parks the user oversees), narrowed by ``filters``."""
+    ``parks`` (the parks the user oversees), narrowed by ``filters``: added up from the parks'
+    kept figures when the filters only choose parks, else computed from the agreements."""
+    source = from_park_figures if filters.choose_parks_only else from_agreements
+    return source(agreements=agreements, parks=parks, filters=filters, today=today)
+
+
+def from_agreements(*, agreements, parks, filters, today):
+    """``build``'s dashboard computed from the agreements, their parties and flows."""
     agreements = filters.agreements(agreements)
     flows = filters.flows(agreements)
     figures = overview(agreements, today=today)
@@ -197,8 +236,45 @@ def build(*, agreements, parks, filters, today):
         by_category=by_category(flows),
         organisations=organisations_involved(agreements),
         impact=impact(flows, today=today),
-        awaiting_verification=awaiting_verification(agreements),
-        ending_soon=ending_soon(agreements, today=today),
-        returned=returned_not_resubmitted(agreements),
+        **work_lists(agreements, today=today),
         parks_in_scope=len(parks),
     )
+
+
+def from_park_figures(*, agreements, parks, filters, today):
+    """``build``'s dashboard from the kept figures of each park in scope
+    (``agreements.reporting.figures``): the same figures, read from a row per park."""
+    parks = _parks(filters.parks(parks))
+    counts = overview_counts(today=today)
+    kept = park_figures.current([park.pk for park in parks], today=today, overview_counts=counts)
+    total = park_figures.merged(kept[park.pk] for park in parks)
+    figures = {name: total["overview"].get(name, 0) for name in counts}
+    figures["parks_with_active"] = sum(
+        1 for park in parks if kept[park.pk]["overview"].get("active")
+    )
+    return Dashboard(
+        today=today,
+        figures=figures,
+        by_state=by_state(figures),
+        by_kind=by_kind(figures),
+        signed_per_year=_per_year(total["per_year"]),
+        by_park=_with_counts(parks, {pk: park["overview"] for pk, park in kept.items()}),
+        by_category=_categories(total["categories"]),
+        organisations=_organisations(total["organisations"]),
+        impact=impact_of(
+            merge_groups(total["impact"]),
+            factors=Resource.objects.filter(pk__in=total["factors"]).order_by(
+                "category", "name_en", "name_vi"
+            ),
+        ),
+        **work_lists(filters.agreements(agreements), today=today),
+        parks_in_scope=len(parks),
+    )
+
+
+def work_lists(agreements, *, today):
+    return {
+        "awaiting_verification": awaiting_verification(agreements),
+        "ending_soon": ending_soon(agreements, today=today),
+        "returned": returned_not_resubmitted(agreements),
+    }

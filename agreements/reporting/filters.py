@@ -27,6 +27,12 @@ class Filters:
     signed_from: datetime.date | None = None
     signed_to: datetime.date | None = None
 
+    @property
+    def choose_parks_only(self):
+        """Whether these filters narrow the register to some parks and nothing else (then the
+        dashboard adds up the parks' kept figures)."""
+        return not (self.kind or self.category or self.signed_from or self.signed_to)
+
     def agreements(self, agreements):
         """Narrow a queryset of agreements."""
         if self.park:

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from agreements.models import Agreement, Party, Resource, ResourceFlow
+from agreements.reporting.models import ParkFigures
 from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
-from symbiosis.caching import content_changed
+from symbiosis.caching import bulk_written
 from symbiosis.search import search_text
 from symbiosis.statistics import analyze_on_commit
 
@@ -145,7 +146,7 @@ def clear_synthetic():
     require) would take minutes and write a history row for each."""
     with transaction.atomic():
         _delete_synthetic()
-        content_changed()
+        bulk_written()
         analyze_on_commit(*FILLED)
 
 
@@ -164,6 +165,8 @@ def _delete_synthetic():
     organisations = Organisation.objects.filter(slug__startswith=SLUG_PREFIX)
     organisations.update(park=None, successor=None)
     parks = Park.objects.filter(slug__startswith=SLUG_PREFIX)
+    kept = ParkFigures.objects.filter(park__in=parks)
+    kept._raw_delete(kept.db)
     parks._raw_delete(parks.db)
     organisations._raw_delete(organisations.db)
 
@@ -249,7 +252,7 @@ def generate(*, parks, organisations, agreements, seed, progress=lambda message:
         progress(f"{len(parties)} parties")
         _bulk(ResourceFlow, flows)
         progress(f"{len(flows)} resource flows")
-        content_changed()  # bulk writes send no signals
+        bulk_written()  # bulk writes send no signals
         analyze_on_commit(*FILLED)
     return Counts(
         parks=len(park_rows), organisations=len(agencies) + len(companies), agreements=len(created)

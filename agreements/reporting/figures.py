@@ -1,0 +1,302 @@
+"""The dashboard's figures kept per park and day (``ParkFigures``), so that a dashboard over
+many parks reads one row per park instead of every agreement, party and flow.
+
+A park's figures are what the dashboard counts and adds up (``agreements/reporting/
+dashboard.py``), computed by the same expressions for the park alone: a national dashboard adds
+up 200 rows where it would aggregate 100,000 agreements and 200,000 flows. The figures of
+several parks add up, except the organisations involved (one can be a party in several parks),
+so each park keeps the ids of its organisations and the dashboard counts their union.
+
+They are computed when a dashboard first needs them on a day, and kept until the park's
+figures change:
+
+- every committed change to an agreement, a party or a flow moves its park's ``generation`` on
+  (after the commit, by the model signals ``connect_signals`` connects); a change to an
+  organisation those of the parks where it is a party, a change to a resource every park's, and
+  a bulk write (which sends no model signals) every park's (``symbiosis.caching.bulk_changed``);
+- figures are stored with the generation read before they were computed, and only while that
+  generation is still the park's: figures computed from rows that a change has since replaced
+  are never stored, or never read, whatever the order in which the two commit;
+- a park's figures hold for one day: the day decides which agreements are in force.
+
+A dashboard narrowed by anything else than its parks (a kind, a category, signing dates) is
+computed directly, as before.
+"""
+
+import json
+from collections import defaultdict
+from decimal import Decimal
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from agreements.impact import counted_in_impact, impact_groups
+from agreements.models import Agreement, Party, Resource, ResourceFlow
+from agreements.reporting.models import ParkFigures
+from parks.models import Organisation
+from symbiosis.caching import bulk_changed
+
+DECIMALS = ("annual_quantity", "one_off_quantity", "tonnes_co2e")
+
+
+# Computing and keeping them
+
+
+def compute(park_ids, *, today, overview_counts):
+    """{park id: figures} for ``park_ids``: six queries whatever the number of parks.
+    ``overview_counts``: the headline counts' expressions (``dashboard.overview_counts``)."""
+    agreements = Agreement.objects.filter(park_id__in=park_ids)
+    flows = ResourceFlow.objects.filter(agreement__park_id__in=park_ids)
+    figures = {
+        park_id: {
+            "overview": {},
+            "per_year": [],
+            "categories": [],
+            "organisations": defaultdict(list),
+            "impact": [],
+            "factors": [],
+        }
+        for park_id in park_ids
+    }
+    for row in agreements.values("park_id").annotate(**overview_counts).order_by():
+        figures[row.pop("park_id")]["overview"] = row
+    for row in (
+        agreements.annotate(year=ExtractYear("signed_on"))
+        .values("park_id", "year")
+        .annotate(count=Count("pk"))
+        .order_by()
+    ):
+        figures[row["park_id"]]["per_year"].append([row["year"], row["count"]])
+    for row in (
+        flows.values("agreement__park_id", "resource__category")
+        .annotate(agreement_count=Count("agreement", distinct=True), flow_count=Count("pk"))
+        .order_by()
+    ):
+        figures[row["agreement__park_id"]]["categories"].append(
+            [row["resource__category"], row["agreement_count"], row["flow_count"]]
+        )
+    involved = (
+        Party.objects.filter(agreement__park_id__in=park_ids)
+        .values_list("agreement__park_id", "organisation__kind", "organisation_id")
+        .distinct()
+        .order_by()
+    )
+    for park_id, kind, organisation_id in involved:
+        figures[park_id]["organisations"][kind].append(organisation_id)
+    for group in impact_groups(flows, today=today, by=("agreement__park_id",)):
+        figures[group.pop("agreement__park_id")]["impact"].append(group)
+    counted = (
+        flows.filter(counted_in_impact(today), resource__emission_factor__isnull=False)
+        .values_list("agreement__park_id", "resource_id")
+        .distinct()
+        .order_by()
+    )
+    for park_id, resource_id in counted:
+        figures[park_id]["factors"].append(resource_id)
+    return figures
+
+
+def current(park_ids, *, today, overview_counts):
+    """{park id: figures} for ``park_ids`` on ``today``: those kept, and those missing or out
+    of date computed (and kept) in one go."""
+    kept = {row.park_id: row for row in ParkFigures.objects.filter(park_id__in=park_ids)}
+    figures = {
+        park_id: _decoded(row.figures) for park_id, row in kept.items() if row.holds_for(today)
+    }
+    missing = [park_id for park_id in park_ids if park_id not in figures]
+    if missing:
+        computed = compute(missing, today=today, overview_counts=overview_counts)
+        # The generation read before computing: stored figures hold only while it is current.
+        _store(computed, today=today, generations={pk: _generation(kept.get(pk)) for pk in missing})
+        figures.update(computed)
+    return figures
+
+
+def _generation(row):
+    return row.generation if row is not None else 0
+
+
+def _table():
+    return connection.ops.quote_name(ParkFigures._meta.db_table)
+
+
+def _store(figures, *, today, generations):
+    """Keep ``figures``, each only if its park's generation is still the one read before it was
+    computed (an upsert, alike on PostgreSQL and SQLite)."""
+    table = _table()
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (park_id, generation, day, computed_generation, figures) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (park_id) DO UPDATE SET "
+            "day = excluded.day, computed_generation = excluded.computed_generation, "
+            f"figures = excluded.figures WHERE {table}.generation = excluded.generation",
+            [
+                (
+                    park_id,
+                    generations[park_id],
+                    today,
+                    generations[park_id],
+                    json.dumps(park_figures, cls=DjangoJSONEncoder),
+                )
+                for park_id, park_figures in figures.items()
+            ],
+        )
+
+
+def _decoded(figures):
+    for group in figures["impact"]:
+        for name in DECIMALS:
+            if group[name] is not None:
+                group[name] = Decimal(group[name])
+    return figures
+
+
+def move_on(park_ids):
+    """Make the kept figures of ``park_ids`` out of date (run after the change committed)."""
+    if not park_ids:
+        return
+    table = _table()
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (park_id, generation) VALUES (%s, 1) ON CONFLICT (park_id) "
+            f"DO UPDATE SET generation = {table}.generation + 1",
+            [(park_id,) for park_id in sorted(park_ids)],
+        )
+
+
+def move_on_everywhere(**_signal_kwargs):
+    """Make every park's kept figures out of date."""
+    table = _table()
+    with connection.cursor() as cursor:
+        # "WHERE true" lets SQLite read ON CONFLICT after INSERT ... SELECT.
+        cursor.execute(
+            f"INSERT INTO {table} (park_id, generation) SELECT id, 1 FROM "
+            f"{connection.ops.quote_name('parks_park')} WHERE true ON CONFLICT (park_id) "
+            f"DO UPDATE SET generation = {table}.generation + 1"
+        )
+
+
+# What moves them on
+
+
+class _Changes:
+    """The parks (and agreements, whose parks are read at commit) changed by one transaction:
+    one callback on commit, however many rows it wrote."""
+
+    def __init__(self):
+        self.parks = set()
+        self.agreements = set()
+        self.organisations = set()
+        self.everywhere = False
+        self.done = False
+
+    def __call__(self):
+        self.done = True
+        if self.everywhere:
+            move_on_everywhere()
+            return
+        parks = set(self.parks)
+        if self.agreements:
+            parks.update(
+                Agreement.objects.filter(pk__in=self.agreements).values_list("park_id", flat=True)
+            )
+        if self.organisations:
+            parks.update(
+                Party.objects.filter(organisation_id__in=self.organisations)
+                .values_list("agreement__park_id", flat=True)
+                .distinct()
+                .order_by()
+            )
+        move_on(parks)
+
+
+def _changes():
+    """This transaction's pending ``_Changes`` (registered on commit in the current savepoint,
+    so a savepoint rolled back takes only its own changes with it)."""
+    current = transaction.get_connection()
+    savepoints = set(current.savepoint_ids)
+    for savepoints_then, callback, _robust in current.run_on_commit:
+        if isinstance(callback, _Changes) and not callback.done and savepoints_then == savepoints:
+            return callback
+    changes = _Changes()
+    transaction.on_commit(changes)
+    return changes
+
+
+def _agreement_before_save(sender, instance, raw=False, update_fields=None, **kwargs):
+    # A change of park moves the figures of the park the agreement leaves too.
+    if raw or instance.pk is None or (update_fields is not None and "park" not in update_fields):
+        return
+    before = Agreement.objects.filter(pk=instance.pk).values_list("park_id", flat=True).first()
+    if before is not None and before != instance.park_id:
+        _changes().parks.add(before)
+
+
+def _agreement_changed(sender, instance, **kwargs):
+    _changes().parks.add(instance.park_id)
+
+
+def _row_changed(sender, instance, **kwargs):
+    """A party or a flow: its agreement's park (read at commit unless already at hand)."""
+    agreement = sender._meta.get_field("agreement").get_cached_value(instance, None)
+    if agreement is not None:
+        _changes().parks.add(agreement.park_id)
+    else:
+        _changes().agreements.add(instance.agreement_id)
+
+
+def _organisation_changed(sender, instance, created=False, **kwargs):
+    if not created:  # a new organisation is a party to nothing yet
+        _changes().organisations.add(instance.pk)
+
+
+def _resource_changed(sender, instance, **kwargs):
+    _changes().everywhere = True
+
+
+def connect_signals():
+    pre_save.connect(_agreement_before_save, sender=Agreement, dispatch_uid="figures-agreement")
+    for signal in (post_save, post_delete):
+        signal.connect(_agreement_changed, sender=Agreement, dispatch_uid="figures-agreement")
+        for model in (Party, ResourceFlow):
+            signal.connect(_row_changed, sender=model, dispatch_uid=f"figures-{model.__name__}")
+        signal.connect(_organisation_changed, sender=Organisation, dispatch_uid="figures-org")
+        signal.connect(_resource_changed, sender=Resource, dispatch_uid="figures-resource")
+    bulk_changed.connect(move_on_everywhere, dispatch_uid="figures-bulk")
+
+
+# Adding them up
+
+
+def merged(figures):
+    """The figures of several parks, added up: {"overview", "per_year", "categories",
+    "organisations", "impact", "factors"} as the dashboard reads them."""
+    overview = defaultdict(int)
+    per_year = defaultdict(int)
+    categories = defaultdict(lambda: [0, 0])
+    organisations = defaultdict(set)
+    groups = []
+    factors = set()
+    for park in figures:
+        for name, value in park["overview"].items():
+            overview[name] += value
+        for year, count in park["per_year"]:
+            per_year[year] += count
+        for category, agreement_count, flow_count in park["categories"]:
+            categories[category][0] += agreement_count
+            categories[category][1] += flow_count
+        for kind, ids in park["organisations"].items():
+            organisations[kind].update(ids)
+        groups.extend(park["impact"])
+        factors.update(park["factors"])
+    return {
+        "overview": overview,
+        "per_year": per_year,
+        "categories": categories,
+        "organisations": {kind: len(ids) for kind, ids in organisations.items()},
+        "impact": groups,
+        "factors": factors,
+    }

@@ -1,0 +1,240 @@
+"""The dashboard added up from each park's kept figures (``agreements.reporting.figures``):
+the same figures as computed from the agreements, on the hand-built register and on a
+synthetic one, and never out of date after a change, whatever its path."""
+
+import datetime
+from dataclasses import asdict
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+
+from agreements.models import Agreement, Party, Resource, ResourceFlow
+from agreements.permissions import overseen_parks, reviewable_agreements
+from agreements.reporting import dashboard
+from agreements.reporting import figures as park_figures
+from agreements.reporting.filters import Filters
+from agreements.reporting.models import ParkFigures
+from agreements.sample_data.synthetic import generate
+from parks.models import Organisation, Park
+from tests.agreements.reporting.dashboard_data import TODAY, build_register
+from tests.agreements.reporting.test_views import DASHBOARD, build_agreements, figure
+from tests.factories import make_agreement, make_official, make_organisation
+
+State = Agreement.ReviewState
+
+
+@pytest.fixture
+def register(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return build_register()
+
+
+def built(source, user, filters=Filters(), today=TODAY):
+    return source(
+        agreements=reviewable_agreements(user, Agreement.objects.all()),
+        parks=overseen_parks(user),
+        filters=filters,
+        today=today,
+    )
+
+
+def comparable(board):
+    """A dashboard as plain values (parks and agreements by their keys)."""
+    values = asdict(board)
+    values["by_park"] = [
+        (park.slug, park.agreement_count, park.active_count) for park in board.by_park
+    ]
+    for name in ("awaiting_verification", "ending_soon", "returned"):
+        values[name] = [agreement.reference for agreement in getattr(board, name)]
+    values["impact"]["factors"] = [resource.pk for resource in board.impact.factors]
+    return values
+
+
+def assert_same_as_computed(user, filters=Filters(), today=TODAY):
+    kept = built(dashboard.from_park_figures, user, filters, today)
+    assert comparable(kept) == comparable(built(dashboard.from_agreements, user, filters, today))
+    return kept
+
+
+def dashboard_of(user, today=TODAY):
+    """What the dashboard shows (the kept figures, once the first view has kept them)."""
+    return built(dashboard.build, user, today=today)
+
+
+class TestSameFiguresAsComputed:
+    @pytest.mark.parametrize("who", ["heza_official", "other_official", "national_official"])
+    def test_for_each_scope(self, register, who):
+        user = getattr(register, who)
+        assert_same_as_computed(user)
+        assert_same_as_computed(user)  # kept, then read back
+
+    @pytest.mark.parametrize(
+        "filters", [Filters(park="alpha"), Filters(park="gamma"), Filters(province="Quang Ninh")]
+    )
+    def test_narrowed_to_parks(self, register, filters):
+        for user in (register.heza_official, register.national_official):
+            assert_same_as_computed(user, filters)
+
+    def test_on_a_synthetic_registry(self, db):
+        generate(parks=6, organisations=60, agreements=300, seed=3)
+        national = Organisation.objects.filter(level=Organisation.Level.NATIONAL).first()
+        official = make_official(national)
+        for today in (TODAY, datetime.date(2021, 6, 1), datetime.date(2031, 1, 1)):
+            board = assert_same_as_computed(official, today=today)
+            assert board.figures["total"] == 300
+
+    def test_other_filters_are_computed_from_the_agreements(self, register):
+        dashboard_of(register.heza_official)
+        kept = ParkFigures.objects.count()
+
+        board = built(dashboard.build, register.heza_official, Filters(kind="industrial"))
+
+        assert comparable(board) == comparable(
+            built(dashboard.from_agreements, register.heza_official, Filters(kind="industrial"))
+        )
+        assert ParkFigures.objects.count() == kept
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run what a change leaves to do on commit (the test's own transaction never commits)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+class TestNeverOutOfDate:
+    def test_a_new_agreement_counts_at_once(self, register, committed):
+        before = dashboard_of(register.heza_official).figures["total"]
+        park = Park.objects.get(slug="beta")
+        with committed():
+            make_agreement(park, parties=[make_organisation(), make_organisation()], flows=[])
+
+        assert dashboard_of(register.heza_official).figures["total"] == before + 1
+        assert_same_as_computed(register.heza_official)
+
+    def test_a_flow_changed_changes_the_impact(self, register, committed):
+        before = dashboard_of(register.heza_official).impact
+        flow = ResourceFlow.objects.filter(
+            quantity__isnull=False, agreement__review_state=State.VERIFIED
+        ).first()
+        flow.quantity += Decimal(1000)
+        with committed():
+            flow.save()
+
+        after = assert_same_as_computed(register.heza_official).impact
+        assert after != before
+        assert comparable(dashboard_of(register.heza_official)) == comparable(
+            built(dashboard.from_agreements, register.heza_official)
+        )
+
+    def test_a_party_removed_leaves_the_organisations_involved(self, register, committed):
+        dashboard_of(register.national_official)
+        with committed():
+            Party.objects.filter(organisation__name_en="UNIDO").delete()
+
+        assert dashboard_of(register.national_official).organisations["international"] == 0
+        assert_same_as_computed(register.national_official)
+
+    def test_an_agreement_moved_to_another_park_moves_in_both(self, register, committed):
+        dashboard_of(register.heza_official)
+        agreement = Agreement.objects.get(reference="A1")
+        agreement.park = Park.objects.get(slug="beta")
+        with committed():
+            agreement.save()
+
+        assert_same_as_computed(register.heza_official)
+        board = dashboard_of(register.heza_official)
+        assert {park.slug: park.agreement_count for park in board.by_park} == {
+            park.slug: park.agreement_count
+            for park in built(dashboard.from_agreements, register.heza_official).by_park
+        }
+
+    def test_an_agreement_deleted_is_no_longer_counted(self, register, committed):
+        before = dashboard_of(register.heza_official).figures["total"]
+        with committed():
+            Agreement.objects.get(reference="A1").delete()
+
+        assert dashboard_of(register.heza_official).figures["total"] == before - 1
+
+    def test_a_resource_given_another_emission_factor(self, register, committed):
+        dashboard_of(register.heza_official)
+        water = Resource.objects.get(name_en="Treated wastewater")
+        water.emission_factor = Decimal("2")
+        with committed():
+            water.save()
+
+        assert_same_as_computed(register.heza_official)
+
+    def test_an_organisation_of_another_kind(self, register, committed):
+        dashboard_of(register.national_official)
+        unido = Organisation.objects.get(name_en="UNIDO")
+        unido.kind = Organisation.Kind.COMPANY
+        with committed():
+            unido.save()
+
+        assert dashboard_of(register.national_official).organisations["international"] == 0
+        assert_same_as_computed(register.national_official)
+
+    def test_a_change_rolled_back_leaves_them_kept(self, register, committed):
+        dashboard_of(register.heza_official)
+        generations = dict(ParkFigures.objects.values_list("park_id", "generation"))
+
+        with committed(), pytest.raises(RuntimeError), transaction.atomic():
+            Agreement.objects.get(reference="A1").delete()
+            raise RuntimeError
+
+        assert dict(ParkFigures.objects.values_list("park_id", "generation")) == generations
+
+    def test_the_next_day_they_are_worked_out_again(self, register):
+        dashboard_of(register.heza_official)
+        later = TODAY + datetime.timedelta(days=400)
+
+        board = dashboard_of(register.heza_official, today=later)
+
+        assert comparable(board) == comparable(
+            built(dashboard.from_agreements, register.heza_official, today=later)
+        )
+
+    def test_figures_computed_while_a_change_commits_are_not_kept(self, register, monkeypatch):
+        """The change commits between reading the park's generation and storing what was
+        computed from the rows before it: those figures must not be taken for current."""
+        compute = park_figures.compute
+
+        def compute_then_change(park_ids, **kwargs):
+            figures = compute(park_ids, **kwargs)
+            Agreement.objects.filter(reference="A1").update(review_state=State.DRAFT)
+            park_figures.move_on(park_ids)  # as the change's commit does
+            return figures
+
+        monkeypatch.setattr(park_figures, "compute", compute_then_change)
+        dashboard_of(register.heza_official)
+        monkeypatch.setattr(park_figures, "compute", compute)
+
+        assert_same_as_computed(register.heza_official)
+        assert dashboard_of(register.heza_official).figures["draft"] == 2
+
+    def test_a_bulk_write_starts_them_again(self, register, committed):
+        dashboard_of(register.national_official)
+
+        with committed():
+            generate(parks=2, organisations=10, agreements=20, seed=1)
+
+        assert_same_as_computed(register.national_official)
+
+
+class TestQueries:
+    """The dashboard's queries, whatever the number of agreements: the figures kept read in
+    one query; worked out, in six more and one to keep them."""
+
+    @pytest.mark.parametrize("count", [1, 100])
+    def test_the_dashboard(self, client, db, django_assert_num_queries, count):
+        client.force_login(make_official(build_agreements(count)))
+
+        with django_assert_num_queries(19):
+            first = client.get(DASHBOARD)
+        cache.clear()
+        with django_assert_num_queries(12):
+            again = client.get(DASHBOARD)
+
+        assert figure(first, "total") == figure(again, "total") == str(count)
