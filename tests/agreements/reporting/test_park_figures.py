@@ -31,7 +31,10 @@ def register(db, django_capture_on_commit_callbacks):
         return build_register()
 
 
-def built(source, user, filters=Filters(), today=TODAY):
+NO_FILTERS = Filters()
+
+
+def built(source, user, filters=NO_FILTERS, today=TODAY):
     return source(
         agreements=reviewable_agreements(user, Agreement.objects.all()),
         parks=overseen_parks(user),
@@ -52,7 +55,7 @@ def comparable(board):
     return values
 
 
-def assert_same_as_computed(user, filters=Filters(), today=TODAY):
+def assert_same_as_computed(user, filters=NO_FILTERS, today=TODAY):
     kept = built(dashboard.from_park_figures, user, filters, today)
     assert comparable(kept) == comparable(built(dashboard.from_agreements, user, filters, today))
     return kept
