@@ -6,9 +6,32 @@ longer list still leads somewhere. The template side is ``{% load pagination %}`
 """
 
 from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 from django.views.generic.detail import SingleObjectMixin
 
 PER_PAGE = 25
+# How many rows a list of the whole registry counts, at most (40 pages of 25).
+COUNT_LIMIT = 1000
+
+
+class CappedPaginator(Paginator):
+    """Counts the rows up to ``count_limit`` and no further, so that counting costs the same
+    for 1,000 matches or 100,000 (the database stops at the first ``count_limit + 1``):
+    ``has_more`` says that there are more than the ``count`` pages show."""
+
+    count_limit = COUNT_LIMIT
+
+    @cached_property
+    def _counted(self):
+        return self.object_list.order_by()[: self.count_limit + 1].count()
+
+    @cached_property
+    def count(self):
+        return min(self._counted, self.count_limit)
+
+    @cached_property
+    def has_more(self):
+        return self._counted > self.count_limit
 
 
 class PageNumberClampMixin:

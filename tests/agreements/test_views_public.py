@@ -11,6 +11,7 @@ from django.utils import timezone
 from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
 from agreements.views.public import RELATED_LIMIT
 from parks.models import Organisation, Park
+from symbiosis.pagination import CappedPaginator
 from tests.factories import (
     make_agency,
     make_agreement,
@@ -220,18 +221,45 @@ def test_filters_narrow_the_list(client, two_parks, params, expected):
     assert listed_references(response) == expected
 
 
-def test_the_filter_form_is_labelled_and_offers_the_years_agreements_were_signed(client, two_parks):
+def test_the_filter_form_is_labelled_and_offers_the_years_from_the_last_signing_to_the_first(
+    client, two_parks
+):
     response = client.get(reverse("agreements:list"))
     page = text_of(response)
 
     for field in ["q", "park", "kind", "category", "year", "status"]:
         assert f'for="id_{field}"' in page
+    # Signed in 2021 and 2019: 2020, between them, is offered too (and finds none).
     assert list(response.context["form"].fields["year"].choices) == [
         ("", "Any year"),
         (2021, "2021"),
+        (2020, "2020"),
         (2019, "2019"),
     ]
     assert 'role="search"' in page
+
+
+def test_a_list_longer_than_the_count_limit_says_more_and_shows_its_first_pages(
+    client, two_parks, monkeypatch
+):
+    monkeypatch.setattr(CappedPaginator, "count_limit", 2)
+
+    response = client.get(reverse("agreements:list"))
+
+    page = text_of(response)
+    assert "More than 2 agreements found" in page
+    assert "These pages show the first 2." in page
+    assert response.context["paginator"].count == 2
+
+
+def test_a_list_within_the_count_limit_gives_its_exact_count(client, two_parks, monkeypatch):
+    total = Agreement.objects.public().count()
+    monkeypatch.setattr(CappedPaginator, "count_limit", total)
+
+    page = text_of(client.get(reverse("agreements:list")))
+
+    assert f"{total} agreements found" in page
+    assert "More than" not in page
 
 
 def test_a_filter_that_cannot_be_read_is_reported_and_the_others_still_apply(client, two_parks):
