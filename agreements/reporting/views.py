@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
@@ -100,6 +101,28 @@ class DashboardView(DashboardAccessMixin, TemplateView):
         )
 
 
+# The parks the chart by park draws one by one, those with the most agreements; the others are
+# added up in one bar (a chart of 200 bars would be read by nobody).
+PARKS_CHARTED = 20
+
+
+def park_bars(parks, link):
+    """A bar for each of the ``PARKS_CHARTED`` parks with the most agreements (then by name, as
+    listed), and one for the others together."""
+    ranked = sorted(parks, key=lambda park: -park.agreement_count)
+    shown, others = ranked[:PARKS_CHARTED], ranked[PARKS_CHARTED:]
+    bars = [Bar(park.name, park.agreement_count, link(park=park.slug)) for park in shown]
+    if others:
+        bars.append(
+            Bar(
+                ngettext("%(count)d other park", "%(count)d other parks", len(others))
+                % {"count": len(others)},
+                sum(park.agreement_count for park in others),
+            )
+        )
+    return tuple(bars)
+
+
 def charts(figures, filters):
     """The breakdowns as bar charts; each row of their tables narrows the dashboard to it."""
 
@@ -125,10 +148,7 @@ def charts(figures, filters):
             title=_("Agreements by park"),
             label_header=_("Park"),
             value_header=_("Agreements"),
-            bars=tuple(
-                Bar(park.name, park.agreement_count, link(park=park.slug))
-                for park in figures.by_park
-            ),
+            bars=park_bars(figures.by_park, link),
         ),
         BarChart(
             slug="by-kind",

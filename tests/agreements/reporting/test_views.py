@@ -14,6 +14,7 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from agreements.models import Agreement, ResourceFlow
+from agreements.reporting import views
 from agreements.reporting.views import CsvExportView, DashboardView, XlsxExportView
 from agreements.sample_data.demo import create_demo_users
 from tests.agreements.reporting.dashboard_data import build_register
@@ -161,6 +162,23 @@ class TestFiltersOnThePage:
 
         assert 'href="?park=alpha&amp;kind=industrial"' in page
         assert 'href="?kind=industrial&amp;signed_from=2023-01-01&amp;signed_to=2023-12-31"' in page
+
+    def test_the_chart_by_park_draws_the_parks_with_most_agreements_and_adds_up_the_others(
+        self, client, register, monkeypatch
+    ):
+        monkeypatch.setattr(views, "PARKS_CHARTED", 1)
+        client.force_login(register.national_official)
+
+        response = client.get(DASHBOARD)
+
+        by_park = next(chart for chart in response.context["charts"] if chart.slug == "by-park")
+        counts = {park.name: park.agreement_count for park in response.context["dashboard"].by_park}
+        busiest = max(counts, key=counts.get)
+        assert [(bar.label, bar.value) for bar in by_park.bars] == [
+            (busiest, counts[busiest]),
+            ("2 other parks", sum(counts.values()) - counts[busiest]),
+        ]
+        assert "2 other parks" in response.content.decode()
 
     def test_invalid_filters_give_a_message_not_an_error(self, client, register):
         client.force_login(register.heza_official)
