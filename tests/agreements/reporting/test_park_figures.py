@@ -3,12 +3,15 @@ the same figures as computed from the agreements, on the hand-built register and
 synthetic one, and never out of date after a change, whatever its path."""
 
 import datetime
+import io
 from dataclasses import asdict
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from agreements.models import Agreement, Party, Resource, ResourceFlow
 from agreements.permissions import overseen_parks, reviewable_agreements
@@ -241,3 +244,11 @@ class TestQueries:
             again = client.get(DASHBOARD)
 
         assert figure(first, "total") == figure(again, "total") == str(count)
+
+
+def test_the_command_keeps_every_parks_figures_for_today(register):
+    call_command("keep_park_figures", stdout=io.StringIO())
+
+    today = timezone.localdate()
+    assert all(row.holds_for(today) for row in ParkFigures.objects.all())
+    assert ParkFigures.objects.count() == Park.objects.count()
