@@ -182,7 +182,7 @@ def move_on_everywhere(**_signal_kwargs):
 # What moves them on
 
 
-class _Changes:
+class PendingChanges:
     """The parks (and agreements, whose parks are read at commit) changed by one transaction:
     one callback on commit, however many rows it wrote."""
 
@@ -214,14 +214,15 @@ class _Changes:
 
 
 def _changes():
-    """This transaction's pending ``_Changes`` (registered on commit in the current savepoint,
+    """This transaction's pending ``PendingChanges`` (registered on commit in the current savepoint,
     so a savepoint rolled back takes only its own changes with it)."""
     current = transaction.get_connection()
     savepoints = set(current.savepoint_ids)
     for savepoints_then, callback, _robust in current.run_on_commit:
-        if isinstance(callback, _Changes) and not callback.done and savepoints_then == savepoints:
+        pending = isinstance(callback, PendingChanges) and not callback.done
+        if pending and savepoints_then == savepoints:
             return callback
-    changes = _Changes()
+    changes = PendingChanges()
     transaction.on_commit(changes)
     return changes
 
