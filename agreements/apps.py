@@ -9,6 +9,8 @@ class AgreementsConfig(AppConfig):
 
     def ready(self):
         from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
+        from agreements.search import keep_linked_search_text_true
         from symbiosis.caching import drop_cached_pages_on_change
 
         drop_cached_pages_on_change(Agreement, Party, ResourceFlow, Document, Resource)
+        keep_linked_search_text_true()

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Case, F, Prefetch, Q, When
+from django.db.models import Case, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from parks.models import Organisation
 from symbiosis.bilingual import BilingualNameMixin, pick
-from symbiosis.search import SearchTextMixin, fold
+from symbiosis.search import SEPARATOR, JoinedText, SearchTextMixin, fold
 
 
 class Resource(SearchTextMixin, BilingualNameMixin, models.Model):
@@ -222,19 +223,13 @@ class AgreementQuerySet(models.QuerySet):
         folded = fold(query)
         if not folded:
             return self
-        return self.filter(
-            Q(search_text__contains=folded)
-            | Q(
-                pk__in=Party.objects.filter(organisation__search_text__contains=folded).values(
-                    "agreement_id"
-                )
-            )
-            | Q(
-                pk__in=ResourceFlow.objects.filter(resource__search_text__contains=folded).values(
-                    "agreement_id"
-                )
-            )
-        )
+        return self.filter(Q(search_text__contains=folded) | Q(linked_search_text__contains=folded))
+
+    def keep_linked_search_text(self):
+        """Copy into each agreement the folded names of its parties' organisations and its
+        flows' resources (``linked_search_text``), in one UPDATE: after a party or flow is
+        written, an organisation or resource renamed, or rows written in bulk."""
+        return self.update(linked_search_text=linked_search_text())
 
     def for_list_page(self):
         return self.select_related("park").prefetch_related(
@@ -259,6 +254,31 @@ class AgreementQuerySet(models.QuerySet):
             ),
             "documents",
         )
+
+
+def linked_search_text():
+    """The folded names of an agreement's parties' organisations and of its flows' resources,
+    as an expression (each of those rows keeps its own folded names in ``search_text``)."""
+
+    def names(model, field):
+        return Coalesce(
+            Subquery(
+                model.objects.filter(agreement=OuterRef("pk"))
+                .order_by()
+                .values("agreement")
+                .annotate(text=JoinedText(f"{field}__search_text"))
+                .values("text")
+            ),
+            Value(""),
+            output_field=models.TextField(),
+        )
+
+    return Concat(
+        names(Party, "organisation"),
+        Value(SEPARATOR),
+        names(ResourceFlow, "resource"),
+        output_field=models.TextField(),
+    )
 
 
 class Agreement(SearchTextMixin, models.Model):
@@ -339,9 +359,12 @@ class Agreement(SearchTextMixin, models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     search_text = models.TextField(editable=False, default="")
+    # Its parties' and resources' folded names, so that a search reads one row per agreement
+    # (``AgreementQuerySet.keep_linked_search_text``, kept by agreements/apps.py's signals).
+    linked_search_text = models.TextField(editable=False, default="")
 
     objects = AgreementQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["search_text"])
+    history = HistoricalRecords(excluded_fields=["search_text", "linked_search_text"])
 
     class Meta:
         verbose_name = _("agreement")

@@ -6,7 +6,7 @@ the same way, so "hai an" finds "Hải An" and "cong an" finds "Công an" on eit
 
 import unicodedata
 
-from django.db.models import Q
+from django.db.models import Aggregate, Q, TextField
 
 SEPARATOR = " | "  # between the names in ``search_text``
 
@@ -61,3 +61,15 @@ class FoldedSearchMixin:
         if folded:
             results |= queryset.filter(**{f"{self.folded_search_field}__contains": folded})
         return results, may_have_duplicates
+
+
+class JoinedText(Aggregate):
+    """The texts of a group joined by ``SEPARATOR``, alike on PostgreSQL (``STRING_AGG``) and
+    SQLite (``GROUP_CONCAT``): to keep, in one UPDATE, a row's copy of its related rows' names."""
+
+    function = "STRING_AGG"
+    template = f"%(function)s(%(expressions)s, '{SEPARATOR}')"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)

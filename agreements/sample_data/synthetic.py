@@ -252,7 +252,10 @@ def generate(*, parks, organisations, agreements, seed, progress=lambda message:
         progress(f"{len(parties)} parties")
         _bulk(ResourceFlow, flows)
         progress(f"{len(flows)} resource flows")
-        bulk_written()  # bulk writes send no signals
+        # Bulk writes send no signals: what they would keep true is kept here.
+        Agreement.objects.filter(reference__startswith=REFERENCE_PREFIX).keep_linked_search_text()
+        progress("search copies of the parties' and resources' names")
+        bulk_written()
         analyze_on_commit(*FILLED)
     return Counts(
         parks=len(park_rows), organisations=len(agencies) + len(companies), agreements=len(created)

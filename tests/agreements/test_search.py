@@ -1,0 +1,77 @@
+"""A search finds an agreement by its parties' and resources' names through the copy each
+agreement keeps of them (``linked_search_text``): true after every way those names change."""
+
+from importlib import import_module
+from types import SimpleNamespace
+
+from django.apps import apps
+from django.db import connection
+
+from agreements.models import Agreement, Party
+from tests.factories import make_agreement, make_organisation, make_resource
+
+
+def found(query):
+    return set(Agreement.objects.search(query).values_list("reference", flat=True))
+
+
+def test_an_agreement_is_found_by_a_partys_name_in_any_language_without_accents(db):
+    police = make_organisation(name_en="Hai An District Police", name_vi="Công an quận Hải An")
+    make_agreement(reference="FIRE-1", parties=[police, make_organisation()])
+    make_agreement(reference="OTHER-1")
+
+    assert found("cong an quan hai an") == {"FIRE-1"}
+    assert found("District Police") == {"FIRE-1"}
+
+
+def test_a_renamed_organisation_is_found_by_its_new_name_only(db):
+    company = make_organisation(name_en="Old Steel Works")
+    make_agreement(reference="STEEL-1", parties=[company, make_organisation()])
+
+    company.name_en = "Northern Foundry"
+    company.save()
+
+    assert found("northern foundry") == {"STEEL-1"}
+    assert found("old steel") == set()
+
+
+def test_a_renamed_resource_is_found_by_its_new_name(db):
+    slag = make_resource(name_en="Slag")
+    first, second = make_organisation(), make_organisation()
+    make_agreement(reference="SLAG-1", parties=[first, second], flows=[(slag, first, second)])
+
+    slag.name_en = "Granulated blast-furnace slag"
+    slag.save()
+
+    assert found("granulated") == {"SLAG-1"}
+
+
+def test_a_party_removed_no_longer_finds_the_agreement(db):
+    leaving = make_organisation(name_en="Leaving Partner")
+    agreement = make_agreement(reference="LEFT-1", parties=[leaving, make_organisation()])
+    assert found("leaving partner") == {"LEFT-1"}
+
+    Party.objects.filter(agreement=agreement, organisation=leaving).delete()
+
+    assert found("leaving partner") == set()
+
+
+def test_the_migration_fills_every_agreements_copy_and_keeps_every_row(db):
+    migration = import_module("agreements.migrations.0008_agreement_linked_search_text")
+    police = make_organisation(name_en="Hai An District Police")
+    water = make_resource(name_en="Treated wastewater")
+    other = make_organisation()
+    make_agreement(reference="A-1", parties=[police, other], flows=[(water, police, other)])
+    make_agreement(reference="A-2", parties=[], flows=[])
+    Agreement.objects.update(linked_search_text="")  # as the column is added: empty
+    before = Agreement.objects.count()
+
+    # What the migration is given: its database, and a way to run SQL on it.
+    schema_editor = SimpleNamespace(
+        connection=connection, execute=lambda sql: connection.cursor().execute(sql)
+    )
+    migration.fill(apps, schema_editor)
+
+    assert Agreement.objects.count() == before
+    assert found("district police") == found("wastewater") == {"A-1"}
+    assert Agreement.objects.get(reference="A-2").linked_search_text == " | "
