@@ -353,7 +353,9 @@ def markdown(report):
         "req/s, p50 and p99 are the steady state: anonymous pages come from the page cache and "
         "the dashboard's figures from the figure cache (both dropped on every committed change). "
         f"*cold ms* is the median of {cold_runs} requests, each with every cache cleared, timed "
-        "in-process; the query counts are of the first of them.",
+        "in-process; the query counts are of the first of them. The parks' dashboard figures "
+        "kept in the database (`reporting_parkfigures`, worked out by the daily job, and for a "
+        "park again after each change to it) are not a cache and stay.",
         "",
         "The agreement save (POST) is not driven by wrk, which cannot post a form whose version "
         "changes at every save, but by `manage.py bench_save`: as many Python threads as wrk's "
