@@ -23,7 +23,7 @@ class AgreementFilterForm(forms.Form):
     )
     park = forms.ModelChoiceField(
         label=_("Park"),
-        queryset=Park.objects.all(),
+        queryset=Park.objects.only("slug", "name_en", "name_vi"),  # what the list shows
         to_field_name="slug",
         required=False,
         empty_label=_("All parks"),
