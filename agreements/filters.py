@@ -23,7 +23,7 @@ class AgreementFilterForm(forms.Form):
     )
     park = forms.ModelChoiceField(
         label=_("Park"),
-        queryset=Park.objects.only("slug", "name_en", "name_vi"),  # what the list shows
+        queryset=Park.objects.all(),
         to_field_name="slug",
         required=False,
         empty_label=_("All parks"),
@@ -53,6 +53,8 @@ class AgreementFilterForm(forms.Form):
     def __init__(self, *args, years=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", _("Any year")), *((y, str(y)) for y in years)]
+        park = self.fields["park"]
+        park.choices = [("", park.empty_label), *park.queryset.as_choices()]
 
     def filter(self, queryset, *, today=None):
         """``queryset`` narrowed by every valid filter."""
