@@ -20,6 +20,7 @@ from tests.factories import (
     make_park_staff,
     make_resource,
 )
+from tests.pages import Page, chosen
 
 FOUNDING = "DEEPC-2023-IUS-01"
 DRAFT = Agreement.ReviewState.DRAFT
@@ -232,6 +233,21 @@ def test_the_filter_form_is_labelled_and_offers_the_years_agreements_were_signed
         (2019, "2019"),
     ]
     assert 'role="search"' in page
+
+
+def test_the_park_filter_offers_every_park_by_name_and_keeps_the_one_chosen(client, two_parks):
+    north, south = two_parks
+
+    page = Page(client.get(reverse("agreements:list"), {"park": south.slug}).content)
+
+    options = page.find("select", name="park").find_all("option")
+    assert [(option.attrs["value"], option.text) for option in options] == [
+        ("", "All parks"),
+        (north.slug, "North Park"),
+        (south.slug, "South Park"),
+    ]
+    assert chosen(page, "park") == [south.slug]
+    assert "form-select" in page.find("select", name="park").classes
 
 
 def test_a_filter_that_cannot_be_read_is_reported_and_the_others_still_apply(client, two_parks):
