@@ -235,21 +235,6 @@ def test_the_filter_form_is_labelled_and_offers_the_years_agreements_were_signed
     assert 'role="search"' in page
 
 
-def test_the_park_filter_offers_every_park_by_name_and_keeps_the_one_chosen(client, two_parks):
-    north, south = two_parks
-
-    page = Page(client.get(reverse("agreements:list"), {"park": south.slug}).content)
-
-    options = page.find("select", name="park").find_all("option")
-    assert [(option.attrs["value"], option.text) for option in options] == [
-        ("", "All parks"),
-        (north.slug, "North Park"),
-        (south.slug, "South Park"),
-    ]
-    assert chosen(page, "park") == [south.slug]
-    assert "form-select" in page.find("select", name="park").classes
-
-
 def test_a_filter_that_cannot_be_read_is_reported_and_the_others_still_apply(client, two_parks):
     response = client.get(reverse("agreements:list"), {"year": "twenty", "kind": "industrial"})
 
@@ -275,6 +260,21 @@ def test_an_empty_result_says_so_and_how_to_widen_it(client, two_parks):
     assert 'href="?kind=shared_service"' in page  # remove the park filter
     assert f'href="?park={north.slug}"' in page  # remove the kind filter
     assert f'href="{reverse("agreements:list")}">clear all filters' in page
+
+
+def test_the_park_filter_offers_every_park_by_name_and_keeps_the_one_chosen(client, two_parks):
+    north, south = two_parks
+
+    page = Page(client.get(reverse("agreements:list"), {"park": south.slug}).content)
+
+    options = page.find("select", name="park").find_all("option")
+    assert [(option.attrs["value"], option.text) for option in options] == [
+        ("", "All parks"),
+        (north.slug, "North Park"),
+        (south.slug, "South Park"),
+    ]
+    assert chosen(page, "park") == [south.slug]
+    assert "form-select" in page.find("select", name="park").classes
 
 
 def test_twenty_five_agreements_a_page_and_the_filters_survive_paging(client):
