@@ -53,6 +53,8 @@ class AgreementFilterForm(forms.Form):
     def __init__(self, *args, years=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", _("Any year")), *((y, str(y)) for y in years)]
+        park = self.fields["park"]
+        park.choices = [("", park.empty_label), *park.queryset.as_choices()]
 
     def filter(self, queryset, *, today=None):
         """``queryset`` narrowed by every valid filter."""

@@ -12,8 +12,6 @@ types (``agreements:organisation-search``). Without the script, the name typed i
 offered in the list to choose from. A flow's provider and receiver lists offer the parties.
 """
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -25,6 +23,7 @@ from agreements import permissions, services
 from agreements.models import Agreement, Party, Resource, ResourceFlow
 from parks.lookup import find_organisations, is_found_by, organisation_label
 from parks.models import Organisation
+from symbiosis.form_layout import layout_helper
 from symbiosis.search import fold
 
 CONFLICT_MESSAGE = _(
@@ -92,6 +91,8 @@ class VersionCheckMixin:
 
 
 class AgreementForm(VersionCheckMixin, forms.ModelForm):
+    helper = layout_helper("agreements/_agreement_fields.html")
+
     class Meta:
         model = Agreement
         fields = [
@@ -128,37 +129,6 @@ class AgreementForm(VersionCheckMixin, forms.ModelForm):
             only_parks = list(parks[:2])
             if len(only_parks) == 1:
                 self.initial["park"] = only_parks[0].pk
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Fieldset(
-                _("The agreement"),
-                Row(
-                    Column("reference", css_class="col-md-4"),
-                    Column("park", css_class="col-md-4"),
-                    Column("kind", css_class="col-md-4"),
-                ),
-                Row(
-                    Column("title_en", css_class="col-md-6"),
-                    Column("title_vi", css_class="col-md-6"),
-                ),
-                "summary",
-            ),
-            Fieldset(
-                _("Dates and place"),
-                Row(
-                    Column("signed_on", css_class="col-md-3"),
-                    Column("signed_at", css_class="col-md-3"),
-                ),
-                Row(
-                    Column("starts_on", css_class="col-md-3"),
-                    Column("ends_on", css_class="col-md-3"),
-                    Column("terminated_on", css_class="col-md-3"),
-                ),
-            ),
-            Field("version"),
-        )
 
     def clean(self):
         cleaned = super().clean()
@@ -193,6 +163,8 @@ class PartyForm(forms.ModelForm):
         ),
     )
 
+    helper = layout_helper("agreements/_party_fields.html")
+
     class Meta:
         model = Party
         fields = ["organisation", "role", "representative_name", "representative_title"]
@@ -217,18 +189,6 @@ class PartyForm(forms.ModelForm):
             {"data-organisation-query": "", "autocomplete": "off"}
         )
         self.organisation_candidates = []
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Row(
-                Column("organisation", "organisation_query", css_class="col-lg-4"),
-                Column("role", css_class="col-lg-2"),
-                Column("representative_name", css_class="col-lg-3"),
-                Column("representative_title", css_class="col-lg-3"),
-            ),
-        )
-        self.helper.render_hidden_fields = True
 
     def clean(self):
         cleaned = super().clean()
@@ -338,6 +298,8 @@ class PartyFormSet(BaseInlineFormSet):
 
 
 class ResourceFlowForm(forms.ModelForm):
+    helper = layout_helper("agreements/_flow_fields.html")
+
     class Meta:
         model = ResourceFlow
         fields = ["resource", "provider", "receiver", "direction", "quantity", "period", "notes"]
@@ -369,23 +331,6 @@ class ResourceFlowForm(forms.ModelForm):
         quantity.error_messages["min_value"] = _("The quantity cannot be negative.")
         quantity.widget.attrs.update({"min": "0", "step": "any"})
         self.party_organisation_ids = None
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Row(
-                Column("resource", css_class="col-lg-4"),
-                Column("provider", css_class="col-lg-4"),
-                Column("receiver", css_class="col-lg-4"),
-            ),
-            Row(
-                Column("direction", css_class="col-md-4 col-lg-2"),
-                Column("quantity", css_class="col-md-4 col-lg-2"),
-                Column("period", css_class="col-md-4 col-lg-2"),
-                Column("notes", css_class="col-lg-6"),
-            ),
-        )
-        self.helper.render_hidden_fields = True
 
     def clean(self):
         cleaned = super().clean()

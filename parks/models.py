@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from symbiosis.bilingual import BilingualNameMixin
+from symbiosis.bilingual import BilingualNameMixin, pick
 from symbiosis.search import SearchTextMixin, exact_match, fold
 
 
@@ -203,6 +203,12 @@ class Agency(Organisation):
 class ParkQuerySet(models.QuerySet):
     def for_list_page(self):
         return self.select_related("developer", "managing_authority")
+
+    def as_choices(self):
+        """(slug, name) of each park, for a list to pick one from: its names read in one query
+        rather than as a model each (the agreement list offers every park on every page)."""
+        names = self.values_list("slug", "name_en", "name_vi")
+        return [(slug, pick(english, vietnamese)) for slug, english, vietnamese in names]
 
 
 class Park(SearchTextMixin, BilingualNameMixin, models.Model):

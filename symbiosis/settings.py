@@ -84,6 +84,8 @@ DJANGO_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's own widget templates, for FORM_RENDERER below.
+    "django.forms",
 ]
 THIRD_PARTY_APPS = [
     "crispy_forms",
@@ -240,6 +242,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Forms
 
+# Widgets are drawn by the project's template engine, so that templates/django/forms/widgets/
+# can replace Django's with lean copies (same markup, fewer includes).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

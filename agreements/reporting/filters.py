@@ -7,13 +7,12 @@ shows and what its export holds cannot drift apart.
 import datetime
 from dataclasses import asdict, dataclass
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, Resource, ResourceFlow
+from symbiosis.form_layout import layout_helper
 
 
 @dataclass(frozen=True)
@@ -87,6 +86,8 @@ class DateInput(forms.DateInput):
 
 
 class DashboardFilterForm(forms.Form):
+    helper = layout_helper("reporting/_dashboard_filter_fields.html")
+
     park = forms.ChoiceField(label=_("Park"), required=False)
     province = forms.ChoiceField(label=_("Province or city"), required=False)
     kind = forms.ChoiceField(
@@ -119,21 +120,6 @@ class DashboardFilterForm(forms.Form):
             ("", _("All provinces")),
             *((province, province) for province in provinces),
         ]
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Row(
-                Column("park", css_class="col-md-4"),
-                Column("province", css_class="col-md-4"),
-                Column("kind", css_class="col-md-4"),
-            ),
-            Row(
-                Column("category", css_class="col-md-4"),
-                Column("signed_from", css_class="col-md-4"),
-                Column("signed_to", css_class="col-md-4"),
-            ),
-        )
 
     def clean(self):
         cleaned_data = super().clean()

@@ -21,6 +21,7 @@ from tests.factories import (
     make_park_staff,
     make_resource,
 )
+from tests.pages import Page, chosen
 
 FOUNDING = "DEEPC-2023-IUS-01"
 DRAFT = Agreement.ReviewState.DRAFT
@@ -287,6 +288,21 @@ def test_an_empty_result_says_so_and_how_to_widen_it(client, two_parks):
     assert 'href="?kind=shared_service"' in page  # remove the park filter
     assert f'href="?park={north.slug}"' in page  # remove the kind filter
     assert f'href="{reverse("agreements:list")}">clear all filters' in page
+
+
+def test_the_park_filter_offers_every_park_by_name_and_keeps_the_one_chosen(client, two_parks):
+    north, south = two_parks
+
+    page = Page(client.get(reverse("agreements:list"), {"park": south.slug}).content)
+
+    options = page.find("select", name="park").find_all("option")
+    assert [(option.attrs["value"], option.text) for option in options] == [
+        ("", "All parks"),
+        (north.slug, "North Park"),
+        (south.slug, "South Park"),
+    ]
+    assert chosen(page, "park") == [south.slug]
+    assert "form-select" in page.find("select", name="park").classes
 
 
 def test_twenty_five_agreements_a_page_and_the_filters_survive_paging(client):

@@ -19,6 +19,7 @@ from parks.models import Organisation
 from tests.agreements.entry import edit_data, flow, new_agreement_data, party
 from tests.agreements.world import make_world
 from tests.factories import make_agreement, make_park_staff
+from tests.pages import Page, chosen
 
 pytestmark = pytest.mark.django_db
 State = Agreement.ReviewState
@@ -174,6 +175,91 @@ def test_bad_input_shows_the_message_keeps_what_was_typed_and_saves_nothing(
         assert 'value="Diep Kim Hoan"' in content
     assert not Agreement.objects.exists()
     assert not Party.objects.exists()
+
+
+def test_a_message_is_shown_next_to_its_field_which_is_marked_invalid_and_tied_to_it(
+    staff_client, world
+):
+    data = founding_data(world, **{"flows-0-quantity": "-1"})
+
+    page = Page(staff_client.post(url("create"), data).content)
+
+    field = page.find("input", name="flows-0-quantity")
+    assert "is-invalid" in field.classes
+    assert field.attrs["aria-invalid"] == "true"
+    assert "id_flows-0-quantity_error" in field.words("aria-describedby")
+    message = page.find(id="id_flows-0-quantity_error")
+    assert message.text == "The quantity cannot be negative."
+    assert "invalid-feedback" in message.classes
+    assert page.find(id="div_id_flows-0-quantity").contains(message)  # next to the field
+    for untouched in ["flows-0-notes", "reference"]:
+        field = page.find(name=untouched)
+        assert "is-invalid" not in field.classes
+        assert "aria-invalid" not in field.attrs
+
+
+def test_required_fields_are_marked_and_optional_ones_are_not(staff_client):
+    page = Page(staff_client.get(url("create")).content)
+
+    for required in ["reference", "park", "kind", "starts_on", "parties-0-role"]:
+        label = page.find("label", for_=f"id_{required}")
+        assert "requiredField" in label.classes
+        assert label.find("span").attrs == {"class": "asteriskField"}
+        assert label.text.endswith("*")
+        # A spare row may stay empty, so the browser is not told to require its fields.
+        browser_required = not required.startswith("parties-")
+        assert ("required" in page.find(id=f"id_{required}").attrs) == browser_required
+    for optional in ["title_en", "summary", "ends_on", "parties-0-representative_name"]:
+        label = page.find("label", for_=f"id_{optional}")
+        assert "requiredField" not in label.classes
+        assert not label.text.endswith("*")
+        assert "required" not in page.find(id=f"id_{optional}").attrs
+
+
+def test_help_text_is_shown_under_its_field_and_read_out_with_it(staff_client):
+    page = Page(staff_client.get(url("create")).content)
+
+    for field, help_text in [
+        ("reference", "A short unique identifier"),
+        ("parties-0-organisation", "Type a few letters of its name, in either language."),
+        ("flows-0-provider", "A party to this agreement."),
+    ]:
+        assert page.find(id=f"id_{field}").words("aria-describedby") == [f"id_{field}_helptext"]
+        described_by = page.find(id=f"id_{field}_helptext")
+        assert described_by.text.startswith(help_text)
+        assert page.find(id=f"div_id_{field}").contains(described_by)
+
+
+def test_the_lists_keep_what_was_chosen_when_the_form_comes_back(staff_client, world):
+    data = founding_data(world, kind="industrial", reference="")
+    data["parties-2-role"] = "facilitator"
+    data["flows-0-period"] = "monthly"
+
+    page = Page(staff_client.post(url("create"), data).content)
+
+    assert "This field is required." in page.find(id="id_reference_error").text
+    assert chosen(page, "kind") == ["industrial"]
+    assert chosen(page, "park") == [str(world.park.pk)]
+    assert chosen(page, "parties-0-organisation") == [str(world.provider.pk)]
+    assert chosen(page, "parties-2-role") == ["facilitator"]
+    assert chosen(page, "flows-0-resource") == [str(world.resource.pk)]
+    assert chosen(page, "flows-0-receiver") == [str(world.receiver.pk)]
+    assert chosen(page, "flows-0-period") == ["monthly"]
+
+
+def test_the_page_carries_the_rows_counts_and_an_empty_row_for_the_script(staff_client, world):
+    page = Page(staff_client.get(url("update", draft(world))).content)
+
+    for prefix, fields in [("parties", ["organisation", "role"]), ("flows", ["resource", "notes"])]:
+        section = page.find("section", data_formset=prefix)
+        for count in ["TOTAL", "INITIAL", "MIN_NUM", "MAX_NUM"]:
+            assert section.find("input", name=f"{prefix}-{count}_FORMS").attrs["type"] == "hidden"
+        empty_row = section.find("template", **{"data-empty-row": None})
+        for field in fields:
+            name = f"{prefix}-__prefix__-{field}"
+            assert empty_row.find(name=name).attrs["id"] == f"id_{name}"
+            assert empty_row.find("label", for_=f"id_{name}")
+        assert empty_row.find("input", name=f"{prefix}-__prefix__-DELETE")
 
 
 @pytest.mark.parametrize(
