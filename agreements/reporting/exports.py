@@ -48,7 +48,7 @@ from agreements.models import Agreement, AgreementQuerySet, Party, Resource, Res
 from symbiosis.bilingual import picked
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-CHUNK_SIZE = 2000  # rows read from the database at a time
+CHUNK_SIZE = 1000  # rows read from the database at a time: what memory an export holds
 CSV_ROWS_PER_CHUNK = 200  # rows of CSV sent at a time (some 100 KB)
 PRECISION = Decimal("0.001")
 
@@ -66,16 +66,6 @@ def file_name(extension, *, today):
 
 def _labels(choices):
     return {value: str(label) for value, label in choices}
-
-
-def _yes_no(header, read):
-    """A column saying yes or no (translated once per file) for a truth value."""
-    yes, no = _("yes"), _("no")
-
-    def cell(index):
-        return lambda row: yes if row[index] else no
-
-    return Column(header, (read,), cell)
 
 
 def _is_active(today):
@@ -200,6 +190,27 @@ def _three_decimals(header, computed):
     return Column(header, (computed,), cell)
 
 
+def _yes_no(header, read):
+    """A column saying yes or no (translated once per file) for a truth value."""
+    yes, no = _("yes"), _("no")
+
+    def cell(index):
+        return lambda row: yes if row[index] else no
+
+    return Column(header, (read,), cell)
+
+
+def _counted(header):
+    """Whether the impact totals count the row's flow: yes or no, blank on the row of an
+    agreement with no flow."""
+    yes, no = _("yes"), _("no")
+
+    def cell(counted, flow):
+        return lambda row: "" if row[flow] is None else yes if row[counted] else no
+
+    return Column(header, ("counted", "flows__pk"), cell)
+
+
 def _agreement_columns(*, today, before_dates=(), after_active=()):
     """The columns both sheets open with, the agreement's: ``before_dates`` go after "Signed
     on", ``after_active`` after "Active on <date>", then "Parties and roles"."""
@@ -242,17 +253,6 @@ def flow_columns(*, today):
         _three_decimals(_("t CO2e avoided per year"), "co2e"),
         _counted(_("Counted in the impact totals")),
     ]
-
-
-def _counted(header):
-    """Whether the impact totals count the row's flow: yes or no, blank on the row of an
-    agreement with no flow."""
-    yes, no = _("yes"), _("no")
-
-    def cell(counted, flow):
-        return lambda row: "" if row[flow] is None else yes if row[counted] else no
-
-    return Column(header, ("counted", "flows__pk"), cell)
 
 
 def agreement_columns(*, today):
