@@ -133,7 +133,6 @@ class Command(BaseCommand):
             for chunk in response.streaming_content:
                 lines += chunk.count(b"\n")
                 chunks += 1
-            response.close()
             return response.status_code, lines - 1, chunks
 
         times = []
