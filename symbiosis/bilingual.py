@@ -1,13 +1,32 @@
-"""Names kept in English and Vietnamese, shown in the visitor's language."""
+"""Names kept in English and Vietnamese, shown in the visitor's language.
 
+The rule (the active language's text, else the other's) is written here twice, from one
+definition: ``pick`` for a row in hand, ``picked`` for the database to apply while it reads
+many rows (an export), so that a page and a file cannot show two names for one thing.
+"""
+
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
+
+
+def _in_vietnamese():
+    return (get_language() or "en").startswith("vi")
 
 
 def pick(english, vietnamese):
     """The text in the active language, falling back to the other when it is missing."""
-    if (get_language() or "en").startswith("vi"):
+    if _in_vietnamese():
         return vietnamese or english
     return english or vietnamese
+
+
+def picked(english, vietnamese):
+    """``pick`` as a database expression over the fields ``english`` and ``vietnamese`` (names
+    or lookups), for the language active when it is made: the first field in that language,
+    the other where it is empty or NULL."""
+    first, other = (vietnamese, english) if _in_vietnamese() else (english, vietnamese)
+    return Coalesce(NullIf(F(first), Value("")), F(other))
 
 
 class BilingualNameMixin:

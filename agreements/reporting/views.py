@@ -39,6 +39,7 @@ from agreements.reporting.network import (
     render_network,
 )
 from parks.models import Park
+from symbiosis.bilingual import picked
 from symbiosis.caching import cached_data, generation
 from symbiosis.pagination import DetailWithListMixin
 from symbiosis.search import fold
@@ -52,10 +53,13 @@ class DashboardAccessMixin(UserPassesTestMixin):
         return is_reviewer(self.request.user)
 
     def get_filter_form(self):
+        # The parks as rows (slug, province, name), names picked by the database: an official
+        # who oversees every park gets hundreds of choices, no model instance for each.
         parks = list(
             overseen_parks(self.request.user)
-            .only("slug", "name_en", "name_vi", "province")
+            .annotate(name=picked("name_en", "name_vi"))
             .order_by("name_en", "name_vi", "pk")
+            .values_list("slug", "province", "name", named=True)
         )
         return DashboardFilterForm(self.request.GET, parks=parks)
 

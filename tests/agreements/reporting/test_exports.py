@@ -4,10 +4,13 @@ nothing in them runs as a formula."""
 import csv
 import datetime
 import io
+import json
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
+from django.utils import timezone, translation
 
 from agreements.models import Agreement, Resource
 from agreements.permissions import reviewable_agreements
@@ -261,3 +264,107 @@ def test_an_export_reads_one_state_of_the_database():
     with exports.read_snapshot(), connection.cursor() as cursor:
         cursor.execute("SHOW transaction_isolation")
         assert cursor.fetchone()[0] == "repeatable read"
+        # And its queries are planned for reading all their rows, as an export does, not the
+        # first tenth (the default for the server-side cursors that rows are read through).
+        cursor.execute("SHOW cursor_tuple_fraction")
+        assert cursor.fetchone()[0] == "1"
+
+
+class TestDemoFiles:
+    """The files of the demo register, byte for byte as the export wrote them before it was
+    made fast (rows as tuples, names picked by the database, lines joined directly): the
+    copies in demo_files/ were written by that earlier export."""
+
+    FILES = Path(__file__).parent / "demo_files"
+
+    @pytest.mark.parametrize("language", ["en", "vi"])
+    def test_the_csv_is_unchanged(self, demo, language):
+        with translation.override(language):
+            text = "".join(
+                exports.csv_stream(
+                    exports.flow_header(today=TODAY),
+                    exports.flow_rows(Agreement.objects.all(), today=TODAY),
+                )
+            )
+
+        expected = (self.FILES / f"demo-{language}.csv").read_bytes()
+        # Titles and names with commas: cells that csv.writer quotes are among them.
+        assert ',"' in text
+        assert text.encode() == expected
+
+    @pytest.mark.parametrize("language", ["en", "vi"])
+    def test_the_workbook_holds_the_same_cells(self, demo, language):
+        with translation.override(language):
+            book = workbook(Agreement.objects.all())
+
+        cells = {
+            sheet.title: [
+                [None if value is None else str(value) for value in row]
+                for row in sheet.iter_rows(values_only=True)
+            ]
+            for sheet in book.worksheets
+        }
+        expected = json.loads((self.FILES / f"demo-{language}.xlsx.json").read_text())
+        assert cells == expected
+
+
+class TestCsvLines:
+    def written_by_csv_writer(self, header, rows):
+        """What the export wrote before its lines were joined directly: csv.writer, one
+        cell at a time through the same rules."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([exports.inert(str(cell)) for cell in header])
+        for row in rows:
+            writer.writerow([exports._csv_cell(cell) for cell in row])
+        return "\ufeff" + buffer.getvalue()
+
+    def test_cells_that_need_quoting_or_a_guard_are_written_as_csv_writer_writes_them(self):
+        moment = timezone.make_aware(datetime.datetime(2025, 6, 10, 9, 0))
+        rows = [
+            ["plain", "Công an quận Hải An", None, Decimal("1.500"), datetime.date(2025, 6, 15)],
+            ["a, b", 'say "hi"', "two\nlines", "carriage\rreturn", ""],
+            ["=1+1", "-2", "@SUM(A1:A2)", "'=already", "=SUM(A1,A2)"],
+            [moment, 3, True, Decimal("0.000"), "; (Witness)"],
+        ]
+        header = ["=Header", "B", "C", "D", "E"]
+
+        text = "".join(exports.csv_stream(header, rows))
+
+        assert text == self.written_by_csv_writer(header, rows)
+        lines = text.removeprefix("\ufeff").split("\r\n")
+        assert lines[0] == "'=Header,B,C,D,E"
+        assert lines[1] == "plain,Công an quận Hải An,,1.500,2025-06-15"
+        assert lines[2] == '"a, b","say ""hi""","two\nlines","carriage\rreturn",'
+        assert lines[3] == "'=1+1,'-2,'@SUM(A1:A2),'=already,\"'=SUM(A1,A2)\""
+        assert lines[4] == "2025-06-10T09:00:00+07:00,3,True,0.000,; (Witness)"
+
+    def test_the_register_is_written_as_csv_writer_writes_it(self, register):
+        agreements = scope(register.heza_official)
+
+        text = "".join(
+            exports.csv_stream(
+                exports.flow_header(today=TODAY), exports.flow_rows(agreements, today=TODAY)
+            )
+        )
+
+        assert text == self.written_by_csv_writer(
+            exports.flow_header(today=TODAY), exports.flow_rows(agreements, today=TODAY)
+        )
+
+    def test_the_header_comes_first_alone_then_many_rows_at_a_time(self, register, monkeypatch):
+        monkeypatch.setattr(exports, "CSV_ROWS_PER_CHUNK", 4)
+        agreements = scope(register.heza_official)
+
+        chunks = list(
+            exports.csv_stream(
+                exports.flow_header(today=TODAY), exports.flow_rows(agreements, today=TODAY)
+            )
+        )
+
+        # The download starts with the header, before the rows' query has answered.
+        assert chunks[0].startswith("\ufeffReference,Title,")
+        assert chunks[0].count("\r\n") == 1
+        # Then the 15 rows, whole lines four at a time.
+        assert [chunk.count("\r\n") for chunk in chunks[1:]] == [4, 4, 4, 3]
+        assert all(chunk.endswith("\r\n") for chunk in chunks)

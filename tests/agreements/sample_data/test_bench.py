@@ -87,6 +87,14 @@ def test_bench_pages_lists_pages_that_answer_for_their_sessions():
     assert officer.park.slug == info["park"]
     assert not officer.user.has_usable_password()
     assert dict(info["not_measured"]).keys() == {"import preview", "park report"}
+    # And the whole registry's CSV export, as the national official.
+    export = info["export"]
+    assert export["session"] == "national official"
+    assert (
+        signed_in(info, export["session"])
+        .get(export["path"])["Content-Type"]
+        .startswith("text/csv")
+    )
 
 
 @pytest.mark.django_db
@@ -228,6 +236,13 @@ def test_bench_cold_gives_each_page_its_status_and_query_count(tmp_path, monkeyp
     floor = measured["floor"]
     assert floor["queries"] == 3
     assert floor["bytes"] > 0 and floor["cold_ms"] > 0 and len(floor["cold_runs_ms"]) == 2
+    # The CSV export of the whole registry: one row per flow, one per agreement without any.
+    export = measured["export"]
+    flows = ResourceFlow.objects.count()
+    without_flows = Agreement.objects.filter(flows__isnull=True).count()
+    assert (export["status"], export["rows"]) == (200, flows + without_flows)
+    assert len(export["runs_s"]) == 3  # --export-runs' default
+    assert export["rows_per_s"] > 0 and export["peak_mib"] > 0 and export["queries"] > 0
     # The same pages read from standard input give the same statuses and query counts.
     again = bench_cold("-", stdin=json.dumps(info), monkeypatch=monkeypatch, runs=1)
     assert {name: (p["status"], p["queries"]) for name, p in again["pages"].items()} == {
@@ -252,6 +267,7 @@ def test_bench_cold_reads_pages_listed_the_earlier_way(tmp_path):
 
     assert list(measured["pages"]) == ["dashboard, national official"]
     assert measured["pages"]["dashboard, national official"]["status"] == 200
+    assert "export" not in measured  # not listed then
 
 
 @pytest.mark.django_db(transaction=True)

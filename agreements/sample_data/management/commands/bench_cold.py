@@ -1,6 +1,7 @@
 import json
 import statistics
 import time
+import tracemalloc
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,8 +36,13 @@ class Command(BaseCommand):
         "newest 25 public agreements with park, parties and flows, drawn by a bare template), "
         "then the agreement save (its edit form opened, then posted back with a new summary; "
         "measured first, so that the history page has those saves to show), then each page. "
-        "Print, as one line of JSON, {floor, pages}: for each, the median time (cold_ms), every "
-        "run's time, the status, query count and size of the first cold request. Requests go "
+        "Last, when bench_pages names it, the CSV export of the whole registry as the national "
+        "official, read to its end --export-runs times and once more traced by tracemalloc. "
+        "Print, as one line of JSON, {floor, pages, export}: for the floor and each page, the "
+        "median time (cold_ms), every run's time, the status, query count and size of the "
+        "first cold request; for the export, its rows (the file's lines after the header), "
+        "the median seconds, rows per second and the peak of the memory it allocated (peak_mib, "
+        "from the traced run). Requests go "
         "to the host 'testserver', as with Django's test client: it must be in "
         "DJANGO_ALLOWED_HOSTS. The cache is cleared between requests and at the end, and the "
         "save changes an agreement: never run this against a registry or cache others use."
@@ -47,16 +53,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--runs", type=int, default=5, help="cold requests per page (default 5); the median"
         )
+        parser.add_argument(
+            "--export-runs",
+            type=int,
+            default=3,
+            help="times the whole registry's CSV export is read (default 3); the median",
+        )
 
-    def handle(self, *args, pages, runs, **options):
+    def handle(self, *args, pages, runs, export_runs, **options):
         try:
             info = read_pages(pages)
             targets = info["pages"]
             sessions = info.get("sessions") or {LEGACY_SESSION: info["session"]}
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise CommandError(f"Cannot read bench_pages' output from {pages}: {error}") from None
-        if runs < 1:
-            raise CommandError("--runs must be at least 1.")
+        if runs < 1 or export_runs < 1:
+            raise CommandError("--runs and --export-runs must be at least 1.")
         self.cookie = info.get("session_cookie", settings.SESSION_COOKIE_NAME)
         self.sessions = sessions
         self.runs = runs
@@ -71,8 +83,12 @@ class Command(BaseCommand):
             self._get(client, path)  # warm the process: templates, connections
             results[name] = self._cold(lambda path=path: self._get(client, path))
         floor = self._floor()
+        measured = {"floor": floor, "pages": results}
+        export = info.get("export")
+        if export:
+            measured["export"] = self._export(client, export, runs=export_runs)
         cache.clear()
-        self.stdout.write(json.dumps({"floor": floor, "pages": results}))
+        self.stdout.write(json.dumps(measured))
 
     def _sign_in(self, client, session):
         if session is True:
@@ -104,6 +120,50 @@ class Command(BaseCommand):
                 pass
             return response.status_code, None
         return response.status_code, len(response.content)
+
+    def _export(self, client, export, *, runs):
+        """The streamed file read to its end ``runs`` times (its rows, the median seconds and
+        rows per second), then once more with tracemalloc tracing what it allocates."""
+        self._sign_in(client, export["session"])
+
+        def read():
+            cache.clear()
+            response = client.get(export["path"])
+            lines = chunks = 0
+            for chunk in response.streaming_content:
+                lines += chunk.count(b"\n")
+                chunks += 1
+            return response.status_code, lines - 1, chunks
+
+        times = []
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            status, rows, chunks = read()
+            times.append(time.perf_counter() - started)
+        query_count = len(queries)  # now: the next request empties the log
+        for _ in range(runs - 1):
+            started = time.perf_counter()
+            read()
+            times.append(time.perf_counter() - started)
+        tracemalloc.start()
+        try:
+            read()
+            _current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        seconds = statistics.median(times)
+        return {
+            "name": export["name"],
+            "path": export["path"],
+            "status": status,
+            "queries": query_count,
+            "rows": rows,
+            "chunks": chunks,
+            "seconds": round(seconds, 2),
+            "runs_s": [round(elapsed, 2) for elapsed in times],
+            "rows_per_s": round(rows / seconds),
+            "peak_mib": round(peak / 2**20, 1),
+        }
 
     def _save(self, client, save):
         """The edit form posted back with a new summary: each run opens the form first (not

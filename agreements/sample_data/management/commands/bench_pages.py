@@ -21,6 +21,7 @@ AS_OFFICIAL = "national official"
 AS_PARK_OFFICER = "park officer"
 
 SAVE = "agreement save (POST)"
+EXPORT = "CSV export of the whole registry, national official"
 # Where a park report would be, once it exists: the first of these URL names that resolves.
 PARK_REPORT_URL_NAMES = ("parks:report", "agreements:park-report")
 # How many of the park's editable agreements the save under load spreads its threads over.
@@ -36,7 +37,8 @@ class Command(BaseCommand):
         "for each and print, as one line of JSON, those sessions' keys and cookie name, the "
         "pages to measure ([name, path, session or null, whether to drive it under load] each), "
         "the agreement save to measure (the edit form of one of that park's editable "
-        "agreements, and those its load may spread over) and the pages not measured, with why."
+        "agreements, and those its load may spread over), the export to measure (the CSV of "
+        "the whole registry, as the national official) and the pages not measured, with why."
     )
 
     def handle(self, *args, **options):
@@ -158,6 +160,11 @@ class Command(BaseCommand):
                             reverse("agreements:update", kwargs={"reference": a.reference})
                             for a in editable
                         ],
+                    },
+                    "export": {
+                        "name": EXPORT,
+                        "path": reverse("agreements:export-csv"),
+                        "session": AS_OFFICIAL,
                     },
                     "not_measured": not_measured,
                 }
