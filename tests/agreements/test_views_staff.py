@@ -177,6 +177,24 @@ def test_bad_input_shows_the_message_keeps_what_was_typed_and_saves_nothing(
     assert not Party.objects.exists()
 
 
+def test_every_field_of_the_agreement_and_its_rows_is_on_the_page_with_its_label(
+    staff_client, world
+):
+    entry = AgreementEntry(user=world.staff)
+    fields = [
+        *((name, field) for name, field in entry.form.fields.items()),
+        *((f"parties-0-{name}", field) for name, field in entry.parties.forms[0].fields.items()),
+        *((f"flows-0-{name}", field) for name, field in entry.flows.forms[0].fields.items()),
+    ]
+
+    page = Page(staff_client.get(url("create")).content)
+
+    for name, field in fields:
+        drawn = page.find(name=name)
+        if not field.widget.is_hidden:
+            assert page.find("label", for_=drawn.attrs["id"]).text, name
+
+
 def test_a_message_is_shown_next_to_its_field_which_is_marked_invalid_and_tied_to_it(
     staff_client, world
 ):

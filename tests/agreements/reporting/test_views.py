@@ -28,6 +28,7 @@ from tests.factories import (
     make_resource,
     make_user,
 )
+from tests.pages import Page
 
 DASHBOARD = reverse("agreements:dashboard")
 CSV = reverse("agreements:export-csv")
@@ -154,6 +155,24 @@ class TestFiltersOnThePage:
         assert 'value="beta" selected' in page  # the form shows the filters in force
         assert f"{CSV}?park=beta&amp;kind=shared_service" in page
         assert f"{XLSX}?park=beta&amp;kind=shared_service" in page
+
+    def test_the_form_draws_every_filter_labelled_and_ties_a_bad_one_to_its_message(
+        self, client, register
+    ):
+        client.force_login(register.heza_official)
+
+        response = client.get(DASHBOARD, {"signed_from": "2024-05-01", "signed_to": "2023-01-01"})
+
+        page = Page(response.content)
+        for name in response.context["form"].fields:
+            field = page.find(name=name)
+            assert page.find("label", for_=field.attrs["id"])
+        signed_to = page.find(name="signed_to")
+        assert "is-invalid" in signed_to.classes
+        assert "id_signed_to_error" in signed_to.words("aria-describedby")
+        assert page.find(id="id_signed_to_error").text == (
+            "The end of the date range must not be before its start."
+        )
 
     def test_each_breakdown_row_links_to_the_dashboard_narrowed_to_it(self, client, register):
         client.force_login(register.heza_official)
