@@ -177,16 +177,34 @@ def organisations_involved(agreements):
 # Work lists
 
 
+# What a work list shows of each agreement (and its park): the rows are kept with the figures.
+LISTED_FIELDS = (
+    "reference",
+    "title_vi",
+    "title_en",
+    "review_state",
+    "review_comment",
+    "submitted_at",
+    "reviewed_at",
+    "park__name_vi",
+    "park__name_en",
+)
+
+
+def _listed(agreements, limit):
+    return list(agreements.select_related("park").only(*LISTED_FIELDS)[:limit])
+
+
 def awaiting_verification(agreements, *, limit=WORK_LIST_LIMIT):
-    return list(agreements.awaiting_verification().select_related("park")[:limit])
+    return _listed(agreements.awaiting_verification(), limit)
 
 
 def ending_soon(agreements, *, today, within=ENDING_SOON_DAYS, limit=WORK_LIST_LIMIT):
-    return list(agreements.ending_soon(today, within_days=within).select_related("park")[:limit])
+    return _listed(agreements.ending_soon(today, within_days=within), limit)
 
 
 def returned_not_resubmitted(agreements, *, limit=WORK_LIST_LIMIT):
-    return list(agreements.returned_for_changes().select_related("park")[:limit])
+    return _listed(agreements.returned_for_changes(), limit)
 
 
 # The whole page

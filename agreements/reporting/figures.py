@@ -102,21 +102,21 @@ def compute(park_ids, *, today, overview_counts):
 def current(park_ids, *, today, overview_counts):
     """{park id: figures} for ``park_ids`` on ``today``: those kept, and those missing or out
     of date computed (and kept) in one go."""
-    kept = {row.park_id: row for row in ParkFigures.objects.filter(park_id__in=park_ids)}
-    figures = {
-        park_id: _decoded(row.figures) for park_id, row in kept.items() if row.holds_for(today)
-    }
+    rows = ParkFigures.objects.filter(park_id__in=park_ids).values_list(
+        "park_id", "generation", "day", "computed_generation", "figures"
+    )
+    generations, figures = {}, {}
+    for park_id, generation, day, computed_generation, kept in rows:
+        generations[park_id] = generation
+        if day == today and computed_generation == generation:  # ParkFigures.holds_for
+            figures[park_id] = _decoded(kept)
     missing = [park_id for park_id in park_ids if park_id not in figures]
     if missing:
         computed = compute(missing, today=today, overview_counts=overview_counts)
         # The generation read before computing: stored figures hold only while it is current.
-        _store(computed, today=today, generations={pk: _generation(kept.get(pk)) for pk in missing})
+        _store(computed, today=today, generations={pk: generations.get(pk, 0) for pk in missing})
         figures.update(computed)
     return figures
-
-
-def _generation(row):
-    return row.generation if row is not None else 0
 
 
 def _table():
