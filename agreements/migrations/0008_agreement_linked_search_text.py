@@ -39,6 +39,9 @@ def fill(apps, schema_editor):
             output_field=models.TextField(),
         )
     )
+
+
+def create_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS {INDEX} ON agreements_agreement "
@@ -46,7 +49,7 @@ def fill(apps, schema_editor):
         )
 
 
-def unfill(apps, schema_editor):
+def drop_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
 
@@ -63,5 +66,6 @@ class Migration(migrations.Migration):
             name="linked_search_text",
             field=models.TextField(default="", editable=False),
         ),
-        migrations.RunPython(fill, unfill),
+        migrations.RunPython(fill, migrations.RunPython.noop),
+        migrations.RunPython(create_index, drop_index),
     ]

@@ -66,11 +66,7 @@ def test_the_migration_fills_every_agreements_copy_and_keeps_every_row(db):
     Agreement.objects.update(linked_search_text="")  # as the column is added: empty
     before = Agreement.objects.count()
 
-    # What the migration is given: its database, and a way to run SQL on it.
-    schema_editor = SimpleNamespace(
-        connection=connection, execute=lambda sql: connection.cursor().execute(sql)
-    )
-    migration.fill(apps, schema_editor)
+    migration.fill(apps, SimpleNamespace(connection=connection))
 
     assert Agreement.objects.count() == before
     assert found("district police") == found("wastewater") == {"A-1"}
