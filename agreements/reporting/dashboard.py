@@ -30,13 +30,15 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractYear
 
-from agreements.impact import Impact, impact, impact_of, merge_groups
+from agreements.impact import Impact, impact, impact_of
 from agreements.models import Agreement, AgreementQuerySet, Party, Resource, ResourceFlow
 from agreements.reporting import figures as park_figures
 from parks.models import Organisation
 
 ENDING_SOON_DAYS = 90
-WORK_LIST_LIMIT = 50
+# Each work list shows its first ten (as "My agreements" does) and how many there are in all:
+# the dashboard points at what needs attention, the export holds every one.
+WORK_LIST_LIMIT = 10
 
 State = Agreement.ReviewState
 Period = ResourceFlow.Period
@@ -264,23 +266,21 @@ def from_park_figures(*, agreements, parks, filters, today):
     (``agreements.reporting.figures``): the same figures, read from a row per park."""
     parks = _parks(filters.parks(parks))
     counts = overview_counts(today=today)
-    kept = park_figures.current([park.pk for park in parks], today=today, overview_counts=counts)
-    total = park_figures.merged(kept[park.pk] for park in parks)
+    total = park_figures.added_up([park.pk for park in parks], today=today, overview_counts=counts)
+    each_park = total["by_park"]
     figures = {name: total["overview"].get(name, 0) for name in counts}
-    figures["parks_with_active"] = sum(
-        1 for park in parks if kept[park.pk]["overview"].get("active")
-    )
+    figures["parks_with_active"] = sum(1 for park in parks if each_park[park.pk].get("active"))
     return Dashboard(
         today=today,
         figures=figures,
         by_state=by_state(figures),
         by_kind=by_kind(figures),
         signed_per_year=_per_year(total["per_year"]),
-        by_park=_with_counts(parks, {pk: park["overview"] for pk, park in kept.items()}),
+        by_park=_with_counts(parks, each_park),
         by_category=_categories(total["categories"]),
         organisations=_organisations(total["organisations"]),
         impact=impact_of(
-            merge_groups(total["impact"]),
+            total["impact"],
             factors=Resource.objects.filter(pk__in=total["factors"]).order_by(
                 "category", "name_en", "name_vi"
             ),

@@ -19,23 +19,28 @@ figures change:
   are never stored, or never read, whatever the order in which the two commit;
 - a park's figures hold for one day: the day decides which agreements are in force.
 
+The sum of several parks' figures is kept too (``ScopeFigures``, ``added_up``), stamped with
+the generations of the parks' figures it adds up: a national dashboard reads that one row (and
+its parks' generations) instead of 200 rows holding the ids of every organisation involved.
+
 A dashboard narrowed by anything else than its parks (a kind, a category, signing dates) is
 computed directly, as before.
 """
 
+import hashlib
 import json
 from collections import defaultdict
 from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.db.models.functions import ExtractYear
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from agreements.impact import counted_in_impact, impact_groups
+from agreements.impact import counted_in_impact, impact_groups, merge_groups
 from agreements.models import Agreement, Party, Resource, ResourceFlow
-from agreements.reporting.models import ParkFigures
+from agreements.reporting.models import ParkFigures, ScopeFigures
 from parks.models import Organisation
 from symbiosis.caching import bulk_changed
 
@@ -102,6 +107,12 @@ def compute(park_ids, *, today, overview_counts):
 def current(park_ids, *, today, overview_counts):
     """{park id: figures} for ``park_ids`` on ``today``: those kept, and those missing or out
     of date computed (and kept) in one go."""
+    figures, _generations = _current(park_ids, today=today, overview_counts=overview_counts)
+    return figures
+
+
+def _current(park_ids, *, today, overview_counts):
+    """``current``'s figures, and {park id: the generation each park's figures are for}."""
     rows = ParkFigures.objects.filter(park_id__in=park_ids).values_list(
         "park_id", "generation", "day", "computed_generation", "figures"
     )
@@ -114,9 +125,10 @@ def current(park_ids, *, today, overview_counts):
     if missing:
         computed = compute(missing, today=today, overview_counts=overview_counts)
         # The generation read before computing: stored figures hold only while it is current.
-        _store(computed, today=today, generations={pk: generations.get(pk, 0) for pk in missing})
+        generations.update({pk: generations.get(pk, 0) for pk in missing})
+        _store(computed, today=today, generations={pk: generations[pk] for pk in missing})
         figures.update(computed)
-    return figures
+    return figures, generations
 
 
 def _table():
@@ -147,11 +159,15 @@ def _store(figures, *, today, generations):
 
 
 def _decoded(figures):
-    for group in figures["impact"]:
+    _decimals(figures["impact"])
+    return figures
+
+
+def _decimals(groups):
+    for group in groups:
         for name in DECIMALS:
             if group[name] is not None:
                 group[name] = Decimal(group[name])
-    return figures
 
 
 def move_on(park_ids):
@@ -177,6 +193,14 @@ def move_on_everywhere(**_signal_kwargs):
             f"{connection.ops.quote_name('parks_park')} WHERE true ON CONFLICT (park_id) "
             f"DO UPDATE SET generation = {table}.generation + 1"
         )
+    forget_sums()
+
+
+def forget_sums(**_signal_kwargs):
+    """Delete every kept sum of several parks' figures: after a park's kept figures are deleted
+    (its generations could start again, under an id SQLite may give to a new park), or when
+    every park's figures move on anyway."""
+    ScopeFigures.objects.all().delete()
 
 
 # What moves them on
@@ -267,6 +291,7 @@ def connect_signals():
         signal.connect(_organisation_changed, sender=Organisation, dispatch_uid="figures-org")
         signal.connect(_resource_changed, sender=Resource, dispatch_uid="figures-resource")
     bulk_changed.connect(move_on_everywhere, dispatch_uid="figures-bulk")
+    post_delete.connect(forget_sums, sender=ParkFigures, dispatch_uid="figures-park-deleted")
 
 
 # Adding them up
@@ -300,4 +325,91 @@ def merged(figures):
         "organisations": {kind: len(ids) for kind, ids in organisations.items()},
         "impact": groups,
         "factors": factors,
+    }
+
+
+def added_up(park_ids, *, today, overview_counts):
+    """The figures of ``park_ids`` on ``today`` added up, as the dashboard reads them:
+    {"overview", "per_year", "categories", "organisations", "impact" (the groups merged),
+    "factors", "by_park" ({park id: its headline counts})}.
+
+    For several parks the sum is kept too (``ScopeFigures``): two small queries read it back
+    while every park's kept figures are still those it was added up from, instead of a row per
+    park with the ids of every organisation involved. A sum is stamped with the generations
+    its parks' figures were for, so a sum of figures since changed is never taken for current.
+    """
+    if len(park_ids) < 2:  # one park's (or no) figures: nothing to keep that its row has not
+        return _added(current(park_ids, today=today, overview_counts=overview_counts))
+    scope = _digest(",".join(str(pk) for pk in sorted(park_ids)))
+    holding = dict(
+        ParkFigures.objects.filter(
+            park_id__in=park_ids, day=today, computed_generation=F("generation")
+        ).values_list("park_id", "generation")
+    )
+    if len(holding) == len(park_ids):
+        kept = (
+            ScopeFigures.objects.filter(parks=scope, signature=_signature(holding, today))
+            .values_list("figures", flat=True)
+            .first()
+        )
+        if kept is not None:
+            return _decoded_sum(kept)
+    figures, generations = _current(park_ids, today=today, overview_counts=overview_counts)
+    total = _added(figures)
+    ScopeFigures.objects.bulk_create(
+        [
+            ScopeFigures(
+                parks=scope,
+                day=today,
+                signature=_signature(generations, today),
+                figures=_encoded_sum(total),
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["parks"],
+        update_fields=["day", "signature", "figures"],
+    )
+    return total
+
+
+def forget_sums_before(day):
+    """Delete the kept sums of days before ``day``: they can no longer be current."""
+    ScopeFigures.objects.filter(day__lt=day).delete()
+
+
+def _added(figures):
+    total = merged(figures.values())
+    return {
+        **total,
+        "impact": merge_groups(total["impact"]),
+        "by_park": {park_id: park["overview"] for park_id, park in figures.items()},
+    }
+
+
+def _digest(text):
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _signature(generations, today):
+    parks = ",".join(f"{pk}:{generation}" for pk, generation in sorted(generations.items()))
+    return _digest(f"{today.isoformat()}|{parks}")
+
+
+def _encoded_sum(total):
+    """``total`` as JSON can hold it: years (None included) and park ids as pairs, not keys."""
+    return {
+        **total,
+        "per_year": sorted(total["per_year"].items(), key=lambda item: (item[0] is None, item[0])),
+        "factors": sorted(total["factors"]),
+        "by_park": list(total["by_park"].items()),
+    }
+
+
+def _decoded_sum(kept):
+    _decimals(kept["impact"])
+    return {
+        **kept,
+        "per_year": dict(kept["per_year"]),
+        "factors": set(kept["factors"]),
+        "by_park": dict(kept["by_park"]),
     }

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from agreements.models import Agreement, Party, Resource, ResourceFlow
+from agreements.reporting.figures import forget_sums
 from agreements.reporting.models import ParkFigures
 from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
 from symbiosis.caching import bulk_written
@@ -167,6 +168,7 @@ def _delete_synthetic():
     parks = Park.objects.filter(slug__startswith=SLUG_PREFIX)
     kept = ParkFigures.objects.filter(park__in=parks)
     kept._raw_delete(kept.db)
+    forget_sums()
     parks._raw_delete(parks.db)
     organisations._raw_delete(organisations.db)
 

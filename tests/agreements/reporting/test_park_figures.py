@@ -18,12 +18,12 @@ from agreements.permissions import overseen_parks, reviewable_agreements
 from agreements.reporting import dashboard
 from agreements.reporting import figures as park_figures
 from agreements.reporting.filters import Filters
-from agreements.reporting.models import ParkFigures
+from agreements.reporting.models import ParkFigures, ScopeFigures
 from agreements.sample_data.synthetic import generate
 from parks.models import Organisation, Park
 from tests.agreements.reporting.dashboard_data import TODAY, build_register
 from tests.agreements.reporting.test_views import DASHBOARD, build_agreements, figure
-from tests.factories import make_agreement, make_official, make_organisation
+from tests.factories import make_agreement, make_official, make_organisation, make_park
 
 State = Agreement.ReviewState
 
@@ -229,9 +229,66 @@ class TestNeverOutOfDate:
         assert_same_as_computed(register.national_official)
 
 
+class TestSeveralParksAddedUp:
+    """The sum of several parks' figures, kept (``ScopeFigures``): read back as long as every
+    park's figures are those it added up, and never once one of them has moved on."""
+
+    def test_read_back_without_the_parks_figures(self, register, monkeypatch):
+        first = assert_same_as_computed(register.national_official)
+        assert ScopeFigures.objects.count() == 1
+
+        def not_read(*args, **kwargs):
+            raise AssertionError("the parks' figures were read again")
+
+        monkeypatch.setattr(park_figures, "_current", not_read)
+        again = built(dashboard.from_park_figures, register.national_official)
+
+        assert comparable(again) == comparable(first)
+
+    def test_a_sum_per_set_of_parks(self, register):
+        for user in (register.heza_official, register.national_official):
+            assert_same_as_computed(user)
+        assert_same_as_computed(register.national_official, Filters(province="Quang Ninh"))
+
+        # Heza's two parks and every park; one park's figures are its own row.
+        assert ScopeFigures.objects.count() == 2
+
+    def test_a_change_to_one_park_is_in_the_sum(self, register, committed):
+        before = dashboard_of(register.national_official).figures["total"]
+        with committed():
+            make_agreement(
+                Park.objects.get(slug="gamma"),
+                parties=[make_organisation(), make_organisation()],
+                flows=[],
+            )
+
+        assert dashboard_of(register.national_official).figures["total"] == before + 1
+        assert_same_as_computed(register.national_official)
+
+    def test_a_sum_of_another_day_is_not_read(self, register):
+        dashboard_of(register.national_official)
+        later = TODAY + datetime.timedelta(days=400)
+
+        assert comparable(dashboard_of(register.national_official, today=later)) == comparable(
+            built(dashboard.from_agreements, register.national_official, today=later)
+        )
+
+    def test_a_park_deleted_forgets_every_sum(self, register):
+        dashboard_of(register.national_official)
+        park = make_park(slug="delta")
+        dashboard_of(register.national_official)
+
+        park.delete()  # its kept figures with it: its id may be given again, its count restart
+
+        assert not ScopeFigures.objects.exists()
+        assert_same_as_computed(register.national_official)
+
+
 class TestQueries:
     """The dashboard's queries, whatever the number of agreements: the figures kept read in
-    one query; worked out, in six more and one to keep them."""
+    one query; worked out, in six more and one to keep them. Over several parks, their kept
+    sum and their generations are read instead; worked out, the parks' figures are read (or
+    worked out) and the sum kept too."""
 
     @pytest.mark.parametrize("count", [1, 100])
     def test_the_dashboard(self, client, db, django_assert_num_queries, count):
@@ -245,10 +302,29 @@ class TestQueries:
 
         assert figure(first, "total") == figure(again, "total") == str(count)
 
+    @pytest.mark.parametrize("count", [1, 100])
+    def test_the_dashboard_over_several_parks(self, client, db, django_assert_num_queries, count):
+        agency = build_agreements(count)
+        build_agreements(count, agency=agency)  # a second park of the same agency
+        client.force_login(make_official(agency))
+
+        with django_assert_num_queries(21):
+            first = client.get(DASHBOARD)
+        cache.clear()
+        with django_assert_num_queries(13):
+            again = client.get(DASHBOARD)
+
+        assert figure(first, "total") == figure(again, "total") == str(2 * count)
+
 
 def test_the_command_keeps_every_parks_figures_for_today(register):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    ScopeFigures.objects.create(parks="earlier", day=yesterday, signature="", figures={})
+
     call_command("keep_park_figures", stdout=io.StringIO())
 
     today = timezone.localdate()
     assert all(row.holds_for(today) for row in ParkFigures.objects.all())
     assert ParkFigures.objects.count() == Park.objects.count()
+    # Their sum over every park (a national dashboard's) too, and no sum of an earlier day.
+    assert list(ScopeFigures.objects.values_list("day", flat=True)) == [today]

@@ -9,7 +9,8 @@ from parks.models import Park
 class Command(BaseCommand):
     help = (
         "Work out and keep today's dashboard figures of every park whose kept figures are "
-        "missing or out of date (agreements/reporting/figures.py). Dashboards do it themselves "
+        "missing or out of date, and their sum over all parks, and forget the sums of earlier "
+        "days (agreements/reporting/figures.py). Dashboards do it themselves "
         "when they first need them on a day; run this just after midnight (cron) so that no "
         "official waits for it."
     )
@@ -17,7 +18,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         today = timezone.localdate()
         park_ids = list(Park.objects.values_list("pk", flat=True))
-        park_figures.current(
+        # Every park's figures, and their sum: what a national official's dashboard reads.
+        park_figures.added_up(
             park_ids, today=today, overview_counts=dashboard.overview_counts(today=today)
         )
+        park_figures.forget_sums_before(today)
         self.stdout.write(f"Figures of {len(park_ids)} parks kept for {today.isoformat()}.")
