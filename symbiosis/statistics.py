@@ -12,6 +12,12 @@ outside the transaction, so a rollback would keep statistics of rows that were n
 and it holds a SHARE UPDATE EXCLUSIVE lock on each table until the transaction ends, blocking
 autovacuum and other ANALYZEs for the rest of the load.
 
+Outside a transaction (where the commit leaves it) the tables are vacuumed as well, ``VACUUM
+(ANALYZE)``: that marks the new rows' pages all-visible, without which an index-only scan (the
+filtered list's count, ``agreements/migrations/0009``) fetches every row from the table again
+until autovacuum comes round. Inside a transaction, where PostgreSQL refuses VACUUM, they are
+only analysed.
+
 Only PostgreSQL is analysed; on other databases (SQLite, for development and tests) these are
 no-ops.
 """
@@ -25,13 +31,15 @@ def tables(*models):
 
 
 def analyze(*models, using=DEFAULT_DB_ALIAS):
-    """Run ANALYZE now on the tables of these models (PostgreSQL only)."""
+    """Run ANALYZE now on the tables of these models, and VACUUM them too outside a
+    transaction (PostgreSQL only)."""
     connection = connections[using]
     if connection.vendor != "postgresql" or not models:
         return
     names = ", ".join(connection.ops.quote_name(table) for table in tables(*models))
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {names}")
+        cursor.execute(f"{command} {names}")
 
 
 def analyze_on_commit(*models, using=DEFAULT_DB_ALIAS):

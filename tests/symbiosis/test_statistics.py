@@ -13,10 +13,10 @@ on_postgresql = pytest.mark.skipif(
 )
 
 
-def analyze_counts(*names):
+def analyze_counts(*names, counted="analyze_count"):
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT relname, analyze_count FROM pg_stat_user_tables WHERE relname = ANY(%s)",
+            f"SELECT relname, {counted} FROM pg_stat_user_tables WHERE relname = ANY(%s)",
             [list(names)],
         )
         return dict(cursor.fetchall())
@@ -57,6 +57,7 @@ def test_the_tables_are_analysed_after_the_commit_and_not_after_a_rollback():
         raise RuntimeError
     assert analyze_counts("parks_park", "parks_organisation") == before
 
+    vacuumed = analyze_counts("parks_park", counted="vacuum_count")
     with transaction.atomic():
         Park.objects.create(name_en="Kept", slug="kept", province="Hai Phong")
         analyze_on_commit(Park)
@@ -64,4 +65,8 @@ def test_the_tables_are_analysed_after_the_commit_and_not_after_a_rollback():
     assert analyze_counts("parks_park", "parks_organisation") == {
         "parks_park": before["parks_park"] + 1,
         "parks_organisation": before["parks_organisation"],
+    }
+    # After the commit, outside any transaction: vacuumed too (pages marked all-visible).
+    assert analyze_counts("parks_park", counted="vacuum_count") == {
+        "parks_park": vacuumed["parks_park"] + 1
     }
