@@ -4,14 +4,24 @@ folder given with --results).
 
 For each size (1,000 and 100,000 agreements by default) it regenerates the synthetic set
 (``manage.py generate_synthetic``, which also analyses the tables it filled), lists the pages to
-measure and opens a national official's and a park officer's sessions (``manage.py
-bench_pages``), times in-process the floor (the newest 25 public agreements drawn by a bare
-template), the agreement save and each page's cold request, the median of several, and counts
-their database queries, and reads the CSV export of the whole registry (rows per second and
-peak memory) (``manage.py bench_cold``), then starts gunicorn (debug off, WhiteNoise,
-persistent connections) and measures the health endpoint and the pages marked for it under wrk,
-and the agreement save under a bounded load of Python threads (``manage.py bench_save``: wrk
-cannot post a form whose version changes at every save), in the same run.
+measure and opens the sessions of a national official and of two park officers, of the steady
+park and of the largest (``manage.py bench_pages``), times in-process the floor (the newest 25
+public agreements drawn by a bare template), the agreement save and each page's cold request,
+the median of several, and counts their database queries, and reads the CSV export of the whole
+registry (rows per second and peak memory) (``manage.py bench_cold``), then starts gunicorn
+(debug off, WhiteNoise, persistent connections) and measures the health endpoint and the pages
+marked for it under wrk, and the agreement save under a bounded load of Python threads
+(``manage.py bench_save``: wrk cannot post a form whose version changes at every save), in the
+same run.
+
+The pages about one park (the park officer's pages and the save, the official's dashboard of one
+park and CSV export of a park, the public park with network) are measured on the synthetic
+registry's steady park, which has the same agreements at every size, so that their growth from
+one size to the next is the registry's, not their park's; a few of them again, cold only and
+named "..., largest park", on the largest of the other parks, whose size grows with the
+registry's. Those grow with their park by design: they are held to the floor and to the 1 s at
+the largest size, not to the growth targets, and the largest park's CSV export, a download as
+long as the park, to neither the floor nor the growth (its rows per second are reported).
 """
 
 import argparse
@@ -48,6 +58,11 @@ TARGETS = {
     "export_rows_per_s": 20_000,  # at the largest size
     "export_memory_growth": 1.5,  # peak memory at 100,000 within 1.5x of the peak at 1,000
 }
+# The suffix bench_pages gives the pages it measures on the largest park (the others about one
+# park are on the steady park): they grow with their park, not held to the growth targets.
+LARGEST_PARK = ", largest park"
+# A download as long as the largest park: not held to the floor either.
+LARGEST_PARK_EXPORT = "export CSV of a park, national official" + LARGEST_PARK
 
 
 def log(message):
@@ -213,21 +228,26 @@ def measure(size, env, args):
     for result in results.values():
         result["ratio_to_health"] = round(result["rps"] / health, 3)
     floor = cold["floor"]
+    # The signed-in pages, and the public pages measured cold only (those on the largest park):
+    # each against the floor.
     signed_in = {}
-    for name, path, session, _under_load in [
+    for name, path, session, under_load in [
         *info["pages"],
         [save["name"], save["path"], save["session"], True],
     ]:
-        if session:
+        if session or not under_load:
             page = cold["pages"][name]
             signed_in[name] = {
                 "path": path,
-                "session": session,
+                "session": session or "anonymous",
                 **page,
                 "ratio_to_floor": round(page["cold_ms"] / floor["cold_ms"], 2),
             }
     return {
         "size": size,
+        "steady_park": info.get("steady_park"),
+        "steady_park_agreements": info.get("steady_park_agreements"),
+        "park": info.get("park"),
         "park_agreements": info["park_agreements"],
         "pages": results,
         "floor": floor,
@@ -243,6 +263,11 @@ def growth(after, before):
     if after is None or not before:
         return float("inf")
     return after / before
+
+
+def grows_with_its_park(name):
+    """Whether the page is measured on the largest park, and grows with it by design."""
+    return LARGEST_PARK in name
 
 
 def verdicts(small, large):
@@ -265,16 +290,18 @@ def verdicts(small, large):
         if name == "health" or name not in small["pages"]:
             continue
         before = small["pages"][name]
-        steady = growth(page["p50_ms"], before["p50_ms"])
-        rows.append((
-            f"{name}: p50 at {large['size']:,} within 1.5x of {small['size']:,}",
-            f"{steady:.2f}x", steady <= TARGETS["growth"],
-        ))  # fmt: skip
-        cold = growth(page["cold_ms"], before["cold_ms"])
-        rows.append((
-            f"{name}: cold (uncached) cost at {large['size']:,} within 1.5x of {small['size']:,}",
-            f"{cold:.2f}x", cold <= TARGETS["growth"],
-        ))  # fmt: skip
+        if not grows_with_its_park(name):
+            steady = growth(page["p50_ms"], before["p50_ms"])
+            rows.append((
+                f"{name}: p50 at {large['size']:,} within 1.5x of {small['size']:,}",
+                f"{steady:.2f}x", steady <= TARGETS["growth"],
+            ))  # fmt: skip
+            cold = growth(page["cold_ms"], before["cold_ms"])
+            rows.append((
+                f"{name}: cold (uncached) cost at {large['size']:,} within 1.5x of "
+                f"{small['size']:,}",
+                f"{cold:.2f}x", cold <= TARGETS["growth"],
+            ))  # fmt: skip
         rows.append((
             f"{name}: same query count at both sizes",
             f"{before['queries']} / {page['queries']}", before["queries"] == page["queries"],
@@ -283,14 +310,18 @@ def verdicts(small, large):
 
 
 def signed_in_verdicts(runs):
-    """The targets for signed-in pages: at each size, against the floor and under load; from
-    the first size to the last, their growth and query counts; the whole registry's CSV export
-    (a download, not a page: not held to the 1 s); at the last, no page over 1 s."""
+    """The targets for signed-in pages (and the public ones measured cold only): at each size,
+    against the floor (but the largest park's CSV export, a download as long as the park) and
+    under load; from the first size to the last, their growth (but the pages on the largest
+    park, which grow with it) and query counts; the whole registry's CSV export (a download,
+    not a page: not held to the 1 s); at the last, no page over 1 s."""
     rows = []
     small, large = runs[0], runs[-1]
     for run in runs:
         size, floor = f"{run['size']:,}", run["floor"]["cold_ms"]
         for name, page in run["signed_in"].items():
+            if name == LARGEST_PARK_EXPORT:
+                continue
             ratio = page["ratio_to_floor"]
             rows.append((
                 f"{name}: cold <= 3x the floor at {size}",
@@ -305,7 +336,7 @@ def signed_in_verdicts(runs):
     if len(runs) > 1:
         for name, page in large["signed_in"].items():
             before = small["signed_in"].get(name)
-            if before is None:
+            if before is None or grows_with_its_park(name):
                 continue
             cold = growth(page["cold_ms"], before["cold_ms"])
             rows.append((
@@ -389,16 +420,23 @@ def markdown(report):
         "",
         "The agreement save (POST) is not driven by wrk, which cannot post a form whose version "
         "changes at every save, but by `manage.py bench_save`: as many Python threads as wrk's "
-        "connections, on loopback, each a park officer saving one agreement of the largest "
+        "connections, on loopback, each a park officer saving one agreement of the steady "
         "park again and again (its edit form posted back with a new summary and the version "
         "its last save stored); req/s is saves per second, p50 and p99 are of the POSTs alone "
         "(the 302 answer, not the page it leads to). Its cold ms is the same save in-process, "
         "the edit form opened (not timed) before each.",
         "",
+        *parks_markdown(report["runs"]),
     ]
     for run in report["runs"]:
+        parks = f"largest park: {run['park_agreements']:,} agreements"
+        if run.get("steady_park"):
+            parks = (
+                f"steady park `{run['steady_park']}`: {run['steady_park_agreements']:,} "
+                f"agreements; largest park `{run['park']}`: {run['park_agreements']:,}"
+            )
         lines += [
-            f"## {run['size']:,} agreements (largest park: {run['park_agreements']:,} agreements)",
+            f"## {run['size']:,} agreements ({parks})",
             "",
             "| page | req/s | p50 ms | p99 ms | ratio to health | queries | cold ms | non-2xx |",
             "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -446,6 +484,39 @@ def markdown(report):
     return "\n".join(lines) + "\n"
 
 
+def parks_markdown(runs):
+    """Which park the pages about one park are measured on, with its agreements at each size."""
+    if not runs or not runs[0].get("steady_park"):
+        return []
+    return [
+        "Pages about one park: the park officer's pages (my agreements, the forms, the agreement "
+        "page, its history) and the save, the dashboard of one park, the CSV export of a park "
+        "and the park with network are measured on the steady park ("
+        f"{park_sizes(runs, 'steady_park', 'steady_park_agreements')}), which has the same "
+        "agreements at every size: their growth is the registry's, not their park's. The pages "
+        f'named "…{LARGEST_PARK}" are measured, cold only, on the largest of the other parks ('
+        f"{park_sizes(runs, 'park', 'park_agreements')}): they grow with their park by design, "
+        "so they are not held to the growth targets, only to 3x the floor at each size and to "
+        "the 1 s at the largest; the CSV export of the largest park, a download as long as the "
+        "park, is not held to the floor either: its rows per second are given under each "
+        "size's table of signed-in pages. Every other page is about the whole registry.",
+        "",
+    ]
+
+
+def park_sizes(runs, slug, count):
+    """The park's slug and agreements at each size ("`syn-park-0`: 30 agreements at 1,000, 30
+    at 100,000"), the slug again when it changes."""
+    text, named = "", None
+    for run in runs:
+        if run[slug] == named:
+            text += f", {run[count]:,} at {run['size']:,}"
+        else:
+            named = run[slug]
+            text += f"{'; ' if text else ''}`{named}`: {run[count]:,} agreements at {run['size']:,}"
+    return text
+
+
 def number(value, decimals):
     return "–" if value is None else f"{value:.{decimals}f}"
 
@@ -453,7 +524,8 @@ def number(value, decimals):
 def signed_in_markdown(run):
     floor = run["floor"]
     lines = [
-        f"### Signed-in pages at {run['size']:,} agreements, cold, against the floor",
+        f"### Signed-in pages (and the public ones measured cold only) at {run['size']:,} "
+        "agreements, cold, against the floor",
         "",
         f"The floor: the newest {floor['agreements']} public agreements "
         "(`Agreement.objects.public().for_list_page().latest_first()[:25]`) with their park, "
@@ -473,6 +545,16 @@ def signed_in_markdown(run):
             f"{runs} | {page['ratio_to_floor']:.2f} | {page['status']} |"
         )
     lines.append("")
+    download = run["signed_in"].get(LARGEST_PARK_EXPORT)
+    if download and download.get("rows") is not None:
+        rows_per_s = round(download["rows"] / download["cold_ms"] * 1000)
+        lines += [
+            f'"{LARGEST_PARK_EXPORT}" (`{run["park"]}`, {run["park_agreements"]:,} '
+            "agreements), a download as long as the park, is held to neither the floor nor the "
+            f"growth: **{download['rows']:,} rows in {download['cold_ms']:.0f} ms cold, "
+            f"{rows_per_s:,} rows/s**.",
+            "",
+        ]
     if run.get("not_measured"):
         lines += [
             "Not measured: "

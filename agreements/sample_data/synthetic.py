@@ -5,6 +5,17 @@ with "(synthetic)" / "(tổng hợp)". ``clear_synthetic()`` removes them all wi
 demo or real data. Rows are written with ``bulk_create`` (no per-row save, hence no history rows);
 once written (or cleared) and committed, the tables are analysed, so that the planner does not
 plan the new rows with the statistics of the tables as they were.
+
+The first park, ``syn-park-0`` (``STEADY_PARK``), is the steady park: it has exactly
+``STEADY_PARK_AGREEMENTS`` agreements whatever the registry's size (all of them when there are
+fewer), so that a page about one park can be measured at two sizes of the registry on a park of
+the same size. Its agreements are drawn first, with the same helpers as the others, from a
+random stream that nothing earlier ties to the number of agreements: the same seed gives it the
+same agreements (states, parties, flows) at every size. Their review states are the others' mix
+(``STATE_WEIGHTS``) exactly, in a random order, so that whatever the seed its officer's work
+lists have rows and one of its agreements awaits review. The other
+agreements go to the other parks at random, as before (to the steady park too when it is the
+only park).
 """
 
 import datetime
@@ -27,6 +38,9 @@ SLUG_PREFIX = "syn-"
 REFERENCE_PREFIX = "SYN-"
 ANCHOR = datetime.date(2025, 6, 30)  # fixed, so that the same seed gives the same rows
 BATCH = 5000
+STEADY_PARK = f"{SLUG_PREFIX}park-0"
+# Enough to fill a page of 25 on "My agreements" and give its work lists a few rows.
+STEADY_PARK_AGREEMENTS = 30
 # The tables generate() fills and clear_synthetic() empties with bulk writes.
 FILLED = (Organisation, Park, Resource, Agreement, Party, ResourceFlow)
 
@@ -209,10 +223,16 @@ def generate(*, parks, organisations, agreements, seed, progress=lambda message:
             Resource, [_resource(number, kind) for number, kind in enumerate(RESOURCE_KINDS)]
         )
 
+        steady, others = park_rows[0], park_rows[1:] or park_rows
+        steady_states = _mix_of_states(rng, min(agreements, STEADY_PARK_AGREEMENTS))
         agreement_rows, party_rows, flow_plans = [], [], []
         for number in range(agreements):
-            park = park_rows[rng.randrange(len(park_rows))]
-            agreement_rows.append(_agreement(rng, number, park))
+            # The steady park's first: then nothing before them depends on ``agreements``.
+            if number < len(steady_states):
+                park, state = steady, steady_states[number]
+            else:
+                park, state = others[rng.randrange(len(others))], None
+            agreement_rows.append(_agreement(rng, number, park, state=state))
             tenants = by_park.get(park.pk) or companies
             size = min(len(tenants), rng.choice([2, 2, 2, 3, 3, 4]))
             signatories = rng.sample(tenants, size) if size >= 2 else rng.sample(companies, 2)
@@ -222,7 +242,7 @@ def generate(*, parks, organisations, agreements, seed, progress=lambda message:
             for _ in range(rng.choice([1, 1, 2, 3])):
                 provider, receiver = rng.sample(signatories, 2)
                 resource = resources[rng.randrange(len(resources))]
-                flows.append((resource, provider, receiver))
+                flows.append(_flow(rng, resource, provider, receiver))
             flow_plans.append(flows)
         created = []
         for start in range(0, len(agreement_rows), BATCH):
@@ -248,8 +268,9 @@ def generate(*, parks, organisations, agreements, seed, progress=lambda message:
                             agreement=agreement, organisation_id=agency_id, role=Party.Role.WITNESS
                         )
                     )
-            for resource, provider, receiver in plans:
-                flows.append(_flow(rng, agreement, resource, provider, receiver))
+            for flow in plans:
+                flow.agreement = agreement
+                flows.append(flow)
         _bulk(Party, parties)
         progress(f"{len(parties)} parties")
         _bulk(ResourceFlow, flows)
@@ -342,7 +363,22 @@ def _resource(number, kind):
     )
 
 
-def _agreement(rng, number, park):
+def _mix_of_states(rng, count):
+    """``count`` review states in ``STATE_WEIGHTS``' proportions (the largest remainders
+    rounded up), in an order drawn from ``rng``."""
+    total = sum(weight for _, weight in STATE_WEIGHTS)
+    shares = {state: count * weight / total for state, weight in STATE_WEIGHTS}
+    counts = {state: int(share) for state, share in shares.items()}
+    by_remainder = sorted(shares, key=lambda state: shares[state] - counts[state], reverse=True)
+    for state in by_remainder[: count - sum(counts.values())]:
+        counts[state] += 1
+    states = [state for state, n in counts.items() for _ in range(n)]
+    rng.shuffle(states)
+    return states
+
+
+def _agreement(rng, number, park, *, state=None):
+    """An agreement; its review state drawn with ``STATE_WEIGHTS`` unless given."""
     reference = f"{REFERENCE_PREFIX}{number:06d}"
     starts_on = ANCHOR - datetime.timedelta(days=rng.randrange(0, 3650))
     ends_on = None
@@ -353,7 +389,9 @@ def _agreement(rng, number, park):
         terminated_on = starts_on + datetime.timedelta(days=rng.randrange(30, 700))
         if ends_on and terminated_on > ends_on:
             terminated_on = ends_on
-    state = rng.choices([s for s, _ in STATE_WEIGHTS], weights=[w for _, w in STATE_WEIGHTS])[0]
+    if state is None:
+        states, weights = zip(*STATE_WEIGHTS, strict=True)
+        state = rng.choices(states, weights=weights)[0]
     title_vi = f"Thỏa thuận cộng sinh công nghiệp số {number}{MARK_VI}"
     title_en = f"Industrial symbiosis agreement no. {number}{MARK_EN}"
     return Agreement(
@@ -374,10 +412,11 @@ def _agreement(rng, number, park):
     )
 
 
-def _flow(rng, agreement, resource, provider, receiver):
+def _flow(rng, resource, provider, receiver):
+    """A flow drawn with its agreement (given once that is written): all of an agreement's
+    rows come from the random stream in a row, the steady park's first."""
     quantity = None if rng.random() < 0.3 else rng.randrange(1, 100_000)
     return ResourceFlow(
-        agreement=agreement,
         resource=resource,
         provider_id=provider.pk,
         receiver_id=receiver.pk,

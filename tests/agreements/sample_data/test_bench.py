@@ -12,13 +12,14 @@ from django.test import Client
 
 from agreements.models import Agreement, Party, ResourceFlow
 from agreements.sample_data.management.commands.bench_save import form_fields, save_data
-from parks.models import AuthorityMembership, ParkMembership
+from parks.models import AuthorityMembership, Park, ParkMembership
 from tests.agreements.sample_data.test_synthetic import generate
 
 USERS = {
     None: None,
     "national official": "bench-national-official",
     "park officer": "bench-park-officer",
+    "park officer, largest park": "bench-large-park-officer",
 }
 SIGNED_IN_PAGES = {
     "agreement list, signed in (never page-cached)": "national official",
@@ -33,6 +34,16 @@ SIGNED_IN_PAGES = {
     "dashboard, national official": "national official",
     "dashboard of one park, national official": "national official",
     "export CSV of a park, national official": "national official",
+    "my agreements, park officer, largest park": "park officer, largest park",
+    "dashboard of one park, national official, largest park": "national official",
+    "export CSV of a park, national official, largest park": "national official",
+}
+# The pages about one park: on the steady park, and these again on the largest.
+LARGEST_PARK_PAGES = {
+    "park with network, largest park",
+    "my agreements, park officer, largest park",
+    "dashboard of one park, national official, largest park",
+    "export CSV of a park, national official, largest park",
 }
 
 
@@ -69,6 +80,7 @@ def test_bench_pages_lists_pages_that_answer_for_their_sessions():
 
     assert info["park"].startswith("syn-park-")
     assert info["park_agreements"] > 0
+    assert (info["steady_park"], info["steady_park_agreements"]) == ("syn-park-0", 30)
     assert info["session"] == info["sessions"]["national official"]
     sessions = {name: session for name, _path, session, _load in info["pages"]}
     assert {name: s for name, s in sessions.items() if s} == SIGNED_IN_PAGES
@@ -84,8 +96,12 @@ def test_bench_pages_lists_pages_that_answer_for_their_sessions():
     assert official.agency.slug == "syn-agency-0"
     assert not official.user.has_usable_password()
     officer = ParkMembership.objects.get(user__username="bench-park-officer")
-    assert officer.park.slug == info["park"]
+    assert officer.park.slug == info["steady_park"]
     assert not officer.user.has_usable_password()
+    assert (
+        ParkMembership.objects.get(user__username="bench-large-park-officer").park.slug
+        == info["park"]
+    )
     assert dict(info["not_measured"]).keys() == {"import preview", "park report"}
     # And the whole registry's CSV export, as the national official.
     export = info["export"]
@@ -98,13 +114,43 @@ def test_bench_pages_lists_pages_that_answer_for_their_sessions():
 
 
 @pytest.mark.django_db
-def test_bench_pages_names_an_editable_agreement_of_the_park_to_save():
+def test_the_pages_about_one_park_are_on_the_steady_park_and_a_few_again_on_the_largest():
+    generate()
+
+    info = bench_pages()
+
+    steady, largest = info["steady_park"], info["park"]
+    # At this size the steady park is the largest of all: the largest is the largest other one.
+    counts = Park.objects.filter(slug__startswith="syn-").annotate(n=Count("agreements"))
+    others = counts.exclude(slug=steady)
+    assert info["park_agreements"] == max(park.n for park in others) < 30
+    assert largest != steady and others.get(slug=largest).n == info["park_agreements"]
+    pages = {name: (path, load) for name, path, _session, load in info["pages"]}
+    assert pages["park with network"][0] == f"/parks/{steady}/"
+    assert pages["dashboard of one park, national official"][0].endswith(f"?park={steady}")
+    assert pages["export CSV of a park, national official"][0].endswith(f"?park={steady}")
+    assert {name for name in pages if name.endswith(", largest park")} == LARGEST_PARK_PAGES
+    for name in LARGEST_PARK_PAGES:
+        path, load = pages[name]
+        assert not load, name  # cold only
+        if name != "my agreements, park officer, largest park":
+            assert path == pages[name.removesuffix(", largest park")][0].replace(steady, largest)
+    # The largest park's officer sees the largest park's agreements on "My agreements".
+    mine = signed_in(info, "park officer, largest park").get("/agreements/mine/")
+    assert {agreement.park.slug for agreement in mine.context["agreements"]} == {largest}
+    steady_mine = signed_in(info, "park officer").get("/agreements/mine/")
+    assert {agreement.park.slug for agreement in steady_mine.context["agreements"]} == {steady}
+    assert steady_mine.context["paginator"].count == 30
+
+
+@pytest.mark.django_db
+def test_bench_pages_names_an_editable_agreement_of_the_steady_park_to_save():
     generate()
 
     save = bench_pages()["save"]
 
     edited = Agreement.objects.get(reference=save["reference"])
-    assert edited.park.slug.startswith("syn-park-")
+    assert edited.park.slug == "syn-park-0"
     assert edited.is_editable
     assert save["path"] == f"/agreements/{edited.reference}/edit/"
     assert save["session"] == "park officer"
@@ -129,6 +175,7 @@ def test_bench_pages_twice_keeps_one_seat_each_and_opens_other_sessions():
         assert first["sessions"][session] != second["sessions"][session]
     assert AuthorityMembership.objects.filter(user__username="bench-national-official").count() == 1
     assert ParkMembership.objects.filter(user__username="bench-park-officer").count() == 1
+    assert ParkMembership.objects.filter(user__username="bench-large-park-officer").count() == 1
 
 
 @pytest.mark.django_db
@@ -226,6 +273,16 @@ def test_bench_cold_gives_each_page_its_status_and_query_count(tmp_path, monkeyp
             assert page["queries"] > 0, name
     assert pages["export CSV of a park, national official"]["bytes"] is None  # streamed
     assert pages["agreement list"]["bytes"] > 0
+    # A park's CSV export (a file) gives its rows: one per flow, one per agreement without any.
+    for name, park in [
+        ("export CSV of a park, national official", info["steady_park"]),
+        ("export CSV of a park, national official, largest park", info["park"]),
+    ]:
+        in_park = Agreement.objects.filter(park__slug=park)
+        rows = ResourceFlow.objects.filter(agreement__in=in_park).count()
+        rows += in_park.filter(flows__isnull=True).count()
+        assert pages[name]["rows"] == rows > 0, name
+    assert "rows" not in pages["agreement list"]
     # The save is measured first (a warm-up and two runs): the history page shows those saves.
     after = edited_agreement(info)
     assert after.version == before.version + 3

@@ -1,38 +1,46 @@
 """The benchmark's synthetic registry: reproducible, marked, and kept apart from the demo."""
 
+from collections import Counter
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
 from agreements.models import Agreement, Party, Resource, ResourceFlow
+from agreements.sample_data.synthetic import STEADY_PARK, STEADY_PARK_AGREEMENTS
 from parks.models import Organisation, Park
 
 
-def snapshot():
+def snapshot(**in_park):
+    """The agreements, parties and flows, or those of one park (``park__slug=...``)."""
+    agreements = Agreement.objects.filter(**in_park)
     return {
         "agreements": list(
-            Agreement.objects.order_by("reference").values_list(
-                "reference", "park__slug", "starts_on", "ends_on", "review_state"
+            agreements.order_by("reference").values_list(
+                "reference", "park__slug", "kind", "starts_on", "ends_on", "review_state"
             )
         ),
         "parties": sorted(
-            Party.objects.values_list("agreement__reference", "organisation__slug", "role")
+            Party.objects.filter(agreement__in=agreements).values_list(
+                "agreement__reference", "organisation__slug", "role"
+            )
         ),
         "flows": sorted(
-            ResourceFlow.objects.values_list(
-                "agreement__reference", "provider__slug", "receiver__slug", "quantity"
+            ResourceFlow.objects.filter(agreement__in=agreements).values_list(
+                "agreement__reference", "resource__slug", "provider__slug", "receiver__slug",
+                "quantity",
             ),
             key=str,
         ),
-    }
+    }  # fmt: skip
 
 
-def generate(seed=1):
+def generate(seed=1, agreements=40):
     call_command(
         "generate_synthetic",
         "--parks=4",
         "--organisations=60",
-        "--agreements=40",
+        f"--agreements={agreements}",
         f"--seed={seed}",
         stdout=open("/dev/null", "w"),  # noqa: SIM115
     )
@@ -48,6 +56,36 @@ def test_the_same_seed_gives_the_same_registry():
     assert len(first["agreements"]) == 40
     generate(seed=2)
     assert snapshot() != first
+
+
+@pytest.mark.django_db
+def test_the_steady_park_has_the_same_agreements_at_every_size():
+    generate(agreements=40)
+    small = snapshot(park__slug=STEADY_PARK)
+    generate(agreements=120)
+    large = snapshot(park__slug=STEADY_PARK)
+
+    assert large == small
+    assert len(small["agreements"]) == STEADY_PARK_AGREEMENTS
+    assert Agreement.objects.count() == 120
+    # Drawn like the others, in their mix of review states exactly; two or more parties and a
+    # flow or more each.
+    assert Counter(state for *_, state in small["agreements"]) == {
+        "verified": 21, "draft": 4, "submitted": 3, "returned": 2,
+    }  # fmt: skip
+    assert len(small["parties"]) >= 2 * STEADY_PARK_AGREEMENTS
+    assert len({reference for reference, *_ in small["flows"]}) == STEADY_PARK_AGREEMENTS
+    # The rest went to the other parks, each of them some.
+    others = Park.objects.exclude(slug=STEADY_PARK).filter(slug__startswith="syn-")
+    assert all(park.agreements.exists() for park in others)
+
+
+@pytest.mark.django_db
+def test_a_registry_smaller_than_the_steady_park_is_all_in_it():
+    generate(agreements=10)
+
+    assert Agreement.objects.count() == 10
+    assert set(Agreement.objects.values_list("park__slug", flat=True)) == {STEADY_PARK}
 
 
 @pytest.mark.django_db

@@ -40,7 +40,8 @@ class Command(BaseCommand):
         "official, read to its end --export-runs times and once more traced by tracemalloc. "
         "Print, as one line of JSON, {floor, pages, export}: for the floor and each page, the "
         "median time (cold_ms), every run's time, the status, query count and size of the "
-        "first cold request; for the export, its rows (the file's lines after the header), "
+        "first cold request (and, for a streamed CSV file such as a park's export, its rows); "
+        "for the export, its rows (the file's lines after the header), "
         "the median seconds, rows per second and the peak of the memory it allocated (peak_mib, "
         "from the traced run). Requests go "
         "to the host 'testserver', as with Django's test client: it must be in "
@@ -99,27 +100,31 @@ class Command(BaseCommand):
             client.cookies.pop(self.cookie, None)
 
     def _cold(self, request):
-        """``request()`` (status, size) timed ``runs`` times, the cache cleared before each."""
+        """``request()`` (a dict: status, bytes and maybe rows) timed ``runs`` times, the cache
+        cleared before each."""
         times, first = [], None
         for _ in range(self.runs):
             cache.clear()  # the cold path: no stored page, no stored figures
             started = time.perf_counter()
             with CaptureQueriesContext(connection) as queries:
-                status, size = request()
+                answer = request()
             times.append(round((time.perf_counter() - started) * 1000, 1))
             if first is None:
-                first = {"status": status, "queries": len(queries), "bytes": size}
+                first = {"status": answer.pop("status"), "queries": len(queries), **answer}
         return {**first, "cold_ms": round(statistics.median(times), 1), "cold_runs_ms": times}
 
     @staticmethod
     def _get(client, path):
-        """The status and size in bytes (None for a streamed response, read to the end)."""
+        """The status and size in bytes (None for a streamed response, read to the end); for a
+        streamed CSV file (a park's export), its rows too: the lines after the header."""
         response = client.get(path)
         if response.streaming:
-            for _chunk in response.streaming_content:
-                pass
-            return response.status_code, None
-        return response.status_code, len(response.content)
+            lines = sum(chunk.count(b"\n") for chunk in response.streaming_content)
+            answer = {"status": response.status_code, "bytes": None}
+            if response.get("Content-Type", "").startswith("text/csv"):
+                answer["rows"] = max(lines - 1, 0)
+            return answer
+        return {"status": response.status_code, "bytes": len(response.content)}
 
     def _export(self, client, export, *, runs):
         """The streamed file read to its end ``runs`` times (its rows, the median seconds and
@@ -203,7 +208,7 @@ class Command(BaseCommand):
             agreements = Agreement.objects.public().for_list_page().latest_first()
             with translation.override(settings.LANGUAGE_CODE):
                 html = template.render({"agreements": agreements[:FLOOR_AGREEMENTS]})
-            return 200, len(html.encode())
+            return {"status": 200, "bytes": len(html.encode())}
 
         draw()  # warm up
         measured = self._cold(draw)

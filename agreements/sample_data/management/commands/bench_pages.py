@@ -9,16 +9,21 @@ from django.db.models import Case, Count, IntegerField, Value, When
 from django.urls import NoReverseMatch, reverse
 
 from agreements.models import Agreement
-from agreements.sample_data.synthetic import REFERENCE_PREFIX, SLUG_PREFIX
+from agreements.sample_data.synthetic import REFERENCE_PREFIX, SLUG_PREFIX, STEADY_PARK
 from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
 
 USERNAME = "bench-national-official"
 PARK_OFFICER = "bench-park-officer"
+LARGE_PARK_OFFICER = "bench-large-park-officer"
 MINISTRY = f"{SLUG_PREFIX}agency-0"  # the synthetic national agency
 
 # The sessions the pages are seen with (the third element of each page).
 AS_OFFICIAL = "national official"
 AS_PARK_OFFICER = "park officer"
+AS_LARGE_PARK_OFFICER = "park officer, largest park"
+
+# The suffix of the pages measured on the largest park, which grow with it by design.
+LARGEST_PARK = ", largest park"
 
 SAVE = "agreement save (POST)"
 EXPORT = "CSV export of the whole registry, national official"
@@ -32,23 +37,26 @@ ReviewState = Agreement.ReviewState
 class Command(BaseCommand):
     help = (
         "For the benchmark (bench/run.py), on a synthetic registry (generate_synthetic): give the "
-        "account bench-national-official a seat in the synthetic ministry and the account "
-        "bench-park-officer a place on the staff of the largest synthetic park, open a session "
-        "for each and print, as one line of JSON, those sessions' keys and cookie name, the "
-        "pages to measure ([name, path, session or null, whether to drive it under load] each), "
-        "the agreement save to measure (the edit form of one of that park's editable "
-        "agreements, and those its load may spread over), the export to measure (the CSV of "
-        "the whole registry, as the national official) and the pages not measured, with why."
+        "account bench-national-official a seat in the synthetic ministry, the account "
+        "bench-park-officer a place on the staff of the steady park (syn-park-0, the same "
+        "number of agreements at every size) and the account bench-large-park-officer one on "
+        "the staff of the largest of the other synthetic parks, open a session for each and "
+        "print, as one line of JSON, those sessions' keys and cookie name, the two parks and "
+        "their agreement counts (steady_park, steady_park_agreements; park, park_agreements: "
+        "the largest), the pages to measure ([name, path, session or null, whether to drive it "
+        "under load] each: the pages about one park on the steady park, and a few again on the "
+        "largest park, named '..., largest park', cold only), the agreement save to measure "
+        "(the edit form of one of the steady park's editable agreements, and those its load "
+        "may spread over), the export to measure (the CSV of the whole registry, as the "
+        "national official) and the pages not measured, with why."
     )
 
     def handle(self, *args, **options):
         ministry = Organisation.objects.filter(slug=MINISTRY).first()
-        park = (
-            Park.objects.filter(slug__startswith=SLUG_PREFIX)
-            .annotate(n=Count("agreements"))
-            .order_by("-n", "slug")
-            .first()
-        )
+        parks = Park.objects.filter(slug__startswith=SLUG_PREFIX).annotate(n=Count("agreements"))
+        park = parks.filter(slug=STEADY_PARK).first()
+        # The largest of the others: the steady park is the largest of all at small sizes.
+        largest = parks.exclude(slug=STEADY_PARK).order_by("-n", "slug").first() or park
         synthetic = Agreement.objects.filter(reference__startswith=REFERENCE_PREFIX)
         published = synthetic.public()
         count = published.count()
@@ -74,7 +82,7 @@ class Command(BaseCommand):
         )
         if not editable:
             raise CommandError(
-                f"The largest synthetic park, {park.slug}, has no editable agreement."
+                f"The steady synthetic park, {park.slug}, has no editable agreement."
             )
         edited = editable[0]
         submitted = (
@@ -91,10 +99,11 @@ class Command(BaseCommand):
 
         official = self._account(USERNAME)
         AuthorityMembership.objects.get_or_create(user=official, agency=ministry)
-        officer = self._account(PARK_OFFICER)
-        ParkMembership.objects.filter(user=officer).exclude(park=park).delete()
-        ParkMembership.objects.get_or_create(user=officer, park=park)
-        sessions = {AS_OFFICIAL: self._session(official), AS_PARK_OFFICER: self._session(officer)}
+        sessions = {
+            AS_OFFICIAL: self._session(official),
+            AS_PARK_OFFICER: self._session(self._officer(PARK_OFFICER, park)),
+            AS_LARGE_PARK_OFFICER: self._session(self._officer(LARGE_PARK_OFFICER, largest)),
+        }
 
         listing = reverse("agreements:list")
         dashboard = reverse("agreements:dashboard")
@@ -102,8 +111,8 @@ class Command(BaseCommand):
             {"kind": "industrial", "category": "water", "status": "active"}
         )
         searched = f"{listing}?" + urlencode({"q": "steel"})
-        export = reverse("agreements:export-csv") + "?" + urlencode({"park": park.slug})
-        one_park = f"{dashboard}?" + urlencode({"park": park.slug})
+        export, one_park = self._park_pages(park)
+        large_export, large_one_park = self._park_pages(largest)
         mine, create = reverse("agreements:mine"), reverse("agreements:create")
         edit = reverse("agreements:update", kwargs={"reference": edited.reference})
         history = reverse("agreements:history", kwargs={"reference": edited.reference})
@@ -141,6 +150,17 @@ class Command(BaseCommand):
             pages.append(["park report, national official", report, official, False])
         else:
             not_measured.append(["park report", "no URL for it: it does not exist yet"])
+        # The pages about one park are on the steady park; these again on the largest other
+        # park, where they grow with the park by design: cold only.
+        pages += [
+            [f"{name}{LARGEST_PARK}", path, session, False]
+            for name, path, session in [
+                ("park with network", largest.get_absolute_url(), None),
+                ("my agreements, park officer", mine, AS_LARGE_PARK_OFFICER),
+                ("dashboard of one park, national official", large_one_park, official),
+                ("export CSV of a park, national official", large_export, official),
+            ]
+        ]
 
         self.stdout.write(
             json.dumps(
@@ -148,8 +168,10 @@ class Command(BaseCommand):
                     "session": sessions[AS_OFFICIAL],  # as before: the official's
                     "sessions": sessions,
                     "session_cookie": settings.SESSION_COOKIE_NAME,
-                    "park": park.slug,
-                    "park_agreements": park.n,
+                    "steady_park": park.slug,
+                    "steady_park_agreements": park.n,
+                    "park": largest.slug,  # the largest of the other parks
+                    "park_agreements": largest.n,
                     "pages": pages,
                     "save": {
                         "name": SAVE,
@@ -178,6 +200,23 @@ class Command(BaseCommand):
             user.set_unusable_password()
             user.save(update_fields=["password"])
         return user
+
+    @classmethod
+    def _officer(cls, username, park):
+        """The account, on the staff of ``park`` alone."""
+        officer = cls._account(username)
+        ParkMembership.objects.filter(user=officer).exclude(park=park).delete()
+        ParkMembership.objects.get_or_create(user=officer, park=park)
+        return officer
+
+    @staticmethod
+    def _park_pages(park):
+        """The CSV export of ``park`` and its dashboard."""
+        query = urlencode({"park": park.slug})
+        return (
+            f"{reverse('agreements:export-csv')}?{query}",
+            f"{reverse('agreements:dashboard')}?{query}",
+        )
 
     @staticmethod
     def _by_shape(agreements):
