@@ -311,7 +311,8 @@ def verdicts(small, large):
 
 def signed_in_verdicts(runs):
     """The targets for signed-in pages (and the public ones measured cold only): at each size,
-    against the floor (but the largest park's CSV export, a download as long as the park) and
+    against the floor (but the public pages, page-cached for visitors, and the largest park's
+    CSV export, a download as long as the park) and
     under load; from the first size to the last, their growth (but the pages on the largest
     park, which grow with it) and query counts; the whole registry's CSV export (a download,
     not a page: not held to the 1 s); at the last, no page over 1 s."""
@@ -320,7 +321,9 @@ def signed_in_verdicts(runs):
     for run in runs:
         size, floor = f"{run['size']:,}", run["floor"]["cold_ms"]
         for name, page in run["signed_in"].items():
-            if name == LARGEST_PARK_EXPORT:
+            # The floor is the signed-in pages' target: public pages come from the page cache
+            # (cold, they are held to the 1 s), and the CSV is a download as long as the park.
+            if name == LARGEST_PARK_EXPORT or page["session"] == "anonymous":
                 continue
             ratio = page["ratio_to_floor"]
             rows.append((
