@@ -32,7 +32,8 @@ def empty_database(tmp_path):
         import psycopg2
 
         url = os.environ["DATABASE_URL"]
-        server, name = url.rsplit("/", 1)[0], "symbiosis_migrations_check"
+        # Named after this process: test runs side by side on one server never share it.
+        server, name = url.rsplit("/", 1)[0], f"symbiosis_migrations_check_{os.getpid()}"
         admin = psycopg2.connect(server + "/postgres")
         admin.autocommit = True
         with admin.cursor() as cursor:
