@@ -156,12 +156,36 @@ def test_bench_pages_names_an_editable_agreement_of_the_steady_park_to_save():
     assert save["session"] == "park officer"
     assert save["path"] == save["load_paths"][0]
     assert len(set(save["load_paths"])) == len(save["load_paths"])
-    editable = Agreement.objects.filter(
-        park=edited.park, review_state__in=Agreement.EDITABLE_STATES
-    ).annotate(n=Count("parties"))
+    # Every editable one but the public page's agreement, which no save turns into a draft.
+    shown = bench_pages_detail_reference()
+    editable = (
+        Agreement.objects.filter(park=edited.park, review_state__in=Agreement.EDITABLE_STATES)
+        .exclude(reference=shown)
+        .annotate(n=Count("parties"))
+    )
     assert len(save["load_paths"]) == editable.count()
+    assert f"/agreements/{shown}/edit/" not in save["load_paths"]
     # One of the smallest: the same shape at every size.
     assert edited.parties.count() == min(agreement.n for agreement in editable)
+
+
+def bench_pages_detail_reference():
+    info = bench_pages()
+    path = next(path for name, path, *_ in info["pages"] if name == "agreement detail")
+    return path.strip("/").split("/")[-1]
+
+
+@pytest.mark.django_db
+def test_the_public_agreement_page_is_the_steady_parks_and_no_save_touches_it():
+    generate()
+    info = bench_pages()
+
+    reference = bench_pages_detail_reference()
+
+    shown = Agreement.objects.get(reference=reference)
+    assert shown.park.slug == info["steady_park"]
+    assert shown.review_state == Agreement.ReviewState.VERIFIED
+    assert f"/agreements/{reference}/edit/" not in info["save"]["load_paths"]
 
 
 @pytest.mark.django_db

@@ -64,12 +64,23 @@ class Command(BaseCommand):
             raise CommandError(
                 "No synthetic registry with a published agreement: run generate_synthetic first."
             )
-        agreement = published.order_by("reference")[count // 2]
+        # The public agreement page: the steady park's published agreement with the most parties
+        # and flows (the same agreement, parties and related agreements at every size), which
+        # the saves measured below leave alone; else the middle one of the registry.
+        agreement = (
+            self._by_shape(published.filter(park=park))
+            .order_by("-party_count", "-flow_count", "reference")
+            .first()
+        ) or published.order_by("reference")[count // 2]
         # The smallest agreements first (the same shape at every size, since what saving one
         # costs grows with its rows), then a draft: saving it keeps it a draft, so every save is
         # the same step (a verified one becomes a draft at its first save).
         editable = list(
-            self._by_shape(synthetic.filter(park=park, review_state__in=Agreement.EDITABLE_STATES))
+            self._by_shape(
+                synthetic.filter(park=park, review_state__in=Agreement.EDITABLE_STATES).exclude(
+                    pk=agreement.pk
+                )
+            )
             .annotate(
                 preference=Case(
                     When(review_state=ReviewState.DRAFT, then=Value(0)),
