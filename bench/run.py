@@ -534,7 +534,8 @@ def signed_in_markdown(run):
         "(`Agreement.objects.public().for_list_page().latest_first()[:25]`) with their park, "
         "parties and flows, drawn in-process by a bare template (reference, title, park, each "
         "party's organisation and role, each flow's resource and quantity): "
-        f"**{floor['cold_ms']:.1f} ms** cold (median of "
+        f"**{floor['cold_ms']:.1f} ms** cold (median of {len(floor['cold_runs_ms'])} runs "
+        "spread over the measurement, one after each page: "
         f"{', '.join(f'{ms:.1f}' for ms in floor['cold_runs_ms'])} ms), "
         f"{floor['queries']} queries.",
         "",
