@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -92,6 +93,8 @@ THIRD_PARTY_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    # Content-Security-Policy (its system checks; the middleware is symbiosis.security_headers).
+    "csp",
 ]
 LOCAL_APPS = [
     # The project's own helpers: caching, search folding, pagination, catalogue compilation.
@@ -110,6 +113,9 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every page's Content-Security-Policy and Permissions-Policy (static files are WhiteNoise's).
+    "symbiosis.security_headers.ContentSecurityPolicyMiddleware",
+    "symbiosis.security_headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -274,6 +280,50 @@ if BEHIND_TLS_PROXY:
 AXES_CLIENT_IP_CALLABLE = "symbiosis.client_ip.client_ip"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# What our pages may load and do (symbiosis/security_headers.py): scripts, styles, images,
+# fonts and requests from this site only, and no inline script or style, so that text slipped
+# into a page cannot run or restyle it. No plugins, no <base>, forms post here only, and no
+# other site may frame a page. The admin's pages also allow inline styles, for the templates
+# of the admin and of django-simple-history that have some.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Bootstrap's stylesheet draws its small icons (a list's arrow, the close button, the
+        # menu toggler) as data: images.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features no page of the registry uses, turned off for every page and anything it
+# could embed (an empty list: allowed nowhere).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ]
+}
 
 LOGGING = {
     "version": 1,
