@@ -6,11 +6,13 @@ it cannot read, and the module refuses an unsafe production configuration.
 
 import datetime
 import os
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -42,14 +44,17 @@ def env_bool(name, *, default):
     )
 
 
-def env_int(name, *, default):
+def env_int(name, *, default, minimum=None):
     value = os.environ.get(name)
     if value is None:
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r} is less than {minimum}.")
+    return number
 
 
 def env_list(name, *, default):
@@ -57,6 +62,32 @@ def env_list(name, *, default):
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _is_email(address):
+    try:
+        validate_email(address)
+    except ValidationError:
+        return False
+    return True
+
+
+def env_addresses(name, *, default):
+    """(name, address) pairs, as ADMINS takes them, from "Name <a@example.org>, b@example.org";
+    an address without a name is its own name."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if not value.strip():
+        return []
+    pairs = getaddresses([value])
+    if not pairs or not all(_is_email(address) for _name, address in pairs):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a list of email addresses: write "
+            '"Name <name@example.org>, Other Name <other@example.org>" or '
+            '"name@example.org,other@example.org".'
+        )
+    return [(real_name or address, address) for real_name, address in pairs]
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
@@ -265,13 +296,22 @@ EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", default="registry@localhost")
+# Who is emailed the details of a server error (a 500) while debug is off, and from whom.
+ADMINS = env_addresses("DJANGO_ADMINS", default=[])
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security: behind a TLS-terminating load balancer in production.
 
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
-SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", default=0)
+# The load balancer's health check asks over plain HTTP: answered, never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", default=0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+# How long a sign-in lasts, in seconds (Django's two weeks unless set).
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", default=1_209_600, minimum=1)
 BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", default=False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
