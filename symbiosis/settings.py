@@ -6,10 +6,13 @@ it cannot read, and the module refuses an unsafe production configuration.
 
 import datetime
 import os
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -41,14 +44,17 @@ def env_bool(name, *, default):
     )
 
 
-def env_int(name, *, default):
+def env_int(name, *, default, minimum=None):
     value = os.environ.get(name)
     if value is None:
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r} is less than {minimum}.")
+    return number
 
 
 def env_list(name, *, default):
@@ -56,6 +62,32 @@ def env_list(name, *, default):
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _is_email(address):
+    try:
+        validate_email(address)
+    except ValidationError:
+        return False
+    return True
+
+
+def env_addresses(name, *, default):
+    """(name, address) pairs, as ADMINS takes them, from "Name <a@example.org>, b@example.org";
+    an address without a name is its own name."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if not value.strip():
+        return []
+    pairs = getaddresses([value])
+    if not pairs or not all(_is_email(address) for _name, address in pairs):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a list of email addresses: write "
+            '"Name <name@example.org>, Other Name <other@example.org>" or '
+            '"name@example.org,other@example.org".'
+        )
+    return [(real_name or address, address) for real_name, address in pairs]
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
@@ -92,6 +124,8 @@ THIRD_PARTY_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    # Content-Security-Policy (its system checks; the middleware is symbiosis.security_headers).
+    "csp",
 ]
 LOCAL_APPS = [
     # The project's own helpers: caching, search folding, pagination, catalogue compilation.
@@ -110,6 +144,9 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every page's Content-Security-Policy and Permissions-Policy (static files are WhiteNoise's).
+    "symbiosis.security_headers.ContentSecurityPolicyMiddleware",
+    "symbiosis.security_headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -259,13 +296,22 @@ EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", default="registry@localhost")
+# Who is emailed the details of a server error (a 500) while debug is off, and from whom.
+ADMINS = env_addresses("DJANGO_ADMINS", default=[])
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security: behind a TLS-terminating load balancer in production.
 
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
-SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", default=0)
+# The load balancer's health check asks over plain HTTP: answered, never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", default=0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+# How long a sign-in lasts, in seconds (Django's two weeks unless set).
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", default=1_209_600, minimum=1)
 BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", default=False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -274,6 +320,50 @@ if BEHIND_TLS_PROXY:
 AXES_CLIENT_IP_CALLABLE = "symbiosis.client_ip.client_ip"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# What our pages may load and do (symbiosis/security_headers.py): scripts, styles, images,
+# fonts and requests from this site only, and no inline script or style, so that text slipped
+# into a page cannot run or restyle it. No plugins, no <base>, forms post here only, and no
+# other site may frame a page. The admin's pages also allow inline styles, for the templates
+# of the admin and of django-simple-history that have some.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Bootstrap's stylesheet draws its small icons (a list's arrow, the close button, the
+        # menu toggler) as data: images.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features no page of the registry uses, turned off for every page and anything it
+# could embed (an empty list: allowed nowhere).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ]
+}
 
 LOGGING = {
     "version": 1,

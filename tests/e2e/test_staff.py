@@ -9,9 +9,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from agreements.models import Agreement, Party, Resource, ResourceFlow
-from agreements.sample_data.demo import FOUNDING_REFERENCE, load_demo
-from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
-from tests.factories import make_user
+from agreements.sample_data.demo import FOUNDING_REFERENCE
+from parks.models import Organisation, Park
 from tests.vietnamese import english_words, page_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -26,19 +25,6 @@ TITLE_VI = (
     "Quy chế phối hợp cộng sinh công nghiệp - đô thị về phòng cháy, chữa cháy và cứu nạn, "
     "cứu hộ giữa Công ty Cổ phần Khu công nghiệp Đình Vũ và Công an quận Hải An"
 )
-
-
-@pytest.fixture
-def registry(db):
-    """The demo data without the founding agreement (staff enter it from scratch), a Deep C
-    staff member and a HEZA official."""
-    load_demo()
-    Agreement.objects.filter(reference=FOUNDING_REFERENCE).delete()
-    staff = make_user("deepc-staff")
-    ParkMembership.objects.create(user=staff, park=Park.objects.get(slug="deep-c"))
-    official = make_user("heza-official")
-    AuthorityMembership.objects.create(user=official, agency=Organisation.objects.get(slug="heza"))
-    return {"staff": staff, "official": official}
 
 
 def sign_in(page, username):

@@ -28,3 +28,13 @@ def test_health_answers_503_when_the_database_is_down(client):
 def test_health_takes_one_query(client, django_assert_num_queries):
     with django_assert_num_queries(1):
         client.get("/healthz")
+
+
+@pytest.mark.django_db
+def test_health_answers_over_plain_http_while_pages_redirect_to_https(client, settings):
+    """The load balancer asks over plain HTTP, without X-Forwarded-Proto: a redirect to HTTPS
+    would read as a process that cannot serve."""
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/").status_code == 301

@@ -1,6 +1,9 @@
 """The settings refuse an unsafe or unreadable configuration, before anything starts."""
 
+import json
 import os
+import re
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -65,3 +68,93 @@ def test_load_demo_with_users_refuses_to_run_with_debug_off():
 
     assert result.returncode != 0
     assert "runs only with DJANGO_DEBUG=true" in result.stderr
+
+
+def settings_of(*names, **env):
+    """The named settings as the app reads them with ``env`` (debug off, a long key)."""
+    code = "import json; from django.conf import settings; " + (
+        f"print(json.dumps([getattr(settings, name) for name in {list(names)!r}]))"
+    )
+    result = run_manage(
+        "shell", "-c", code, DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 50, **env
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_hsts_for_subdomains_preloading_and_the_session_length_are_set_by_environment():
+    assert settings_of(
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_HSTS_PRELOAD",
+        "SESSION_COOKIE_AGE",
+        DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS="true",
+        DJANGO_SECURE_HSTS_PRELOAD="yes",
+        DJANGO_SESSION_COOKIE_AGE="28800",
+    ) == [True, True, 28800]
+
+
+@pytest.mark.parametrize(
+    ("value", "admins"),
+    [
+        (
+            "Nguyen Van An <an@example.org>, Registry operations <ops@example.org>",
+            [["Nguyen Van An", "an@example.org"], ["Registry operations", "ops@example.org"]],
+        ),
+        (
+            "an@example.org,ops@example.org",
+            [["an@example.org", "an@example.org"], ["ops@example.org", "ops@example.org"]],
+        ),
+        ('"Tran, Thi Binh" <binh@example.org>', [["Tran, Thi Binh", "binh@example.org"]]),
+    ],
+)
+def test_the_admins_emailed_about_server_errors_are_set_by_environment(value, admins):
+    assert settings_of("ADMINS", "SERVER_EMAIL", DJANGO_ADMINS=value) == [
+        admins,
+        "registry@localhost",  # sent from DJANGO_DEFAULT_FROM_EMAIL, not root@localhost
+    ]
+
+
+@pytest.mark.parametrize(
+    "value", ["an@example.org ops@example.org", "Nguyen Van An", "an@example.org, ops@"]
+)
+def test_admins_that_are_not_email_addresses_stop_every_command_with_one_line(value):
+    result = run_manage(
+        "check", DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 50, DJANGO_ADMINS=value
+    )
+
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0
+    assert f"DJANGO_ADMINS={value!r} is not a list of email addresses" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "-60"])
+def test_a_session_that_would_end_at_once_is_refused(value):
+    result = run_manage(
+        "check", DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 50, DJANGO_SESSION_COOKIE_AGE=value
+    )
+
+    assert result.returncode != 0
+    assert f"DJANGO_SESSION_COOKIE_AGE={value!r} is less than 1" in result.stderr
+
+
+def readme_production_environment():
+    """The variables of the README's example production environment: its code block that
+    turns debug off."""
+    readme = (PROJECT / "README.md").read_text()
+    for block in re.findall(r"```(?:sh|ini|env)?\n(.*?)```", readme, flags=re.DOTALL):
+        lines = [line for line in block.splitlines() if line and not line.startswith("#")]
+        if "DJANGO_DEBUG=false" in lines:
+            return dict(line.split("=", 1) for line in lines)
+    raise AssertionError("the README has no example production environment")
+
+
+def test_the_deployment_checklist_finds_nothing_to_fix_in_the_readme_production_example():
+    environment = readme_production_environment()
+    assert environment["DJANGO_SECRET_KEY"].startswith("<")  # a placeholder, to be replaced
+    environment["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
+
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **environment)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+    assert "WARNING" not in result.stderr and "issue" not in result.stderr

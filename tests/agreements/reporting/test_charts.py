@@ -73,6 +73,16 @@ def test_the_chart_is_an_image_named_by_its_title_and_summarised_for_screen_read
     assert root.find(f"{SVG}desc").text == "Deep C: 5; Nam Cau Kien: 0"
 
 
+def test_the_chart_is_styled_without_style_attributes_which_the_page_policy_refuses():
+    """The Content-Security-Policy applies no inline style: presentation attributes (fill,
+    font-size) draw the chart, and the stylesheet's .bar-chart fits it to the page."""
+    root = parse(chart(Bar("Deep C", 5), Bar("Nam Cau Kien", 2)).svg())
+
+    assert [element.tag for element in root.iter() if element.get("style") is not None] == []
+    assert "bar-chart" in root.get("class").split()
+    assert root.find(f"{SVG}g/{SVG}rect").get("fill") == "#198754"
+
+
 def test_an_empty_chart_is_still_a_well_formed_image():
     svg = chart().svg()
 
