@@ -240,6 +240,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # which reads the file through the storage (a folder, or a bucket of S3-compatible storage).
 MEDIA_URL = "/documents-are-not-served-here/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Where `manage.py backup` writes its archives (README, "Backups").
+BACKUP_DIR = Path(env_str("DJANGO_BACKUP_DIR", default=str(BASE_DIR / "backups")))
 DOCUMENTS_STORAGE = env_choice("DJANGO_DOCUMENTS_STORAGE", ["filesystem", "s3"])
 if DOCUMENTS_STORAGE == "s3":
     # Every object private, whatever the bucket's default: "private" (the bucket's owner

@@ -1,10 +1,12 @@
 """Shared fixtures: test settings, the demo data, documents in S3-compatible storage. The
 ``make_*`` helpers are in tests/factories.py."""
 
+import os
 import uuid
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings as django_settings
 
 from agreements.models import Agreement, Resource
 from agreements.sample_data.demo import load_demo
@@ -110,3 +112,26 @@ class S3Documents:
     def keys(self):
         listed = self.client.list_objects_v2(Bucket=self.bucket)
         return sorted(item["Key"] for item in listed.get("Contents", []))
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """The URL of a new, empty database on this test run's engine: on the PostgreSQL server
+    of DATABASE_URL (dropped afterwards), or a SQLite file."""
+    if django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        import psycopg2
+
+        url = os.environ["DATABASE_URL"]
+        # Named after this process: test runs side by side on one server never share it.
+        server, name = url.rsplit("/", 1)[0], f"symbiosis_empty_{os.getpid()}"
+        admin = psycopg2.connect(server + "/postgres")
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {name}")
+            cursor.execute(f"CREATE DATABASE {name}")
+        yield f"{server}/{name}"
+        with admin.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.close()
+    else:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
