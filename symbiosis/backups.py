@@ -177,8 +177,11 @@ def _add_documents(tar, storage):
     """Add every file of the storage under ``media/``; return their sha256 by name."""
     checksums = {}
     for name in stored_files(storage):
-        with storage.open(name, "rb") as handle:
-            checksums[name] = _add(tar, MEDIA + name, handle, storage.size(name))
+        try:
+            with storage.open(name, "rb") as handle:
+                checksums[name] = _add(tar, MEDIA + name, handle, storage.size(name))
+        except (OSError, tarfile.TarError) as error:
+            raise BackupError(f"The document {name} could not be read: {error}.") from None
     return checksums
 
 
