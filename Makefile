@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Tests run with debug off, as in production; this key is for the test run only.
 TEST_ENV := DJANGO_SECRET_KEY=insecure-test-only-key DJANGO_DEBUG=false
 
-.PHONY: run test lint format migrations-check demo messages bench e2e-deps clean
+.PHONY: run test lint format migrations-check demo messages bench backup restore e2e-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,17 @@ messages: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# One archive of the database and the documents into DJANGO_BACKUP_DIR (backups/ by default);
+# BACKUP_ARGS="--keep 14" then deletes all but the 14 newest. README, "Backups".
+backup: $(STAMP)
+	$(BIN)/python manage.py backup $(BACKUP_ARGS)
+
+# make restore BACKUP=backups/symbiosis-YYYYmmdd-HHMMSS.tar.gz, into an empty database and
+# documents' storage: it refuses anything else.
+restore: $(STAMP)
+	@test -n "$(BACKUP)" || { echo "Say which archive: make restore BACKUP=backups/symbiosis-….tar.gz" >&2; exit 2; }
+	$(BIN)/python manage.py restore "$(BACKUP)"
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

@@ -90,6 +90,16 @@ def env_addresses(name, *, default):
     return [(real_name or address, address) for real_name, address in pairs]
 
 
+def env_choice(name, choices):
+    """One of ``choices``, the first by default."""
+    value = os.environ.get(name)
+    if value is None:
+        return choices[0]
+    if value.strip().lower() not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of: {', '.join(choices)}.")
+    return value.strip().lower()
+
+
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -260,11 +270,52 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
-# Documents are never served from MEDIA_URL: downloads go through a permission-checked view.
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Documents are never served from MEDIA_URL: downloads go through a permission-checked view,
+# which reads the file through the storage (a folder, or a bucket of S3-compatible storage).
 MEDIA_URL = "/documents-are-not-served-here/"
+MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Where `manage.py backup` writes its archives (README, "Backups").
+BACKUP_DIR = Path(env_str("DJANGO_BACKUP_DIR", default=str(BASE_DIR / "backups")))
+DOCUMENTS_STORAGE = env_choice("DJANGO_DOCUMENTS_STORAGE", ["filesystem", "s3"])
+if DOCUMENTS_STORAGE == "s3":
+    # Every object private, whatever the bucket's default: "private" (the bucket's owner
+    # alone may read it), or "none" to send no ACL, for buckets that refuse ACLs (S3 Object
+    # Ownership "bucket owner enforced"), where the bucket's policy keeps objects private.
+    _acl = env_choice("AWS_DEFAULT_ACL", ["private", "bucket-owner-full-control", "none"])
+    if not (_bucket := os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()):
+        raise ImproperlyConfigured(
+            "DJANGO_DOCUMENTS_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME: the bucket to keep "
+            "documents in."
+        )
+    _documents_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _bucket,
+            # Unset: Amazon S3; set for MinIO, Ceph or another provider's S3-compatible storage.
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME", default="") or None,
+            "default_acl": None if _acl == "none" else _acl,
+            # The app hands out no storage URL; should one ever be made, it is signed and
+            # short-lived (a custom domain would make it unsigned).
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "signature_version": "s3v4",
+            "custom_domain": None,
+            # A document is never replaced by another of the same name, as on the file system.
+            "file_overwrite": False,
+            # A download is spooled to a temporary file past this size, not held in memory.
+            "max_memory_size": FILE_UPLOAD_MAX_MEMORY_SIZE,
+        },
+    }
+    # The access keys are read by boto3 from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or
+    # its other sources, such as an instance role), never kept in the settings.
+else:
+    _documents_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _documents_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -273,9 +324,6 @@ STORAGES = {
         )
     },
 }
-DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Forms
 

@@ -1,12 +1,18 @@
-"""Shared fixtures: test settings and the demo data. The ``make_*`` helpers are in
-tests/factories.py."""
+"""Shared fixtures: test settings, the demo data, documents in S3-compatible storage. The
+``make_*`` helpers are in tests/factories.py."""
+
+import os
+import uuid
+from dataclasses import dataclass
 
 import pytest
+from django.conf import settings as django_settings
 
 from agreements.models import Agreement, Resource
 from agreements.sample_data.demo import load_demo
 from parks.models import Organisation
 from tests.factories import make_agreement
+from tests.storage import configured_documents_storage, s3_environment
 
 
 @pytest.fixture(autouse=True)
@@ -61,3 +67,71 @@ def deep_c_network(demo):
             flows=[(Resource.objects.get(slug=resource), provider, receiver)],
         )
     return demo
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A local S3 server (moto) on loopback: every request stays on this machine."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_documents(settings, monkeypatch, s3_server):
+    """Documents kept in a new, empty bucket of the local S3 server, with the storage the
+    settings configure from the environment (DJANGO_DOCUMENTS_STORAGE=s3 and the rest).
+    Returns that environment, for commands run in a process of their own, and a client of the
+    bucket to look at what is stored."""
+    import boto3
+
+    environment = s3_environment(s3_server, bucket=f"documents-{uuid.uuid4().hex[:12]}")
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": configured_documents_storage(**environment),
+    }
+    client = boto3.client(
+        "s3", endpoint_url=s3_server, region_name=environment["AWS_S3_REGION_NAME"]
+    )
+    client.create_bucket(Bucket=environment["AWS_STORAGE_BUCKET_NAME"])
+    return S3Documents(environment, client, environment["AWS_STORAGE_BUCKET_NAME"])
+
+
+@dataclass
+class S3Documents:
+    environment: dict
+    client: object
+    bucket: str
+
+    def keys(self):
+        listed = self.client.list_objects_v2(Bucket=self.bucket)
+        return sorted(item["Key"] for item in listed.get("Contents", []))
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """The URL of a new, empty database on this test run's engine: on the PostgreSQL server
+    of DATABASE_URL (dropped afterwards), or a SQLite file."""
+    if django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        import psycopg2
+
+        url = os.environ["DATABASE_URL"]
+        # Named after this process: test runs side by side on one server never share it.
+        server, name = url.rsplit("/", 1)[0], f"symbiosis_empty_{os.getpid()}"
+        admin = psycopg2.connect(server + "/postgres")
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {name}")
+            cursor.execute(f"CREATE DATABASE {name}")
+        yield f"{server}/{name}"
+        with admin.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.close()
+    else:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"

@@ -9,9 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from django.conf import settings
-
 PROJECT = Path(__file__).resolve().parent.parent
 
 
@@ -24,27 +21,6 @@ def migrate(database_url, *args):
         text=True,
         timeout=300,
     )
-
-
-@pytest.fixture
-def empty_database(tmp_path):
-    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        import psycopg2
-
-        url = os.environ["DATABASE_URL"]
-        # Named after this process: test runs side by side on one server never share it.
-        server, name = url.rsplit("/", 1)[0], f"symbiosis_migrations_check_{os.getpid()}"
-        admin = psycopg2.connect(server + "/postgres")
-        admin.autocommit = True
-        with admin.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {name}")
-            cursor.execute(f"CREATE DATABASE {name}")
-        yield f"{server}/{name}"
-        with admin.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {name}")
-        admin.close()
-    else:
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
 
 
 def postgresql_indexes(database_url):

@@ -185,3 +185,61 @@ def test_the_admin_records_what_it_stores(client, world):
         len(PDF),
     )
     assert document.uploaded_by == world.admin
+
+
+# Documents in S3-compatible storage (DJANGO_DOCUMENTS_STORAGE=s3), on a local S3 server
+
+PUBLIC_GRANTEES = {
+    "http://acs.amazonaws.com/groups/global/AllUsers",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+}
+
+
+def test_an_upload_is_kept_as_a_private_object_in_the_bucket(
+    staff_client, world, settings, s3_documents
+):
+    agreement = make_agreement(world.park, review_state=Agreement.ReviewState.DRAFT)
+
+    staff_client.post(
+        upload_url(agreement),
+        {"title": "Signed agreement", "file": upload("signed.pdf", PDF), "is_public": "on"},
+    )
+
+    document = agreement.documents.get()
+    assert s3_documents.keys() == [document.file.name]
+    assert stored_files(settings) == []
+    grants = s3_documents.client.get_object_acl(Bucket=s3_documents.bucket, Key=document.file.name)
+    assert {grant["Grantee"].get("URI") for grant in grants["Grants"]}.isdisjoint(PUBLIC_GRANTEES)
+    # Nothing hands out a storage URL; one made anyway is signed and expires.
+    assert "X-Amz-Signature=" in document.file.url
+    assert "X-Amz-Expires=300" in document.file.url
+
+
+def test_a_document_in_the_bucket_downloads_through_the_permission_checked_view(
+    client, staff_client, world, s3_documents
+):
+    agreement = make_agreement(world.park, review_state=Agreement.ReviewState.DRAFT)
+    staff_client.post(
+        upload_url(agreement), {"title": "Minutes", "file": upload("minutes.pdf", PDF)}
+    )
+    document = agreement.documents.get()
+    assert s3_documents.keys() == [document.file.name]
+
+    response = staff_client.get(document.get_absolute_url())
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf"
+
+    client.logout()
+    assert client.get(document.get_absolute_url()).status_code == 404
+
+
+def test_a_document_missing_from_the_bucket_answers_404(staff_client, world, s3_documents):
+    agreement = make_agreement(world.park, review_state=Agreement.ReviewState.DRAFT)
+    staff_client.post(
+        upload_url(agreement), {"title": "Minutes", "file": upload("minutes.pdf", PDF)}
+    )
+    document = agreement.documents.get()
+    s3_documents.client.delete_object(Bucket=s3_documents.bucket, Key=document.file.name)
+
+    assert staff_client.get(document.get_absolute_url()).status_code == 404

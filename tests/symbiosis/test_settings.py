@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.storage import configured_documents_storage
+from tests.storage import run_manage as run_documents_manage
+
 PROJECT = Path(__file__).resolve().parents[2]
 
 
@@ -158,3 +161,73 @@ def test_the_deployment_checklist_finds_nothing_to_fix_in_the_readme_production_
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
     assert "WARNING" not in result.stderr and "issue" not in result.stderr
+
+
+# Where documents are kept: DJANGO_DOCUMENTS_STORAGE
+
+
+def test_documents_are_kept_on_the_file_system_by_default():
+    assert configured_documents_storage() == {
+        "BACKEND": "django.core.files.storage.FileSystemStorage"
+    }
+
+
+def test_documents_can_be_kept_in_a_private_bucket_of_s3_compatible_storage():
+    storage = configured_documents_storage(
+        DJANGO_DOCUMENTS_STORAGE="s3",
+        AWS_STORAGE_BUCKET_NAME="registry-documents",
+        AWS_S3_ENDPOINT_URL="https://s3.example.org",
+        AWS_S3_REGION_NAME="ap-southeast-1",
+    )
+
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = storage["OPTIONS"]
+    assert (options["bucket_name"], options["endpoint_url"], options["region_name"]) == (
+        "registry-documents",
+        "https://s3.example.org",
+        "ap-southeast-1",
+    )
+    # Private objects, signed URLs only, nothing overwritten.
+    assert options["default_acl"] == "private"
+    assert options["querystring_auth"] is True
+    assert options["custom_domain"] is None
+    assert options["file_overwrite"] is False
+
+
+def test_a_bucket_that_refuses_acls_is_sent_none():
+    storage = configured_documents_storage(
+        DJANGO_DOCUMENTS_STORAGE="s3", AWS_STORAGE_BUCKET_NAME="documents", AWS_DEFAULT_ACL="none"
+    )
+
+    assert storage["OPTIONS"]["default_acl"] is None
+    assert storage["OPTIONS"]["endpoint_url"] is None
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"DJANGO_DOCUMENTS_STORAGE": "ftp"},
+            "DJANGO_DOCUMENTS_STORAGE='ftp' is not one of: filesystem, s3.",
+        ),
+        (
+            {"DJANGO_DOCUMENTS_STORAGE": "s3"},
+            "DJANGO_DOCUMENTS_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME",
+        ),
+        (
+            {
+                "DJANGO_DOCUMENTS_STORAGE": "s3",
+                "AWS_STORAGE_BUCKET_NAME": "documents",
+                "AWS_DEFAULT_ACL": "public-read",
+            },
+            "AWS_DEFAULT_ACL='public-read' is not one of: private, bucket-owner-full-control",
+        ),
+    ],
+    ids=["unknown-storage", "s3-without-a-bucket", "public-objects"],
+)
+def test_a_documents_storage_that_cannot_be_used_or_is_public_is_an_error(env, message):
+    result = run_documents_manage("check", **env)
+
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert result.stderr.strip().count("\n") == 0
