@@ -620,3 +620,36 @@ class TestOrganisationRules:
 
         assert response.status_code == 302
         assert Agency.objects.get(slug="nb").level == Organisation.Level.PROVINCIAL
+
+
+class TestDeletedAccounts:
+    def test_the_agreement_page_names_a_deleted_reviewer_creator_and_uploader_a_former_user(
+        self, superuser_client, world
+    ):
+        agreement = submitted(world, created_by=world.staff)
+        services.return_agreement(agreement=agreement, user=world.official, comment="Add it.")
+        services.attach_document(
+            agreement=agreement,
+            title="Signed agreement",
+            file=SimpleUploadedFile("signed.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"),
+            user=world.staff,
+        )
+        world.official.delete()
+        world.staff.delete()
+
+        # The agreement's reviewer, creator and document's uploader; the document's uploader.
+        for page, named in (
+            (url(Agreement, "change", agreement.pk), 3),
+            (url(Document, "change", agreement.documents.get().pk), 1),
+        ):
+            response = superuser_client.get(page)
+
+            assert response.status_code == 200
+            assert response.content.decode().count("a former user") == named
+
+    def test_nobody_is_named_where_nobody_acted(self, superuser_client, world):
+        agreement = make_agreement(world.park, review_state=State.DRAFT)
+
+        content = superuser_client.get(url(Agreement, "change", agreement.pk)).content.decode()
+
+        assert "a former user" not in content
