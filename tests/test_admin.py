@@ -25,6 +25,7 @@ from tests.factories import (
     make_park_staff,
     make_user,
 )
+from tests.pages import admin_form_data
 
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 IDS = [model._meta.label for model, _ in REGISTERED]
@@ -305,21 +306,7 @@ def change_page_data(client, agreement=None):
     """What the admin's agreement page posts as it opens (on ``agreement``, or empty to add
     one): its form and inlines with their current values."""
     page = url(Agreement, "change", agreement.pk) if agreement else url(Agreement, "add")
-    response = client.get(page)
-    assert response.status_code == 200
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms += [inline.formset.management_form, *inline.formset.forms]
-    data = {}
-    for form in forms:
-        for field in form:
-            value = field.value()
-            if isinstance(value, bool):
-                if value:
-                    data[field.html_name] = "on"
-            elif value is not None:
-                data[field.html_name] = value
-    return page, data
+    return page, admin_form_data(client.get(page))
 
 
 def row_data(prefix, index, **fields):
