@@ -94,7 +94,9 @@ def test_an_account_named_on_the_record_is_not_deleted_and_deactivation_is_offer
     admin_client.post(page, {"post": "yes"})
 
     assert "“heza-official” cannot be deleted" in shown
-    assert "heza-official is named on" in shown
+    # Returned it: the agreement's reviewer, and the change in its history.
+    assert "heza-official is named on 2 records of the registry" in shown
+    assert '<input type="hidden" name="action" value="deactivate_selected">' in shown
     assert "Deactivate the account instead" in shown
     assert User.objects.filter(pk=world.official.pk).exists()
 
