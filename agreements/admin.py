@@ -23,6 +23,7 @@ from agreements import permissions, services
 from agreements.documents import DocumentForm
 from agreements.forms import VersionCheckMixin, formset_rows
 from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
+from symbiosis.people import display_name
 from symbiosis.search import FoldedSearchMixin
 
 
@@ -83,7 +84,7 @@ class ResourceFlowInline(admin.StackedInline):
 
 class DocumentDownloadMixin:
     """A link to the file through the permission-checked download view (files are never
-    served from MEDIA_URL)."""
+    served from MEDIA_URL), and who uploaded it."""
 
     @admin.display(description=_("download"))
     def download(self, document):
@@ -92,6 +93,14 @@ class DocumentDownloadMixin:
         return format_html(
             '<a href="{}">{}</a>', document.get_absolute_url(), document.original_name or _("file")
         )
+
+    @admin.display(description=_("uploaded by"))
+    def uploader(self, document):
+        """Every stored document was uploaded by someone (``attach_document``): none recorded
+        is an account deleted since."""
+        if not document.pk:
+            return "-"
+        return display_name(document.uploaded_by)
 
 
 def new_document_forms(formset):
@@ -125,10 +134,10 @@ class DocumentInline(DocumentDownloadMixin, admin.TabularInline):
         "is_public",
         "content_type",
         "size",
-        "uploaded_by",
+        "uploader",
         "uploaded_at",
     ]
-    readonly_fields = ["download", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["download", "content_type", "size", "uploader", "uploaded_at"]
 
 
 class AgreementAdminForm(VersionCheckMixin, forms.ModelForm):
@@ -164,10 +173,12 @@ class AgreementAdmin(RefusedSaveMixin, FoldedSearchMixin, SimpleHistoryAdmin):
     date_hierarchy = "signed_on"
     autocomplete_fields = ["park"]
     list_select_related = ["park"]
-    # The review and who created it are recorded by the services, never typed in.
+    # The review and who created it are recorded by the services, never typed in; the people
+    # are shown by name, a deleted account as a former user (``reviewer``, ``creator``).
     readonly_fields = [
-        *services.REVIEW_FIELDS,
-        "created_by",
+        *(name for name in services.REVIEW_FIELDS if name != "reviewed_by"),
+        "reviewer",
+        "creator",
         "created_at",
         "updated_at",
         "version_number",
@@ -187,12 +198,12 @@ class AgreementAdmin(RefusedSaveMixin, FoldedSearchMixin, SimpleHistoryAdmin):
                     "review_state",
                     "review_comment",
                     "submitted_at",
-                    "reviewed_by",
+                    "reviewer",
                     "reviewed_at",
                 ]
             },
         ),
-        (None, {"fields": ["created_by", "created_at", "updated_at", "version_number"]}),
+        (None, {"fields": ["creator", "created_at", "updated_at", "version_number"]}),
     ]
 
     @admin.display(description=_("title"), ordering="title_en")
@@ -203,6 +214,23 @@ class AgreementAdmin(RefusedSaveMixin, FoldedSearchMixin, SimpleHistoryAdmin):
     @admin.display(description=_("version"))
     def version_number(self, obj):
         return obj.version if obj.pk else "-"
+
+    @admin.display(description=_("reviewed by"))
+    def reviewer(self, obj):
+        """Whoever returned or verified it, once someone has."""
+        if obj.reviewed_at is None:
+            return self.get_empty_value_display()
+        return display_name(obj.reviewed_by)
+
+    @admin.display(description=_("created by"))
+    def creator(self, obj):
+        """Whoever created it, if its creation record names someone: the demo and synthetic
+        data are created by commands, by nobody."""
+        if obj.created_by_id is None and not (
+            obj.pk and obj.history.filter(history_type="+", created_by_id__isnull=False).exists()
+        ):
+            return self.get_empty_value_display()
+        return display_name(obj.created_by)
 
     # Saving: the agreement with its parties and flows, through the services
 
@@ -444,7 +472,7 @@ class DocumentAdmin(RefusedSaveMixin, DocumentDownloadMixin, admin.ModelAdmin):
         "original_name",
         "content_type",
         "size",
-        "uploaded_by",
+        "uploader",
         "uploaded_at",
     ]
     list_display = ["title", "agreement", "content_type", "size", "is_public", "uploaded_at"]
@@ -457,7 +485,7 @@ class DocumentAdmin(RefusedSaveMixin, DocumentDownloadMixin, admin.ModelAdmin):
         "content_type",
         "size",
         "original_name",
-        "uploaded_by",
+        "uploader",
         "uploaded_at",
     ]
 

@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, Party, Resource, ResourceFlow
 from parks.models import Organisation, Park
+from symbiosis.people import FORMER_USER, display_name
+
+USER = get_user_model()
 
 # Kept by the history but not worth a line: identifiers and bookkeeping.
 HIDDEN_FIELDS = {"id", "agreement", "version", "search_text", "created_at", "updated_at"}
@@ -51,8 +54,8 @@ class _Names:
         "provider": Organisation,
         "receiver": Organisation,
         "resource": Resource,
-        "reviewed_by": get_user_model(),
-        "created_by": get_user_model(),
+        "reviewed_by": USER,
+        "created_by": USER,
     }
 
     def __init__(self, records):
@@ -63,13 +66,20 @@ class _Names:
                 if pk is not None:
                     wanted.setdefault(model, set()).add(pk)
         self.names = {
-            model: {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=pks)}
+            model: {
+                obj.pk: display_name(obj) if model is USER else str(obj)
+                for obj in model._default_manager.filter(pk__in=pks)
+            }
             for model, pks in wanted.items()
         }
 
     def related(self, name, pk):
         model = self.RELATED[name]
-        return self.names.get(model, {}).get(pk, _("(deleted, #%(pk)s)") % {"pk": pk})
+        names = self.names.get(model, {})
+        if pk in names:
+            return names[pk]
+        # The records keep the key of a row deleted since; a deleted account is a former user.
+        return str(FORMER_USER) if model is USER else _("(deleted, #%(pk)s)") % {"pk": pk}
 
 
 def _display(model, name, value, names):

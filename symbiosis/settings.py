@@ -416,6 +416,11 @@ PERMISSIONS_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A refused request (403) or a malformed one (400) is one line, without a traceback.
+    "filters": {
+        "client_errors_on_one_line": {"()": "symbiosis.request_logging.ClientErrorsOnOneLine"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["client_errors_on_one_line"]}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", default="INFO")},
 }

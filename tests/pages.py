@@ -92,3 +92,22 @@ def chosen(page, name):
     return [
         option.attrs["value"] for option in select.find_all("option") if "selected" in option.attrs
     ]
+
+
+def admin_form_data(response):
+    """What an admin change page posts as it opens: its form and inlines with their current
+    values (a file field posts nothing, keeping the stored file)."""
+    assert response.status_code == 200
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if isinstance(value, bool):
+                if value:
+                    data[field.html_name] = "on"
+            elif value is not None and not hasattr(value, "url"):
+                data[field.html_name] = value
+    return data

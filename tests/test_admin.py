@@ -25,6 +25,7 @@ from tests.factories import (
     make_park_staff,
     make_user,
 )
+from tests.pages import admin_form_data
 
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 IDS = [model._meta.label for model, _ in REGISTERED]
@@ -305,21 +306,7 @@ def change_page_data(client, agreement=None):
     """What the admin's agreement page posts as it opens (on ``agreement``, or empty to add
     one): its form and inlines with their current values."""
     page = url(Agreement, "change", agreement.pk) if agreement else url(Agreement, "add")
-    response = client.get(page)
-    assert response.status_code == 200
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms += [inline.formset.management_form, *inline.formset.forms]
-    data = {}
-    for form in forms:
-        for field in form:
-            value = field.value()
-            if isinstance(value, bool):
-                if value:
-                    data[field.html_name] = "on"
-            elif value is not None:
-                data[field.html_name] = value
-    return page, data
+    return page, admin_form_data(client.get(page))
 
 
 def row_data(prefix, index, **fields):
@@ -620,3 +607,36 @@ class TestOrganisationRules:
 
         assert response.status_code == 302
         assert Agency.objects.get(slug="nb").level == Organisation.Level.PROVINCIAL
+
+
+class TestDeletedAccounts:
+    def test_the_agreement_page_names_a_deleted_reviewer_creator_and_uploader_a_former_user(
+        self, superuser_client, world
+    ):
+        agreement = submitted(world, created_by=world.staff)
+        services.return_agreement(agreement=agreement, user=world.official, comment="Add it.")
+        services.attach_document(
+            agreement=agreement,
+            title="Signed agreement",
+            file=SimpleUploadedFile("signed.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"),
+            user=world.staff,
+        )
+        world.official.delete()
+        world.staff.delete()
+
+        # The agreement's reviewer, creator and document's uploader; the document's uploader.
+        for page, named in (
+            (url(Agreement, "change", agreement.pk), 3),
+            (url(Document, "change", agreement.documents.get().pk), 1),
+        ):
+            response = superuser_client.get(page)
+
+            assert response.status_code == 200
+            assert response.content.decode().count("a former user") == named
+
+    def test_nobody_is_named_where_nobody_acted(self, superuser_client, world):
+        agreement = make_agreement(world.park, review_state=State.DRAFT)
+
+        content = superuser_client.get(url(Agreement, "change", agreement.pk)).content.decode()
+
+        assert "a former user" not in content

@@ -3,12 +3,15 @@ generated name; a refused file leaves nothing behind, on the upload page and in 
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 
+from agreements import services
 from agreements.documents import DocumentForm
 from agreements.models import Agreement, Document
 from tests.agreements.world import make_world
 from tests.factories import make_agreement
+from tests.pages import admin_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -243,3 +246,124 @@ def test_a_document_missing_from_the_bucket_answers_404(staff_client, world, s3_
     s3_documents.client.delete_object(Bucket=s3_documents.bucket, Key=document.file.name)
 
     assert staff_client.get(document.get_absolute_url()).status_code == 404
+
+
+# --- Erased with their rows ------------------------------------------------------------------
+
+
+def uploaded(world, agreement=None, *, content=PDF):
+    """A document uploaded by the park's staff, its file stored in MEDIA_ROOT (tmp_path)."""
+    agreement = agreement or make_agreement(world.park, review_state=Agreement.ReviewState.DRAFT)
+    document, _ = services.attach_document(
+        agreement=agreement,
+        title="Confidential",
+        file=upload("signed.pdf", content),
+        user=world.staff,
+    )
+    return document
+
+
+def stored_path(settings, document):
+    return settings.MEDIA_ROOT / document.file.name
+
+
+def test_a_document_deleted_in_the_admin_is_erased_from_disk_once_that_commits(
+    client, world, settings, django_capture_on_commit_callbacks
+):
+    document = uploaded(world)
+    client.force_login(world.admin)
+    page = reverse("admin:agreements_document_delete", args=[document.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(page, {"post": "yes"})
+        # Not before the deletion is committed: a rolled-back one must find its file.
+        assert stored_path(settings, document).exists()
+
+    assert not Document.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_a_document_removed_on_its_agreements_admin_page_is_erased(
+    client, world, settings, django_capture_on_commit_callbacks
+):
+    document = uploaded(world)
+    agreement = Agreement.objects.get(pk=document.agreement_id)
+    client.force_login(world.admin)
+    page = reverse("admin:agreements_agreement_change", args=[agreement.pk])
+    data = admin_form_data(client.get(page))
+    data["documents-0-DELETE"] = "on"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(page, data)
+
+    assert response.status_code == 302
+    assert not Document.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_deleting_an_agreement_erases_its_documents_files(
+    world, settings, django_capture_on_commit_callbacks
+):
+    agreement = make_agreement(world.park, review_state=Agreement.ReviewState.DRAFT)
+    uploaded(world, agreement)
+    uploaded(world, agreement, content=PNG)
+    kept = uploaded(world)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Agreement.objects.filter(pk=agreement.pk).delete()
+
+    assert stored_files(settings) == [stored_path(settings, kept)]
+
+
+def test_a_deletion_rolled_back_keeps_the_file(world, settings, django_capture_on_commit_callbacks):
+    document = uploaded(world)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        document.agreement.delete()
+        raise RuntimeError("refused after the delete")
+
+    assert Document.objects.filter(pk=document.pk).exists()
+    assert stored_path(settings, document).read_bytes() == PDF
+
+
+def test_a_file_replaced_in_the_admin_is_erased_once_that_commits(
+    client, world, settings, django_capture_on_commit_callbacks
+):
+    document = uploaded(world)
+    old = stored_path(settings, document)
+    client.force_login(world.admin)
+    page = reverse("admin:agreements_document_change", args=[document.pk])
+    data = {**admin_form_data(client.get(page)), "file": upload("corrected.png", PNG)}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(page, data)
+        assert old.exists()
+
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert [path.read_bytes() for path in stored_files(settings)] == [PNG]
+    assert stored_path(settings, document).exists()
+
+
+def test_a_replacement_rolled_back_keeps_the_old_file(
+    world, settings, django_capture_on_commit_callbacks
+):
+    document = uploaded(world)
+    old = stored_path(settings, document)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        document.file = upload("corrected.png", PNG)
+        document.save()
+        raise RuntimeError("refused after the save")
+
+    document.refresh_from_db()
+    assert stored_path(settings, document) == old
+    assert old.read_bytes() == PDF

@@ -757,6 +757,55 @@ def test_the_history_takes_a_fixed_number_of_queries(
         staff_client.get(url("history", agreement))
 
 
+# --- A deleted account --------------------------------------------------------------------
+
+
+def returned_by_an_official_deleted_since(world):
+    """An agreement its staff created and submitted, returned by an official whose account an
+    admin then deleted (from the shell: the admin offers deactivation instead)."""
+    staff_client = client_for(world.staff)
+    staff_client.post(url("create"), founding_data(world))
+    agreement = Agreement.objects.get()
+    services.submit_agreement(agreement=agreement, user=world.staff)
+    services.return_agreement(agreement=agreement, user=world.official, comment="Add the date.")
+    world.official.delete()
+    return agreement
+
+
+def test_the_staff_pages_name_a_deleted_reviewer_a_former_user(staff_client, world):
+    agreement = returned_by_an_official_deleted_since(world)
+
+    for page in (url("mine"), url("update", agreement)):
+        response = staff_client.get(page)
+
+        assert response.status_code == 200
+        assert "Returned by a former user on" in text_of(response)
+        assert "Add the date." in text_of(response)
+
+
+def test_the_history_names_a_deleted_reviewer_a_former_user(staff_client, world):
+    agreement = returned_by_an_official_deleted_since(world)
+
+    response = staff_client.get(url("history", agreement))
+
+    assert response.status_code == 200
+    assert "Reviewed by — a former user" in text_of(response)
+    assert "(deleted, #" not in text_of(response)
+    assert "Agreement · created by deepc-staff" in text_of(response)
+
+
+def test_the_pages_name_a_deleted_creator_a_former_user(world):
+    agreement = returned_by_an_official_deleted_since(world)
+    official_client = client_for(world.national_official)
+    world.staff.delete()
+
+    history = official_client.get(url("history", agreement))
+
+    assert history.status_code == 200
+    assert "Created by — a former user" in text_of(history)
+    assert official_client.get(url("detail", agreement)).status_code == 200
+
+
 # --- Organisations ---------------------------------------------------------------------------
 
 
