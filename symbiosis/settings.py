@@ -112,6 +112,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is chosen, so that a refusal reads in it; before anything reads the
+    # request (symbiosis/request_limits.py).
+    "symbiosis.request_limits.refuse_nul_bytes",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -185,6 +188,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Django's database sessions, refusing a cookie that is no key Django made
+# (symbiosis/sessions.py).
+SESSION_ENGINE = "symbiosis.sessions"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "agreements:mine"
 LOGOUT_REDIRECT_URL = "home"
