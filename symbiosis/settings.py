@@ -203,6 +203,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("DJANGO_AXES_COOLOFF_MINU
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# The user name recorded, cut to what axes' table holds (symbiosis/throttling.py).
+AXES_USERNAME_CALLABLE = "symbiosis.throttling.attempted_username"
 # Lockouts end by themselves after the cool-off; `manage.py axes_reset_username NAME` ends one
 # sooner. Axes' read-only admin pages stay off, as they offer no add page.
 AXES_ENABLE_ADMIN = False

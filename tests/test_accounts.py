@@ -4,6 +4,7 @@ answer tells whether an account exists."""
 import re
 
 import pytest
+from axes.models import AccessAttempt
 from django.core import mail
 from django.urls import reverse
 
@@ -109,6 +110,29 @@ def test_behind_the_load_balancer_the_pause_follows_the_address_it_saw(client, s
 
     assert official.status_code == 302
     assert attacker.status_code == 429
+
+
+@pytest.mark.parametrize("page", ["login", "admin:login"])
+def test_an_overlong_user_name_is_one_more_failed_sign_in_and_is_paused_like_any(
+    client, settings, page
+):
+    make_user("deepc-staff")
+    overlong = "deepc-staff" + "x" * 300
+    answers = [
+        client.post(reverse(page), {"username": overlong, "password": f"guess {attempt}"})
+        for attempt in range(settings.AXES_FAILURE_LIMIT)
+    ]
+
+    assert [answer.status_code for answer in answers] == [200] * (
+        settings.AXES_FAILURE_LIMIT - 1
+    ) + [429]
+    assert "Please enter" in text(answers[0])
+    assert "correct username and password" in text(answers[0])
+    # Recorded within the column that holds it (PostgreSQL refuses longer; SQLite would not).
+    recorded = AccessAttempt.objects.get().username
+    assert len(recorded) == AccessAttempt._meta.get_field("username").max_length
+    assert overlong.startswith(recorded)
+    assert sign_in(client, "deepc-staff", "correct horse").status_code == 302
 
 
 def test_a_successful_sign_in_forgets_earlier_failures(client, settings):
