@@ -5,6 +5,7 @@ it cannot read, and the module refuses an unsafe production configuration.
 """
 
 import datetime
+import ipaddress
 import os
 from pathlib import Path
 
@@ -56,6 +57,19 @@ def env_list(name, *, default):
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_networks(name):
+    """IP addresses and networks, comma-separated ("10.0.0.0/8,127.0.0.1"); none when unset."""
+    networks = []
+    for item in env_list(name, default=[]):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or network (e.g. 10.0.0.0/8)."
+            ) from None
+    return networks
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
@@ -277,8 +291,17 @@ SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", default=0)
 BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", default=False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Sign-in throttling counts failures per user name and client address: behind the load
-# balancer, the address it saw (symbiosis/client_ip.py), not its own.
+# The load balancers' addresses or networks. X-Forwarded-For is believed only from them: sign-in
+# and password-reset throttling count per client address, the one the load balancer saw
+# (symbiosis/client_ip.py), and a client reaching the app directly would otherwise name its own.
+TRUSTED_PROXIES = env_networks("DJANGO_TRUSTED_PROXIES")
+if BEHIND_TLS_PROXY and not TRUSTED_PROXIES:
+    # Every client would be counted at the load balancer's address: five failures by anyone
+    # would pause a user's sign-in for everyone.
+    raise ImproperlyConfigured(
+        "DJANGO_BEHIND_TLS_PROXY=true needs DJANGO_TRUSTED_PROXIES: the load balancer's "
+        "addresses or networks (e.g. 10.0.0.0/8), the only ones whose X-Forwarded-For is believed."
+    )
 AXES_CLIENT_IP_CALLABLE = "symbiosis.client_ip.client_ip"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

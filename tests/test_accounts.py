@@ -2,6 +2,7 @@
 answer tells whether an account exists."""
 
 import re
+from ipaddress import ip_network
 
 import pytest
 from axes.models import AccessAttempt
@@ -85,6 +86,7 @@ def test_the_pause_is_for_one_name_at_one_address_only(client, settings):
 
 def test_behind_the_load_balancer_the_pause_follows_the_address_it_saw(client, settings):
     settings.BEHIND_TLS_PROXY = True
+    settings.TRUSTED_PROXIES = [ip_network("10.0.0.0/8")]
     make_user("heza-official")
     balancer = {"REMOTE_ADDR": "10.0.0.2"}
     for attempt in range(settings.AXES_FAILURE_LIMIT):
@@ -110,6 +112,35 @@ def test_behind_the_load_balancer_the_pause_follows_the_address_it_saw(client, s
 
     assert official.status_code == 302
     assert attacker.status_code == 429
+
+
+def test_a_client_reaching_the_app_directly_cannot_name_another_address(client, settings):
+    settings.BEHIND_TLS_PROXY = True
+    settings.TRUSTED_PROXIES = [ip_network("10.0.0.0/8")]
+    make_user("heza-official")
+
+    # Twenty guesses straight at the app, each claiming another address in the header.
+    answers = [
+        sign_in(
+            client,
+            "heza-official",
+            f"guess {attempt}",
+            REMOTE_ADDR="203.0.113.66",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{attempt}",
+        ).status_code
+        for attempt in range(20)
+    ]
+    right_password = sign_in(
+        client,
+        "heza-official",
+        "correct horse",
+        REMOTE_ADDR="203.0.113.66",
+        HTTP_X_FORWARDED_FOR="192.0.2.99",
+    )
+
+    limit = settings.AXES_FAILURE_LIMIT
+    assert answers == [200] * (limit - 1) + [429] * (20 - limit + 1)
+    assert right_password.status_code == 429
 
 
 @pytest.mark.parametrize("page", ["login", "admin:login"])
