@@ -129,6 +129,7 @@ MIDDLEWARE = [
     # After the language is chosen, so that a refusal reads in it; before anything reads the
     # request (symbiosis/request_limits.py).
     "symbiosis.request_limits.refuse_nul_bytes",
+    "symbiosis.request_limits.limit_request_body",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -261,6 +262,16 @@ STORAGES = {
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# What a request may carry (symbiosis/request_limits.py): a body larger than one document with
+# its form's fields is refused (413) before it is read, as the load balancer must refuse it too
+# (README, "Deployment and scaling"); past DOCUMENT_MAX_BYTES an uploaded file is no longer kept,
+# and the document form says it is too large.
+REQUEST_BODY_MAX_BYTES = DOCUMENT_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
+FILE_UPLOAD_HANDLERS = [
+    "symbiosis.request_limits.DocumentSizeUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Forms
 

@@ -9,6 +9,7 @@ from agreements.reporting import urls as reporting
 from agreements.views.public import HomeView
 from symbiosis.caching import cache_public_page
 from symbiosis.health import healthz
+from symbiosis.request_limits import small_form_only
 
 admin.site.site_header = admin.site.site_title = _("Symbiosis Registry: administration")
 
@@ -23,8 +24,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     # Choosing a language needs no CSRF token (a forged choice only changes a preference), so
-    # that anonymous pages carry no per-visitor token and can be cached.
-    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
+    # that anonymous pages carry no per-visitor token and can be cached; being open to anyone,
+    # it reads a small form only.
+    path("i18n/setlang/", csrf_exempt(small_form_only(set_language)), name="set_language"),
     path("agreements/", include((agreement_pages, "agreements"))),
     path("parks/", include((park_pages, "parks"))),
 ]
