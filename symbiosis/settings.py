@@ -220,6 +220,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 # The user name recorded, cut to what axes' table holds (symbiosis/throttling.py).
 AXES_USERNAME_CALLABLE = "symbiosis.throttling.attempted_username"
+# Password-reset emails (symbiosis/throttling.py): at most PASSWORD_RESET_PER_ADDRESS an hour to
+# one address, and at most PASSWORD_RESET_PER_CLIENT reset requests an hour from one client
+# address; past either, the same "check your email" page, and no email.
+PASSWORD_RESET_PER_ADDRESS = env_int("DJANGO_PASSWORD_RESET_PER_ADDRESS", default=3)
+PASSWORD_RESET_PER_CLIENT = env_int("DJANGO_PASSWORD_RESET_PER_CLIENT", default=10)
 # Lockouts end by themselves after the cool-off; `manage.py axes_reset_username NAME` ends one
 # sooner. Axes' read-only admin pages stay off, as they offer no add page.
 AXES_ENABLE_ADMIN = False

@@ -226,6 +226,86 @@ def test_a_reset_request_says_the_same_whether_or_not_the_address_has_an_account
     assert len(mail.outbox) == (1 if email.startswith("deepc") else 0)
 
 
+@pytest.fixture
+def real_cache(settings):
+    """Reset requests are counted in the cache: a real one (the tests' default keeps nothing)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "r"}
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def ask_for_reset(client, email, **extra):
+    return client.post(reverse("password_reset"), {"email": email}, **extra)
+
+
+def test_twenty_reset_requests_for_one_address_send_at_most_a_few_emails(client, real_cache):
+    user = make_user("deepc-staff")
+    # However the address is written, from however many devices.
+    spellings = [user.email, user.email.upper(), f" {user.email} "]
+    answers = [
+        ask_for_reset(client, spellings[attempt % 3], REMOTE_ADDR=f"192.0.2.{attempt}")
+        for attempt in range(20)
+    ]
+
+    assert {answer["Location"] for answer in answers} == {reverse("password_reset_done")}
+    assert len(mail.outbox) == 3  # PASSWORD_RESET_PER_ADDRESS
+    assert {tuple(message.to) for message in mail.outbox} == {(user.email,)}
+
+
+def test_one_device_asking_for_many_addresses_is_sent_a_few_emails_and_others_are_not_held_up(
+    client, real_cache
+):
+    users = [make_user(f"staff-{number}") for number in range(20)]
+    answers = [ask_for_reset(client, user.email, REMOTE_ADDR="203.0.113.66") for user in users]
+    from_elsewhere = ask_for_reset(client, users[-1].email, REMOTE_ADDR="198.51.100.7")
+
+    assert {answer["Location"] for answer in answers} == {reverse("password_reset_done")}
+    assert from_elsewhere["Location"] == reverse("password_reset_done")
+    limit = 10  # PASSWORD_RESET_PER_CLIENT
+    assert [message.to for message in mail.outbox] == [
+        *([user.email] for user in users[:limit]),
+        [users[-1].email],
+    ]
+
+
+def test_behind_the_load_balancer_reset_requests_are_counted_per_client(
+    client, settings, real_cache
+):
+    settings.TRUSTED_PROXIES = [ip_network("10.0.0.0/8")]
+    users = [make_user(f"staff-{number}") for number in range(12)]
+    for number, user in enumerate(users[:11]):
+        # One device, each time claiming another address on the left of the header.
+        ask_for_reset(
+            client,
+            user.email,
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{number}, 203.0.113.66",
+        )
+    colleague = ask_for_reset(
+        client, users[11].email, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7"
+    )
+
+    assert colleague["Location"] == reverse("password_reset_done")
+    assert len(mail.outbox) == 10 + 1  # PASSWORD_RESET_PER_CLIENT, and the colleague's
+    assert mail.outbox[-1].to == [users[11].email]
+
+
+@pytest.mark.parametrize("email", ["deepc-staff@example.org", "nobody@example.org"])
+def test_past_the_limit_the_answer_is_still_the_check_your_email_page(client, real_cache, email):
+    make_user("deepc-staff")
+    for _ in range(5):
+        ask_for_reset(client, email)
+
+    response = ask_for_reset(client, email, follow=True)
+
+    assert "If an account has this email address, a link to choose a new password" in text(response)
+
+
 def test_the_reset_link_sets_a_new_password(client):
     user = make_user("deepc-staff")
     client.post(reverse("password_reset"), {"email": user.email})
