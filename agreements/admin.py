@@ -23,6 +23,7 @@ from agreements import permissions, services
 from agreements.documents import DocumentForm
 from agreements.forms import VersionCheckMixin, formset_rows
 from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
+from symbiosis.date_hierarchy import BoundedDateHierarchyMixin
 from symbiosis.people import display_name
 from symbiosis.search import FoldedSearchMixin
 
@@ -156,7 +157,9 @@ class ReturnCommentForm(forms.Form):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(RefusedSaveMixin, FoldedSearchMixin, SimpleHistoryAdmin):
+class AgreementAdmin(
+    RefusedSaveMixin, BoundedDateHierarchyMixin, FoldedSearchMixin, SimpleHistoryAdmin
+):
     form = AgreementAdminForm
     list_display = [
         "reference",

@@ -5,6 +5,7 @@ it cannot read, and the module refuses an unsafe production configuration.
 """
 
 import datetime
+import ipaddress
 import os
 from email.utils import getaddresses
 from pathlib import Path
@@ -100,6 +101,19 @@ def env_choice(name, choices):
     return value.strip().lower()
 
 
+def env_networks(name):
+    """IP addresses and networks, comma-separated ("10.0.0.0/8,127.0.0.1"); none when unset."""
+    networks = []
+    for item in env_list(name, default=[]):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or network (e.g. 10.0.0.0/8)."
+            ) from None
+    return networks
+
+
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -159,6 +173,10 @@ MIDDLEWARE = [
     "symbiosis.security_headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is chosen, so that a refusal reads in it; before anything reads the
+    # request (symbiosis/request_limits.py).
+    "symbiosis.request_limits.refuse_nul_bytes",
+    "symbiosis.request_limits.limit_request_body",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -232,6 +250,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Django's database sessions, refusing a cookie that is no key Django made
+# (symbiosis/sessions.py).
+SESSION_ENGINE = "symbiosis.sessions"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "agreements:mine"
 LOGOUT_REDIRECT_URL = "home"
@@ -244,6 +265,13 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("DJANGO_AXES_COOLOFF_MINU
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# The user name recorded, cut to what axes' table holds (symbiosis/throttling.py).
+AXES_USERNAME_CALLABLE = "symbiosis.throttling.attempted_username"
+# Password-reset emails (symbiosis/throttling.py): at most PASSWORD_RESET_PER_ADDRESS an hour to
+# one address, and at most PASSWORD_RESET_PER_CLIENT reset requests an hour from one client
+# address; past either, the same "check your email" page, and no email.
+PASSWORD_RESET_PER_ADDRESS = env_int("DJANGO_PASSWORD_RESET_PER_ADDRESS", default=3)
+PASSWORD_RESET_PER_CLIENT = env_int("DJANGO_PASSWORD_RESET_PER_CLIENT", default=10)
 # Lockouts end by themselves after the cool-off; `manage.py axes_reset_username NAME` ends one
 # sooner. Axes' read-only admin pages stay off, as they offer no add page.
 AXES_ENABLE_ADMIN = False
@@ -324,6 +352,16 @@ STORAGES = {
         )
     },
 }
+# What a request may carry (symbiosis/request_limits.py): a body larger than one document with
+# its form's fields is refused (413) before it is read, as the load balancer must refuse it too
+# (README, "Deployment and scaling"); past DOCUMENT_MAX_BYTES an uploaded file is no longer kept,
+# and the document form says it is too large.
+REQUEST_BODY_MAX_BYTES = DOCUMENT_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
+FILE_UPLOAD_HANDLERS = [
+    "symbiosis.request_limits.DocumentSizeUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Forms
 
@@ -363,8 +401,17 @@ SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", default=1_209_600, min
 BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", default=False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Sign-in throttling counts failures per user name and client address: behind the load
-# balancer, the address it saw (symbiosis/client_ip.py), not its own.
+# The load balancers' addresses or networks. X-Forwarded-For is believed only from them: sign-in
+# and password-reset throttling count per client address, the one the load balancer saw
+# (symbiosis/client_ip.py), and a client reaching the app directly would otherwise name its own.
+TRUSTED_PROXIES = env_networks("DJANGO_TRUSTED_PROXIES")
+if BEHIND_TLS_PROXY and not TRUSTED_PROXIES:
+    # Every client would be counted at the load balancer's address: five failures by anyone
+    # would pause a user's sign-in for everyone.
+    raise ImproperlyConfigured(
+        "DJANGO_BEHIND_TLS_PROXY=true needs DJANGO_TRUSTED_PROXIES: the load balancer's "
+        "addresses or networks (e.g. 10.0.0.0/8), the only ones whose X-Forwarded-For is believed."
+    )
 AXES_CLIENT_IP_CALLABLE = "symbiosis.client_ip.client_ip"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth.views import PasswordResetView
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -9,6 +10,8 @@ from agreements.reporting import urls as reporting
 from agreements.views.public import HomeView
 from symbiosis.caching import cache_public_page
 from symbiosis.health import healthz
+from symbiosis.request_limits import small_form_only
+from symbiosis.throttling import ThrottledPasswordResetForm
 
 admin.site.site_header = admin.site.site_title = _("Symbiosis Registry: administration")
 
@@ -21,10 +24,17 @@ urlpatterns = [
     path("", cache_public_page(HomeView.as_view()), name="home"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Before Django's own: its reset page, sending emails within the limits of throttling.py.
+    path(
+        "accounts/password_reset/",
+        PasswordResetView.as_view(form_class=ThrottledPasswordResetForm),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     # Choosing a language needs no CSRF token (a forged choice only changes a preference), so
-    # that anonymous pages carry no per-visitor token and can be cached.
-    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
+    # that anonymous pages carry no per-visitor token and can be cached; being open to anyone,
+    # it reads a small form only.
+    path("i18n/setlang/", csrf_exempt(small_form_only(set_language)), name="set_language"),
     path("agreements/", include((agreement_pages, "agreements"))),
     path("parks/", include((park_pages, "parks"))),
 ]

@@ -2,8 +2,10 @@
 answer tells whether an account exists."""
 
 import re
+from ipaddress import ip_network
 
 import pytest
+from axes.models import AccessAttempt
 from django.core import mail
 from django.urls import reverse
 
@@ -84,6 +86,7 @@ def test_the_pause_is_for_one_name_at_one_address_only(client, settings):
 
 def test_behind_the_load_balancer_the_pause_follows_the_address_it_saw(client, settings):
     settings.BEHIND_TLS_PROXY = True
+    settings.TRUSTED_PROXIES = [ip_network("10.0.0.0/8")]
     make_user("heza-official")
     balancer = {"REMOTE_ADDR": "10.0.0.2"}
     for attempt in range(settings.AXES_FAILURE_LIMIT):
@@ -109,6 +112,58 @@ def test_behind_the_load_balancer_the_pause_follows_the_address_it_saw(client, s
 
     assert official.status_code == 302
     assert attacker.status_code == 429
+
+
+def test_a_client_reaching_the_app_directly_cannot_name_another_address(client, settings):
+    settings.BEHIND_TLS_PROXY = True
+    settings.TRUSTED_PROXIES = [ip_network("10.0.0.0/8")]
+    make_user("heza-official")
+
+    # Twenty guesses straight at the app, each claiming another address in the header.
+    answers = [
+        sign_in(
+            client,
+            "heza-official",
+            f"guess {attempt}",
+            REMOTE_ADDR="203.0.113.66",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{attempt}",
+        ).status_code
+        for attempt in range(20)
+    ]
+    right_password = sign_in(
+        client,
+        "heza-official",
+        "correct horse",
+        REMOTE_ADDR="203.0.113.66",
+        HTTP_X_FORWARDED_FOR="192.0.2.99",
+    )
+
+    limit = settings.AXES_FAILURE_LIMIT
+    assert answers == [200] * (limit - 1) + [429] * (20 - limit + 1)
+    assert right_password.status_code == 429
+
+
+@pytest.mark.parametrize("page", ["login", "admin:login"])
+def test_an_overlong_user_name_is_one_more_failed_sign_in_and_is_paused_like_any(
+    client, settings, page
+):
+    make_user("deepc-staff")
+    overlong = "deepc-staff" + "x" * 300
+    answers = [
+        client.post(reverse(page), {"username": overlong, "password": f"guess {attempt}"})
+        for attempt in range(settings.AXES_FAILURE_LIMIT)
+    ]
+
+    assert [answer.status_code for answer in answers] == [200] * (
+        settings.AXES_FAILURE_LIMIT - 1
+    ) + [429]
+    assert "Please enter" in text(answers[0])
+    assert "correct username and password" in text(answers[0])
+    # Recorded within the column that holds it (PostgreSQL refuses longer; SQLite would not).
+    recorded = AccessAttempt.objects.get().username
+    assert len(recorded) == AccessAttempt._meta.get_field("username").max_length
+    assert overlong.startswith(recorded)
+    assert sign_in(client, "deepc-staff", "correct horse").status_code == 302
 
 
 def test_a_successful_sign_in_forgets_earlier_failures(client, settings):
@@ -169,6 +224,86 @@ def test_a_reset_request_says_the_same_whether_or_not_the_address_has_an_account
 
     assert "If an account has this email address, a link to choose a new password" in text(response)
     assert len(mail.outbox) == (1 if email.startswith("deepc") else 0)
+
+
+@pytest.fixture
+def real_cache(settings):
+    """Reset requests are counted in the cache: a real one (the tests' default keeps nothing)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "r"}
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def ask_for_reset(client, email, **extra):
+    return client.post(reverse("password_reset"), {"email": email}, **extra)
+
+
+def test_twenty_reset_requests_for_one_address_send_at_most_a_few_emails(client, real_cache):
+    user = make_user("deepc-staff")
+    # However the address is written, from however many devices.
+    spellings = [user.email, user.email.upper(), f" {user.email} "]
+    answers = [
+        ask_for_reset(client, spellings[attempt % 3], REMOTE_ADDR=f"192.0.2.{attempt}")
+        for attempt in range(20)
+    ]
+
+    assert {answer["Location"] for answer in answers} == {reverse("password_reset_done")}
+    assert len(mail.outbox) == 3  # PASSWORD_RESET_PER_ADDRESS
+    assert {tuple(message.to) for message in mail.outbox} == {(user.email,)}
+
+
+def test_one_device_asking_for_many_addresses_is_sent_a_few_emails_and_others_are_not_held_up(
+    client, real_cache
+):
+    users = [make_user(f"staff-{number}") for number in range(20)]
+    answers = [ask_for_reset(client, user.email, REMOTE_ADDR="203.0.113.66") for user in users]
+    from_elsewhere = ask_for_reset(client, users[-1].email, REMOTE_ADDR="198.51.100.7")
+
+    assert {answer["Location"] for answer in answers} == {reverse("password_reset_done")}
+    assert from_elsewhere["Location"] == reverse("password_reset_done")
+    limit = 10  # PASSWORD_RESET_PER_CLIENT
+    assert [message.to for message in mail.outbox] == [
+        *([user.email] for user in users[:limit]),
+        [users[-1].email],
+    ]
+
+
+def test_behind_the_load_balancer_reset_requests_are_counted_per_client(
+    client, settings, real_cache
+):
+    settings.TRUSTED_PROXIES = [ip_network("10.0.0.0/8")]
+    users = [make_user(f"staff-{number}") for number in range(12)]
+    for number, user in enumerate(users[:11]):
+        # One device, each time claiming another address on the left of the header.
+        ask_for_reset(
+            client,
+            user.email,
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{number}, 203.0.113.66",
+        )
+    colleague = ask_for_reset(
+        client, users[11].email, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7"
+    )
+
+    assert colleague["Location"] == reverse("password_reset_done")
+    assert len(mail.outbox) == 10 + 1  # PASSWORD_RESET_PER_CLIENT, and the colleague's
+    assert mail.outbox[-1].to == [users[11].email]
+
+
+@pytest.mark.parametrize("email", ["deepc-staff@example.org", "nobody@example.org"])
+def test_past_the_limit_the_answer_is_still_the_check_your_email_page(client, real_cache, email):
+    make_user("deepc-staff")
+    for _ in range(5):
+        ask_for_reset(client, email)
+
+    response = ask_for_reset(client, email, follow=True)
+
+    assert "If an account has this email address, a link to choose a new password" in text(response)
 
 
 def test_the_reset_link_sets_a_new_password(client):

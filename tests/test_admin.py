@@ -1,6 +1,8 @@
 """An admin can use every page of the Django admin on day one, and every change made there goes
 through the same services and rules as the staff's and officials' pages."""
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -50,6 +52,49 @@ def test_changelist_and_add_pages_answer(superuser_client, demo, model, model_ad
     assert superuser_client.get(url(model, "changelist")).status_code == 200
     expected = 403 if model in EDITED_WITH_THEIR_AGREEMENT else 200
     assert superuser_client.get(url(model, "add")).status_code == expected
+
+
+WITH_DATE_HIERARCHY = [(m, a) for m, a in REGISTERED if a.date_hierarchy]
+
+
+@pytest.mark.parametrize(
+    ("model", "model_admin"),
+    WITH_DATE_HIERARCHY,
+    ids=[m._meta.label for m, _ in WITH_DATE_HIERARCHY],
+)
+@pytest.mark.parametrize(
+    "period",
+    [
+        "year=99999999",
+        "year=9999",
+        "year=9999&{field}__month=12",
+        "year=9999&{field}__month=12&{field}__day=31",
+        "year=2023&{field}__month=13",
+        "year=2023&{field}__month=2&{field}__day=30",
+        "year=twenty",
+    ],
+)
+def test_a_date_hierarchy_period_no_date_has_is_a_bad_request(
+    superuser_client, model, model_admin, period
+):
+    field = model_admin.date_hierarchy
+    query = f"{field}__" + period.format(field=field)
+
+    response = superuser_client.get(f"{url(model, 'changelist')}?{query}")
+
+    assert response.status_code == 400
+    assert "<h1>Bad request</h1>" in response.content.decode()
+
+
+def test_the_date_hierarchy_still_narrows_the_agreements_to_a_year(superuser_client, world):
+    make_agreement(world.park, reference="SIGNED-2023", signed_on=datetime.date(2023, 9, 12))
+    make_agreement(world.park, reference="SIGNED-2024", signed_on=datetime.date(2024, 1, 5))
+
+    response = superuser_client.get(f"{url(Agreement, 'changelist')}?signed_on__year=2023")
+
+    assert response.status_code == 200
+    assert "SIGNED-2023" in response.content.decode()
+    assert "SIGNED-2024" not in response.content.decode()
 
 
 @pytest.fixture

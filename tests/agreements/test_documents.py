@@ -3,6 +3,7 @@ generated name; a refused file leaves nothing behind, on the upload page and in 
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.db import transaction
 from django.urls import reverse
 
@@ -156,6 +157,59 @@ def test_a_refused_upload_shows_why_and_saves_nothing(
     assert 'value="My typed title"' in html
     assert not Document.objects.exists()
     assert stored_files(settings) == []
+
+
+class CountingTemporaryFileHandler(TemporaryFileUploadHandler):
+    """Django's temporary-file handler, counting the bytes it writes to disk."""
+
+    written = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        CountingTemporaryFileHandler.written += len(raw_data)
+        return super().receive_data_chunk(raw_data, start)
+
+
+def test_a_file_over_the_limit_stops_being_kept_at_the_limit(staff_client, world, settings):
+    settings.FILE_UPLOAD_HANDLERS = [
+        f"{__name__}.CountingTemporaryFileHandler" if "Temporary" in handler else handler
+        for handler in settings.FILE_UPLOAD_HANDLERS
+    ]
+    CountingTemporaryFileHandler.written = 0
+    agreement = make_agreement(world.park, review_state=Agreement.ReviewState.DRAFT)
+
+    response = staff_client.post(
+        upload_url(agreement),
+        {
+            "title": "My typed title",
+            "file": upload("agreement.pdf", PDF + b"0" * (11 * 1024 * 1024)),
+            "is_public": "on",
+        },
+    )
+
+    html = response.content.decode().replace("\xa0", " ")
+    assert "This file is 11.0 MB: the largest file accepted is 10.0 MB." in html
+    assert 'value="My typed title"' in html
+    assert "checked" in html.split('name="is_public"')[1].split(">")[0]
+    assert 0 < CountingTemporaryFileHandler.written <= settings.DOCUMENT_MAX_BYTES
+    assert not Document.objects.exists()
+
+
+def test_the_admin_refuses_a_file_over_the_limit_with_the_same_message(client, world):
+    agreement = make_agreement(world.park)
+    client.force_login(world.admin)
+
+    response = client.post(
+        reverse("admin:agreements_document_add"),
+        {
+            "agreement": agreement.pk,
+            "title": "Scan",
+            "file": upload("agreement.pdf", PDF + b"0" * (11 * 1024 * 1024)),
+        },
+    )
+
+    assert response.status_code == 200
+    assert "This file is 11.0 MB" in response.content.decode().replace("\xa0", " ")
+    assert not Document.objects.exists()
 
 
 def test_the_admin_refuses_a_renamed_executable_too(client, world, settings):

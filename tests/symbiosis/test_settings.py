@@ -231,3 +231,30 @@ def test_a_documents_storage_that_cannot_be_used_or_is_public_is_an_error(env, m
     assert result.returncode != 0
     assert message in result.stderr
     assert result.stderr.strip().count("\n") == 0
+
+
+def test_behind_a_load_balancer_its_addresses_must_be_named():
+    result = run_manage(
+        "check", DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 50, DJANGO_BEHIND_TLS_PROXY="true"
+    )
+
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0
+    assert "DJANGO_BEHIND_TLS_PROXY=true needs DJANGO_TRUSTED_PROXIES" in result.stderr
+
+
+def test_the_load_balancers_addresses_are_addresses_or_networks():
+    named = run_manage(
+        "check",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_BEHIND_TLS_PROXY="true",
+        DJANGO_TRUSTED_PROXIES="10.0.0.0/8, 127.0.0.1, 2001:db8::/32",
+    )
+    mistyped = run_manage(
+        "check", DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 50, DJANGO_TRUSTED_PROXIES="10.0.0/8"
+    )
+
+    assert named.returncode == 0, named.stderr
+    assert mistyped.returncode != 0
+    assert "DJANGO_TRUSTED_PROXIES: '10.0.0/8' is not an IP address or network" in mistyped.stderr
