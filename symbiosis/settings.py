@@ -77,7 +77,8 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # Application definition
 
 DJANGO_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on a site that asks admins for their second factor (accounts/admin_site.py).
+    "accounts.apps.TwoFactorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -92,10 +93,16 @@ THIRD_PARTY_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    # Two-factor sign-in: authenticator apps (TOTP) and one-time recovery codes (static tokens).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 LOCAL_APPS = [
     # The project's own helpers: caching, search folding, pagination, catalogue compilation.
     "symbiosis",
+    # Signing in with a second factor: enrolment, the second step, recovery codes.
+    "accounts",
     # Reference data: organisations, parks, memberships. Imports nothing from agreements.
     "parks",
     # The register: resources, agreements, parties, flows, documents, their rules and pages.
@@ -115,7 +122,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Holds a user who must use two-factor sign-in to its pages until they have passed it.
+    "accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
@@ -200,6 +211,18 @@ AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 # Lockouts end by themselves after the cool-off; `manage.py axes_reset_username NAME` ends one
 # sooner. Axes' read-only admin pages stay off, as they offer no add page.
 AXES_ENABLE_ADMIN = False
+
+# Two-factor sign-in (accounts/, django-otp): an authenticator app's six-digit code, or one of
+# ten one-time recovery codes, after the password. Admins (superusers and staff of the Django
+# admin) must use it; officials (members of an authority) too when MFA_FOR_OFFICIALS is on, by
+# default whenever debug is off; park staff may choose it. MFA_FOR_ADMINS has no variable: only
+# the tests turn it off (tests/conftest.py).
+MFA_FOR_ADMINS = True
+MFA_FOR_OFFICIALS = env_bool("DJANGO_MFA_FOR_OFFICIALS", default=not DEBUG)
+# The name authenticator apps show beside the user name.
+OTP_TOTP_ISSUER = "Symbiosis Registry"
+# A password accepted, the second step waits this long for its code before asking again.
+MFA_PENDING_SECONDS = 10 * 60
 
 # Internationalisation
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
+from accounts.views import SignInView
 from agreements import urls as register
 from agreements.reporting import urls as reporting
 from agreements.views.public import HomeView
@@ -21,6 +22,10 @@ urlpatterns = [
     path("", cache_public_page(HomeView.as_view()), name="home"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Signing in takes a second step for users with two-factor sign-in (accounts/); the rest of
+    # the accounts pages (signing out, passwords) are Django's.
+    path("accounts/login/", SignInView.as_view(), name="login"),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     # Choosing a language needs no CSRF token (a forged choice only changes a preference), so
     # that anonymous pages carry no per-visitor token and can be cached.

@@ -65,3 +65,30 @@ def test_load_demo_with_users_refuses_to_run_with_debug_off():
 
     assert result.returncode != 0
     assert "runs only with DJANGO_DEBUG=true" in result.stderr
+
+
+def mfa_for_officials(**env):
+    result = run_manage(
+        "shell", "-c", "from django.conf import settings; print(settings.MFA_FOR_OFFICIALS)", **env
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()[-1]
+
+
+def test_officials_must_use_two_factor_sign_in_by_default_when_debug_is_off_only():
+    assert mfa_for_officials(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 50) == "True"
+    assert mfa_for_officials(DJANGO_DEBUG="true") == "False"
+    assert mfa_for_officials(DJANGO_DEBUG="true", DJANGO_MFA_FOR_OFFICIALS="yes") == "True"
+    assert (
+        mfa_for_officials(
+            DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 50, DJANGO_MFA_FOR_OFFICIALS="off"
+        )
+        == "False"
+    )
+
+
+def test_a_two_factor_setting_that_is_not_a_boolean_is_an_error():
+    result = run_manage("check", DJANGO_DEBUG="true", DJANGO_MFA_FOR_OFFICIALS="sometimes")
+
+    assert result.returncode != 0
+    assert "DJANGO_MFA_FOR_OFFICIALS='sometimes' is not a boolean" in result.stderr
