@@ -8,8 +8,10 @@ import re
 from urllib.parse import quote
 
 import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.models import LogEntry
 from django.urls import reverse
-from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
@@ -417,6 +419,31 @@ def test_the_admins_sign_in_page_is_the_sites(client):
     response = client.get(reverse("admin:login") + f"?next={ADMIN}")
 
     assert response["Location"] == f"{reverse('login')}?next={ADMIN}"
+
+
+def test_an_admin_resets_a_users_two_factor_sign_in(client):
+    admin, official = make_admin(), make_official(make_agency())
+    device, _ = make_two_factor(admin)
+    make_two_factor(official)
+    sign_in(client, admin)
+    type_code(client, current_code(device))
+    users = reverse("admin:auth_user_changelist")
+
+    listed = client.get(users)
+    response = client.post(
+        users,
+        {"action": "reset_two_factor", ACTION_CHECKBOX_NAME: [official.pk]},
+        follow=True,
+    )
+
+    assert listed.status_code == 200
+    assert "two-factor sign-in" in text(listed).lower()
+    assert "Two-factor sign-in reset for 1 user" in text(response)
+    assert not TOTPDevice.objects.filter(user=official).exists()
+    assert not StaticDevice.objects.filter(user=official).exists()
+    assert TOTPDevice.objects.filter(user=admin).exists()
+    entry = LogEntry.objects.get(object_id=str(official.pk))
+    assert entry.get_change_message() == "Changed two-factor sign-in."
 
 
 def test_a_reset_admin_sets_it_up_again_at_the_next_page(client):
