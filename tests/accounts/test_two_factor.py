@@ -536,3 +536,18 @@ def test_the_two_steps_and_enrolment_answer_in_a_fixed_number_of_queries(
     # The session; the user waiting; whether they have an app; their failed sign-ins.
     with django_assert_num_queries(6):
         client.get(SECOND_STEP)
+
+
+def test_an_admin_who_lost_everything_is_reset_from_the_command_line(client):
+    from django.core.management import CommandError, call_command
+
+    admin = make_admin()
+    make_two_factor(admin)
+
+    call_command("reset_two_factor", admin.username)
+    response = sign_in(client, admin, follow=True)
+
+    assert not TOTPDevice.objects.filter(user=admin).exists()
+    assert response.redirect_chain[-1][0] == to(ENROL, MINE)
+    with pytest.raises(CommandError, match="No user is named 'nobody'"):
+        call_command("reset_two_factor", "nobody")
