@@ -7,6 +7,8 @@ Roles:
   (every park for a national or international agency) and verify or return submitted ones;
 - admins (superusers) may do everything.
 
+Signing in with a second factor is asked of admins and officials (``must_use_two_factor``).
+
 The ladder has two rungs, each asked about one park: ``works_in_park`` (its staff, or an admin:
 they enter, edit and submit its agreements) and ``reviews_park`` (an official overseeing it, or an
 admin: they verify or return them). Seeing an agreement's internal side (every state, its
@@ -19,6 +21,7 @@ Memberships are read once per request and kept on the user object, so asking man
 about many rows costs no extra queries.
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
@@ -76,6 +79,18 @@ def is_reviewer(user):
     export the register."""
     rights = access(user)
     return rights.is_admin or bool(rights.agency_ids)
+
+
+def must_use_two_factor(user):
+    """Whether this user opens no page but the second step of signing in (accounts/) until
+    their session has passed it: admins (superusers, and staff of the Django admin) while
+    ``MFA_FOR_ADMINS``, officials of any agency while ``MFA_FOR_OFFICIALS``. Park staff may
+    choose it without having to."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if settings.MFA_FOR_ADMINS and (user.is_staff or user.is_superuser):
+        return True
+    return settings.MFA_FOR_OFFICIALS and bool(access(user).agency_ids)
 
 
 def staffed_parks(user):

@@ -133,7 +133,9 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # Application definition
 
 DJANGO_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on a site that asks admins for their second factor
+    # (agreements/accounts/admin_site.py).
+    "agreements.accounts.apps.TwoFactorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -150,6 +152,10 @@ THIRD_PARTY_APPS = [
     "axes",
     # Content-Security-Policy (its system checks; the middleware is symbiosis.security_headers).
     "csp",
+    # Two-factor sign-in: authenticator apps (TOTP) and one-time recovery codes (static tokens).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 LOCAL_APPS = [
     # The project's own helpers: caching, search folding, pagination, catalogue compilation.
@@ -160,6 +166,9 @@ LOCAL_APPS = [
     "agreements",
     # The officials' reporting (dashboard, exports, park networks): reads the register.
     "agreements.reporting",
+    # Signing in with a second factor (enrolment, the second step, recovery codes), for the
+    # users the register's permissions name; its user admin after symbiosis' (it extends it).
+    "agreements.accounts",
     # Demo and synthetic data with their commands.
     "agreements.sample_data",
 ]
@@ -180,7 +189,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Holds a user who must use two-factor sign-in to its pages until they have passed it.
+    "agreements.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
@@ -275,6 +288,18 @@ PASSWORD_RESET_PER_CLIENT = env_int("DJANGO_PASSWORD_RESET_PER_CLIENT", default=
 # Lockouts end by themselves after the cool-off; `manage.py axes_reset_username NAME` ends one
 # sooner. Axes' read-only admin pages stay off, as they offer no add page.
 AXES_ENABLE_ADMIN = False
+
+# Two-factor sign-in (agreements/accounts/, django-otp): an authenticator app's six-digit code,
+# or one of ten one-time recovery codes, after the password. Admins (superusers and staff of the
+# Django admin) must use it; officials (members of an authority) too when MFA_FOR_OFFICIALS is
+# on, by default whenever debug is off; park staff may choose it. MFA_FOR_ADMINS has no
+# variable: only the tests turn it off (tests/conftest.py).
+MFA_FOR_ADMINS = True
+MFA_FOR_OFFICIALS = env_bool("DJANGO_MFA_FOR_OFFICIALS", default=not DEBUG)
+# The name authenticator apps show beside the user name.
+OTP_TOTP_ISSUER = "Symbiosis Registry"
+# A password accepted, the second step waits this long for its code before asking again.
+MFA_PENDING_SECONDS = 10 * 60
 
 # Internationalisation
 

@@ -6,6 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from agreements import urls as register
+from agreements.accounts.views import SignInView
 from agreements.reporting import urls as reporting
 from agreements.views.public import HomeView
 from symbiosis.caching import cache_public_page
@@ -30,6 +31,10 @@ urlpatterns = [
         PasswordResetView.as_view(form_class=ThrottledPasswordResetForm),
         name="password_reset",
     ),
+    # Signing in takes a second step for users with two-factor sign-in (accounts/); the rest of
+    # the accounts pages (signing out, passwords) are Django's.
+    path("accounts/login/", SignInView.as_view(), name="login"),
+    path("accounts/", include("agreements.accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     # Choosing a language needs no CSRF token (a forged choice only changes a preference), so
     # that anonymous pages carry no per-visitor token and can be cached; being open to anyone,

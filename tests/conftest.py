@@ -29,6 +29,11 @@ def _test_settings(settings, tmp_path):
     # invalidation would not run) and query counts measure the uncached page.
     # tests/symbiosis/test_caching.py turns a real cache on where it tests caching.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    # Nobody must use two-factor sign-in, so that tests sign admins and officials in with
+    # force_login or a password, in this process and on the browser tests' live server alike.
+    # tests/agreements/accounts/ turns it on where it tests it.
+    settings.MFA_FOR_ADMINS = False
+    settings.MFA_FOR_OFFICIALS = False
 
 
 @pytest.fixture

@@ -6,7 +6,9 @@ import datetime
 import itertools
 
 from django.contrib.auth import get_user_model
+from django_otp.oath import TOTP
 
+from agreements.accounts import two_factor
 from agreements.models import Agreement, Party, Resource, ResourceFlow
 from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
 
@@ -85,3 +87,24 @@ def make_official(agency, **extra):
     user = make_user(**extra)
     AuthorityMembership.objects.create(user=user, agency=agency)
     return user
+
+
+def make_two_factor(user):
+    """Two-factor sign-in set up for ``user``: returns the authenticator app (its current code is
+    ``current_code(device)``) and the ten recovery codes."""
+    device = two_factor.unsaved_authenticator(user=user, key=two_factor.new_key())
+    codes = two_factor.enrol(user=user, device=device)
+    return device, codes
+
+
+def current_code(device, steps=0):
+    """The code the authenticator app shows now (or ``steps`` time steps away), as typed."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time += steps * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def wrong_code(device):
+    """Six digits the app shows at none of the time steps a code is accepted at."""
+    accepted = {current_code(device, steps) for steps in range(-2, 3)}
+    return next(code for code in (f"{n:06d}" for n in range(1000)) if code not in accepted)

@@ -49,6 +49,21 @@ def test_the_register_imports_neither_reporting_nor_sample_data(package):
     assert offending == []
 
 
+def test_only_the_sample_data_builds_on_the_accounts():
+    """Two-factor sign-in (agreements/accounts) asks the register who must use it, not the
+    other way; the demo, above both, gives its admin a device."""
+    offending = [
+        (path, m)
+        for folder in ["agreements", "parks", "symbiosis"]
+        for path, m in imports_of(
+            folder,
+            leaving_out=["agreements/accounts", "agreements/sample_data", "symbiosis/urls.py"],
+        )
+        if reaches(m, "agreements.accounts")
+    ]
+    assert offending == []
+
+
 def test_the_shared_helpers_import_no_app():
     offending = [
         (path, m)

@@ -11,12 +11,14 @@ Loading only creates what is missing: a row that exists (an organisation, a park
 its parties and flows) is never changed, so corrections made in the registry survive a re-run.
 """
 
+import dataclasses
 import datetime
 import secrets
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from agreements.accounts import two_factor
 from agreements.models import Agreement, Party, Resource, ResourceFlow
 from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
 
@@ -451,9 +453,20 @@ def load_demo():
             )
 
 
+@dataclasses.dataclass
+class DemoAccount:
+    username: str
+    password: str
+    # For an admin, who must use two-factor sign-in: the key to type into an authenticator
+    # app, and its recovery codes.
+    two_factor_key: str = ""
+    recovery_codes: list = dataclasses.field(default_factory=list)
+
+
 @transaction.atomic
 def create_demo_users():
-    """One account per role. Returns (username, password) for each account it created."""
+    """One account per role, the admin with two-factor sign-in set up (a new key each time an
+    account is created). Returns a ``DemoAccount`` for each account it created."""
     User = get_user_model()
     created = []
     for username, is_superuser, park_slug, agency_slug in DEMO_USERS:
@@ -467,7 +480,12 @@ def create_demo_users():
                 is_staff=is_superuser,
                 is_superuser=is_superuser,
             )
-            created.append((username, password))
+            account = DemoAccount(username, password)
+            if is_superuser:
+                device = two_factor.unsaved_authenticator(user=user, key=two_factor.new_key())
+                account.recovery_codes = two_factor.enrol(user=user, device=device)
+                account.two_factor_key = two_factor.key_for_typing(device.key)
+            created.append(account)
         if park_slug:
             ParkMembership.objects.get_or_create(user=user, park=Park.objects.get(slug=park_slug))
         if agency_slug:

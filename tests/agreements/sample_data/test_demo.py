@@ -1,8 +1,11 @@
 """The founding case loads as the article tells it, and loading it again changes nothing."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.urls import reverse
 
 from agreements.models import Agreement, Party, Resource, ResourceFlow
 from agreements.permissions import can_submit_agreement
@@ -171,3 +174,24 @@ def test_load_demo_with_users_creates_one_account_per_role(settings, capsys):
         assert f"created user {username!r} with password" in output
     call_command("load_demo", "--with-users")
     assert "already exist" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_the_demo_admin_signs_in_with_the_printed_password_and_a_printed_recovery_code(
+    settings, capsys, client
+):
+    settings.DEBUG = True
+    settings.MFA_FOR_ADMINS = True
+    call_command("load_demo", "--with-users")
+    output = capsys.readouterr().out
+    password = re.search(r"created user 'admin' with password '([^']+)'", output).group(1)
+    key = re.search(r"authenticator app \(time-based\): ([A-Z2-7 ]+)\n", output).group(1)
+    codes = re.search(r"recovery codes: ([a-z2-7 ]+)", output).group(1).split()
+
+    client.post(reverse("login"), {"username": "admin", "password": password})
+    response = client.post(reverse("accounts:two-factor-verify"), {"code": codes[0]})
+
+    assert len(key.replace(" ", "")) == 32
+    assert len(codes) == 10
+    assert response.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200

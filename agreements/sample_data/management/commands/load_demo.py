@@ -31,8 +31,17 @@ class Command(BaseCommand):
         )
         if with_users:
             created = create_demo_users()
-            for username, password in created:
-                self.stdout.write(f"  created user {username!r} with password {password!r}")
+            for account in created:
+                self.stdout.write(
+                    f"  created user {account.username!r} with password {account.password!r}"
+                )
+                if account.two_factor_key:
+                    self.stdout.write(
+                        "    two-factor sign-in: add this key to an authenticator app "
+                        f"(time-based): {account.two_factor_key}\n"
+                        "    or sign in with one of these one-time recovery codes: "
+                        + " ".join(account.recovery_codes)
+                    )
             if not created:
                 self.stdout.write(
                     "  Demo users already exist; reset a password with "
