@@ -73,6 +73,22 @@ def edited_agreement(info):
 
 
 @pytest.mark.django_db
+def test_with_two_factor_sign_in_required_the_officials_session_has_passed_it(settings):
+    """As in production (debug off): the official's session is one that passed the second
+    step, so the pages measured are the pages, not the redirect to it."""
+    settings.MFA_FOR_OFFICIALS = True
+    generate()
+
+    info = bench_pages()
+
+    for name, path, session, _load in info["pages"]:
+        if session == "national official":
+            response = signed_in(info, session).get(path)
+            assert response.status_code == 200, name
+            assert response.wsgi_request.user.is_verified(), name
+
+
+@pytest.mark.django_db
 def test_bench_pages_lists_pages_that_answer_for_their_sessions():
     generate()
 
