@@ -150,10 +150,11 @@ def test_the_admin_works_under_its_policy(page, registry, policy_violations):
     documents = Documents(page)
     agreement = Agreement.objects.order_by("pk").first()
 
+    # The admin sends to the site's sign-in page (agreements/accounts/admin_site.py), and back.
     page.goto(reverse("admin:index"))
     page.get_by_label("Username").fill("admin")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
 
     # The change list's actions: ticking a row counts it.
