@@ -304,6 +304,129 @@ def test_a_tampered_form_is_refused_without_a_server_error(staff_client, world, 
     assert not Agreement.objects.exists()
 
 
+ROWS_ALTERED = "The rows sent do not match this page as it was opened"
+
+
+def test_rows_passed_off_as_stored_by_a_negative_count_are_refused(staff_client, world):
+    # Four rows, two of them counted as stored rows by INITIAL_FORMS=-2: the ministry, a
+    # witness in the first two, provides the flow. Nothing of it may be saved.
+    ministry = world.national_official.authority_memberships.get().agency
+    data = new_agreement_data(
+        park=world.park,
+        parties=[
+            party(ministry, "witness"),
+            party(world.witness, "witness"),
+            party(world.provider),
+            party(world.receiver),
+        ],
+        flows=[flow(world.resource, ministry, world.receiver)],
+    )
+    data["parties-INITIAL_FORMS"] = "-2"
+
+    response = staff_client.post(url("create"), data)
+
+    assert response.status_code == 200
+    page = Page(response.content)
+    assert ROWS_ALTERED in page.find("section", data_formset="parties").text
+    assert not Agreement.objects.exists()
+    assert not Party.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "tampering",
+    [
+        {"parties-INITIAL_FORMS": "-1"},
+        {"parties-INITIAL_FORMS": "4"},  # above the three rows sent
+        {"flows-INITIAL_FORMS": "1"},  # a stored flow, on an agreement not yet stored
+        {"parties-TOTAL_FORMS": "-3"},
+        {"flows-TOTAL_FORMS": "-1", "flows-INITIAL_FORMS": "-1"},
+    ],
+)
+def test_row_counts_out_of_range_are_refused_on_a_new_agreement(staff_client, world, tampering):
+    data = founding_data(world)
+    data.update(tampering)
+
+    response = staff_client.post(url("create"), data)
+
+    assert response.status_code == 200
+    assert ROWS_ALTERED in text_of(response)
+    assert "Nothing is saved yet" in text_of(response)
+    assert not Agreement.objects.exists()
+
+
+def test_more_rows_than_an_agreement_can_have_are_refused_and_said(staff_client, world):
+    data = founding_data(world)
+    data["parties-TOTAL_FORMS"] = "101"
+
+    response = staff_client.post(url("create"), data)
+
+    assert response.status_code == 200
+    assert "At most 100 rows can be saved here" in text_of(response)
+    assert not Agreement.objects.exists()
+
+
+def stored_state(agreement):
+    agreement.refresh_from_db()
+    return (
+        agreement.version,
+        agreement.title_en,
+        sorted(agreement.parties.values_list("pk", "organisation_id", "role")),
+        sorted(agreement.flows.values_list("pk", "provider_id", "receiver_id", "notes")),
+    )
+
+
+def tampered_edit(world, agreement, change):
+    data = edit_data(
+        agreement,
+        extra_parties=[party(world.witness, "witness")],
+        title_en="Changed title",
+    )
+    change(data)
+    return data
+
+
+EDIT_TAMPERING = {
+    # Fewer stored rows than the agreement has: the second stored party passed off as new.
+    "fewer initial rows": lambda data: data.update({"parties-INITIAL_FORMS": "1"}),
+    # More than it has: the new witness passed off as stored.
+    "more initial rows": lambda data: data.update({"parties-INITIAL_FORMS": "3"}),
+    "a negative count": lambda data: data.update({"parties-INITIAL_FORMS": "-1"}),
+    "none of them": lambda data: data.update({"flows-INITIAL_FORMS": "0"}),
+    # One stored row sent twice, in place of the other.
+    "a row twice": lambda data: data.update({"parties-1-id": data["parties-0-id"]}),
+    "another agreement's row": lambda data: data.update({"parties-1-id": "999999"}),
+    "no id": lambda data: data.update({"flows-0-id": ""}),
+}
+
+
+@pytest.mark.parametrize("change", EDIT_TAMPERING.values(), ids=EDIT_TAMPERING.keys())
+def test_stored_rows_that_do_not_match_the_agreement_are_refused_and_change_nothing(
+    staff_client, world, change
+):
+    agreement = draft(world, flows=[(world.resource, world.provider, world.receiver)])
+    before = stored_state(agreement)
+
+    response = staff_client.post(url("update", agreement), tampered_edit(world, agreement, change))
+
+    assert response.status_code == 200
+    assert ROWS_ALTERED in text_of(response)
+    assert 'value="Changed title"' in response.content.decode()  # what was typed is kept
+    assert stored_state(agreement) == before
+
+
+def test_the_same_edit_with_the_rows_as_stored_is_saved(staff_client, world):
+    agreement = draft(world, flows=[(world.resource, world.provider, world.receiver)])
+
+    response = staff_client.post(
+        url("update", agreement), tampered_edit(world, agreement, lambda data: None)
+    )
+
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.title_en == "Changed title"
+    assert agreement.parties.count() == 3
+
+
 def test_a_single_party_is_refused(staff_client, world):
     data = founding_data(world)
     data["parties-TOTAL_FORMS"] = "1"
