@@ -13,6 +13,7 @@ offered in the list to choose from. A flow's provider and receiver lists offer t
 """
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.forms import BaseInlineFormSet, inlineformset_factory
@@ -255,8 +256,9 @@ def lookup_error(query, found):
     )
 
 
-# More rows than any agreement has, few enough that a forged row count costs little.
-MAX_ROWS = 100
+# More rows than any agreement has, few enough that a forged row count costs little. A request
+# may carry every field of that many rows of each kind: the field limit is reckoned from it.
+MAX_ROWS = settings.AGREEMENT_MAX_ROWS
 
 ROWS_ALTERED = _(
     "The rows sent do not match this page as it was opened (it was altered or is out of date), "
@@ -449,10 +451,21 @@ NEW_AGREEMENT_FLOW_ROWS = 1
 SPARE_ROWS = 1
 
 
-class AgreementEntry:
-    """The agreement form with its party and flow rows: validated together, shown together."""
+FORM_CUT_MESSAGE = _(
+    "The form sent more fields than the registry reads at once (%(limit)d), so nothing is saved. "
+    "What could be read is shown below. An agreement has at most %(rows)d parties and "
+    "%(rows)d resource flows."
+)
 
-    def __init__(self, *, user, instance=None, data=None, initial=None):
+
+class AgreementEntry:
+    """The agreement form with its party and flow rows: validated together, shown together.
+
+    ``cut``: the data is only the first fields the form sent, as many as a request may carry
+    (``symbiosis.form_limits``): it is shown again, and never valid."""
+
+    def __init__(self, *, user, instance=None, data=None, initial=None, cut=False):
+        self.cut = cut
         self.instance = instance if instance is not None else Agreement()
         self.form = AgreementForm(data, instance=self.instance, user=user, initial=initial)
         saved_with = {}
@@ -484,6 +497,15 @@ class AgreementEntry:
         form_valid = self.form.is_valid()
         parties_valid = self.parties.is_valid()
         flows_valid = self.flows.is_valid()  # against the party rows (``saved_with``)
+        if self.cut:
+            limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+            self.form.add_error(
+                None,
+                ValidationError(
+                    FORM_CUT_MESSAGE, params={"limit": limit, "rows": MAX_ROWS}, code="cut"
+                ),
+            )
+            return False
         return form_valid and parties_valid and flows_valid
 
     def add_conflict(self):

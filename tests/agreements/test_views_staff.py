@@ -4,17 +4,20 @@ and that bad input or a concurrent edit never loses or overwrites anything."""
 import datetime
 import html
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django import forms
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from agreements import services
-from agreements.forms import AgreementEntry
+from agreements.forms import MAX_ROWS, AgreementEntry
 from agreements.models import Agreement, Party, ResourceFlow
+from agreements.sample_data.management.commands.bench_save import form_fields
 from parks.models import Organisation
 from tests.agreements.entry import edit_data, flow, new_agreement_data, party
 from tests.agreements.world import make_world
@@ -553,6 +556,106 @@ def test_a_submitted_agreement_cannot_be_edited_until_reviewed(staff_client, wor
 
     assert response.status_code == 403
     assert "awaiting verification" in text_of(response)
+
+
+# --- The largest agreement the form takes ------------------------------------------------
+
+
+def largest_agreement(world):
+    """A draft with as many parties and flows as the form takes (100 of each), made in bulk."""
+    organisations = Organisation.objects.bulk_create(
+        Organisation(kind="company", name_en=f"Tenant {number}", slug=f"tenant-{number}")
+        for number in range(MAX_ROWS)
+    )
+    agreement = make_agreement(world.park, parties=[], flows=[], review_state=State.DRAFT)
+    Party.objects.bulk_create(
+        Party(agreement=agreement, organisation=organisation) for organisation in organisations
+    )
+    ResourceFlow.objects.bulk_create(
+        ResourceFlow(
+            agreement=agreement,
+            resource=world.resource,
+            provider=organisation,
+            receiver=organisations[(number + 1) % MAX_ROWS],
+        )
+        for number, organisation in enumerate(organisations)
+    )
+    return agreement
+
+
+def as_a_browser_posts(client, page, data):
+    """``data`` sent as a browser sends the form: URL-encoded."""
+    return client.post(
+        page, urlencode(data, doseq=True), content_type="application/x-www-form-urlencoded"
+    )
+
+
+@pytest.fixture
+def largest(world):
+    """The largest agreement, the client of a staff member with the CSRF check on, as in
+    production, and the fields a browser sends from its edit page."""
+    agreement = largest_agreement(world)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.staff)
+    data = form_fields(client.get(url("update", agreement)).content.decode())
+    return agreement, client, data
+
+
+def test_an_agreement_with_as_many_rows_as_the_form_takes_is_saved(largest):
+    agreement, client, data = largest
+    data["title_en"] = "All the tenants"
+
+    response = as_a_browser_posts(client, url("update", agreement), data)
+
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.title_en == "All the tenants"
+    assert (agreement.parties.count(), agreement.flows.count()) == (MAX_ROWS, MAX_ROWS)
+
+
+def test_every_row_of_the_largest_agreement_marked_for_removal_is_answered_by_the_form(largest):
+    # The most fields the page can send: every row's removal box ticked as well.
+    agreement, client, data = largest
+    for name in list(data):
+        if name.endswith("-id"):
+            data[name.removesuffix("-id") + "-DELETE"] = "on"
+
+    response = as_a_browser_posts(client, url("update", agreement), data)
+
+    assert response.status_code == 200
+    assert "An agreement needs at least two parties" in text_of(response)
+    assert agreement.parties.count() == MAX_ROWS
+
+
+def test_a_form_beyond_what_a_request_may_carry_is_shown_again_and_nothing_is_saved(largest):
+    agreement, client, data = largest
+    data["title_en"] = "All the tenants"
+    data["flows-TOTAL_FORMS"] = str(MAX_ROWS + 300)
+    for number in range(MAX_ROWS, MAX_ROWS + 300):
+        data.update({f"flows-{number}-{name}": "" for name in ["resource", "notes", "quantity"]})
+    assert len(data) > settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+
+    response = as_a_browser_posts(client, url("update", agreement), data)
+
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "The form sent more fields than the registry reads at once" in text
+    assert 'value="All the tenants"' in response.content.decode()  # what was typed is kept
+    agreement.refresh_from_db()
+    assert agreement.title_en != "All the tenants"
+    assert agreement.flows.count() == MAX_ROWS
+
+
+def test_another_form_beyond_what_a_request_may_carry_is_refused_whole(staff_client):
+    # Only the agreement page shows a form cut at the limit again; elsewhere the request is
+    # refused, never read in part.
+    data = {"organisation-name_en": "Half a form"}
+    data.update({f"junk-{number}": "" for number in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS)})
+
+    response = as_a_browser_posts(staff_client, url("organisation-create"), data)
+
+    assert response.status_code == 400
+    assert not Organisation.objects.filter(name_en="Half a form").exists()
 
 
 # --- The conflict --------------------------------------------------------------------------
