@@ -588,15 +588,22 @@ def formset_rows(formset, fields):
     ]
 
 
+# The largest primary key a database stores (a BigAutoField's): beyond it, SQLite refuses to be
+# asked at all.
+LARGEST_PK = 2**63 - 1
+
+
 def chosen_pk(form, name):
-    """The primary key a row's organisation list shows as chosen (typed or stored), if any."""
+    """The primary key a row's organisation list shows as chosen (typed or stored), if any: a
+    number sent that no organisation can have is none."""
     value = form[name].value()
     if isinstance(value, Organisation):
         return value.pk
     try:
-        return int(value)
+        pk = int(value)
     except (TypeError, ValueError):
         return None
+    return pk if 0 < pk <= LARGEST_PK else None
 
 
 class ReviewForm(forms.Form):

@@ -291,7 +291,9 @@ def test_the_page_carries_the_rows_counts_and_an_empty_row_for_the_script(staff_
         {"flows-INITIAL_FORMS": "3"},
         {"parties-0-id": "999999"},
         {"parties-0-organisation": "not-a-number"},
+        {"parties-0-organisation": "9" * 30},  # beyond any primary key a database stores
         {"flows-0-provider": "999999"},
+        {"flows-0-receiver": "-" + "9" * 30},
         {"park": "'; DROP TABLE agreements_agreement; --"},
         {"kind": "<script>alert(1)</script>"},
     ],
