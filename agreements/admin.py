@@ -11,7 +11,6 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.forms import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
@@ -21,7 +20,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from agreements import permissions, services
 from agreements.documents import DocumentForm
-from agreements.forms import VersionCheckMixin, formset_rows
+from agreements.forms import (
+    MAX_ROWS,
+    AgreementRowsFormSet,
+    PartyRowsFormSet,
+    ResourceFlowFormSet,
+    VersionCheckMixin,
+    formset_rows,
+)
 from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
 from symbiosis.date_hierarchy import BoundedDateHierarchyMixin
 from symbiosis.people import display_name
@@ -71,14 +77,28 @@ class RefusedSaveMixin:
         return super().response_change(request, obj)
 
 
-class PartyInline(admin.TabularInline):
+class AgreementRowsInlineMixin:
+    """An agreement's party or flow rows as the staff's page takes them: their counts checked
+    (``AgreementRowsFormSet``), at most ``MAX_ROWS`` of them."""
+
+    max_num = MAX_ROWS
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("validate_max", True)
+        kwargs.setdefault("absolute_max", MAX_ROWS)
+        return super().get_formset(request, obj, **kwargs)
+
+
+class PartyInline(AgreementRowsInlineMixin, admin.TabularInline):
     model = Party
+    formset = PartyRowsFormSet
     extra = 0
     autocomplete_fields = ["organisation"]
 
 
-class ResourceFlowInline(admin.StackedInline):
+class ResourceFlowInline(AgreementRowsInlineMixin, admin.StackedInline):
     model = ResourceFlow
+    formset = ResourceFlowFormSet  # each flow's ends among the party rows saved with it
     extra = 0
     autocomplete_fields = ["resource", "provider", "receiver"]
 
@@ -113,7 +133,7 @@ def new_document_forms(formset):
     ]
 
 
-class DocumentInlineFormSet(BaseInlineFormSet):
+class DocumentInlineFormSet(AgreementRowsFormSet):
     def clean(self):
         super().clean()
         agreement = self.instance
@@ -234,6 +254,13 @@ class AgreementAdmin(
         ):
             return self.get_empty_value_display()
         return display_name(obj.created_by)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        """The inlines' formsets see each other (``AgreementRowsFormSet.saved_with``): the flows
+        are checked against the party rows saved with them."""
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        kwargs["saved_with"] = vars(request).setdefault("_agreement_formsets", {})
+        return kwargs
 
     # Saving: the agreement with its parties and flows, through the services
 

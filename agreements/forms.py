@@ -13,9 +13,11 @@ offered in the list to choose from. A flow's provider and receiver lists offer t
 """
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.forms.formsets import TOTAL_FORM_COUNT
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -254,15 +256,87 @@ def lookup_error(query, found):
     )
 
 
-class PartyFormSet(BaseInlineFormSet):
-    def clean(self):
-        errors = []
-        rows = [
+# More rows than any agreement has, few enough that a forged row count costs little. A request
+# may carry every field of that many rows of each kind: the field limit is reckoned from it.
+MAX_ROWS = settings.AGREEMENT_MAX_ROWS
+
+ROWS_ALTERED = _(
+    "The rows sent do not match this page as it was opened (it was altered or is out of date), "
+    "so nothing is saved. Open the page again in a new tab and bring over what you typed below."
+)
+
+
+class AgreementRowsFormSet(BaseInlineFormSet):
+    """The rows of an agreement's page (its parties, flows or documents), on the staff's page and
+    in the admin alike.
+
+    The counts a page sends with its rows are trusted for nothing: the rows it says are stored
+    (its first INITIAL_FORMS) must be the agreement's stored rows, each once, and every other row
+    is a new one; counts out of range or rows that do not match are refused (``ROWS_ALTERED``),
+    so nothing is saved. ``kept_forms()`` are the rows that saving keeps or adds: the rules run
+    on those, and ``formset_rows()`` hands those to the services.
+
+    ``saved_with``: a dict shared by the formsets of one page, each under its model, so that one
+    can see the rows saved with its own (the flows' ends are checked against the party rows).
+    """
+
+    default_error_messages = {
+        "missing_management_form": ROWS_ALTERED,
+        "too_many_forms": _(
+            "At most %(num)d rows can be saved here: remove the rows you do not need."
+        ),
+    }
+
+    def __init__(self, *args, saved_with=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.saved_with = {} if saved_with is None else saved_with
+        self.saved_with[self.model] = self
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and self.management_form.is_valid() and not self.rows_match():
+            self._non_form_errors.append(ValidationError(ROWS_ALTERED, code="rows_altered"))
+
+    def rows_match(self):
+        """Whether the rows sent as stored are the agreement's stored rows, each once, and the
+        counts sent are in range (more rows than allowed are refused with their own message)."""
+        total = self.management_form.cleaned_data[TOTAL_FORM_COUNT]
+        initial = self.initial_form_count()
+        if not 0 <= initial <= total or initial != len(self.get_queryset()):
+            return False
+        stored = {form.instance.pk for form in self.initial_forms if form.instance.pk is not None}
+        return len(stored) == initial
+
+    def kept_forms(self):
+        """The rows saving keeps or adds: every stored row not marked for removal, and every
+        new row filled in (an untouched spare row is no row)."""
+        return [
             form
             for form in self.forms
             if not self._should_delete_form(form)
-            and getattr(form, "cleaned_data", {}).get("organisation")
+            and (form.instance.pk is not None or form.has_changed())
         ]
+
+
+class PartyRowsFormSet(AgreementRowsFormSet):
+    def get_unique_error_message(self, unique_check):
+        return _("Each organisation can be a party only once: remove the repeated row.")
+
+    def organisation_ids(self):
+        """The organisations of the party rows about to be saved."""
+        return {
+            form.cleaned_data["organisation"].pk
+            for form in self.kept_forms()
+            if form.cleaned_data.get("organisation")
+        }
+
+
+class PartyFormSet(PartyRowsFormSet):
+    """The staff's party rows: at least two parties, one of them a signatory."""
+
+    def clean(self):
+        errors = []
+        rows = [form for form in self.kept_forms() if form.cleaned_data.get("organisation")]
         if len(rows) < 2:
             errors.append(
                 ValidationError(
@@ -283,18 +357,6 @@ class PartyFormSet(BaseInlineFormSet):
             errors.extend(error.error_list)
         if errors:
             raise ValidationError(errors)
-
-    def get_unique_error_message(self, unique_check):
-        return _("Each organisation can be a party only once: remove the repeated row.")
-
-    def organisation_ids(self):
-        """The organisations of the party rows about to be saved."""
-        return {
-            form.cleaned_data["organisation"].pk
-            for form in self.forms
-            if getattr(form, "cleaned_data", {}).get("organisation")
-            and not self._should_delete_form(form)
-        }
 
 
 class ResourceFlowForm(forms.ModelForm):
@@ -330,7 +392,6 @@ class ResourceFlowForm(forms.ModelForm):
         quantity.validators.append(MinValueValidator(0))
         quantity.error_messages["min_value"] = _("The quantity cannot be negative.")
         quantity.widget.attrs.update({"min": "0", "step": "any"})
-        self.party_organisation_ids = None
 
     def clean(self):
         cleaned = super().clean()
@@ -339,24 +400,28 @@ class ResourceFlowForm(forms.ModelForm):
             self.add_error("receiver", _("The provider and the receiver must differ."))
         return cleaned
 
-    def _post_clean(self):
-        # The model checks provider and receiver against the party rows being saved.
-        if self.party_organisation_ids is not None:
-            self.instance.party_organisation_ids = self.party_organisation_ids
-        super()._post_clean()
 
-
-class ResourceFlowFormSet(BaseInlineFormSet):
-    party_organisation_ids = None
-
+class ResourceFlowFormSet(AgreementRowsFormSet):
     def full_clean(self):
-        for form in self.forms:
-            form.party_organisation_ids = self.party_organisation_ids
+        if self.is_bound:
+            # The model checks each flow's provider and receiver against these.
+            party_ids = self.party_organisation_ids()
+            for form in self.forms:
+                form.instance.party_organisation_ids = party_ids
         super().full_clean()
 
+    def party_organisation_ids(self):
+        """The organisations the agreement has for parties once saved: those of the party rows
+        saved with the flows or, where the page has none, of its stored parties."""
+        parties = self.saved_with.get(Party)
+        if parties is not None:
+            parties.is_valid()
+            return parties.organisation_ids()
+        if self.instance.pk is None:
+            return set()
+        return set(self.instance.parties.values_list("organisation_id", flat=True))
 
-# More rows than any agreement has, few enough that a forged row count costs little.
-MAX_ROWS = 100
+
 PartyInlineFormSet = inlineformset_factory(
     Agreement,
     Party,
@@ -386,24 +451,38 @@ NEW_AGREEMENT_FLOW_ROWS = 1
 SPARE_ROWS = 1
 
 
-class AgreementEntry:
-    """The agreement form with its party and flow rows: validated together, shown together."""
+FORM_CUT_MESSAGE = _(
+    "The form sent more fields than the registry reads at once (%(limit)d), so nothing is saved. "
+    "What could be read is shown below. An agreement has at most %(rows)d parties and "
+    "%(rows)d resource flows."
+)
 
-    def __init__(self, *, user, instance=None, data=None, initial=None):
+
+class AgreementEntry:
+    """The agreement form with its party and flow rows: validated together, shown together.
+
+    ``cut``: the data is only the first fields the form sent, as many as a request may carry
+    (``symbiosis.form_limits``): it is shown again, and never valid."""
+
+    def __init__(self, *, user, instance=None, data=None, initial=None, cut=False):
+        self.cut = cut
         self.instance = instance if instance is not None else Agreement()
         self.form = AgreementForm(data, instance=self.instance, user=user, initial=initial)
+        saved_with = {}
         self.parties = PartyInlineFormSet(
             data,
             instance=self.instance,
             prefix="parties",
             queryset=Party.objects.order_by("role", "pk"),
             form_kwargs={"organisation_choices": self.organisation_choices},
+            saved_with=saved_with,
         )
         self.flows = ResourceFlowInlineFormSet(
             data,
             instance=self.instance,
             prefix="flows",
             queryset=ResourceFlow.objects.order_by("pk"),
+            saved_with=saved_with,
             form_kwargs={
                 "organisation_choices": self.organisation_choices,
                 "resource_choices": resource_choices(),
@@ -417,8 +496,16 @@ class AgreementEntry:
     def is_valid(self):
         form_valid = self.form.is_valid()
         parties_valid = self.parties.is_valid()
-        self.flows.party_organisation_ids = self.parties.organisation_ids()
-        flows_valid = self.flows.is_valid()
+        flows_valid = self.flows.is_valid()  # against the party rows (``saved_with``)
+        if self.cut:
+            limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+            self.form.add_error(
+                None,
+                ValidationError(
+                    FORM_CUT_MESSAGE, params={"limit": limit, "rows": MAX_ROWS}, code="cut"
+                ),
+            )
+            return False
         return form_valid and parties_valid and flows_valid
 
     def add_conflict(self):
@@ -489,29 +576,34 @@ class AgreementEntry:
 
 
 def formset_rows(formset, fields):
-    """The rows a valid formset keeps and adds, as dicts of ``fields`` with the ``id`` of the
-    stored row each keeps (None for a new one): rows marked for removal and untouched spare
-    rows are left out, and so are fields a row does not offer (a kept row keeps their value)."""
+    """The rows a valid ``AgreementRowsFormSet`` keeps and adds (its ``kept_forms()``, the rows
+    its rules ran on), as dicts of ``fields`` with the ``id`` of the stored row each keeps (None
+    for a new one), less the fields a row does not offer (a kept row keeps their value)."""
     return [
         {
             "id": form.instance.pk,
             **{name: form.cleaned_data[name] for name in fields if name in form.cleaned_data},
         }
-        for form in formset.forms
-        if not formset._should_delete_form(form)
-        and (form.instance.pk is not None or form.has_changed())
+        for form in formset.kept_forms()
     ]
 
 
+# The largest primary key a database stores (a BigAutoField's): beyond it, SQLite refuses to be
+# asked at all.
+LARGEST_PK = 2**63 - 1
+
+
 def chosen_pk(form, name):
-    """The primary key a row's organisation list shows as chosen (typed or stored), if any."""
+    """The primary key a row's organisation list shows as chosen (typed or stored), if any: a
+    number sent that no organisation can have is none."""
     value = form[name].value()
     if isinstance(value, Organisation):
         return value.pk
     try:
-        return int(value)
+        pk = int(value)
     except (TypeError, ValueError):
         return None
+    return pk if 0 < pk <= LARGEST_PK else None
 
 
 class ReviewForm(forms.Form):

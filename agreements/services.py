@@ -84,7 +84,8 @@ def save_agreement(*, agreement=None, values, parties, flows, version=None, user
     ``FLOW_FIELDS`` with the ``id`` of the stored row it keeps (none for a row to add): stored
     rows not listed are deleted. Relations are given as objects or primary keys. The values
     are cleaned ones, checked by the models' rules (``AgreementEntry``, the admin's forms, or
-    ``full_clean``); the database refuses what slips through.
+    ``full_clean``); the database refuses what slips through, and a row of another agreement or
+    a flow whose provider or receiver is not among the parties saved raises ``ValueError``.
 
     Raises ``EditConflict`` (saving nothing) when the stored agreement is newer than
     ``version``, the version the edit started from, or when another save races this one.
@@ -108,6 +109,7 @@ def save_agreement(*, agreement=None, values, parties, flows, version=None, user
             stored_flows = {row.pk: row for row in current.flows.all()}
         party_plan = _RowPlan(Party, stored_parties, parties, moving="organisation")
         flow_plan = _RowPlan(ResourceFlow, stored_flows, flows)
+        _check_flow_ends(party_plan, flow_plan)
         if agreement is not None:
             edited = [name for name, value in values.items() if not _same(current, name, value)]
             if not (edited or party_plan.changes or flow_plan.changes):
@@ -127,6 +129,20 @@ def save_agreement(*, agreement=None, values, parties, flows, version=None, user
             # (e.g. the same new reference), and it must not become a server error.
             raise EditConflict from error
     return current, reverted
+
+
+def _check_flow_ends(party_plan, flow_plan):
+    """Every flow's provider and receiver are parties of the agreement as it is saved: the rows
+    were validated against the same rows (``AgreementRowsFormSet.kept_forms()``), so a flow
+    that is not is a caller's error, and nothing is saved."""
+    parties = set(party_plan.resulting("organisation"))
+    ends = set(flow_plan.resulting("provider")) | set(flow_plan.resulting("receiver"))
+    strangers = ends - parties - {None}
+    if strangers:
+        raise ValueError(
+            f"Organisations {sorted(strangers)} are a flow's provider or receiver but not a party "
+            "to the agreement"
+        )
 
 
 def _version_number(version):
@@ -190,10 +206,26 @@ class _RowPlan:
                 if edited:
                     self.changed.append((old, values))
         self.removed = [row for pk, row in stored.items() if pk not in kept]
+        self.kept = [row for pk, row in stored.items() if pk in kept]
 
     @property
     def changes(self):
         return bool(self.removed or self.changed or self.added)
+
+    def resulting(self, name):
+        """The value of field ``name`` (a primary key, for a relation) in each row once saved."""
+        field = self.model._meta.get_field(name)
+        changes = {row.pk: values for row, values in self.changed}
+        rows = [(row, changes.get(row.pk, {})) for row in self.kept]
+        rows += [(replaced, values) for values, replaced in self.added]
+        for old, values in rows:
+            if name in values:
+                value = values[name]
+                if isinstance(value, models.Model):
+                    value = value.pk
+                yield None if value is None else field.to_python(value)
+            else:
+                yield None if old is None else getattr(old, field.attname)
 
     def save(self, agreement, *, user):
         """Removals first, then the kept rows, then the added ones."""

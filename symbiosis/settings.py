@@ -187,6 +187,9 @@ MIDDLEWARE = [
     "symbiosis.request_limits.refuse_nul_bytes",
     "symbiosis.request_limits.limit_request_body",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads the form first: a form too large to read whole is read
+    # in part for the page that shows it again (symbiosis/form_limits.py).
+    "symbiosis.form_limits.CutFormMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): whether this session passed the second factor.
@@ -390,6 +393,14 @@ FILE_UPLOAD_HANDLERS = [
 
 # Forms
 
+# The largest form is an agreement's page (agreements/forms.py): its own dozen fields and up to
+# AGREEMENT_MAX_ROWS party rows and as many flow rows, a row sending at most 10 fields (a flow's:
+# its id, agreement, 7 fields and the removal box). A request must carry all of them, so the
+# field limit is reckoned from the rows, with room to spare. A form beyond it is refused; the
+# agreement page then says so and shows again what it could read (symbiosis/form_limits.py).
+AGREEMENT_MAX_ROWS = 100
+_FIELDS_PER_ROW = 12
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2 * AGREEMENT_MAX_ROWS * _FIELDS_PER_ROW + 100  # 2,500
 # Widgets are drawn by the project's template engine, so that templates/django/forms/widgets/
 # can replace Django's with lean copies (same markup, fewer includes).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"

@@ -7,12 +7,29 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings as django_settings
+from hypothesis import HealthCheck, Phase
+from hypothesis import settings as hypothesis_settings
 
 from agreements.models import Agreement, Resource
 from agreements.sample_data.demo import load_demo
 from parks.models import Organisation
 from tests.factories import make_agreement
 from tests.storage import configured_documents_storage, s3_environment
+
+# The fuzz tests (test_*_fuzz.py): a bounded run by default, the one CI makes (seconds each, no
+# example database left behind, a failure reported as found: shrinking a page's example can
+# take minutes); HYPOTHESIS_PROFILE=thorough tries many more and shrinks what fails. Each
+# example undoes its own writes, so the function-scoped fixtures it shares hold still.
+_FUZZ = {
+    "deadline": None,
+    "database": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+hypothesis_settings.register_profile(
+    "registry", max_examples=30, phases=[Phase.explicit, Phase.generate], **_FUZZ
+)
+hypothesis_settings.register_profile("thorough", max_examples=1000, **_FUZZ)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "registry"))
 
 
 @pytest.fixture(autouse=True)

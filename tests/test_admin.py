@@ -86,6 +86,16 @@ def test_a_date_hierarchy_period_no_date_has_is_a_bad_request(
     assert "<h1>Bad request</h1>" in response.content.decode()
 
 
+def test_an_empty_to_field_is_a_bad_request_not_a_server_error(superuser_client, world):
+    """Found by the pages' fuzz test: Django's change page took "" for a field's name."""
+    agreement = make_agreement(world.park)
+
+    response = superuser_client.get(f"{url(Agreement, 'change', agreement.pk)}?_to_field=")
+
+    assert response.status_code == 400
+    assert "<h1>Bad request</h1>" in response.content.decode()
+
+
 def test_the_date_hierarchy_still_narrows_the_agreements_to_a_year(superuser_client, world):
     make_agreement(world.park, reference="SIGNED-2023", signed_on=datetime.date(2023, 9, 12))
     make_agreement(world.park, reference="SIGNED-2024", signed_on=datetime.date(2024, 1, 5))
@@ -502,6 +512,76 @@ class TestAgreementChangePage:
         assert response.url == url(Agreement, "changelist")
         assert agreement.review_state == State.DRAFT
         assert agreement.created_by.is_superuser
+        assert agreement.parties.count() == 2
+
+    def test_a_flow_added_between_organisations_that_are_not_parties_is_refused(
+        self, superuser_client, world
+    ):
+        page, data = change_page_data(superuser_client)
+        data.update(
+            reference="HEZA/2024/07",
+            title_en="Shared steam",
+            kind=Agreement.Kind.INDUSTRIAL,
+            park=world.park.pk,
+            starts_on="2024-03-01",
+            **{"parties-TOTAL_FORMS": 2, "flows-TOTAL_FORMS": 1},
+        )
+        data.update(row_data("parties", 0, organisation=world.provider.pk, role="signatory"))
+        data.update(row_data("parties", 1, organisation=world.receiver.pk, role="signatory"))
+        data.update(
+            row_data(
+                "flows",
+                0,
+                resource=world.resource.pk,
+                provider=world.witness.pk,  # not a party
+                receiver=world.receiver.pk,
+                direction="one_way",
+                period="yearly",
+            )
+        )
+
+        response = superuser_client.post(page, data)
+
+        assert response.status_code == 200
+        assert "The provider must be a party to this agreement." in response.content.decode()
+        assert not Agreement.objects.exists()
+
+    def test_a_party_removed_while_a_flow_still_names_it_is_refused(self, superuser_client, world):
+        agreement = make_agreement(
+            world.park,
+            parties=[world.provider, world.receiver, world.witness],
+            flows=[(world.resource, world.witness, world.receiver)],
+            review_state=State.DRAFT,
+        )
+        page, data = change_page_data(superuser_client, agreement)
+        witness_row = next(
+            key.removesuffix("-organisation")
+            for key, value in data.items()
+            if key.startswith("parties-") and value == world.witness.pk
+        )
+        data[f"{witness_row}-DELETE"] = "on"
+
+        response = superuser_client.post(page, data)
+
+        assert response.status_code == 200
+        assert "The provider must be a party to this agreement." in response.content.decode()
+        assert agreement.parties.count() == 3
+
+    def test_tampered_row_counts_are_refused_and_change_nothing(self, superuser_client, world):
+        agreement = make_agreement(
+            world.park, parties=[world.provider, world.receiver], review_state=State.DRAFT
+        )
+        page, data = change_page_data(superuser_client, agreement)
+        data.update(title_en="Mine", **{"parties-INITIAL_FORMS": 0})
+
+        response = superuser_client.post(page, data)
+
+        assert response.status_code == 200
+        assert "The rows sent do not match this page as it was opened" in (
+            response.content.decode()
+        )
+        agreement.refresh_from_db()
+        assert agreement.title_en != "Mine"
         assert agreement.parties.count() == 2
 
     def test_a_reserved_reference_word_is_refused(self, superuser_client, world):

@@ -167,11 +167,14 @@ class AgreementEntryMixin:
     http_method_names = ["get", "post", "head", "options"]
     form_class = AgreementEntry
     context_object_name = "agreement"
+    # A form sent with more fields than a request may carry is shown again from those read.
+    shows_cut_forms = True
 
     def get_form_kwargs(self):
         kwargs = {"user": self.request.user, "instance": self.object, "initial": self.get_initial()}
         if self.request.method == "POST":
             kwargs["data"] = self.request.POST
+            kwargs["cut"] = getattr(self.request, "form_cut", False)
         return kwargs
 
     def form_valid(self, entry):

@@ -352,6 +352,43 @@ class TestSaveAgreementWithPlainData:
                 user=world.staff,
             )
 
+    def test_a_flow_whose_end_is_not_among_the_parties_saved_is_never_saved(self, world):
+        # Whatever checked the rows before (a page, the admin, an import), the parties the
+        # agreement ends up with are those its flows' ends are checked against.
+        agreement = make_agreement(
+            world.park,
+            parties=[world.provider, world.receiver, world.witness],
+            flows=[(world.resource, world.witness, world.receiver)],
+            review_state=State.DRAFT,
+        )
+        parties = [row for row in party_rows(agreement) if row["organisation"] != world.witness]
+
+        with pytest.raises(ValueError, match="not a party"):
+            services.save_agreement(
+                agreement=agreement,
+                values={},
+                parties=parties,
+                flows=flow_rows(agreement),
+                version=agreement.version,
+                user=world.staff,
+            )
+        with pytest.raises(ValueError, match="not a party"):
+            services.save_agreement(
+                values=self.values(world),
+                parties=[{"organisation": world.provider}, {"organisation": world.receiver}],
+                flows=[
+                    {
+                        "resource": world.resource,
+                        "provider": world.witness.pk,
+                        "receiver": world.receiver,
+                    }
+                ],
+                user=world.staff,
+            )
+
+        assert agreement.parties.count() == 3
+        assert Agreement.objects.count() == 1
+
     def test_a_row_of_another_agreement_cannot_be_kept(self, world):
         agreement, other = draft(world), draft(world)
 

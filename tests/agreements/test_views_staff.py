@@ -4,17 +4,20 @@ and that bad input or a concurrent edit never loses or overwrites anything."""
 import datetime
 import html
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django import forms
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from agreements import services
-from agreements.forms import AgreementEntry
+from agreements.forms import MAX_ROWS, AgreementEntry
 from agreements.models import Agreement, Party, ResourceFlow
+from agreements.sample_data.management.commands.bench_save import form_fields
 from parks.models import Organisation
 from tests.agreements.entry import edit_data, flow, new_agreement_data, party
 from tests.agreements.world import make_world
@@ -288,7 +291,9 @@ def test_the_page_carries_the_rows_counts_and_an_empty_row_for_the_script(staff_
         {"flows-INITIAL_FORMS": "3"},
         {"parties-0-id": "999999"},
         {"parties-0-organisation": "not-a-number"},
+        {"parties-0-organisation": "9" * 30},  # beyond any primary key a database stores
         {"flows-0-provider": "999999"},
+        {"flows-0-receiver": "-" + "9" * 30},
         {"park": "'; DROP TABLE agreements_agreement; --"},
         {"kind": "<script>alert(1)</script>"},
     ],
@@ -302,6 +307,129 @@ def test_a_tampered_form_is_refused_without_a_server_error(staff_client, world, 
     assert response.status_code == 200
     assert "Nothing is saved yet" in text_of(response)
     assert not Agreement.objects.exists()
+
+
+ROWS_ALTERED = "The rows sent do not match this page as it was opened"
+
+
+def test_rows_passed_off_as_stored_by_a_negative_count_are_refused(staff_client, world):
+    # Four rows, two of them counted as stored rows by INITIAL_FORMS=-2: the ministry, a
+    # witness in the first two, provides the flow. Nothing of it may be saved.
+    ministry = world.national_official.authority_memberships.get().agency
+    data = new_agreement_data(
+        park=world.park,
+        parties=[
+            party(ministry, "witness"),
+            party(world.witness, "witness"),
+            party(world.provider),
+            party(world.receiver),
+        ],
+        flows=[flow(world.resource, ministry, world.receiver)],
+    )
+    data["parties-INITIAL_FORMS"] = "-2"
+
+    response = staff_client.post(url("create"), data)
+
+    assert response.status_code == 200
+    page = Page(response.content)
+    assert ROWS_ALTERED in page.find("section", data_formset="parties").text
+    assert not Agreement.objects.exists()
+    assert not Party.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "tampering",
+    [
+        {"parties-INITIAL_FORMS": "-1"},
+        {"parties-INITIAL_FORMS": "4"},  # above the three rows sent
+        {"flows-INITIAL_FORMS": "1"},  # a stored flow, on an agreement not yet stored
+        {"parties-TOTAL_FORMS": "-3"},
+        {"flows-TOTAL_FORMS": "-1", "flows-INITIAL_FORMS": "-1"},
+    ],
+)
+def test_row_counts_out_of_range_are_refused_on_a_new_agreement(staff_client, world, tampering):
+    data = founding_data(world)
+    data.update(tampering)
+
+    response = staff_client.post(url("create"), data)
+
+    assert response.status_code == 200
+    assert ROWS_ALTERED in text_of(response)
+    assert "Nothing is saved yet" in text_of(response)
+    assert not Agreement.objects.exists()
+
+
+def test_more_rows_than_an_agreement_can_have_are_refused_and_said(staff_client, world):
+    data = founding_data(world)
+    data["parties-TOTAL_FORMS"] = "101"
+
+    response = staff_client.post(url("create"), data)
+
+    assert response.status_code == 200
+    assert "At most 100 rows can be saved here" in text_of(response)
+    assert not Agreement.objects.exists()
+
+
+def stored_state(agreement):
+    agreement.refresh_from_db()
+    return (
+        agreement.version,
+        agreement.title_en,
+        sorted(agreement.parties.values_list("pk", "organisation_id", "role")),
+        sorted(agreement.flows.values_list("pk", "provider_id", "receiver_id", "notes")),
+    )
+
+
+def tampered_edit(world, agreement, change):
+    data = edit_data(
+        agreement,
+        extra_parties=[party(world.witness, "witness")],
+        title_en="Changed title",
+    )
+    change(data)
+    return data
+
+
+EDIT_TAMPERING = {
+    # Fewer stored rows than the agreement has: the second stored party passed off as new.
+    "fewer initial rows": lambda data: data.update({"parties-INITIAL_FORMS": "1"}),
+    # More than it has: the new witness passed off as stored.
+    "more initial rows": lambda data: data.update({"parties-INITIAL_FORMS": "3"}),
+    "a negative count": lambda data: data.update({"parties-INITIAL_FORMS": "-1"}),
+    "none of them": lambda data: data.update({"flows-INITIAL_FORMS": "0"}),
+    # One stored row sent twice, in place of the other.
+    "a row twice": lambda data: data.update({"parties-1-id": data["parties-0-id"]}),
+    "another agreement's row": lambda data: data.update({"parties-1-id": "999999"}),
+    "no id": lambda data: data.update({"flows-0-id": ""}),
+}
+
+
+@pytest.mark.parametrize("change", EDIT_TAMPERING.values(), ids=EDIT_TAMPERING.keys())
+def test_stored_rows_that_do_not_match_the_agreement_are_refused_and_change_nothing(
+    staff_client, world, change
+):
+    agreement = draft(world, flows=[(world.resource, world.provider, world.receiver)])
+    before = stored_state(agreement)
+
+    response = staff_client.post(url("update", agreement), tampered_edit(world, agreement, change))
+
+    assert response.status_code == 200
+    assert ROWS_ALTERED in text_of(response)
+    assert 'value="Changed title"' in response.content.decode()  # what was typed is kept
+    assert stored_state(agreement) == before
+
+
+def test_the_same_edit_with_the_rows_as_stored_is_saved(staff_client, world):
+    agreement = draft(world, flows=[(world.resource, world.provider, world.receiver)])
+
+    response = staff_client.post(
+        url("update", agreement), tampered_edit(world, agreement, lambda data: None)
+    )
+
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.title_en == "Changed title"
+    assert agreement.parties.count() == 3
 
 
 def test_a_single_party_is_refused(staff_client, world):
@@ -430,6 +558,106 @@ def test_a_submitted_agreement_cannot_be_edited_until_reviewed(staff_client, wor
 
     assert response.status_code == 403
     assert "awaiting verification" in text_of(response)
+
+
+# --- The largest agreement the form takes ------------------------------------------------
+
+
+def largest_agreement(world):
+    """A draft with as many parties and flows as the form takes (100 of each), made in bulk."""
+    organisations = Organisation.objects.bulk_create(
+        Organisation(kind="company", name_en=f"Tenant {number}", slug=f"tenant-{number}")
+        for number in range(MAX_ROWS)
+    )
+    agreement = make_agreement(world.park, parties=[], flows=[], review_state=State.DRAFT)
+    Party.objects.bulk_create(
+        Party(agreement=agreement, organisation=organisation) for organisation in organisations
+    )
+    ResourceFlow.objects.bulk_create(
+        ResourceFlow(
+            agreement=agreement,
+            resource=world.resource,
+            provider=organisation,
+            receiver=organisations[(number + 1) % MAX_ROWS],
+        )
+        for number, organisation in enumerate(organisations)
+    )
+    return agreement
+
+
+def as_a_browser_posts(client, page, data):
+    """``data`` sent as a browser sends the form: URL-encoded."""
+    return client.post(
+        page, urlencode(data, doseq=True), content_type="application/x-www-form-urlencoded"
+    )
+
+
+@pytest.fixture
+def largest(world):
+    """The largest agreement, the client of a staff member with the CSRF check on, as in
+    production, and the fields a browser sends from its edit page."""
+    agreement = largest_agreement(world)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.staff)
+    data = form_fields(client.get(url("update", agreement)).content.decode())
+    return agreement, client, data
+
+
+def test_an_agreement_with_as_many_rows_as_the_form_takes_is_saved(largest):
+    agreement, client, data = largest
+    data["title_en"] = "All the tenants"
+
+    response = as_a_browser_posts(client, url("update", agreement), data)
+
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.title_en == "All the tenants"
+    assert (agreement.parties.count(), agreement.flows.count()) == (MAX_ROWS, MAX_ROWS)
+
+
+def test_every_row_of_the_largest_agreement_marked_for_removal_is_answered_by_the_form(largest):
+    # The most fields the page can send: every row's removal box ticked as well.
+    agreement, client, data = largest
+    for name in list(data):
+        if name.endswith("-id"):
+            data[name.removesuffix("-id") + "-DELETE"] = "on"
+
+    response = as_a_browser_posts(client, url("update", agreement), data)
+
+    assert response.status_code == 200
+    assert "An agreement needs at least two parties" in text_of(response)
+    assert agreement.parties.count() == MAX_ROWS
+
+
+def test_a_form_beyond_what_a_request_may_carry_is_shown_again_and_nothing_is_saved(largest):
+    agreement, client, data = largest
+    data["title_en"] = "All the tenants"
+    data["flows-TOTAL_FORMS"] = str(MAX_ROWS + 300)
+    for number in range(MAX_ROWS, MAX_ROWS + 300):
+        data.update({f"flows-{number}-{name}": "" for name in ["resource", "notes", "quantity"]})
+    assert len(data) > settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+
+    response = as_a_browser_posts(client, url("update", agreement), data)
+
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "The form sent more fields than the registry reads at once" in text
+    assert 'value="All the tenants"' in response.content.decode()  # what was typed is kept
+    agreement.refresh_from_db()
+    assert agreement.title_en != "All the tenants"
+    assert agreement.flows.count() == MAX_ROWS
+
+
+def test_another_form_beyond_what_a_request_may_carry_is_refused_whole(staff_client):
+    # Only the agreement page shows a form cut at the limit again; elsewhere the request is
+    # refused, never read in part.
+    data = {"organisation-name_en": "Half a form"}
+    data.update({f"junk-{number}": "" for number in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS)})
+
+    response = as_a_browser_posts(staff_client, url("organisation-create"), data)
+
+    assert response.status_code == 400
+    assert not Organisation.objects.filter(name_en="Half a form").exists()
 
 
 # --- The conflict --------------------------------------------------------------------------
