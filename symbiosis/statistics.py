@@ -18,6 +18,12 @@ filtered list's count, ``agreements/migrations/0009``) fetches every row from th
 until autovacuum comes round. Inside a transaction, where PostgreSQL refuses VACUUM, they are
 only analysed.
 
+A load that first empties the tables it fills (the synthetic registry, regenerated in place)
+leaves their indexes as large as both loads together: PostgreSQL reuses the emptied pages but
+never gives them back, and the planner, costing an index by its size, then prefers to read the
+table. Such a reload rebuilds the tables' indexes too, once committed (``reload_on_commit``),
+so that they are as compact as a table loaded once.
+
 Only PostgreSQL is analysed; on other databases (SQLite, for development and tests) these are
 no-ops.
 """
@@ -48,3 +54,26 @@ def analyze_on_commit(*models, using=DEFAULT_DB_ALIAS):
     if connections[using].vendor != "postgresql":
         return
     transaction.on_commit(lambda: analyze(*models, using=using), using=using)
+
+
+def reindex(*models, using=DEFAULT_DB_ALIAS):
+    """Rebuild the indexes of these models' tables now (PostgreSQL only)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in tables(*models):
+            cursor.execute(f"REINDEX TABLE {connection.ops.quote_name(table)}")
+
+
+def reload_on_commit(*models, using=DEFAULT_DB_ALIAS):
+    """For a load that emptied these models' tables before filling them again: once the
+    current transaction commits, rebuild their indexes, then analyse (and vacuum) them."""
+    if connections[using].vendor != "postgresql":
+        return
+
+    def reloaded():
+        reindex(*models, using=using)
+        analyze(*models, using=using)
+
+    transaction.on_commit(reloaded, using=using)

@@ -29,12 +29,13 @@ from django.db.models import (
     Q,
 )
 from django.db.models.functions import ExtractYear
+from django.urls import reverse
 
 from agreements.impact import Impact, impact, impact_of
 from agreements.models import Agreement, AgreementQuerySet, Party, Resource, ResourceFlow
 from agreements.reporting import figures as park_figures
 from parks.models import Organisation
-from symbiosis.bilingual import BilingualNameMixin
+from symbiosis.bilingual import BilingualNameMixin, pick
 
 ENDING_SOON_DAYS = 90
 # Each work list shows its first ten (as "My agreements" does) and how many there are in all:
@@ -196,7 +197,7 @@ def organisations_involved(agreements):
 # Work lists
 
 
-# What a work list shows of each agreement (and its park): the rows are kept with the figures.
+# What a work list shows of each agreement (and its park).
 LISTED_FIELDS = (
     "reference",
     "title_vi",
@@ -210,8 +211,84 @@ LISTED_FIELDS = (
 )
 
 
+@dataclass(frozen=True)
+class ListedPark(BilingualNameMixin):
+    name_en: str
+    name_vi: str
+
+
+@dataclass(frozen=True)
+class ListedAgreement:
+    """An agreement as a work list shows it: plain values (read as rows, and kept with the sum
+    of several parks' figures, ``figures.added_up``), with what the template reads of an
+    agreement (``title`` in the visitor's language, ``park.name``, its review state's label,
+    its page)."""
+
+    reference: str
+    title_en: str
+    title_vi: str
+    review_state: str
+    review_comment: str
+    submitted_at: datetime.datetime | None
+    reviewed_at: datetime.datetime | None
+    park: ListedPark
+    ending_on: datetime.date | None = None
+
+    @property
+    def title(self):
+        return pick(self.title_en, self.title_vi)
+
+    def get_review_state_display(self):
+        return State(self.review_state).label
+
+    def get_absolute_url(self):
+        return reverse("agreements:detail", kwargs={"reference": self.reference})
+
+    def as_data(self):
+        """For JSON: dates and times as ISO text."""
+        return {
+            **{name: getattr(self, name) for name in LISTED_VALUES},
+            "submitted_at": _iso(self.submitted_at),
+            "reviewed_at": _iso(self.reviewed_at),
+            "ending_on": _iso(self.ending_on),
+            "park": [self.park.name_en, self.park.name_vi],
+        }
+
+    @classmethod
+    def from_data(cls, data):
+        return cls(
+            **{name: data[name] for name in LISTED_VALUES},
+            submitted_at=_parsed(datetime.datetime, data["submitted_at"]),
+            reviewed_at=_parsed(datetime.datetime, data["reviewed_at"]),
+            ending_on=_parsed(datetime.date, data["ending_on"]),
+            park=ListedPark(*data["park"]),
+        )
+
+
+LISTED_VALUES = ("reference", "title_en", "title_vi", "review_state", "review_comment")
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def _parsed(kind, text):
+    return kind.fromisoformat(text) if text is not None else None
+
+
 def _listed(agreements, limit):
-    return list(agreements.select_related("park").only(*LISTED_FIELDS)[:limit])
+    ending = ["ending_on"] if "ending_on" in agreements.query.annotations else []
+    fields = [*LISTED_FIELDS, *ending]
+    return [
+        ListedAgreement(
+            **{name: row[name] for name in LISTED_VALUES},
+            submitted_at=row["submitted_at"],
+            reviewed_at=row["reviewed_at"],
+            ending_on=row.get("ending_on"),
+            park=ListedPark(row["park__name_en"], row["park__name_vi"]),
+        )
+        for row in agreements.values(*fields)[:limit]
+    ]
 
 
 def awaiting_verification(agreements, *, limit=WORK_LIST_LIMIT):
@@ -283,7 +360,12 @@ def from_park_figures(*, agreements, parks, filters, today):
     (``agreements.reporting.figures``): the same figures, read from a row per park."""
     parks = _parks(filters.parks(parks))
     counts = overview_counts(today=today)
-    total = park_figures.added_up([park.pk for park in parks], today=today, overview_counts=counts)
+    total = park_figures.added_up(
+        [park.pk for park in parks],
+        today=today,
+        overview_counts=counts,
+        lists=lambda park_ids: _kept_lists(park_ids, today=today),
+    )
     each_park = total["by_park"]
     figures = {name: total["overview"].get(name, 0) for name in counts}
     figures["parks_with_active"] = sum(1 for park in parks if each_park[park.pk].get("active"))
@@ -302,9 +384,18 @@ def from_park_figures(*, agreements, parks, filters, today):
                 "category", "name_en", "name_vi"
             ),
         ),
-        **work_lists(filters.agreements(agreements), today=today),
+        **{
+            name: [ListedAgreement.from_data(row) for row in rows]
+            for name, rows in total["lists"].items()
+        },
         parks_in_scope=len(parks),
     )
+
+
+def _kept_lists(park_ids, *, today):
+    """The work lists of the agreements of ``park_ids``, as data to keep with their figures."""
+    lists = work_lists(Agreement.objects.filter(park_id__in=park_ids), today=today)
+    return {name: [row.as_data() for row in rows] for name, rows in lists.items()}
 
 
 def work_lists(agreements, *, today):

@@ -22,6 +22,8 @@ figures change:
 The sum of several parks' figures is kept too (``ScopeFigures``, ``added_up``), stamped with
 the generations of the parks' figures it adds up: a national dashboard reads that one row (and
 its parks' generations) instead of 200 rows holding the ids of every organisation involved.
+The dashboard keeps its work lists with the sum too (``added_up``'s ``lists``): they change
+only with the parks' agreements, and with a park's name, which moves its generation on as well.
 
 A dashboard narrowed by anything else than its parks (a kind, a category, signing dates) is
 computed directly, as before.
@@ -41,7 +43,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from agreements.impact import counted_in_impact, impact_groups, merge_groups
 from agreements.models import Agreement, Party, Resource, ResourceFlow
 from agreements.reporting.models import ParkFigures, ScopeFigures
-from parks.models import Organisation
+from parks.models import Organisation, Park
 from symbiosis.caching import bulk_changed
 
 DECIMALS = ("annual_quantity", "one_off_quantity", "tonnes_co2e")
@@ -282,6 +284,12 @@ def _resource_changed(sender, instance, **kwargs):
     _changes().everywhere = True
 
 
+def _park_changed(sender, instance, created=False, **kwargs):
+    # Its name is kept with the work lists of the sums it is part of.
+    if not created:
+        _changes().parks.add(instance.pk)
+
+
 def connect_signals():
     pre_save.connect(_agreement_before_save, sender=Agreement, dispatch_uid="figures-agreement")
     for signal in (post_save, post_delete):
@@ -290,6 +298,7 @@ def connect_signals():
             signal.connect(_row_changed, sender=model, dispatch_uid=f"figures-{model.__name__}")
         signal.connect(_organisation_changed, sender=Organisation, dispatch_uid="figures-org")
         signal.connect(_resource_changed, sender=Resource, dispatch_uid="figures-resource")
+    post_save.connect(_park_changed, sender=Park, dispatch_uid="figures-park")
     bulk_changed.connect(move_on_everywhere, dispatch_uid="figures-bulk")
     post_delete.connect(forget_sums, sender=ParkFigures, dispatch_uid="figures-park-deleted")
 
@@ -328,10 +337,12 @@ def merged(figures):
     }
 
 
-def added_up(park_ids, *, today, overview_counts):
+def added_up(park_ids, *, today, overview_counts, lists=None):
     """The figures of ``park_ids`` on ``today`` added up, as the dashboard reads them:
     {"overview", "per_year", "categories", "organisations", "impact" (the groups merged),
-    "factors", "by_park" ({park id: its headline counts})}.
+    "factors", "by_park" ({park id: its headline counts}), "lists"}. ``lists``: a function of
+    the park ids giving what else to keep with the sum as JSON (the dashboard's work lists,
+    which change only with the parks' agreements, hence their generations), or None.
 
     For several parks the sum is kept too (``ScopeFigures``): two small queries read it back
     while every park's kept figures are still those it was added up from, instead of a row per
@@ -339,7 +350,8 @@ def added_up(park_ids, *, today, overview_counts):
     its parks' figures were for, so a sum of figures since changed is never taken for current.
     """
     if len(park_ids) < 2:  # one park's (or no) figures: nothing to keep that its row has not
-        return _added(current(park_ids, today=today, overview_counts=overview_counts))
+        total = _added(current(park_ids, today=today, overview_counts=overview_counts))
+        return {**total, "lists": lists(park_ids) if lists else None}
     scope = _digest(",".join(str(pk) for pk in sorted(park_ids)))
     holding = dict(
         ParkFigures.objects.filter(
@@ -355,7 +367,7 @@ def added_up(park_ids, *, today, overview_counts):
         if kept is not None:
             return _decoded_sum(kept)
     figures, generations = _current(park_ids, today=today, overview_counts=overview_counts)
-    total = _added(figures)
+    total = {**_added(figures), "lists": lists(park_ids) if lists else None}
     ScopeFigures.objects.bulk_create(
         [
             ScopeFigures(

@@ -4,7 +4,9 @@ Every synthetic row is marked: slugs start with ``syn-``, references with ``SYN-
 with "(synthetic)" / "(tổng hợp)". ``clear_synthetic()`` removes them all without touching the
 demo or real data. Rows are written with ``bulk_create`` (no per-row save, hence no history rows);
 once written (or cleared) and committed, the tables are analysed, so that the planner does not
-plan the new rows with the statistics of the tables as they were.
+plan the new rows with the statistics of the tables as they were, and once written their indexes
+are rebuilt first, so that they are no larger than for a registry loaded once
+(``symbiosis.statistics.reload_on_commit``).
 
 The first park, ``syn-park-0`` (``STEADY_PARK``), is the steady park: it has exactly
 ``STEADY_PARK_AGREEMENTS`` agreements whatever the registry's size (all of them when there are
@@ -30,7 +32,7 @@ from agreements.reporting.models import ParkFigures
 from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
 from symbiosis.caching import bulk_written
 from symbiosis.search import search_text
-from symbiosis.statistics import analyze_on_commit
+from symbiosis.statistics import analyze_on_commit, reload_on_commit
 
 MARK_EN = " (synthetic)"
 MARK_VI = " (tổng hợp)"
@@ -279,7 +281,8 @@ def generate(*, parks, organisations, agreements, seed, progress=lambda message:
         Agreement.objects.filter(reference__startswith=REFERENCE_PREFIX).keep_linked_search_text()
         progress("search copies of the parties' and resources' names")
         bulk_written()
-        analyze_on_commit(*FILLED)
+        # The tables were emptied and filled again: their indexes are rebuilt, then analysed.
+        reload_on_commit(*FILLED)
     return Counts(
         parks=len(park_rows), organisations=len(agencies) + len(companies), agreements=len(created)
     )

@@ -53,7 +53,20 @@ def comparable(board):
         (park.slug, park.agreement_count, park.active_count) for park in board.by_park
     ]
     for name in ("awaiting_verification", "ending_soon", "returned"):
-        values[name] = [agreement.reference for agreement in getattr(board, name)]
+        values[name] = [
+            (
+                agreement.reference,
+                agreement.title,
+                agreement.park.name,
+                agreement.get_review_state_display(),
+                agreement.review_comment,
+                agreement.submitted_at,
+                agreement.reviewed_at,
+                getattr(agreement, "ending_on", None),
+                agreement.get_absolute_url(),
+            )
+            for agreement in getattr(board, name)
+        ]
     values["impact"]["factors"] = [resource.pk for resource in board.impact.factors]
     return values
 
@@ -273,6 +286,39 @@ class TestSeveralParksAddedUp:
             built(dashboard.from_agreements, register.national_official, today=later)
         )
 
+    def test_the_work_lists_are_kept_with_the_sum_and_follow_each_change(
+        self, register, committed, monkeypatch
+    ):
+        board = assert_same_as_computed(register.heza_official)
+        assert board.awaiting_verification  # the register has some: kept with the sum
+
+        def not_read(*args, **kwargs):
+            raise AssertionError("the work lists were read again")
+
+        monkeypatch.setattr(dashboard, "work_lists", not_read)
+        assert comparable(dashboard_of(register.heza_official)) == comparable(board)
+        monkeypatch.undo()
+
+        submitted = Agreement.objects.filter(
+            park__slug="alpha", review_state=State.SUBMITTED
+        ).first()
+        submitted.review_comment = "Please add the signed annex."
+        submitted.review_state = State.RETURNED
+        with committed():
+            submitted.save()
+
+        after = assert_same_as_computed(register.heza_official)
+        assert submitted.reference in [agreement.reference for agreement in after.returned]
+
+        # A park renamed: its name is kept with the lists too.
+        park = Park.objects.get(slug="alpha")
+        park.name_en = "Alpha Eco-Industrial Park"
+        with committed():
+            park.save()
+
+        renamed = assert_same_as_computed(register.heza_official)
+        assert "Alpha Eco-Industrial Park" in {a.park.name for a in renamed.returned}
+
     def test_a_park_deleted_forgets_every_sum(self, register):
         dashboard_of(register.national_official)
         park = make_park(slug="delta")
@@ -287,8 +333,8 @@ class TestSeveralParksAddedUp:
 class TestQueries:
     """The dashboard's queries, whatever the number of agreements: the figures kept read in
     one query; worked out, in six more and one to keep them. Over several parks, their kept
-    sum and their generations are read instead; worked out, the parks' figures are read (or
-    worked out) and the sum kept too."""
+    sum (with the work lists) and their generations are read instead, and the work lists are not
+    read again; worked out, the parks' figures are read (or worked out) and the sum kept too."""
 
     @pytest.mark.parametrize("count", [1, 100])
     def test_the_dashboard(self, client, db, django_assert_num_queries, count):
@@ -311,7 +357,7 @@ class TestQueries:
         with django_assert_num_queries(21):
             first = client.get(DASHBOARD)
         cache.clear()
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(10):
             again = client.get(DASHBOARD)
 
         assert figure(first, "total") == figure(again, "total") == str(2 * count)
