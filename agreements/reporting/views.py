@@ -15,6 +15,7 @@ from django.http import FileResponse, HttpResponseRedirect, StreamingHttpRespons
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -75,23 +76,30 @@ class DashboardView(DashboardAccessMixin, TemplateView):
         filters = form.filters()
         today = timezone.localdate()
         scope = oversight_scope(self.request.user)
-        figures = cached_data(
-            "dashboard",
-            scope,
-            filters.query_string(),
-            today,
-            compute=lambda: dashboard.build(
+
+        def build():
+            return dashboard.build(
                 agreements=self.get_agreements(),
                 parks=overseen_parks(self.request.user),
                 filters=filters,
                 today=today,
-            ),
-        )
+            )
+
+        def figures():
+            # Chosen by parks only, the figures are read from the parks' kept sums in a few
+            # small queries: nothing to gain from a copy in the cache. Otherwise they are
+            # computed from the agreements, and kept for the scope and filters.
+            if filters.choose_parks_only:
+                return build()
+            return cached_data("dashboard", scope, filters.query_string(), today, compute=build)
+
+        # Read only where the page's fragment is not in the cache (the template's {% cache %}).
+        figures = SimpleLazyObject(figures)
         return super().get_context_data(
             form=form,
             filters=filters,
             dashboard=figures,
-            charts=charts(figures, filters),
+            charts=SimpleLazyObject(lambda: charts(figures, filters)),
             query_string=filters.query_string(),
             # The rendered page depends on nothing else (the language aside): officials of one
             # scope share it, as they share the figures. See agreements/caching.py.

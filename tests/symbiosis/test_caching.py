@@ -1,5 +1,7 @@
 """Pages and figures are cached only where that is safe, and never outlive a change."""
 
+import re
+
 import pytest
 from django.db import transaction
 from django.urls import reverse
@@ -199,3 +201,23 @@ def test_a_committed_change_refreshes_the_stored_dashboard(client):
     agreement.save()
 
     assert "Steam and condensate" in client.get(reverse("agreements:dashboard")).content.decode()
+
+
+def test_a_stored_dashboard_page_works_nothing_out_again(client, monkeypatch):
+    """The page's fragment stored, its figures and charts are not even read."""
+    agency = make_agency()
+    make_agreement(make_park(managing_authority=agency), title_en="Steam")
+    client.force_login(make_official(agency))
+    first = client.get(reverse("agreements:dashboard")).content.decode()
+
+    def not_built(*args, **kwargs):
+        raise AssertionError("the figures or the charts were worked out again")
+
+    monkeypatch.setattr("agreements.reporting.dashboard.build", not_built)
+    monkeypatch.setattr("agreements.reporting.views.charts", not_built)
+    again = client.get(reverse("agreements:dashboard")).content.decode()
+
+    def without_tokens(page):  # the sign-out form's CSRF token is new on each page
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page)
+
+    assert without_tokens(again) == without_tokens(first)
