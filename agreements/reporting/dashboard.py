@@ -120,6 +120,12 @@ class ParkCount(BilingualNameMixin):
     active_count: int = 0
 
 
+def park_counts(parks):
+    """The parks of a queryset as the dashboard shows them (``ParkCount``, counts at zero), in
+    name order: read once, for the filters' choices and the figures alike."""
+    return _parks(parks)
+
+
 def _parks(parks):
     fields = ("pk", "slug", "name_en", "name_vi", "province")
     return [
@@ -326,12 +332,16 @@ class Dashboard:
     work_list_limit = WORK_LIST_LIMIT
 
 
-def build(*, agreements, parks, filters, today):
+def build(*, agreements, parks, filters, today, park_rows=None):
     """Every figure for ``agreements`` (already limited to what the user oversees) in
     ``parks`` (the parks the user oversees), narrowed by ``filters``: added up from the parks'
-    kept figures when the filters only choose parks, else computed from the agreements."""
-    source = from_park_figures if filters.choose_parks_only else from_agreements
-    return source(agreements=agreements, parks=parks, filters=filters, today=today)
+    kept figures when the filters only choose parks, else computed from the agreements.
+    ``park_rows``: ``parks`` already read (``park_counts``), if the caller has them."""
+    if filters.choose_parks_only:
+        return from_park_figures(
+            agreements=agreements, parks=parks, filters=filters, today=today, park_rows=park_rows
+        )
+    return from_agreements(agreements=agreements, parks=parks, filters=filters, today=today)
 
 
 def from_agreements(*, agreements, parks, filters, today):
@@ -355,10 +365,17 @@ def from_agreements(*, agreements, parks, filters, today):
     )
 
 
-def from_park_figures(*, agreements, parks, filters, today):
+def from_park_figures(*, agreements, parks, filters, today, park_rows=None):
     """``build``'s dashboard from the kept figures of each park in scope
     (``agreements.reporting.figures``): the same figures, read from a row per park."""
-    parks = _parks(filters.parks(parks))
+    if park_rows is None:
+        parks = _parks(filters.parks(parks))
+    else:
+        parks = [
+            ParkCount(park.pk, park.slug, park.name_en, park.name_vi, park.province)
+            for park in park_rows
+            if filters.park in ("", park.slug) and filters.province in ("", park.province)
+        ]
     counts = overview_counts(today=today)
     total = park_figures.added_up(
         [park.pk for park in parks],

@@ -40,7 +40,6 @@ from agreements.reporting.network import (
     render_network,
 )
 from parks.models import Park
-from symbiosis.bilingual import picked
 from symbiosis.caching import cached_data, generation
 from symbiosis.pagination import DetailWithListMixin
 from symbiosis.search import fold
@@ -54,15 +53,10 @@ class DashboardAccessMixin(UserPassesTestMixin):
         return is_reviewer(self.request.user)
 
     def get_filter_form(self):
-        # The parks as rows (slug, province, name), names picked by the database: an official
-        # who oversees every park gets hundreds of choices, no model instance for each.
-        parks = list(
-            overseen_parks(self.request.user)
-            .annotate(name=picked("name_en", "name_vi"))
-            .order_by("name_en", "name_vi", "pk")
-            .values_list("slug", "province", "name", named=True)
-        )
-        return DashboardFilterForm(self.request.GET, parks=parks)
+        # The parks as plain rows, read once for the choices and the figures: an official who
+        # oversees every park gets hundreds of choices, no model instance for each.
+        self.park_rows = dashboard.park_counts(overseen_parks(self.request.user))
+        return DashboardFilterForm(self.request.GET, parks=self.park_rows)
 
     def get_agreements(self):
         return reviewable_agreements(self.request.user, Agreement.objects.all())
@@ -83,6 +77,7 @@ class DashboardView(DashboardAccessMixin, TemplateView):
                 parks=overseen_parks(self.request.user),
                 filters=filters,
                 today=today,
+                park_rows=self.park_rows,
             )
 
         def figures():
