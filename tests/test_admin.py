@@ -364,6 +364,23 @@ def change_page_data(client, agreement=None):
     return page, admin_form_data(client.get(page))
 
 
+def new_agreement_with_two_signatories(client, world):
+    """The admin's add page and its form filled in: an agreement of the world's park with its
+    provider and receiver as signatories."""
+    page, data = change_page_data(client)
+    data.update(
+        reference="HEZA/2024/07",
+        title_en="Shared steam",
+        kind=Agreement.Kind.INDUSTRIAL,
+        park=world.park.pk,
+        starts_on="2024-03-01",
+        **{"parties-TOTAL_FORMS": 2},
+    )
+    data.update(row_data("parties", 0, organisation=world.provider.pk, role="signatory"))
+    data.update(row_data("parties", 1, organisation=world.receiver.pk, role="signatory"))
+    return page, data
+
+
 def row_data(prefix, index, **fields):
     return {f"{prefix}-{index}-{name}": value for name, value in fields.items()}
 
@@ -493,17 +510,7 @@ class TestAgreementChangePage:
     def test_an_agreement_added_in_the_admin_is_a_draft_created_by_whoever_added_it(
         self, superuser_client, world
     ):
-        page, data = change_page_data(superuser_client)
-        data.update(
-            reference="HEZA/2024/07",
-            title_en="Shared steam",
-            kind=Agreement.Kind.INDUSTRIAL,
-            park=world.park.pk,
-            starts_on="2024-03-01",
-            **{"parties-TOTAL_FORMS": 2},
-        )
-        data.update(row_data("parties", 0, organisation=world.provider.pk, role="signatory"))
-        data.update(row_data("parties", 1, organisation=world.receiver.pk, role="signatory"))
+        page, data = new_agreement_with_two_signatories(superuser_client, world)
 
         response = superuser_client.post(page, data)
 
@@ -517,17 +524,8 @@ class TestAgreementChangePage:
     def test_a_flow_added_between_organisations_that_are_not_parties_is_refused(
         self, superuser_client, world
     ):
-        page, data = change_page_data(superuser_client)
-        data.update(
-            reference="HEZA/2024/07",
-            title_en="Shared steam",
-            kind=Agreement.Kind.INDUSTRIAL,
-            park=world.park.pk,
-            starts_on="2024-03-01",
-            **{"parties-TOTAL_FORMS": 2, "flows-TOTAL_FORMS": 1},
-        )
-        data.update(row_data("parties", 0, organisation=world.provider.pk, role="signatory"))
-        data.update(row_data("parties", 1, organisation=world.receiver.pk, role="signatory"))
+        page, data = new_agreement_with_two_signatories(superuser_client, world)
+        data["flows-TOTAL_FORMS"] = 1
         data.update(
             row_data(
                 "flows",

@@ -13,6 +13,7 @@ from django.urls import reverse
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+from agreements.forms import AgreementForm
 from agreements.models import Agreement, Party, ResourceFlow
 from tests.agreements.entry import edit_data, new_agreement_data
 from tests.agreements.world import make_world
@@ -27,20 +28,8 @@ HUGE_NUMBERS = st.integers(-(10**30), 10**30).map(str)
 ODD_NUMBERS = st.sampled_from(["", "0", "-1", "1.5", "1e9", "1e400", "NaN", "٣", "１２", "9" * 40])
 JUNK = st.one_of(ANY_TEXT, HUGE_NUMBERS, ODD_NUMBERS)
 
-AGREEMENT_FIELDS = [
-    "reference",
-    "park",
-    "kind",
-    "title_en",
-    "title_vi",
-    "summary",
-    "signed_on",
-    "signed_at",
-    "starts_on",
-    "ends_on",
-    "terminated_on",
-    "version",
-]
+# The form's fields, and the version it carries (VersionCheckMixin).
+AGREEMENT_FIELDS = [*AgreementForm.Meta.fields, "version"]
 
 
 def mostly(valid, wild):

@@ -11,7 +11,13 @@ from playwright.sync_api import expect
 
 from agreements.models import Agreement
 from agreements.sample_data.demo import FOUNDING_REFERENCE
-from tests.e2e.test_staff import PASSWORD, PDF, choose_organisation, organisation, sign_in, sign_out
+from tests.e2e.test_staff import (
+    PASSWORD,
+    choose_organisation,
+    save_the_fire_fighting_flow_and_upload_the_signed_agreement,
+    sign_in,
+    sign_out,
+)
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -81,24 +87,8 @@ def test_staff_enter_an_agreement_an_official_verifies_it_and_nothing_is_refused
     expect(dialog).to_be_visible()
     dialog.get_by_role("button", name="Cancel").click()
     expect(dialog).to_be_hidden()
-    page.locator("#id_flows-0-resource").select_option(
-        label="Fire prevention, fire-fighting and rescue capacity (call-outs)"
-    )
-    page.locator("#id_flows-0-provider").select_option(organisation("dinh-vu-ip-jsc"))
-    page.locator("#id_flows-0-receiver").select_option(organisation("hai-an-district-police"))
-    page.locator("#id_flows-0-direction").select_option("mutual")
-    page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text(f"{FOUNDING_REFERENCE} is saved.")).to_be_visible()
-
-    # The signed document, the history of changes, the submission.
-    page.get_by_role("link", name=f"Upload a document to {FOUNDING_REFERENCE}").click()
-    page.get_by_label("Title").fill("Signed cooperation agreement")
-    page.get_by_label("File").set_input_files(
-        {"name": "quy-che-phoi-hop.pdf", "mimeType": "application/pdf", "buffer": PDF}
-    )
-    page.get_by_label("May be shown publicly").check()
-    page.get_by_role("button", name="Upload").click()
-    expect(page.get_by_text("“Signed cooperation agreement” is added")).to_be_visible()
+    # Its flow and signed document; then the history of changes, the submission.
+    save_the_fire_fighting_flow_and_upload_the_signed_agreement(page)
     page.goto(reverse("agreements:history", kwargs={"reference": FOUNDING_REFERENCE}))
     # The table's columns keep their widths from the stylesheet (they were style attributes).
     widths = (

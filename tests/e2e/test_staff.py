@@ -54,6 +54,27 @@ def organisation(slug):
     return str(Organisation.objects.get(slug=slug).pk)
 
 
+def save_the_fire_fighting_flow_and_upload_the_signed_agreement(page):
+    """On the founding agreement's form: its one mutual flow between the two signatories,
+    saved; then the signed document uploaded, as may be shown publicly."""
+    page.locator("#id_flows-0-resource").select_option(
+        label="Fire prevention, fire-fighting and rescue capacity (call-outs)"
+    )
+    page.locator("#id_flows-0-provider").select_option(organisation("dinh-vu-ip-jsc"))
+    page.locator("#id_flows-0-receiver").select_option(organisation("hai-an-district-police"))
+    page.locator("#id_flows-0-direction").select_option("mutual")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text(f"{FOUNDING_REFERENCE} is saved.")).to_be_visible()
+    page.get_by_role("link", name=f"Upload a document to {FOUNDING_REFERENCE}").click()
+    page.get_by_label("Title").fill("Signed cooperation agreement")
+    page.get_by_label("File").set_input_files(
+        {"name": "quy-che-phoi-hop.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    page.get_by_label("May be shown publicly").check()
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_text("“Signed cooperation agreement” is added")).to_be_visible()
+
+
 def test_staff_enter_the_founding_agreement_an_official_verifies_it_and_the_public_finds_it(
     page, registry
 ):
@@ -80,25 +101,9 @@ def test_staff_enter_the_founding_agreement_an_official_verifies_it_and_the_publ
     page.locator("#id_parties-2-representative_name").fill("Bui Ngoc Hai")
     page.locator("#id_parties-2-representative_title").fill("Deputy Head")
 
-    # One mutual flow of the fire-fighting service, between the two signatories.
-    page.locator("#id_flows-0-resource").select_option(
-        label="Fire prevention, fire-fighting and rescue capacity (call-outs)"
-    )
-    page.locator("#id_flows-0-provider").select_option(organisation("dinh-vu-ip-jsc"))
-    page.locator("#id_flows-0-receiver").select_option(organisation("hai-an-district-police"))
-    page.locator("#id_flows-0-direction").select_option("mutual")
-    page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text(f"{FOUNDING_REFERENCE} is saved.")).to_be_visible()
-
-    # The signed document, then the submission.
-    page.get_by_role("link", name=f"Upload a document to {FOUNDING_REFERENCE}").click()
-    page.get_by_label("Title").fill("Signed cooperation agreement")
-    page.get_by_label("File").set_input_files(
-        {"name": "quy-che-phoi-hop.pdf", "mimeType": "application/pdf", "buffer": PDF}
-    )
-    page.get_by_label("May be shown publicly").check()
-    page.get_by_role("button", name="Upload").click()
-    expect(page.get_by_text("“Signed cooperation agreement” is added")).to_be_visible()
+    # One mutual flow of the fire-fighting service, between the two signatories; the signed
+    # document; then the submission.
+    save_the_fire_fighting_flow_and_upload_the_signed_agreement(page)
     page.get_by_role("button", name=f"Submit for verification {FOUNDING_REFERENCE}").click()
     expect(page.get_by_text(f"{FOUNDING_REFERENCE} is submitted")).to_be_visible()
     sign_out(page, "deepc-staff")
