@@ -278,7 +278,7 @@ def generate(*, parks, organisations, agreements, seed, progress=lambda message:
         _bulk(ResourceFlow, flows)
         progress(f"{len(flows)} resource flows")
         # Bulk writes send no signals: what they would keep true is kept here.
-        Agreement.objects.filter(reference__startswith=REFERENCE_PREFIX).keep_linked_search_text()
+        Agreement.objects.filter(reference__startswith=REFERENCE_PREFIX).keep_linked_copies()
         progress("search copies of the parties' and resources' names")
         bulk_written()
         # The tables were emptied and filled again: their indexes are rebuilt, then analysed.

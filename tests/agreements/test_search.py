@@ -71,3 +71,60 @@ def test_the_migration_fills_every_agreements_copy_and_keeps_every_row(db):
     assert Agreement.objects.count() == before
     assert found("district police") == found("wastewater") == {"A-1"}
     assert Agreement.objects.get(reference="A-2").linked_search_text == " | "
+
+
+def sharing(category):
+    return set(Agreement.objects.sharing(category).values_list("reference", flat=True))
+
+
+def test_a_list_filtered_by_category_follows_every_change_to_the_flows_and_resources(db):
+    """The category filter reads the categories each agreement keeps of its flows'
+    resources (``shared_categories``): a flow added or removed, or its resource moved to
+    another category, moves the agreement in or out of the filtered list at once."""
+    water = make_resource(name_en="Treated wastewater", category="water")
+    steam = make_resource(name_en="Steam", category="energy")
+    first, second = make_organisation(), make_organisation()
+    agreement = make_agreement(
+        reference="W-1", parties=[first, second], flows=[(water, first, second)]
+    )
+    make_agreement(reference="NONE-1", parties=[], flows=[])
+    assert sharing("water") == {"W-1"}
+    assert sharing("energy") == set()
+
+    flow = agreement.flows.create(resource=steam, provider=second, receiver=first)
+    assert sharing("energy") == {"W-1"}
+
+    flow.delete()
+    assert sharing("energy") == set()
+
+    water.category = "material"
+    water.save()
+    assert sharing("water") == set()
+    assert sharing("material") == {"W-1"}
+
+
+def test_no_category_is_found_inside_another(db):
+    """Each category is matched whole, between its separators."""
+    service = make_resource(name_en="Fire-fighting", category="service")
+    first, second = make_organisation(), make_organisation()
+    make_agreement(reference="S-1", parties=[first, second], flows=[(service, first, second)])
+
+    assert sharing("service") == {"S-1"}
+    assert Agreement.objects.filter(shared_categories__contains="servic").exists()
+    assert sharing("servic") == set()
+
+
+def test_the_categories_migration_fills_every_agreements_copy_and_keeps_every_row(db):
+    migration = import_module("agreements.migrations.0010_agreement_shared_categories")
+    water = make_resource(name_en="Treated wastewater", category="water")
+    first, second = make_organisation(), make_organisation()
+    make_agreement(reference="A-1", parties=[first, second], flows=[(water, first, second)])
+    make_agreement(reference="A-2", parties=[], flows=[])
+    Agreement.objects.update(shared_categories="")  # as the column is added: empty
+    before = Agreement.objects.count()
+
+    migration.fill(apps, SimpleNamespace(connection=connection))
+
+    assert Agreement.objects.count() == before
+    assert sharing("water") == {"A-1"}
+    assert Agreement.objects.get(reference="A-2").shared_categories == ""
