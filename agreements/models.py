@@ -621,6 +621,16 @@ class ResourceFlowQuerySet(models.QuerySet):
         """Flows of verified agreements: what anyone may see."""
         return self.filter(agreement__review_state=Agreement.PUBLIC_STATE)
 
+    def counted_once(self):
+        """Less a framework agreement's flows that one of its verified bilateral agreements
+        records too (the rule of ``agreements.impact``): each exchange once, as the network
+        draws it."""
+        from agreements.impact import recorded_by_a_bilateral  # it builds on these models
+
+        return self.exclude(
+            recorded_by_a_bilateral(Q(agreement__review_state=Agreement.PUBLIC_STATE))
+        )
+
     def for_public_pages(self):
         """Each flow with what a page shows beside it: resource, both ends, agreement, park."""
         return self.select_related("resource", "provider", "receiver", "agreement__park")

@@ -292,7 +292,7 @@ class ParkDetailView(DetailWithListMixin, ListView):
         return context
 
     def network(self, park):
-        flows = ResourceFlow.objects.public().filter(agreement__park=park)
+        flows = ResourceFlow.objects.public().counted_once().filter(agreement__park=park)
         organisations = {
             organisation.pk: organisation
             for organisation in network_organisations(flows, limit=NETWORK_MAX_NODES)
