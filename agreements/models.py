@@ -284,6 +284,18 @@ class AgreementQuerySet(models.QuerySet):
             Prefetch("flows", queryset=ResourceFlow.objects.select_related("resource")),
         )
 
+    def nested_with(self, agreement, *, limit):
+        """The agreements nesting with ``agreement``: its framework, the earlier agreement it
+        amends, the bilateral agreements made under it and those amending it, the ``limit``
+        first by reference (one query; each tells its relation by its ``framework_id`` and
+        ``amends_id``)."""
+        return self.filter(
+            Q(pk=agreement.framework_id)
+            | Q(pk=agreement.amends_id)
+            | Q(framework=agreement)
+            | Q(amends=agreement)
+        ).order_by("reference")[:limit]
+
     def for_detail_page(self):
         return self.select_related("park", "created_by", "reviewed_by").prefetch_related(
             Prefetch(
@@ -293,7 +305,13 @@ class AgreementQuerySet(models.QuerySet):
             Prefetch(
                 "flows",
                 queryset=ResourceFlow.objects.select_related(
-                    "resource", "provider", "receiver"
+                    "resource",
+                    "provider",
+                    "receiver",
+                    # What each is made from, drawn beside it ("made from: wastewater from X").
+                    "made_from__resource",
+                    "made_from__provider",
+                    "made_from__agreement",
                 ).with_impact(),
             ),
             "documents",
