@@ -296,6 +296,10 @@ def test_staff_link_a_flow_to_what_it_is_made_from_and_a_wrong_one_is_refused(
     )
     assert right.status_code == 302
     assert ResourceFlow.objects.get(pk=cluster.biogas_flow.pk).made_from == cluster.wastewater_flow
+    history = client.get(
+        reverse("agreements:history", kwargs={"reference": agreement.reference})
+    ).content.decode()
+    assert "Kalundborg Refinery → Wastewater → Biogas plant" in history
 
 
 def test_two_rows_of_one_form_cannot_close_a_loop(client, world):
