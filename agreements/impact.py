@@ -11,7 +11,10 @@ and which flows the impact totals count. Every page and export takes its figures
   receiver; the bilateral agreement's flow, which usually says how much, is counted instead.
   Only the framework's own bilateral agreements count for this (one level: a framework under
   another framework is judged against its own bilaterals). Amendments need no rule: an
-  agreement renewed or replaced is ended by its dates. The park network draws each exchange
+  agreement renewed or replaced is ended by its dates. The exchange belongs to the bilateral
+  agreement whatever a page filters by (kind, signing dates): a dashboard narrowed to the
+  framework alone does not count it. Two bilateral agreements of one framework recording the
+  same exchange both count (they are two agreements). The park network draws each exchange
   once by the same rule (``recorded_by_a_bilateral``), and the exports say row by row which
   flows the totals count.
 
