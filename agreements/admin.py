@@ -101,6 +101,8 @@ class ResourceFlowInline(AgreementRowsInlineMixin, admin.StackedInline):
     formset = ResourceFlowFormSet  # each flow's ends among the party rows saved with it
     extra = 0
     autocomplete_fields = ["resource", "provider", "receiver"]
+    # Any flow by its number: the model checks that its provider receives it, in this park.
+    raw_id_fields = ["made_from"]
 
 
 class DocumentDownloadMixin:
@@ -194,7 +196,7 @@ class AgreementAdmin(
     list_filter = ["review_state", "kind", "park", "signed_on"]
     search_fields = ["reference", "title_en", "title_vi"]
     date_hierarchy = "signed_on"
-    autocomplete_fields = ["park"]
+    autocomplete_fields = ["park", "framework", "amends"]
     list_select_related = ["park"]
     # The review and who created it are recorded by the services, never typed in; the people
     # are shown by name, a deleted account as a former user (``reviewer``, ``creator``).
@@ -214,6 +216,7 @@ class AgreementAdmin(
             _("Dates"),
             {"fields": ["signed_on", "signed_at", "starts_on", "ends_on", "terminated_on"]},
         ),
+        (_("Related agreements"), {"fields": ["framework", "amends", "amendment_kind"]}),
         (
             _("Review"),
             {

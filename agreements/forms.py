@@ -16,6 +16,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
+from django.db.models import Q
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.forms.formsets import TOTAL_FORM_COUNT
 from django.utils.translation import gettext_lazy as _
@@ -92,6 +93,29 @@ class VersionCheckMixin:
         return any(error.code == "conflict" for error in self.non_field_errors().as_data())
 
 
+class AgreementReferenceField(forms.ModelChoiceField):
+    """Another agreement, typed by its reference: a park can hold thousands, too many for a
+    list. Only agreements of ``queryset`` (those of the user's parks) are found."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        kwargs.update(queryset=Agreement.objects.none(), to_field_name="reference")
+        super().__init__(**kwargs)
+        self.error_messages["invalid_choice"] = _(
+            "No agreement of your parks has the reference “%(value)s”: check it, or leave this "
+            "blank."
+        )
+
+    def prepare_value(self, value):
+        if isinstance(value, Agreement):
+            return value.reference
+        return super().prepare_value(value)
+
+    def to_python(self, value):
+        return super().to_python(value.strip() if isinstance(value, str) else value)
+
+
 class AgreementForm(VersionCheckMixin, forms.ModelForm):
     helper = layout_helper("agreements/_agreement_fields.html")
 
@@ -109,7 +133,11 @@ class AgreementForm(VersionCheckMixin, forms.ModelForm):
             "starts_on",
             "ends_on",
             "terminated_on",
+            "framework",
+            "amends",
+            "amendment_kind",
         ]
+        field_classes = {"framework": AgreementReferenceField, "amends": AgreementReferenceField}
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),
             "signed_on": _date_input(),
@@ -127,6 +155,15 @@ class AgreementForm(VersionCheckMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         parks = permissions.staffed_parks(user)
         self.fields["park"].queryset = parks
+        # Agreements the user may see in their parks; the model keeps both in one park.
+        for name, help_text in [
+            ("framework", _("The reference of the framework agreement it was made under, if any.")),
+            ("amends", _("The reference of the earlier agreement it amends, renews or replaces.")),
+        ]:
+            self.fields[name].queryset = Agreement.objects.filter(park__in=parks)
+            self.fields[name].help_text = help_text
+            if getattr(self.instance, f"{name}_id") is not None:
+                self.initial[name] = getattr(self.instance, name)
         if self.instance.pk is None and not self.initial.get("park"):
             only_parks = list(parks[:2])
             if len(only_parks) == 1:
@@ -364,11 +401,29 @@ class ResourceFlowForm(forms.ModelForm):
 
     class Meta:
         model = ResourceFlow
-        fields = ["resource", "provider", "receiver", "direction", "quantity", "period", "notes"]
+        fields = [
+            "resource",
+            "provider",
+            "receiver",
+            "direction",
+            "quantity",
+            "period",
+            "notes",
+            "made_from",
+        ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, organisation_choices=None, resource_choices=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        organisation_choices=None,
+        resource_choices=None,
+        made_from_choices=None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        if made_from_choices is not None:
+            organisation_field_choices(self.fields["made_from"], lambda: made_from_choices(self))
         for name in ["provider", "receiver"]:
             field = self.fields[name]
             if organisation_choices is not None:
@@ -404,11 +459,40 @@ class ResourceFlowForm(forms.ModelForm):
 class ResourceFlowFormSet(AgreementRowsFormSet):
     def full_clean(self):
         if self.is_bound:
-            # The model checks each flow's provider and receiver against these.
+            # The model checks each flow's provider and receiver against these, and that
+            # following what each is made from never loops, with the rows' new links.
             party_ids = self.party_organisation_ids()
+            overrides = self.made_from_overrides()
             for form in self.forms:
                 form.instance.party_organisation_ids = party_ids
+                form.instance.made_from_overrides = overrides
         super().full_clean()
+
+    def made_from_overrides(self):
+        """{pk: the pk of the flow it is made from} of the stored rows, as sent."""
+        overrides = {}
+        for form in self.forms:
+            if form.instance.pk is not None and "made_from" in form.fields:
+                value = form["made_from"].value()
+                try:
+                    overrides[form.instance.pk] = int(value) if value else None
+                except (TypeError, ValueError):
+                    overrides[form.instance.pk] = None
+        return overrides
+
+    def clean(self):
+        super().clean()
+        removed = {
+            form.instance.pk
+            for form in self.forms
+            if form.instance.pk is not None and self._should_delete_form(form)
+        }
+        for form in self.kept_forms():
+            made_from = form.cleaned_data.get("made_from")
+            if made_from is not None and made_from.pk in removed:
+                form.add_error(
+                    "made_from", _("That flow is removed here: choose another, or keep it.")
+                )
 
     def party_organisation_ids(self):
         """The organisations the agreement has for parties once saved: those of the party rows
@@ -486,9 +570,11 @@ class AgreementEntry:
             form_kwargs={
                 "organisation_choices": self.organisation_choices,
                 "resource_choices": resource_choices(),
+                "made_from_choices": self.made_from_choices,
             },
         )
         self._labels = None
+        self._made_from_candidates = None
         adding = self.instance.pk is None
         self.parties.extra = NEW_AGREEMENT_PARTY_ROWS if adding else SPARE_ROWS
         self.flows.extra = NEW_AGREEMENT_FLOW_ROWS if adding else SPARE_ROWS
@@ -538,6 +624,44 @@ class AgreementEntry:
         choices = {pk: labels[pk] for pk in wanted if pk in labels}
         return [("", "---------"), *sorted(choices.items(), key=lambda choice: fold(choice[1]))]
 
+    # The flows a flow can be made from, read when the page is drawn
+
+    def made_from_choices(self, form):
+        """The choices of a flow row's "made from" list: the stored flows of the agreement's
+        park (this agreement's among them, but not the row itself) received by the row's
+        provider, or by any party while it has none, and the one chosen. New rows of this
+        agreement have no key yet: they can be chosen once it is saved."""
+        provider = chosen_pk(form, "provider")
+        receivers = {provider} if provider is not None else set(self.party_organisation_pks())
+        chosen = chosen_pk(form, "made_from")
+        choices = [
+            (flow.pk, made_from_label(flow))
+            for flow in self.made_from_candidates()
+            if flow.pk != form.instance.pk and (flow.receiver_id in receivers or flow.pk == chosen)
+        ]
+        return [("", "---------"), *choices]
+
+    def made_from_candidates(self):
+        """The stored flows of the agreement's park (one of the user's parks) received by a
+        party of the page: one query, the first time a list is drawn."""
+        if self._made_from_candidates is None:
+            park = chosen_pk(self.form, "park")
+            receivers = set(self.party_organisation_pks())
+            chosen = {pk for form in self.flows.forms if (pk := chosen_pk(form, "made_from"))}
+            if park is None or not (receivers or chosen):
+                self._made_from_candidates = []
+            else:
+                self._made_from_candidates = list(
+                    ResourceFlow.objects.filter(
+                        Q(receiver_id__in=receivers) | Q(pk__in=chosen),
+                        agreement__park_id=park,
+                        agreement__park__in=self.form.fields["park"].queryset,
+                    )
+                    .select_related("resource", "provider", "receiver", "agreement")
+                    .order_by("agreement__reference", "pk")[:MADE_FROM_CHOICES]
+                )
+        return self._made_from_candidates
+
     def party_organisation_pks(self):
         """The organisations of the party rows (not those marked for removal), as shown."""
         return [
@@ -573,6 +697,18 @@ class AgreementEntry:
             ]
             self._labels = {o.pk: organisation_label(o) for o in organisations}
         return self._labels
+
+
+# The most flows a "made from" list offers: a park's flows received by the agreement's parties.
+MADE_FROM_CHOICES = 200
+
+
+def made_from_label(flow):
+    """A flow as a "made from" list names it: "Treated wastewater: A → B (REF-1)"."""
+    return (
+        f"{flow.resource.name}: {flow.provider.name} → {flow.receiver.name} "
+        f"({flow.agreement.reference})"
+    )
 
 
 def formset_rows(formset, fields):

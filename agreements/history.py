@@ -56,7 +56,12 @@ class _Names:
         "resource": Resource,
         "reviewed_by": USER,
         "created_by": USER,
+        "framework": Agreement,
+        "amends": Agreement,
+        "made_from": ResourceFlow,
     }
+    # What a name of a row of the model is read with (a flow is named by its ends and resource).
+    JOINED = {ResourceFlow: ("provider", "resource", "receiver")}
 
     def __init__(self, records):
         wanted = {}
@@ -68,7 +73,9 @@ class _Names:
         self.names = {
             model: {
                 obj.pk: display_name(obj) if model is USER else str(obj)
-                for obj in model._default_manager.filter(pk__in=pks)
+                for obj in model._default_manager.filter(pk__in=pks).select_related(
+                    *self.JOINED.get(model, ())
+                )
             }
             for model, pks in wanted.items()
         }

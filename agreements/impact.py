@@ -5,7 +5,18 @@ and which flows the impact totals count. Every page and export takes its figures
   month x 12, per year x 1); a one-off or undisclosed quantity has none.
 - t CO2e avoided per year = annual quantity x the resource's emission factor (kg CO2e per unit)
   / 1000, where the resource has an emission factor (with its source); nothing is estimated.
-- The totals count the flows of agreements that are verified and in force today.
+- The totals count the flows of agreements that are verified and in force today, each exchange
+  once: a framework agreement's flow is not counted when a bilateral agreement made under it
+  (``Agreement.framework``) that the totals count records the same provider -> resource ->
+  receiver; the bilateral agreement's flow, which usually says how much, is counted instead.
+  Only the framework's own bilateral agreements count for this (one level: a framework under
+  another framework is judged against its own bilaterals). Amendments need no rule: an
+  agreement renewed or replaced is ended by its dates. The exchange belongs to the bilateral
+  agreement whatever a page filters by (kind, signing dates): a dashboard narrowed to the
+  framework alone does not count it. Two bilateral agreements of one framework recording the
+  same exchange both count (they are two agreements). The park network draws each exchange
+  once by the same rule (``recorded_by_a_bilateral``), and the exports say row by row which
+  flows the totals count.
 
 The rule is written once, as database expressions: ``annual_quantity``, ``annual_tonnes_co2e_
 avoided`` and ``counted_in_impact``. The aggregate (``impact``) sums them in the database, and
@@ -21,8 +32,10 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
     Sum,
     Value,
@@ -96,10 +109,40 @@ def agreement_counted_in_impact(today, prefix=""):
     ) & AgreementQuerySet.active_condition(today, prefix=prefix)
 
 
-def counted_in_impact(today, prefix=""):
+def recorded_by_a_bilateral(condition, prefix=""):
+    """Flows of a framework agreement whose exchange (provider, resource, receiver) a flow
+    meeting ``condition`` of one of its bilateral agreements records too: those that count
+    once, as the bilateral's (a subquery, by the flows' index of agreements' frameworks);
+    ``prefix`` reaches the flow through a relation (``"flows__"`` from an agreement)."""
+    return Exists(
+        ResourceFlow.objects.filter(
+            condition,
+            agreement__framework=OuterRef(f"{prefix}agreement"),
+            provider=OuterRef(f"{prefix}provider"),
+            resource=OuterRef(f"{prefix}resource"),
+            receiver=OuterRef(f"{prefix}receiver"),
+        )
+    )
+
+
+def counted_in_impact(today):
     """Flows that the impact totals count: those of agreements verified and in force on
-    ``today``; ``prefix`` reaches the flow through a relation."""
-    return agreement_counted_in_impact(today, prefix=f"{prefix}agreement__")
+    ``today``, less a framework's flows that one of its counted bilateral agreements records
+    (``recorded_by_a_bilateral``)."""
+    return _counted(today, flow="", agreement="agreement__")
+
+
+def flows_counted_in_impact(today):
+    """``counted_in_impact`` on agreements joined to their flows (``flows__``), as the exports
+    read them: one row per flow, the agreement's columns beside it."""
+    return _counted(today, flow="flows__", agreement="")
+
+
+def _counted(today, *, flow, agreement):
+    in_force = agreement_counted_in_impact(today, prefix="agreement__")
+    return agreement_counted_in_impact(today, prefix=agreement) & ~Q(
+        recorded_by_a_bilateral(in_force, flow)
+    )
 
 
 def not_in_force(today, prefix=""):

@@ -132,6 +132,44 @@ def validate_reference_words(reference):
         )
 
 
+# How long a chain of agreements (frameworks, amendments) or of flows (``made_from``) may be:
+# checking that a new link closes no loop reads one row per link, so a bounded number.
+MAX_CHAIN = 10
+
+
+def chain_from(model, start, field, *, overrides=None):
+    """The primary keys reached from ``start`` by following ``field`` (a foreign key of
+    ``model`` to itself), ``start`` first, at most ``MAX_CHAIN`` + 1 of them: one query per
+    link. ``overrides``: {pk: the pk it links to} for rows about to be saved with other values.
+    A list that ends on a key it holds already is a loop."""
+    reached = []
+    overrides = overrides or {}
+    pk = start
+    while pk is not None and len(reached) <= MAX_CHAIN:
+        reached.append(pk)
+        if pk in reached[:-1]:
+            break
+        if pk in overrides:
+            pk = overrides[pk]
+        else:
+            pk = model._default_manager.filter(pk=pk).values_list(f"{field}_id", flat=True).first()
+    return reached
+
+
+def chain_errors(instance, field, *, overrides=None, loop_message, long_message):
+    """The error of ``instance``'s ``field`` (a link to another row of its model), if following
+    it comes back to ``instance`` or goes on beyond ``MAX_CHAIN`` links."""
+    start = getattr(instance, f"{field}_id")
+    if start is None:
+        return None
+    reached = chain_from(type(instance), start, field, overrides=overrides)
+    if instance.pk is not None and instance.pk in reached:
+        return ValidationError(loop_message, code="loop")
+    if len(reached) > MAX_CHAIN:
+        return ValidationError(long_message, params={"limit": MAX_CHAIN}, code="too_long")
+    return None
+
+
 class AgreementQuerySet(models.QuerySet):
     def public(self):
         """What anyone may see: verified agreements only."""
@@ -245,6 +283,18 @@ class AgreementQuerySet(models.QuerySet):
             Prefetch("flows", queryset=ResourceFlow.objects.select_related("resource")),
         )
 
+    def nested_with(self, agreement, *, limit):
+        """The agreements nesting with ``agreement``: its framework, the earlier agreement it
+        amends, the bilateral agreements made under it and those amending it, the ``limit``
+        first by reference (one query; each tells its relation by its ``framework_id`` and
+        ``amends_id``)."""
+        return self.filter(
+            Q(pk=agreement.framework_id)
+            | Q(pk=agreement.amends_id)
+            | Q(framework=agreement)
+            | Q(amends=agreement)
+        ).order_by("reference")[:limit]
+
     def for_detail_page(self):
         return self.select_related("park", "created_by", "reviewed_by").prefetch_related(
             Prefetch(
@@ -254,7 +304,13 @@ class AgreementQuerySet(models.QuerySet):
             Prefetch(
                 "flows",
                 queryset=ResourceFlow.objects.select_related(
-                    "resource", "provider", "receiver"
+                    "resource",
+                    "provider",
+                    "receiver",
+                    # What each is made from, drawn beside it ("made from: wastewater from X").
+                    "made_from__resource",
+                    "made_from__provider",
+                    "made_from__agreement",
                 ).with_impact(),
             ),
             "documents",
@@ -325,6 +381,11 @@ class Agreement(SearchTextMixin, models.Model):
         VERIFIED = "verified", _("Verified")
         RETURNED = "returned", _("Returned for changes")
 
+    class AmendmentKind(models.TextChoices):
+        AMENDS = "amends", _("amends")
+        RENEWS = "renews", _("renews")
+        REPLACES = "replaces", _("replaces")
+
     # Review states, defined once: the one the public sees, those park staff may change, those
     # that may be sent for verification.
     PUBLIC_STATE = ReviewState.VERIFIED
@@ -363,6 +424,33 @@ class Agreement(SearchTextMixin, models.Model):
         _("ends on"), null=True, blank=True, help_text=_("Leave blank if open-ended.")
     )
     terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
+    # Agreements that nest: a bilateral agreement made under a framework agreement, and an
+    # agreement that amends, renews or replaces an earlier one. Both within one park
+    # (``clean``); deleting the other agreement only unlinks this one.
+    framework = models.ForeignKey(
+        "self",
+        verbose_name=_("framework agreement"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bilaterals",
+        help_text=_("The framework agreement this agreement was made under, if any."),
+    )
+    amends = models.ForeignKey(
+        "self",
+        verbose_name=_("earlier agreement"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="amendments",
+        help_text=_("The earlier agreement this one amends, renews or replaces, if any."),
+    )
+    amendment_kind = models.CharField(
+        _("relation to the earlier agreement"),
+        max_length=16,
+        choices=AmendmentKind,
+        blank=True,
+    )
     review_state = models.CharField(
         _("review state"), max_length=16, choices=ReviewState, default=ReviewState.DRAFT
     )
@@ -434,6 +522,25 @@ class Agreement(SearchTextMixin, models.Model):
             models.CheckConstraint(
                 condition=Q(version__gte=1), name="agreements_agreement_version_positive"
             ),
+            models.CheckConstraint(
+                condition=~Q(framework=F("pk")),
+                name="agreements_agreement_not_its_own_framework",
+                violation_error_message=_("An agreement cannot be its own framework agreement."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(amends=F("pk")),
+                name="agreements_agreement_does_not_amend_itself",
+                violation_error_message=_("An agreement cannot amend itself."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amends__isnull=True, amendment_kind="")
+                | (Q(amends__isnull=False) & ~Q(amendment_kind="")),
+                name="agreements_agreement_amendment_kind_with_amends",
+                violation_error_message=_(
+                    "Say whether it amends, renews or replaces the earlier agreement, and only "
+                    "when it names one."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -470,6 +577,36 @@ class Agreement(SearchTextMixin, models.Model):
     @property
     def is_awaiting_verification(self):
         return self.review_state == self.ReviewState.SUBMITTED
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        for name, loop_message in [
+            ("framework", _("This agreement is already the framework of that one, or above it.")),
+            ("amends", _("That agreement already amends this one, directly or through others.")),
+        ]:
+            if getattr(self, f"{name}_id") is None:
+                continue
+            other = getattr(self, name)
+            if self.park_id is not None and other.park_id != self.park_id:
+                errors[name] = _("Choose an agreement of the same park.")
+                continue
+            error = chain_errors(
+                self,
+                name,
+                loop_message=loop_message,
+                long_message=_("A chain of agreements can be at most %(limit)d long."),
+            )
+            if error is not None:
+                errors[name] = error
+        if self.amends_id is not None and not self.amendment_kind:
+            errors["amendment_kind"] = _(
+                "Say whether it amends, renews or replaces the earlier agreement."
+            )
+        elif self.amends_id is None and self.amendment_kind:
+            errors["amendment_kind"] = _("Name the earlier agreement, or leave this blank.")
+        if errors:
+            raise ValidationError(errors)
 
     def is_active_on(self, day):
         return (
@@ -531,6 +668,16 @@ class ResourceFlowQuerySet(models.QuerySet):
         """Flows of verified agreements: what anyone may see."""
         return self.filter(agreement__review_state=Agreement.PUBLIC_STATE)
 
+    def counted_once(self):
+        """Less a framework agreement's flows that one of its verified bilateral agreements
+        records too (the rule of ``agreements.impact``): each exchange once, as the network
+        draws it."""
+        from agreements.impact import recorded_by_a_bilateral  # it builds on these models
+
+        return self.exclude(
+            recorded_by_a_bilateral(Q(agreement__review_state=Agreement.PUBLIC_STATE))
+        )
+
     def for_public_pages(self):
         """Each flow with what a page shows beside it: resource, both ends, agreement, park."""
         return self.select_related("resource", "provider", "receiver", "agreement__park")
@@ -586,6 +733,21 @@ class ResourceFlow(models.Model):
     )
     period = models.CharField(_("period"), max_length=16, choices=Period, default=Period.YEARLY)
     notes = models.TextField(_("notes"), blank=True)
+    # A chain of flows: what the provider makes this flow from, a flow it receives (wastewater
+    # received by a biogas plant, the biogas it provides), in this agreement or another of the
+    # same park (``clean``). Deleting that flow only unlinks this one.
+    made_from = models.ForeignKey(
+        "self",
+        verbose_name=_("made from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="made_into",
+        help_text=_(
+            "A flow the provider receives and makes this one from, in this agreement or "
+            "another of the park. Flows of this agreement can be chosen once it is saved."
+        ),
+    )
 
     objects = ResourceFlowQuerySet.as_manager()
     history = HistoricalRecords()
@@ -605,6 +767,11 @@ class ResourceFlow(models.Model):
                 name="agreements_resourceflow_quantity_not_negative",
                 violation_error_message=_("The quantity cannot be negative."),
             ),
+            models.CheckConstraint(
+                condition=~Q(made_from=F("pk")),
+                name="agreements_resourceflow_not_made_from_itself",
+                violation_error_message=_("A flow cannot be made from itself."),
+            ),
         ]
 
     def __str__(self):
@@ -612,20 +779,54 @@ class ResourceFlow(models.Model):
 
     def clean(self):
         super().clean()
+        errors = {}
+        made_from_error = self.made_from_error()
+        if made_from_error is not None:
+            errors["made_from"] = made_from_error
         # A form that saves the parties and flows together sets the organisations of the
         # party rows it is about to save; otherwise the stored parties count.
         party_ids = getattr(self, "party_organisation_ids", None)
-        if party_ids is None:
-            if self.agreement_id is None:
-                return
+        if party_ids is None and self.agreement_id is not None:
             party_ids = set(self.agreement.parties.values_list("organisation_id", flat=True))
-        errors = {}
-        if self.provider_id and self.provider_id not in party_ids:
-            errors["provider"] = _("The provider must be a party to this agreement.")
-        if self.receiver_id and self.receiver_id not in party_ids:
-            errors["receiver"] = _("The receiver must be a party to this agreement.")
+        if party_ids is not None:
+            if self.provider_id and self.provider_id not in party_ids:
+                errors["provider"] = _("The provider must be a party to this agreement.")
+            if self.receiver_id and self.receiver_id not in party_ids:
+                errors["receiver"] = _("The receiver must be a party to this agreement.")
         if errors:
             raise ValidationError(errors)
+
+    def made_from_error(self):
+        """Why the flow this one is made from does not fit, if it does not: it must be received
+        by this flow's provider, in the same park, and following the chain must never come back
+        to this flow. A form saving several flows sets ``made_from_overrides`` ({pk: made_from
+        pk} of its rows), so that two rows cannot close a loop between them."""
+        if self.made_from_id is None:
+            return None
+        source = ResourceFlow.objects.select_related("agreement").get(pk=self.made_from_id)
+        if self.provider_id is not None and source.receiver_id != self.provider_id:
+            return ValidationError(
+                _(
+                    "Choose a flow that this flow's provider receives: it is what the provider "
+                    "makes this one from."
+                ),
+                code="not_received",
+            )
+        if ResourceFlow.agreement.is_cached(self) or self.agreement_id is not None:
+            park_id = self.agreement.park_id
+            if park_id is not None and source.agreement.park_id != park_id:
+                return ValidationError(
+                    _("Choose a flow of an agreement of this park."), code="other_park"
+                )
+        return chain_errors(
+            self,
+            "made_from",
+            overrides=getattr(self, "made_from_overrides", None),
+            loop_message=_(
+                "That flow is made from this one, directly or through others: a chain cannot loop."
+            ),
+            long_message=_("A chain of flows can be at most %(limit)d long."),
+        )
 
 
 def document_upload_to(instance, filename):

@@ -39,10 +39,10 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from agreements.impact import (
-    agreement_counted_in_impact,
     annual_quantity,
     annual_tonnes_co2e_avoided,
     as_boolean,
+    flows_counted_in_impact,
 )
 from agreements.models import Agreement, AgreementQuerySet, Party, Resource, ResourceFlow
 from symbiosis.bilingual import picked
@@ -309,8 +309,8 @@ def flow_rows(agreements, *, category="", today):
             annual=annual_quantity("flows__"),
             co2e=annual_tonnes_co2e_avoided("flows__"),
             active=_is_active(today),
-            # The dashboard's rule (agreements.impact), on the row's agreement.
-            counted=as_boolean(agreement_counted_in_impact(today)),
+            # The dashboard's rule (agreements.impact), on the row's flow.
+            counted=as_boolean(flows_counted_in_impact(today)),
         )
         .order_by("reference", "pk", "flows__pk")
         .values_list(*_reads(columns))
@@ -370,6 +370,14 @@ def notes(*, today, filters_text):
             _(
                 "The dashboard's impact totals count the flows of verified agreements active on "
                 "the export date (the last column)."
+            )
+        ],
+        [
+            _(
+                "Each exchange (provider, resource, receiver) counts once: where a framework "
+                "agreement and a bilateral agreement made under it both record it, only the "
+                "bilateral agreement's flow counts, and the framework's row says no in the "
+                "last column."
             )
         ],
     ]

@@ -11,6 +11,10 @@ readable (the page draws no more than that). A legend sits under the circle.
 
 Pure functions: rows in, markup out. Every piece of text is escaped here; the result is marked
 safe for templates. The page gives the text alternative (the same links as a table).
+
+A chain of flows (a flow made from another that its provider receives, ``ResourceFlow.
+made_from``) is drawn through the organisation that makes it: a dotted curve near its node,
+from the arrow that brings the input to the arrow that takes the output away.
 """
 
 import math
@@ -50,6 +54,8 @@ LEGEND_ROW = 22
 STROKE_WIDTH = 1.8  # a link standing for one agreement
 MAX_STROKE_WIDTH = 6
 TEXT_COLOUR = "#212529"
+CHAIN_DASH = "1 3"  # dotted: a chain through an organisation
+CHAIN_REACH = 30  # how far from the node a chain's curve starts and ends, along its flows
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,14 @@ class Flow:
     mutual: bool
     description: str  # tooltip: "provider → category → receiver: 2 agreements"
     count: int = 1  # how many agreements the link stands for
+
+
+@dataclass(frozen=True)
+class Chain:
+    source: str  # node keys: who provides the input, who makes the output, who receives it
+    maker: str
+    receiver: str
+    description: str  # tooltip: "maker makes energy from water"
 
 
 def node_of(organisation):
@@ -122,6 +136,35 @@ def network_from_links(organisations, links, *, categories):
     return nodes, flows
 
 
+def chains_from_rows(organisations, rows, *, categories):
+    """Chains from rows grouped by the database (``network_chains``), among ``organisations``
+    (by primary key); a chain with an end not among them is left out."""
+    chains = []
+    for row in rows:
+        ends = [organisations.get(row[name]) for name in ("source_id", "maker_id", "receiver_id")]
+        if None in ends:
+            continue
+        source, maker, receiver = ends
+        chains.append(
+            Chain(
+                source=source.slug,
+                maker=maker.slug,
+                receiver=receiver.slug,
+                description=_(
+                    "%(maker)s makes %(output)s for %(receiver)s from %(input)s from %(source)s"
+                )
+                % {
+                    "maker": maker.name,
+                    "output": categories.get(row["output"], row["output"]),
+                    "receiver": receiver.name,
+                    "input": categories.get(row["input"], row["input"]),
+                    "source": source.name,
+                },
+            )
+        )
+    return chains
+
+
 def stroke_width(count):
     """Thicker for a link standing for more agreements: one step per doubling, up to a limit."""
     return min(STROKE_WIDTH + 0.8 * math.log2(max(count, 1)), MAX_STROKE_WIDTH)
@@ -149,11 +192,12 @@ def circle_layout(count):
     return width, height, positions
 
 
-def render_network(nodes, flows, *, categories, title, description, id_prefix="network"):
+def render_network(nodes, flows, *, categories, title, description, id_prefix="network", chains=()):
     """The SVG markup of a network.
 
     ``categories``: ordered mapping of category key to its label, for the legend (only the
-    categories the flows use are listed). Flows whose ends are not among ``nodes`` are skipped.
+    categories the flows use are listed). Flows whose ends are not among ``nodes`` are skipped,
+    and so are ``chains`` (``Chain``) with an organisation not among them.
     """
     nodes = sort_nodes(nodes)
     width, diagram_height, positions = circle_layout(len(nodes))
@@ -173,7 +217,12 @@ def render_network(nodes, flows, *, categories, title, description, id_prefix="n
     used += sorted({flow.category for flow in flows} - set(categories))
     marker_ids = {key: f"{id_prefix}-arrow-{index}" for index, key in enumerate(used)}
     has_mutual = any(flow.mutual for flow in flows)
-    legend_rows = len(used) + has_mutual
+    chains = [
+        chain
+        for chain in chains
+        if chain.source in place and chain.maker in place and chain.receiver in place
+    ]
+    legend_rows = len(used) + has_mutual + bool(chains)
     height = diagram_height + (legend_rows * LEGEND_ROW + 16 if legend_rows else 0)
 
     parts = [
@@ -215,6 +264,17 @@ def render_network(nodes, flows, *, categories, title, description, id_prefix="n
             + f' marker-end="{marker}"><title>{escape(flow.description)}</title></path>'
         )
     parts.append("</g>")
+    if chains:
+        parts.append(
+            f'<g class="chains" fill="none" stroke="{TEXT_COLOUR}" stroke-width="2" '
+            f'stroke-dasharray="{CHAIN_DASH}">'
+        )
+        for chain in chains:
+            parts.append(
+                f'<path class="chain" d="{_chain_path(chain, place)}">'
+                f"<title>{escape(chain.description)}</title></path>"
+            )
+        parts.append("</g>")
 
     horizontal = len(nodes) <= HORIZONTAL_LABELS_UP_TO
     parts.append(f'<g class="nodes" fill="{TEXT_COLOUR}">')
@@ -240,6 +300,16 @@ def render_network(nodes, flows, *, categories, title, description, id_prefix="n
                     "",
                     f"{id_prefix}-arrow-mutual",
                     True,
+                )
+            )
+        if chains:
+            legend.append(
+                (
+                    _("chain: a flow made from a flow its provider receives"),
+                    TEXT_COLOUR,
+                    CHAIN_DASH,
+                    None,
+                    False,
                 )
             )
         parts.append(_legend(legend, top=diagram_height + 8))
@@ -280,6 +350,19 @@ def _flow_paths(flows, place, order):
     return paths
 
 
+def _chain_path(chain, place):
+    """A curve bending round the maker's node, from the side the input comes in to the side
+    the output leaves by."""
+    x, y, _a = place[chain.maker]
+    sx, sy, _a = place[chain.source]
+    rx, ry, _a = place[chain.receiver]
+    start = _towards(x, y, sx, sy, CHAIN_REACH)
+    end = _towards(x, y, rx, ry, CHAIN_REACH)
+    if chain.source == chain.receiver:  # in and out the same way: a loop beside the node
+        end = _towards(x, y, rx + CHAIN_REACH, ry + CHAIN_REACH, CHAIN_REACH)
+    return f"M{_n(start[0])},{_n(start[1])} Q{_n(x)},{_n(y)} {_n(end[0])},{_n(end[1])}"
+
+
 def _towards(x, y, tx, ty, distance):
     length = math.hypot(tx - x, ty - y) or 1
     return x + (tx - x) / length * distance, y + (ty - y) / length * distance
@@ -316,7 +399,8 @@ def _legend(rows, *, top):
             f'<path d="M4,{y} H44" stroke="{colour}" stroke-width="2.5" fill="none"'
             + (f' stroke-dasharray="{dash}"' if dash else "")
             + (f' marker-start="url(#{marker_id})"' if mutual else "")
-            + f' marker-end="url(#{marker_id})"/>'
+            + (f' marker-end="url(#{marker_id})"' if marker_id else "")
+            + "/>"
             f'<text x="56" y="{y + 4}">{escape(label)}</text>'
         )
     parts.append("</g>")
@@ -374,4 +458,28 @@ def network_links(flows, organisations, *, limit):
         .values("provider_id", "receiver_id", "direction", category=F("resource__category"))
         .annotate(agreements=Count("agreement", distinct=True), flows=Count("pk"))
         .order_by("-agreements", "provider_id", "receiver_id", "category", "direction")[: limit + 1]
+    )
+
+
+def network_chains(flows, organisations, *, limit):
+    """The chains among ``flows`` (a flow made from another of them) through and between
+    ``organisations``, grouped by who provides the input (``source_id``), who makes the output
+    (``maker_id``), who receives it (``receiver_id``) and the two resource categories
+    (``input``, ``output``): at most ``limit``. One query."""
+    return list(
+        flows.filter(
+            made_from__in=flows,
+            provider__in=organisations,
+            receiver__in=organisations,
+            made_from__provider__in=organisations,
+        )
+        .values(
+            "receiver_id",
+            maker_id=F("provider_id"),
+            source_id=F("made_from__provider_id"),
+            input=F("made_from__resource__category"),
+            output=F("resource__category"),
+        )
+        .annotate(flows=Count("pk"))
+        .order_by("maker_id", "source_id", "receiver_id", "input", "output")[:limit]
     )

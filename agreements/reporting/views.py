@@ -34,6 +34,8 @@ from agreements.reporting import dashboard, exports
 from agreements.reporting.charts import Bar, BarChart
 from agreements.reporting.filters import DashboardFilterForm
 from agreements.reporting.network import (
+    chains_from_rows,
+    network_chains,
     network_from_links,
     network_links,
     network_organisations,
@@ -292,7 +294,7 @@ class ParkDetailView(DetailWithListMixin, ListView):
         return context
 
     def network(self, park):
-        flows = ResourceFlow.objects.public().filter(agreement__park=park)
+        flows = ResourceFlow.objects.public().counted_once().filter(agreement__park=park)
         organisations = {
             organisation.pk: organisation
             for organisation in network_organisations(flows, limit=NETWORK_MAX_NODES)
@@ -304,6 +306,8 @@ class ParkDetailView(DetailWithListMixin, ListView):
         more_links = len(links) > NETWORK_MAX_LINKS
         links = links[:NETWORK_MAX_LINKS]
         nodes, drawn = network_from_links(organisations, links, categories=categories)
+        chain_rows = network_chains(flows, list(organisations), limit=NETWORK_MAX_LINKS)
+        chains = chains_from_rows(organisations, chain_rows, categories=categories)
         in_network = next(iter(organisations.values())).in_network
         for link in links:
             link["provider"] = organisations[link["provider_id"]]
@@ -330,7 +334,9 @@ class ParkDetailView(DetailWithListMixin, ListView):
                 )
                 % {"organisations": len(nodes), "links": len(drawn)},
                 id_prefix="park-network",
+                chains=chains,
             ),
+            "network_chains": chains,
             "network_size": len(nodes),
             "network_hidden": in_network - len(nodes),
             "network_links": links,

@@ -159,6 +159,13 @@ class AgreementDetailView(DetailView):
             if (members := [party for party in parties if party.role == role])
         ]
         context["flows"] = flows
+        internal = can_see_internal(user, agreement)
+        for flow in flows:
+            # What a flow is made from is shown where its agreement may be seen.
+            source = flow.made_from
+            flow.shown_made_from = (
+                source if source is not None and (internal or source.agreement.is_public) else None
+            )
         # Every flow of the agreement is a row, so the Total row is the sum of its rows.
         context["impacts"] = impacts = flow_impacts(flows)
         context["total_tonnes"] = total_tonnes_avoided(impacts)
@@ -167,9 +174,33 @@ class AgreementDetailView(DetailView):
             for document in agreement.documents.all()
             if can_download_document(user, document)
         ]
-        context["can_see_internal"] = can_see_internal(user, agreement)
+        context["can_see_internal"] = internal
+        context.update(nested_agreements(user, agreement))
         context.update(related_agreements(user, agreement, parties, flows))
         return context
+
+
+# A framework can have many bilateral agreements: the page lists this many of its relatives.
+NESTED_LIMIT = 50
+
+
+def nested_agreements(user, agreement, *, limit=NESTED_LIMIT):
+    """The agreements this user may see that nest with ``agreement``, in one query:
+    ``framework`` (the one it was made under), ``amended`` (the earlier one it amends, renews
+    or replaces), ``bilaterals`` (made under it) and ``amendments`` (amending it), with
+    ``more_nested`` telling whether some are left out."""
+    nested = list(
+        visible_agreements(user, Agreement.objects.all()).nested_with(agreement, limit=limit + 1)
+    )
+    more, nested = len(nested) > limit, nested[:limit]
+    return {
+        "framework": next((a for a in nested if a.pk == agreement.framework_id), None),
+        "amended": next((a for a in nested if a.pk == agreement.amends_id), None),
+        "bilaterals": [a for a in nested if a.framework_id == agreement.pk],
+        "amendments": [a for a in nested if a.amends_id == agreement.pk],
+        "more_nested": more,
+        "nested_limit": limit,
+    }
 
 
 def related_agreements(user, agreement, parties, flows, *, limit=RELATED_LIMIT):

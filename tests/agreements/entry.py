@@ -82,6 +82,9 @@ def edit_data(agreement, *, extra_parties=(), extra_flows=(), **fields):
         "starts_on": _day(agreement.starts_on),
         "ends_on": _day(agreement.ends_on),
         "terminated_on": _day(agreement.terminated_on),
+        "framework": agreement.framework.reference if agreement.framework_id else "",
+        "amends": agreement.amends.reference if agreement.amends_id else "",
+        "amendment_kind": agreement.amendment_kind,
         "version": agreement.version,
     }
     parties = [
@@ -104,6 +107,7 @@ def edit_data(agreement, *, extra_parties=(), extra_flows=(), **fields):
             "quantity": "" if row.quantity is None else row.quantity,
             "period": row.period,
             "notes": row.notes,
+            "made_from": row.made_from_id or "",
         }
         for row in agreement.flows.order_by("pk")
     ]

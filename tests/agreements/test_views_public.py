@@ -535,11 +535,15 @@ def test_the_detail_page_runs_a_fixed_number_of_queries(client, django_assert_nu
         # signed by the same party, sharing the same resource
         make_agreement(park, parties=[hub, other], flows=[(resource, hub, other)])
         add_document(agreement, is_public=True)
+    # ... and made under it, as bilateral agreements of a framework
+    Agreement.objects.exclude(pk=agreement.pk).update(framework=agreement)
 
-    # agreement, parties, flows, documents; agreements sharing a resource, with their shared
-    # flows; agreements signed by the same party, with their shared parties
-    with django_assert_num_queries(TRANSACTION + 8):
+    # agreement, parties, flows, documents; the agreements nesting with it; agreements sharing
+    # a resource, with their shared flows; agreements signed by the same party, with their
+    # shared parties
+    with django_assert_num_queries(TRANSACTION + 9):
         response = client.get(agreement.get_absolute_url())
+    assert len(response.context["bilaterals"]) == rows
     assert len(response.context["same_parties"]) == min(rows, RELATED_LIMIT)
     assert len(response.context["same_resource"]) == min(rows, RELATED_LIMIT)
     assert len(response.context["documents"]) == rows

@@ -130,6 +130,8 @@ BAD_INPUT = [
     ("flows-0-quantity", "ten", "Enter a number."),
     ("flows-0-quantity", "1" * 20, "Ensure that there are no more than 16 digits in total."),
     ("flows-0-receiver", "PROVIDER", "The provider and the receiver must differ."),
+    ("framework", "NOPE-1", "No agreement of your parks has the reference “NOPE-1”"),
+    ("amends", "NOPE-2", "No agreement of your parks has the reference “NOPE-2”"),
 ]
 # Free text has no limit a user would hit: HTML and script in it are kept and shown escaped
 # (test_html_and_script_typed_in_text_fields_are_shown_escaped).
@@ -1163,8 +1165,8 @@ def test_the_edit_page_takes_the_same_number_of_queries_whatever_the_rows(
     )
 
     # savepoint, session, user, park memberships, agencies, agreement, parks, parties, flows,
-    # resources, the organisations' names, release
-    with django_assert_num_queries(12):
+    # resources, the organisations' names, the flows its flows can be made from, release
+    with django_assert_num_queries(13):
         response = staff_client.get(url("update", agreement))
 
     assert response.content.decode().count('name="parties-') > rows
