@@ -14,7 +14,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("agreements", "0009_postgresql_filtered_count_indexes"),
+        ("agreements", "0010_agreement_shared_categories"),
         ("parks", "0002_park_membership_has_no_role"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -2,7 +2,7 @@
 on this test run's engine (SQLite, or PostgreSQL when DATABASE_URL points at it): rows written
 at the schema before it are read back unchanged after it, with the new links empty.
 
-Rows are written with the historical models of migration 0009 (the models of today have
+Rows are written with the historical models of migration 0010 (the models of today have
 columns that schema lacks), in a ``manage.py shell`` of their own, as ``tests/test_migrations.py``
 runs the migrations."""
 
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
-BEFORE = ("agreements", "0009_postgresql_filtered_count_indexes")
+BEFORE = ("agreements", "0010_agreement_shared_categories")
 
 WRITE_BEFORE = f"""
 import datetime, json
