@@ -209,10 +209,32 @@ class AgreementAdmin(
     inlines = [PartyInline, ResourceFlowInline, DocumentInline]
     actions = ["verify_selected", "return_selected"]
     fieldsets = [
-        (None, {"fields": ["reference", "title_vi", "title_en", "kind", "park", "summary"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "reference",
+                    "title_vi",
+                    "title_en",
+                    "kind",
+                    "park",
+                    "summary_vi",
+                    "summary_en",
+                ]
+            },
+        ),
         (
             _("Dates"),
-            {"fields": ["signed_on", "signed_at", "starts_on", "ends_on", "terminated_on"]},
+            {
+                "fields": [
+                    "signed_on",
+                    "signed_at_vi",
+                    "signed_at_en",
+                    "starts_on",
+                    "ends_on",
+                    "terminated_on",
+                ]
+            },
         ),
         (
             _("Review"),

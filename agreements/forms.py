@@ -103,15 +103,18 @@ class AgreementForm(VersionCheckMixin, forms.ModelForm):
             "kind",
             "title_en",
             "title_vi",
-            "summary",
+            "summary_en",
+            "summary_vi",
             "signed_on",
-            "signed_at",
+            "signed_at_en",
+            "signed_at_vi",
             "starts_on",
             "ends_on",
             "terminated_on",
         ]
         widgets = {
-            "summary": forms.Textarea(attrs={"rows": 4}),
+            "summary_en": forms.Textarea(attrs={"rows": 4}),
+            "summary_vi": forms.Textarea(attrs={"rows": 4}),
             "signed_on": _date_input(),
             "starts_on": _date_input(),
             "ends_on": _date_input(),
@@ -169,7 +172,13 @@ class PartyForm(forms.ModelForm):
 
     class Meta:
         model = Party
-        fields = ["organisation", "role", "representative_name", "representative_title"]
+        fields = [
+            "organisation",
+            "role",
+            "representative_name",
+            "representative_title_en",
+            "representative_title_vi",
+        ]
         error_messages = {
             "organisation": {"required": _("Choose the organisation, or type its name.")}
         }
@@ -364,8 +373,20 @@ class ResourceFlowForm(forms.ModelForm):
 
     class Meta:
         model = ResourceFlow
-        fields = ["resource", "provider", "receiver", "direction", "quantity", "period", "notes"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "resource",
+            "provider",
+            "receiver",
+            "direction",
+            "quantity",
+            "period",
+            "notes_en",
+            "notes_vi",
+        ]
+        widgets = {
+            "notes_en": forms.Textarea(attrs={"rows": 2}),
+            "notes_vi": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, organisation_choices=None, resource_choices=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -45,8 +45,23 @@ BACK_TO_DRAFT = _(
     "pages until an official verifies it. Submit it when it is ready."
 )
 REVIEWED_BY_OVERSEEING_OFFICIALS = _("Only the officials overseeing this park verify it.")
-PARTY_FIELDS = ("organisation", "role", "representative_name", "representative_title")
-FLOW_FIELDS = ("resource", "provider", "receiver", "direction", "quantity", "period", "notes")
+PARTY_FIELDS = (
+    "organisation",
+    "role",
+    "representative_name",
+    "representative_title_en",
+    "representative_title_vi",
+)
+FLOW_FIELDS = (
+    "resource",
+    "provider",
+    "receiver",
+    "direction",
+    "quantity",
+    "period",
+    "notes_en",
+    "notes_vi",
+)
 
 # Notification emails go to people whose language the registry does not know: each is written
 # in both, Vietnamese first.
