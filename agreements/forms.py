@@ -25,6 +25,7 @@ from agreements import permissions, services
 from agreements.models import Agreement, Party, Resource, ResourceFlow
 from parks.lookup import find_organisations, is_found_by, organisation_label
 from parks.models import Organisation
+from symbiosis.bilingual import language_marked_formfield
 from symbiosis.form_layout import layout_helper
 from symbiosis.search import fold
 
@@ -97,6 +98,7 @@ class AgreementForm(VersionCheckMixin, forms.ModelForm):
 
     class Meta:
         model = Agreement
+        formfield_callback = language_marked_formfield
         fields = [
             "reference",
             "park",
@@ -172,6 +174,7 @@ class PartyForm(forms.ModelForm):
 
     class Meta:
         model = Party
+        formfield_callback = language_marked_formfield
         fields = [
             "organisation",
             "role",
@@ -373,6 +376,7 @@ class ResourceFlowForm(forms.ModelForm):
 
     class Meta:
         model = ResourceFlow
+        formfield_callback = language_marked_formfield
         fields = [
             "resource",
             "provider",

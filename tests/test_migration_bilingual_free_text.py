@@ -125,7 +125,11 @@ def run(database_url, *args):
     result = subprocess.run(
         [sys.executable, *args],
         cwd=PROJECT,
-        env={**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "symbiosis.settings"},
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "symbiosis.settings",
+        },
         capture_output=True,
         text=True,
         timeout=300,
@@ -167,7 +171,7 @@ def test_each_text_moves_to_its_language_and_none_is_lost(empty_database):
 
 def test_going_back_joins_each_pair_into_the_old_field(empty_database):
     run(empty_database, "-c", WRITE_AND_MIGRATE)
-    both = """
+    both = f"""
 import django
 django.setup()
 from django.db import connection
@@ -175,8 +179,8 @@ with connection.cursor() as cursor:
     cursor.execute("UPDATE agreements_agreement SET summary_vi = 'Tóm tắt', signed_at_vi = 'Hà Nội'"
                    " WHERE reference = 'EN-1'")
 from django.core.management import call_command
-call_command("migrate", "agreements", "%s", verbosity=0)
-""" % BEFORE
+call_command("migrate", "agreements", "{BEFORE}", verbosity=0)
+"""
     run(empty_database, "-c", both)
     rows = read(empty_database, "old")
 

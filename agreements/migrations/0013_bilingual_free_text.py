@@ -66,6 +66,13 @@ def _in_batches(queryset):
         yield rows
 
 
+def _checks_done(schema_editor):
+    """On PostgreSQL, the foreign key checks the updates queued, run now: the schema steps
+    after a data step (going back) cannot alter a table with checks still pending."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def _pk(model):
     return "history_id" if model.__name__.startswith("Historical") else "pk"
 
@@ -83,6 +90,7 @@ def sort_by_language(apps, schema_editor):
                     setattr(row, vietnamese, getattr(row, english))
                     setattr(row, english, "")
                 model.objects.bulk_update(moved, [english, vietnamese])
+    _checks_done(schema_editor)
 
 
 def join_languages(apps, schema_editor):
@@ -99,6 +107,7 @@ def join_languages(apps, schema_editor):
                     elif long_text:
                         setattr(row, english, f"{first}\n\n{second}")
                 model.objects.bulk_update(rows, [english])
+    _checks_done(schema_editor)
 
 
 def compute_search_text(apps, schema_editor):
@@ -119,6 +128,7 @@ def compute_search_text_before(apps, schema_editor):
         for row in rows:
             row.search_text = search_text(*(getattr(row, field) for field in fields))
         Agreement.objects.bulk_update(rows, ["search_text"])
+    _checks_done(schema_editor)
 
 
 def _pair(model_name, name, english_label, vietnamese_label, long_text):

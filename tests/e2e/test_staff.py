@@ -87,7 +87,7 @@ def test_staff_enter_the_founding_agreement_an_official_verifies_it_and_the_publ
     page.get_by_label("Title in English").fill(TITLE_EN)
     page.get_by_label("Title in Vietnamese").fill(TITLE_VI)
     page.get_by_label("Signed on").fill("2023-09-12")
-    page.get_by_label("Signed at").fill("Hai Phong")
+    page.get_by_label("Place signed in English").fill("Hai Phong")
     page.get_by_label("Starts on").fill("2023-09-12")
 
     # Two signatories found by typing a few letters, in English and in unaccented Vietnamese.
@@ -99,7 +99,7 @@ def test_staff_enter_the_founding_agreement_an_official_verifies_it_and_the_publ
     choose_organisation(page, 2, "heza", "Hai Phong Economic Zone Authority (HEZA)")
     page.locator("#id_parties-2-role").select_option("witness")
     page.locator("#id_parties-2-representative_name").fill("Bui Ngoc Hai")
-    page.locator("#id_parties-2-representative_title").fill("Deputy Head")
+    page.locator("#id_parties-2-representative_title_en").fill("Deputy Head")
 
     # One mutual flow of the fire-fighting service, between the two signatories; the signed
     # document; then the submission.
@@ -190,7 +190,7 @@ def test_a_vietnamese_speaking_officer_enters_the_founding_agreement_and_it_is_v
     page.get_by_label("Tiêu đề tiếng Anh").fill(TITLE_EN)
     page.get_by_label("Tiêu đề tiếng Việt").fill(TITLE_VI)
     page.get_by_label("Ngày ký").fill("2023-09-12")
-    page.get_by_label("Nơi ký").fill("Hải Phòng")
+    page.get_by_label("Nơi ký tiếng Việt").fill("Hải Phòng")
     page.get_by_label("Ngày có hiệu lực").fill("2023-09-12")
 
     # Organisations are offered under their Vietnamese names, found with or without accents.
@@ -201,7 +201,7 @@ def test_a_vietnamese_speaking_officer_enters_the_founding_agreement_and_it_is_v
     choose_organisation(page, 2, "heza", "Ban Quản lý Khu kinh tế Hải Phòng (HEZA)")
     page.locator("#id_parties-2-role").select_option(label="Bên chứng kiến")
     page.locator("#id_parties-2-representative_name").fill("Bùi Ngọc Hải")
-    page.locator("#id_parties-2-representative_title").fill("Phó Trưởng ban")
+    page.locator("#id_parties-2-representative_title_vi").fill("Phó Trưởng ban")
     page.locator("#id_flows-0-resource").select_option(
         label="Năng lực phòng cháy, chữa cháy và cứu nạn, cứu hộ (lượt huy động)"
     )
