@@ -225,7 +225,8 @@ class AgreementQuerySet(models.QuerySet):
         return self.order_by(F("signed_on").desc(nulls_last=True), "-starts_on", "reference")
 
     def search(self, query):
-        """Agreements whose reference, title, parties or resources match, accents ignored."""
+        """Agreements whose reference, title, summary (either language), parties or resources
+        match, accents ignored."""
         folded = fold(query)
         if not folded:
             return self

@@ -313,7 +313,9 @@ def test_rows_are_added_and_removed_without_losing_what_is_typed(page, registry)
 
     # The server refuses the negative quantity and shows everything as typed.
     expect(page.get_by_text("The quantity cannot be negative.")).to_be_visible()
-    expect(page.get_by_label("Title in English", exact=True)).to_have_value("Typed before adding rows")
+    expect(page.get_by_label("Title in English", exact=True)).to_have_value(
+        "Typed before adding rows"
+    )
     expect(page.locator("#id_parties-3-organisation-search")).to_have_value(
         "Tan Thuan Phong Company"
     )
@@ -393,7 +395,9 @@ def test_the_form_works_without_javascript(browser, live_server, registry):
         expect(page.locator("#id_parties-0-organisation")).to_have_value(
             organisation("dinh-vu-ip-jsc")
         )
-        expect(page.get_by_label("Title in English", exact=True)).to_have_value("Entered without JavaScript")
+        expect(page.get_by_label("Title in English", exact=True)).to_have_value(
+            "Entered without JavaScript"
+        )
         page.locator("#id_parties-1-organisation").select_option(organisation("flat-vietnam"))
         page.get_by_role("button", name="Save").click()
         expect(page.get_by_text("Choose the provider among the parties.")).to_be_visible()
