@@ -29,6 +29,7 @@ from agreements.forms import (
     formset_rows,
 )
 from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
+from symbiosis.bilingual import mark_language
 from symbiosis.date_hierarchy import BoundedDateHierarchyMixin
 from symbiosis.people import display_name
 from symbiosis.search import FoldedSearchMixin
@@ -77,6 +78,15 @@ class RefusedSaveMixin:
         return super().response_change(request, obj)
 
 
+class LanguageMarkedFieldsMixin:
+    """Each field for text in one language marked with it, as on the staff's forms
+    (``symbiosis.bilingual.mark_language``)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return field if field is None else mark_language(db_field.name, field)
+
+
 class AgreementRowsInlineMixin:
     """An agreement's party or flow rows as the staff's page takes them: their counts checked
     (``AgreementRowsFormSet``), at most ``MAX_ROWS`` of them."""
@@ -89,14 +99,14 @@ class AgreementRowsInlineMixin:
         return super().get_formset(request, obj, **kwargs)
 
 
-class PartyInline(AgreementRowsInlineMixin, admin.TabularInline):
+class PartyInline(LanguageMarkedFieldsMixin, AgreementRowsInlineMixin, admin.TabularInline):
     model = Party
     formset = PartyRowsFormSet
     extra = 0
     autocomplete_fields = ["organisation"]
 
 
-class ResourceFlowInline(AgreementRowsInlineMixin, admin.StackedInline):
+class ResourceFlowInline(LanguageMarkedFieldsMixin, AgreementRowsInlineMixin, admin.StackedInline):
     model = ResourceFlow
     formset = ResourceFlowFormSet  # each flow's ends among the party rows saved with it
     extra = 0
@@ -180,7 +190,11 @@ class ReturnCommentForm(forms.Form):
 
 @admin.register(Agreement)
 class AgreementAdmin(
-    RefusedSaveMixin, BoundedDateHierarchyMixin, FoldedSearchMixin, SimpleHistoryAdmin
+    LanguageMarkedFieldsMixin,
+    RefusedSaveMixin,
+    BoundedDateHierarchyMixin,
+    FoldedSearchMixin,
+    SimpleHistoryAdmin,
 ):
     form = AgreementAdminForm
     list_display = [
@@ -211,10 +225,32 @@ class AgreementAdmin(
     inlines = [PartyInline, ResourceFlowInline, DocumentInline]
     actions = ["verify_selected", "return_selected"]
     fieldsets = [
-        (None, {"fields": ["reference", "title_vi", "title_en", "kind", "park", "summary"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "reference",
+                    "title_vi",
+                    "title_en",
+                    "kind",
+                    "park",
+                    "summary_vi",
+                    "summary_en",
+                ]
+            },
+        ),
         (
             _("Dates"),
-            {"fields": ["signed_on", "signed_at", "starts_on", "ends_on", "terminated_on"]},
+            {
+                "fields": [
+                    "signed_on",
+                    "signed_at_vi",
+                    "signed_at_en",
+                    "starts_on",
+                    "ends_on",
+                    "terminated_on",
+                ]
+            },
         ),
         (_("Related agreements"), {"fields": ["framework", "amends", "amendment_kind"]}),
         (

@@ -19,7 +19,9 @@ class AgreementFilterForm(forms.Form):
         required=False,
         max_length=200,
         widget=forms.SearchInput,
-        help_text=_("Reference, title, party or resource; accents and case do not matter."),
+        help_text=_(
+            "Reference, title, summary, party or resource; accents and case do not matter."
+        ),
     )
     park = forms.ModelChoiceField(
         label=_("Park"),

@@ -26,6 +26,7 @@ from agreements import permissions, services
 from agreements.models import Agreement, Party, Resource, ResourceFlow
 from parks.lookup import find_organisations, is_found_by, organisation_label
 from parks.models import Organisation
+from symbiosis.bilingual import language_marked_formfield
 from symbiosis.form_layout import layout_helper
 from symbiosis.search import fold
 
@@ -121,15 +122,18 @@ class AgreementForm(VersionCheckMixin, forms.ModelForm):
 
     class Meta:
         model = Agreement
+        formfield_callback = language_marked_formfield
         fields = [
             "reference",
             "park",
             "kind",
             "title_en",
             "title_vi",
-            "summary",
+            "summary_en",
+            "summary_vi",
             "signed_on",
-            "signed_at",
+            "signed_at_en",
+            "signed_at_vi",
             "starts_on",
             "ends_on",
             "terminated_on",
@@ -139,7 +143,8 @@ class AgreementForm(VersionCheckMixin, forms.ModelForm):
         ]
         field_classes = {"framework": AgreementReferenceField, "amends": AgreementReferenceField}
         widgets = {
-            "summary": forms.Textarea(attrs={"rows": 4}),
+            "summary_en": forms.Textarea(attrs={"rows": 4}),
+            "summary_vi": forms.Textarea(attrs={"rows": 4}),
             "signed_on": _date_input(),
             "starts_on": _date_input(),
             "ends_on": _date_input(),
@@ -206,7 +211,14 @@ class PartyForm(forms.ModelForm):
 
     class Meta:
         model = Party
-        fields = ["organisation", "role", "representative_name", "representative_title"]
+        formfield_callback = language_marked_formfield
+        fields = [
+            "organisation",
+            "role",
+            "representative_name",
+            "representative_title_en",
+            "representative_title_vi",
+        ]
         error_messages = {
             "organisation": {"required": _("Choose the organisation, or type its name.")}
         }
@@ -401,6 +413,7 @@ class ResourceFlowForm(forms.ModelForm):
 
     class Meta:
         model = ResourceFlow
+        formfield_callback = language_marked_formfield
         fields = [
             "resource",
             "provider",
@@ -408,10 +421,14 @@ class ResourceFlowForm(forms.ModelForm):
             "direction",
             "quantity",
             "period",
-            "notes",
+            "notes_en",
+            "notes_vi",
             "made_from",
         ]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "notes_en": forms.Textarea(attrs={"rows": 2}),
+            "notes_vi": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(
         self,

@@ -258,7 +258,8 @@ class AgreementQuerySet(models.QuerySet):
         return self.order_by(F("signed_on").desc(nulls_last=True), "-starts_on", "reference")
 
     def search(self, query):
-        """Agreements whose reference, title, parties or resources match, accents ignored."""
+        """Agreements whose reference, title, summary (either language), parties or resources
+        match, accents ignored."""
         folded = fold(query)
         if not folded:
             return self
@@ -368,7 +369,8 @@ def linked_search_text():
 
 
 class Agreement(SearchTextMixin, models.Model):
-    searched_fields = ("reference", "title_vi", "title_en")
+    # The summary too, in either language: what an agreement is about is found by its words.
+    searched_fields = ("reference", "title_vi", "title_en", "summary_vi", "summary_en")
 
     class Kind(models.TextChoices):
         INDUSTRIAL = "industrial", _("Industrial symbiosis between firms")
@@ -416,9 +418,11 @@ class Agreement(SearchTextMixin, models.Model):
     park = models.ForeignKey(
         "parks.Park", verbose_name=_("park"), on_delete=models.PROTECT, related_name="agreements"
     )
-    summary = models.TextField(_("summary"), blank=True)
+    summary_vi = models.TextField(_("summary in Vietnamese"), blank=True)
+    summary_en = models.TextField(_("summary in English"), blank=True)
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
-    signed_at = models.CharField(_("signed at"), max_length=200, blank=True)
+    signed_at_vi = models.CharField(_("place signed in Vietnamese"), max_length=200, blank=True)
+    signed_at_en = models.CharField(_("place signed in English"), max_length=200, blank=True)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(
         _("ends on"), null=True, blank=True, help_text=_("Leave blank if open-ended.")
@@ -563,6 +567,15 @@ class Agreement(SearchTextMixin, models.Model):
         return pick(self.title_en, self.title_vi)
 
     @property
+    def summary(self):
+        return pick(self.summary_en, self.summary_vi)
+
+    @property
+    def signed_at(self):
+        """The place signed, in the reader's language, falling back to the other."""
+        return pick(self.signed_at_en, self.signed_at_vi)
+
+    @property
     def is_public(self):
         return self.review_state == self.PUBLIC_STATE
 
@@ -643,7 +656,12 @@ class Party(models.Model):
     )
     role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.SIGNATORY)
     representative_name = models.CharField(_("representative's name"), max_length=200, blank=True)
-    representative_title = models.CharField(_("representative's title"), max_length=200, blank=True)
+    representative_title_vi = models.CharField(
+        _("representative's title in Vietnamese"), max_length=200, blank=True
+    )
+    representative_title_en = models.CharField(
+        _("representative's title in English"), max_length=200, blank=True
+    )
 
     history = HistoricalRecords()
 
@@ -661,6 +679,10 @@ class Party(models.Model):
 
     def __str__(self):
         return f"{self.organisation} ({self.get_role_display()})"
+
+    @property
+    def representative_title(self):
+        return pick(self.representative_title_en, self.representative_title_vi)
 
 
 class ResourceFlowQuerySet(models.QuerySet):
@@ -732,7 +754,8 @@ class ResourceFlow(models.Model):
         help_text=_("In the resource's unit. Leave blank if not disclosed."),
     )
     period = models.CharField(_("period"), max_length=16, choices=Period, default=Period.YEARLY)
-    notes = models.TextField(_("notes"), blank=True)
+    notes_vi = models.TextField(_("notes in Vietnamese"), blank=True)
+    notes_en = models.TextField(_("notes in English"), blank=True)
     # A chain of flows: what the provider makes this flow from, a flow it receives (wastewater
     # received by a biogas plant, the biogas it provides), in this agreement or another of the
     # same park (``clean``). Deleting that flow only unlinks this one.
@@ -776,6 +799,10 @@ class ResourceFlow(models.Model):
 
     def __str__(self):
         return f"{self.provider} → {self.resource} → {self.receiver}"
+
+    @property
+    def notes(self):
+        return pick(self.notes_en, self.notes_vi)
 
     def clean(self):
         super().clean()

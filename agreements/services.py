@@ -45,7 +45,13 @@ BACK_TO_DRAFT = _(
     "pages until an official verifies it. Submit it when it is ready."
 )
 REVIEWED_BY_OVERSEEING_OFFICIALS = _("Only the officials overseeing this park verify it.")
-PARTY_FIELDS = ("organisation", "role", "representative_name", "representative_title")
+PARTY_FIELDS = (
+    "organisation",
+    "role",
+    "representative_name",
+    "representative_title_en",
+    "representative_title_vi",
+)
 FLOW_FIELDS = (
     "resource",
     "provider",
@@ -53,7 +59,8 @@ FLOW_FIELDS = (
     "direction",
     "quantity",
     "period",
-    "notes",
+    "notes_en",
+    "notes_vi",
     "made_from",
 )
 

@@ -35,3 +35,23 @@ class BilingualNameMixin:
     @property
     def name(self):
         return pick(self.name_en, self.name_vi)
+
+
+LANGUAGE_SUFFIXES = {"_en": "en", "_vi": "vi"}
+
+
+def mark_language(name, field):
+    """Tell a form field for text in one language (``<name>_en``, ``<name>_vi``) that language
+    (``lang``): browsers check its spelling in it, screen readers pronounce it so, and a page in
+    the other language can tell the text typed in it from its own words."""
+    for suffix, language in LANGUAGE_SUFFIXES.items():
+        if name.endswith(suffix):
+            field.widget.attrs.setdefault("lang", language)
+    return field
+
+
+def language_marked_formfield(db_field, **kwargs):
+    """A ``ModelForm``'s ``Meta.formfield_callback``: each model field's form field, marked
+    with its language (``mark_language``)."""
+    field = db_field.formfield(**kwargs)
+    return field if field is None else mark_language(db_field.name, field)

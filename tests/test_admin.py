@@ -415,7 +415,7 @@ class TestAgreementChangePage:
         )
         page, data = change_page_data(superuser_client, agreement)
         theirs = Agreement.objects.get(pk=agreement.pk)
-        theirs.summary = "Their summary"
+        theirs.summary_en = "Their summary"
         theirs.save()
         data.update(title_en="Mine", **{"parties-TOTAL_FORMS": 3})
         data.update(row_data("parties", 2, organisation=world.witness.pk, role="witness"))
@@ -426,7 +426,7 @@ class TestAgreementChangePage:
         assert response.status_code == 200
         assert "Someone else saved this agreement after you opened it" in response.content.decode()
         agreement.refresh_from_db()
-        assert (agreement.title_en, agreement.summary) == (theirs.title_en, "Their summary")
+        assert (agreement.title_en, agreement.summary_en) == (theirs.title_en, "Their summary")
         assert agreement.version == theirs.version
         assert set(agreement.parties.values_list("organisation_id", flat=True)) == {
             world.provider.pk,

@@ -150,11 +150,11 @@ def registry(demo):
     """The demo, with the founding agreement's free text in Vietnamese (the interface is what
     these tests read), a Deep C staff member and a HEZA official."""
     summary = "Chia sẻ lực lượng, phương tiện phòng cháy, chữa cháy và cứu nạn, cứu hộ."
-    Agreement.objects.filter(pk=demo.pk).update(summary=summary)
-    Agreement.history.filter(id=demo.pk).update(summary=summary)
+    Agreement.objects.filter(pk=demo.pk).update(summary_vi=summary)
+    Agreement.history.filter(id=demo.pk).update(summary_vi=summary)
     for parties in [Party.objects, Party.history]:
-        parties.filter(agreement_id=demo.pk, representative_title="Deputy Head").update(
-            representative_name="Bùi Ngọc Hải", representative_title="Phó Trưởng ban"
+        parties.filter(agreement_id=demo.pk, representative_title_en="Deputy Head").update(
+            representative_name="Bùi Ngọc Hải", representative_title_vi="Phó Trưởng ban"
         )
     staff = make_user("deepc-staff")
     ParkMembership.objects.create(user=staff, park=demo.park)
@@ -448,7 +448,7 @@ def test_dates_and_numbers_are_written_the_vietnamese_way(registry):
     area = page_text(Client().get(park.get_absolute_url(), **VI).content.decode())
     english = page_text(Client().get(park.get_absolute_url()).content.decode())
 
-    assert "12/09/2023, Hai Phong" in detail
+    assert "12/09/2023, Hải Phòng" in detail  # the place signed in Vietnamese too
     assert "1.234,5 lượt huy động mỗi năm" in detail
     assert "1.234,5 ha" in area
     assert "1,234.5 ha" in english

@@ -260,7 +260,11 @@ def agreement_columns(*, today):
     return [
         *_agreement_columns(
             today=today,
-            before_dates=[_read(_("Signed at"), "signed_at")],
+            # Both languages, as typed: a file for reports keeps what either says.
+            before_dates=[
+                _read(_("Place signed in Vietnamese"), "signed_at_vi"),
+                _read(_("Place signed in English"), "signed_at_en"),
+            ],
             after_active=[
                 _read(_("Submitted at"), "submitted_at"),
                 _read(_("Reviewed at"), "reviewed_at"),

@@ -254,14 +254,16 @@ AGREEMENTS = [
         "fire-fighting and rescue between Dinh Vu Industrial Park JSC and Hai An District Police",
         "kind": Agreement.Kind.INDUSTRIAL_URBAN,
         "park": "deep-c",
-        "summary": "Dinh Vu Industrial Park Joint Stock Company (developer of Deep C Industrial "
+        # The article is in English: the summary and the titles of people in English only.
+        "summary_en": "Dinh Vu Industrial Park Joint Stock Company (developer of Deep C Industrial "
         "Park) and Hai An District Police share fire prevention, fire-fighting and rescue forces "
         "and means between the industrial park and the surrounding urban district. Signed in the "
         "presence of the Ministry of Planning and Investment, UNIDO, the Hai Phong Economic Zone "
         "Authority and the city's police, fire police, military command and district people's "
         "committee.",
         "signed_on": ARTICLE_DATE,
-        "signed_at": "Hai Phong",
+        "signed_at_en": "Hai Phong",
+        "signed_at_vi": "Hải Phòng",  # the city's name in reference/names.md
         "starts_on": ARTICLE_DATE,
         "review_state": Agreement.ReviewState.VERIFIED,
         "parties": [
@@ -292,9 +294,8 @@ AGREEMENTS = [
             "title_en": title_en,
             "kind": Agreement.Kind.INDUSTRIAL,
             "park": "deep-c",
-            "summary": ILLUSTRATIVE_NOTE,
+            "summary_en": ILLUSTRATIVE_NOTE,
             "signed_on": None,
-            "signed_at": "",
             "starts_on": ARTICLE_DATE,
             # Never public until completed, submitted and verified.
             "review_state": Agreement.ReviewState.DRAFT,
@@ -440,7 +441,7 @@ def load_demo():
                 organisation=organisations[slug],
                 role=role,
                 representative_name=name,
-                representative_title=title,
+                representative_title_en=title,
             )
         for resource, provider, receiver, direction, notes in data["flows"]:
             ResourceFlow.objects.create(
@@ -449,7 +450,7 @@ def load_demo():
                 provider=organisations[provider],
                 receiver=organisations[receiver],
                 direction=direction,
-                notes=notes,
+                notes_en=notes,
             )
 
 

@@ -46,6 +46,7 @@ STEADY_PARK_AGREEMENTS = 30
 # The tables generate() fills and clear_synthetic() empties with bulk writes.
 FILLED = (Organisation, Park, Resource, Agreement, Party, ResourceFlow)
 
+SUMMARY_EN = "Synthetic agreement generated for benchmarks."
 PROVINCES = [
     ("Hải Phòng", "Hai Phong"),
     ("Hà Nội", "Ha Noi"),
@@ -403,15 +404,16 @@ def _agreement(rng, number, park, *, state=None):
         title_en=title_en,
         kind=rng.choice(Agreement.Kind.values),
         park=park,
-        summary="Synthetic agreement generated for benchmarks.",
+        summary_en=SUMMARY_EN,
         signed_on=starts_on,
-        signed_at=park.province,
+        signed_at_en=park.province,  # the parks' provinces are drawn in English
         starts_on=starts_on,
         ends_on=ends_on,
         terminated_on=terminated_on,
         review_state=state,
         submitted_at=None,
-        search_text=search_text(reference, title_vi, title_en),
+        # Agreement.searched_fields, as its save() would keep them (its Vietnamese summary blank).
+        search_text=search_text(reference, title_vi, title_en, SUMMARY_EN),
     )
 
 

@@ -22,7 +22,8 @@ def party(organisation, role=Party.Role.SIGNATORY, **fields):
         "organisation": organisation.pk if organisation else "",
         "role": role,
         "representative_name": "",
-        "representative_title": "",
+        "representative_title_en": "",
+        "representative_title_vi": "",
         **fields,
     }
 
@@ -36,7 +37,8 @@ def flow(resource, provider, receiver, **fields):
         "direction": ResourceFlow.Direction.ONE_WAY,
         "quantity": "",
         "period": ResourceFlow.Period.YEARLY,
-        "notes": "",
+        "notes_en": "",
+        "notes_vi": "",
         **fields,
     }
 
@@ -50,9 +52,11 @@ def new_agreement_data(*, park, parties, flows=(), **fields):
         "kind": "industrial_urban",
         "title_en": "Shared fire-fighting",
         "title_vi": "",
-        "summary": "",
+        "summary_en": "",
+        "summary_vi": "",
         "signed_on": "2023-09-12",
-        "signed_at": "Hai Phong",
+        "signed_at_en": "Hai Phong",
+        "signed_at_vi": "",
         "starts_on": "2023-09-12",
         "ends_on": "",
         "terminated_on": "",
@@ -76,9 +80,11 @@ def edit_data(agreement, *, extra_parties=(), extra_flows=(), **fields):
         "kind": agreement.kind,
         "title_en": agreement.title_en,
         "title_vi": agreement.title_vi,
-        "summary": agreement.summary,
+        "summary_en": agreement.summary_en,
+        "summary_vi": agreement.summary_vi,
         "signed_on": _day(agreement.signed_on),
-        "signed_at": agreement.signed_at,
+        "signed_at_en": agreement.signed_at_en,
+        "signed_at_vi": agreement.signed_at_vi,
         "starts_on": _day(agreement.starts_on),
         "ends_on": _day(agreement.ends_on),
         "terminated_on": _day(agreement.terminated_on),
@@ -93,7 +99,8 @@ def edit_data(agreement, *, extra_parties=(), extra_flows=(), **fields):
             "organisation": row.organisation_id,
             "role": row.role,
             "representative_name": row.representative_name,
-            "representative_title": row.representative_title,
+            "representative_title_en": row.representative_title_en,
+            "representative_title_vi": row.representative_title_vi,
         }
         for row in agreement.parties.order_by("role", "pk")
     ]
@@ -106,7 +113,8 @@ def edit_data(agreement, *, extra_parties=(), extra_flows=(), **fields):
             "direction": row.direction,
             "quantity": "" if row.quantity is None else row.quantity,
             "period": row.period,
-            "notes": row.notes,
+            "notes_en": row.notes_en,
+            "notes_vi": row.notes_vi,
             "made_from": row.made_from_id or "",
         }
         for row in agreement.flows.order_by("pk")

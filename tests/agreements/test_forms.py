@@ -182,7 +182,7 @@ def test_a_negative_quantity_is_refused(world):
         ("reference", "X/../DEEPC-2023-IUS-01", "each part starting with a letter or digit"),
         ("reference", "HEZA//01", "each part starting with a letter or digit"),
         ("reference", "x" * 41, "Ensure this value has at most 40 characters"),
-        ("signed_at", "x" * 201, "Ensure this value has at most 200 characters"),
+        ("signed_at_en", "x" * 201, "Ensure this value has at most 200 characters"),
     ],
 )
 def test_malformed_values_are_refused_next_to_their_field(world, field, value, message):

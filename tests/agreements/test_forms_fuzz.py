@@ -92,7 +92,10 @@ def party_values(world, ids, wild):
         "organisation_query": st.just(""),
         "role": mostly(Party.Role.values, wild),
         "representative_name": st.one_of(st.just(""), free_text(wild)),
-        "representative_title": st.sampled_from(["", "Director", *(["x" * 201] if wild else [])]),
+        "representative_title_en": st.sampled_from(
+            ["", "Director", *(["x" * 201] if wild else [])]
+        ),
+        "representative_title_vi": st.sampled_from(["", "Giám đốc"]),
     }
 
 
@@ -105,7 +108,8 @@ def flow_values(world, ids, wild):
         "direction": mostly(ResourceFlow.Direction.values, wild),
         "quantity": mostly(["", "0", "12.5", "1000000"], wild),
         "period": mostly(ResourceFlow.Period.values, wild),
-        "notes": st.one_of(st.just(""), free_text(wild)),
+        "notes_en": st.one_of(st.just(""), free_text(wild)),
+        "notes_vi": st.one_of(st.just(""), free_text(wild)),
     }
 
 
@@ -183,7 +187,9 @@ def stored_state(agreement):
         agreement.review_state,
         sorted(agreement.parties.values_list("pk", "organisation_id", "role")),
         sorted(
-            agreement.flows.values_list("pk", "resource_id", "provider_id", "receiver_id", "notes")
+            agreement.flows.values_list(
+                "pk", "resource_id", "provider_id", "receiver_id", "notes_en", "notes_vi"
+            )
         ),
     )
 

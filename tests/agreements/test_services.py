@@ -129,7 +129,8 @@ def party_rows(agreement):
             "organisation": row.organisation,
             "role": row.role,
             "representative_name": row.representative_name,
-            "representative_title": row.representative_title,
+            "representative_title_en": row.representative_title_en,
+            "representative_title_vi": row.representative_title_vi,
         }
         for row in agreement.parties.order_by("pk")
     ]
@@ -145,7 +146,8 @@ def flow_rows(agreement):
             "direction": row.direction,
             "quantity": row.quantity,
             "period": row.period,
-            "notes": row.notes,
+            "notes_en": row.notes_en,
+            "notes_vi": row.notes_vi,
         }
         for row in agreement.flows.order_by("pk")
     ]
@@ -239,7 +241,7 @@ class TestSaveAgreementWithPlainData:
             second["organisation"],
             first["organisation"],
         )
-        first["representative_title"] = "Director"
+        first["representative_title_en"] = "Director"
 
         services.save_agreement(
             agreement=agreement,
@@ -252,7 +254,7 @@ class TestSaveAgreementWithPlainData:
 
         rows = {row.organisation_id: row for row in agreement.parties.all()}
         assert set(rows) == {world.provider.pk, world.receiver.pk}
-        assert rows[world.receiver.pk].representative_title == "Director"
+        assert rows[world.receiver.pk].representative_title_en == "Director"
         # The parties that left are in the history as they were, by the user.
         left = Party.history.filter(history_type="-")
         assert sorted(left.values_list("organisation_id", flat=True)) == sorted(

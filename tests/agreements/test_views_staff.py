@@ -118,12 +118,22 @@ BAD_INPUT = [
     ("title_en", "x" * 10_000, "Ensure this value has at most 300 characters (it has 10000)."),
     ("title_vi", "đ" * 10_000, "Ensure this value has at most 300 characters (it has 10000)."),
     ("signed_on", "12 September", "Enter a valid date."),
-    ("signed_at", "x" * 201, "Ensure this value has at most 200 characters"),
+    ("signed_at_en", "x" * 201, "Ensure this value has at most 200 characters"),
+    ("signed_at_vi", "đ" * 201, "Ensure this value has at most 200 characters"),
     ("starts_on", "2023-02-30", "Enter a valid date."),
     ("ends_on", "2020-01-01", "The end date cannot be before the start date."),
     ("terminated_on", "2020-01-01", "The termination date cannot be before the start date."),
     ("parties-0-representative_name", "x" * 201, "Ensure this value has at most 200 characters"),
-    ("parties-1-representative_title", "x" * 201, "Ensure this value has at most 200 characters"),
+    (
+        "parties-1-representative_title_en",
+        "x" * 201,
+        "Ensure this value has at most 200 characters",
+    ),
+    (
+        "parties-1-representative_title_vi",
+        "đ" * 201,
+        "Ensure this value has at most 200 characters",
+    ),
     ("parties-1-organisation", "", "The receiver must be a party to this agreement."),
     ("parties-2-organisation_query", "Nobody Ltd", "No organisation is called “Nobody Ltd”."),
     ("flows-0-quantity", "-1", "The quantity cannot be negative."),
@@ -135,7 +145,7 @@ BAD_INPUT = [
 ]
 # Free text has no limit a user would hit: HTML and script in it are kept and shown escaped
 # (test_html_and_script_typed_in_text_fields_are_shown_escaped).
-FREE_TEXT = {"summary", "flows-0-notes"}
+FREE_TEXT = {"summary_en", "summary_vi", "flows-0-notes_en", "flows-0-notes_vi"}
 
 
 def typed_fields(user):
@@ -164,7 +174,7 @@ def test_bad_input_shows_the_message_keeps_what_was_typed_and_saves_nothing(
     staff_client, world, field, value, message
 ):
     data = founding_data(world)
-    data["signed_at"] = "Hải Phòng <đã gõ>"
+    data["signed_at_vi"] = "Hải Phòng <đã gõ>"
     data[field] = str(world.provider.pk) if value == "PROVIDER" else value
 
     response = staff_client.post(url("create"), data)
@@ -174,7 +184,7 @@ def test_bad_input_shows_the_message_keeps_what_was_typed_and_saves_nothing(
     assert message in page
     assert "Nothing is saved yet" in page
     content = response.content.decode()
-    if field != "signed_at":
+    if field != "signed_at_vi":
         assert 'value="Hải Phòng &lt;đã gõ&gt;"' in content
     if field != "parties-0-representative_name":
         assert 'value="Diep Kim Hoan"' in content
@@ -215,7 +225,7 @@ def test_a_message_is_shown_next_to_its_field_which_is_marked_invalid_and_tied_t
     assert message.text == "The quantity cannot be negative."
     assert "invalid-feedback" in message.classes
     assert page.find(id="div_id_flows-0-quantity").contains(message)  # next to the field
-    for untouched in ["flows-0-notes", "reference"]:
+    for untouched in ["flows-0-notes_en", "flows-0-notes_vi", "reference"]:
         field = page.find(name=untouched)
         assert "is-invalid" not in field.classes
         assert "aria-invalid" not in field.attrs
@@ -232,7 +242,16 @@ def test_required_fields_are_marked_and_optional_ones_are_not(staff_client):
         # A spare row may stay empty, so the browser is not told to require its fields.
         browser_required = not required.startswith("parties-")
         assert ("required" in page.find(id=f"id_{required}").attrs) == browser_required
-    for optional in ["title_en", "summary", "ends_on", "parties-0-representative_name"]:
+    for optional in [
+        "title_en",
+        "summary_en",
+        "summary_vi",
+        "signed_at_vi",
+        "ends_on",
+        "parties-0-representative_name",
+        "parties-0-representative_title_vi",
+        "flows-0-notes_vi",
+    ]:
         label = page.find("label", for_=f"id_{optional}")
         assert "requiredField" not in label.classes
         assert not label.text.endswith("*")
@@ -273,7 +292,10 @@ def test_the_lists_keep_what_was_chosen_when_the_form_comes_back(staff_client, w
 def test_the_page_carries_the_rows_counts_and_an_empty_row_for_the_script(staff_client, world):
     page = Page(staff_client.get(url("update", draft(world))).content)
 
-    for prefix, fields in [("parties", ["organisation", "role"]), ("flows", ["resource", "notes"])]:
+    for prefix, fields in [
+        ("parties", ["organisation", "role"]),
+        ("flows", ["resource", "notes_en", "notes_vi"]),
+    ]:
         section = page.find("section", data_formset=prefix)
         for count in ["TOTAL", "INITIAL", "MIN_NUM", "MAX_NUM"]:
             assert section.find("input", name=f"{prefix}-{count}_FORMS").attrs["type"] == "hidden"
@@ -378,7 +400,7 @@ def stored_state(agreement):
         agreement.version,
         agreement.title_en,
         sorted(agreement.parties.values_list("pk", "organisation_id", "role")),
-        sorted(agreement.flows.values_list("pk", "provider_id", "receiver_id", "notes")),
+        sorted(agreement.flows.values_list("pk", "provider_id", "receiver_id", "notes_en")),
     )
 
 
@@ -476,7 +498,11 @@ def test_a_reference_already_used_is_refused(staff_client, world):
 
 def test_html_and_script_typed_in_text_fields_are_shown_escaped(staff_client, world):
     script = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    data = founding_data(world, title_en=script, summary=script, signed_at=script)
+    data = founding_data(
+        world, title_en=script, summary_en=script, summary_vi=script, signed_at_vi=script
+    )
+    data["parties-0-representative_title_vi"] = script
+    data["flows-0-notes_en"] = script
     data["parties-0-representative_name"] = script
 
     staff_client.post(url("create"), data)
@@ -636,7 +662,7 @@ def test_a_form_beyond_what_a_request_may_carry_is_shown_again_and_nothing_is_sa
     data["title_en"] = "All the tenants"
     data["flows-TOTAL_FORMS"] = str(MAX_ROWS + 300)
     for number in range(MAX_ROWS, MAX_ROWS + 300):
-        data.update({f"flows-{number}-{name}": "" for name in ["resource", "notes", "quantity"]})
+        data.update({f"flows-{number}-{name}": "" for name in ["resource", "notes_en", "quantity"]})
     assert len(data) > settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
 
     response = as_a_browser_posts(client, url("update", agreement), data)
@@ -687,7 +713,7 @@ def test_the_second_of_two_concurrent_edits_sees_a_conflict_and_the_first_surviv
         edit_data(
             agreement,
             title_en="Second's title",
-            summary="Second's long summary",
+            summary_en="Second's long summary",
             version=second_version,
         ),
     )
@@ -702,7 +728,7 @@ def test_the_second_of_two_concurrent_edits_sees_a_conflict_and_the_first_surviv
     assert "Second&#x27;s long summary" in content
     agreement.refresh_from_db()
     assert agreement.title_en == "First's title"
-    assert agreement.summary == ""
+    assert agreement.summary_en == ""
 
 
 def test_a_new_agreement_losing_a_race_keeps_the_form_and_says_so(staff_client, world, monkeypatch):
@@ -957,7 +983,7 @@ def test_the_history_shows_who_changed_which_field_from_what_to_what(staff_clien
     staff_client.post(url("create"), founding_data(world, title_en="First title"))
     agreement = Agreement.objects.get()
     data = edit_data(agreement, title_en="Second title")
-    data["parties-0-representative_title"] = "Head of Environment"
+    data["parties-0-representative_title_en"] = "Head of Environment"
     client_for(world.admin).post(url("update", agreement), data)
 
     page = text_of(staff_client.get(url("history", agreement)))
@@ -965,7 +991,7 @@ def test_the_history_shows_who_changed_which_field_from_what_to_what(staff_clien
     assert "Agreement · changed by admin" in page
     assert "Title in English First title Second title" in page
     assert "Party: Dinh Vu Industrial Park JSC · changed by admin" in page
-    assert "Representative's title — Head of Environment" in page
+    assert "Representative's title in English — Head of Environment" in page
     assert "Agreement · created by deepc-staff" in page
     assert (
         "Resource flow: Dinh Vu Industrial Park JSC → Fire-fighting capacity → "

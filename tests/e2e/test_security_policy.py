@@ -74,7 +74,9 @@ def test_staff_enter_an_agreement_an_official_verifies_it_and_nothing_is_refused
     page.get_by_role("link", name="Enter a new agreement").click()
     page.get_by_label("Reference").fill(FOUNDING_REFERENCE)
     page.locator("#id_kind").select_option("industrial_urban")
-    page.get_by_label("Title in English").fill("Fire prevention, fire-fighting and rescue")
+    page.get_by_label("Title in English", exact=True).fill(
+        "Fire prevention, fire-fighting and rescue"
+    )
     page.get_by_label("Signed on").fill("2023-09-12")
     page.get_by_label("Starts on").fill("2023-09-12")
     choose_organisation(page, 0, "dinh vu", "Dinh Vu Industrial Park Joint Stock Company")

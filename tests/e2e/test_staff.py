@@ -84,10 +84,10 @@ def test_staff_enter_the_founding_agreement_an_official_verifies_it_and_the_publ
     page.get_by_label("Reference").fill(FOUNDING_REFERENCE)
     expect(page.get_by_label("Park")).to_have_value(str(Park.objects.get(slug="deep-c").pk))
     page.locator("#id_kind").select_option("industrial_urban")
-    page.get_by_label("Title in English").fill(TITLE_EN)
-    page.get_by_label("Title in Vietnamese").fill(TITLE_VI)
+    page.get_by_label("Title in English", exact=True).fill(TITLE_EN)
+    page.get_by_label("Title in Vietnamese", exact=True).fill(TITLE_VI)
     page.get_by_label("Signed on").fill("2023-09-12")
-    page.get_by_label("Signed at").fill("Hai Phong")
+    page.get_by_label("Place signed in English").fill("Hai Phong")
     page.get_by_label("Starts on").fill("2023-09-12")
 
     # Two signatories found by typing a few letters, in English and in unaccented Vietnamese.
@@ -99,7 +99,7 @@ def test_staff_enter_the_founding_agreement_an_official_verifies_it_and_the_publ
     choose_organisation(page, 2, "heza", "Hai Phong Economic Zone Authority (HEZA)")
     page.locator("#id_parties-2-role").select_option("witness")
     page.locator("#id_parties-2-representative_name").fill("Bui Ngoc Hai")
-    page.locator("#id_parties-2-representative_title").fill("Deputy Head")
+    page.locator("#id_parties-2-representative_title_en").fill("Deputy Head")
 
     # One mutual flow of the fire-fighting service, between the two signatories; the signed
     # document; then the submission.
@@ -190,7 +190,7 @@ def test_a_vietnamese_speaking_officer_enters_the_founding_agreement_and_it_is_v
     page.get_by_label("Tiêu đề tiếng Anh").fill(TITLE_EN)
     page.get_by_label("Tiêu đề tiếng Việt").fill(TITLE_VI)
     page.get_by_label("Ngày ký").fill("2023-09-12")
-    page.get_by_label("Nơi ký").fill("Hải Phòng")
+    page.get_by_label("Nơi ký tiếng Việt").fill("Hải Phòng")
     page.get_by_label("Ngày có hiệu lực").fill("2023-09-12")
 
     # Organisations are offered under their Vietnamese names, found with or without accents.
@@ -201,7 +201,7 @@ def test_a_vietnamese_speaking_officer_enters_the_founding_agreement_and_it_is_v
     choose_organisation(page, 2, "heza", "Ban Quản lý Khu kinh tế Hải Phòng (HEZA)")
     page.locator("#id_parties-2-role").select_option(label="Bên chứng kiến")
     page.locator("#id_parties-2-representative_name").fill("Bùi Ngọc Hải")
-    page.locator("#id_parties-2-representative_title").fill("Phó Trưởng ban")
+    page.locator("#id_parties-2-representative_title_vi").fill("Phó Trưởng ban")
     page.locator("#id_flows-0-resource").select_option(
         label="Năng lực phòng cháy, chữa cháy và cứu nạn, cứu hộ (lượt huy động)"
     )
@@ -273,7 +273,7 @@ def test_rows_are_added_and_removed_without_losing_what_is_typed(page, registry)
     page.goto(reverse("agreements:create"))
     page.get_by_label("Reference").fill("DEEPC-2024-ROWS")
     page.locator("#id_kind").select_option("industrial")
-    page.get_by_label("Title in English").fill("Typed before adding rows")
+    page.get_by_label("Title in English", exact=True).fill("Typed before adding rows")
     page.get_by_label("Starts on").fill("2024-01-01")
     choose_organisation(page, 0, "dinh vu", "Dinh Vu Industrial Park Joint Stock Company")
     choose_organisation(page, 1, "flat", "Flat Vietnam Co., Ltd.")
@@ -313,7 +313,9 @@ def test_rows_are_added_and_removed_without_losing_what_is_typed(page, registry)
 
     # The server refuses the negative quantity and shows everything as typed.
     expect(page.get_by_text("The quantity cannot be negative.")).to_be_visible()
-    expect(page.get_by_label("Title in English")).to_have_value("Typed before adding rows")
+    expect(page.get_by_label("Title in English", exact=True)).to_have_value(
+        "Typed before adding rows"
+    )
     expect(page.locator("#id_parties-3-organisation-search")).to_have_value(
         "Tan Thuan Phong Company"
     )
@@ -334,7 +336,7 @@ def test_rows_are_added_and_removed_without_losing_what_is_typed(page, registry)
 def test_a_missing_organisation_is_added_without_leaving_the_form(page, registry):
     sign_in(page, "deepc-staff")
     page.goto(reverse("agreements:create"))
-    page.get_by_label("Title in English").fill("Typed before adding an organisation")
+    page.get_by_label("Title in English", exact=True).fill("Typed before adding an organisation")
 
     field = page.locator("#id_parties-1-organisation-search")
     field.fill("Hai An Fire Brigade")
@@ -349,7 +351,7 @@ def test_a_missing_organisation_is_added_without_leaving_the_form(page, registry
 
     expect(dialog).to_be_hidden()
     expect(field).to_have_value("Hai An Fire Brigade")
-    expect(page.get_by_label("Title in English")).to_have_value(
+    expect(page.get_by_label("Title in English", exact=True)).to_have_value(
         "Typed before adding an organisation"
     )
     created = Organisation.objects.get(name_en="Hai An Fire Brigade")
@@ -376,7 +378,7 @@ def test_the_form_works_without_javascript(browser, live_server, registry):
         page.goto(reverse("agreements:create"))
         page.get_by_label("Reference").fill("DEEPC-2024-NOJS")
         page.locator("#id_kind").select_option("industrial")
-        page.get_by_label("Title in English").fill("Entered without JavaScript")
+        page.get_by_label("Title in English", exact=True).fill("Entered without JavaScript")
         page.get_by_label("Starts on").fill("2024-01-01")
         # The parties' names typed (several organisations match "vietnam"), the flow's resource.
         page.locator("#id_parties-0-organisation_query").fill("dinh vu")
@@ -393,7 +395,9 @@ def test_the_form_works_without_javascript(browser, live_server, registry):
         expect(page.locator("#id_parties-0-organisation")).to_have_value(
             organisation("dinh-vu-ip-jsc")
         )
-        expect(page.get_by_label("Title in English")).to_have_value("Entered without JavaScript")
+        expect(page.get_by_label("Title in English", exact=True)).to_have_value(
+            "Entered without JavaScript"
+        )
         page.locator("#id_parties-1-organisation").select_option(organisation("flat-vietnam"))
         page.get_by_role("button", name="Save").click()
         expect(page.get_by_text("Choose the provider among the parties.")).to_be_visible()

@@ -207,7 +207,7 @@ class TestFormulaInjection:
             title_en=PAYLOADS[0],
             parties=[provider, receiver],
             flows=[(make_resource(name_en=PAYLOADS[3]), provider, receiver)],
-            signed_at=PAYLOADS[4],
+            signed_at_en=PAYLOADS[4],
         )
         return Agreement.objects.filter(pk=agreement.pk)
 

@@ -232,19 +232,19 @@ def test_the_save_posts_the_edit_form_back_with_a_new_summary():
 
     assert response.status_code == 302
     saved = edited_agreement(info)
-    assert saved.summary == f"{agreement.summary} [bench save one]"
+    assert saved.summary_en == f"{agreement.summary_en} [bench save one]"
     assert saved.version == agreement.version + 1
     assert (saved.parties.count(), saved.flows.count()) == (parties, flows)
     assert saved.title_en == agreement.title_en and saved.starts_on == agreement.starts_on
     # The same post again carries the version it started from: a conflict, nothing saved.
-    again = client.post(path, {**data, "summary": "Changed again"})
+    again = client.post(path, {**data, "summary_en": "Changed again"})
     assert again.status_code == 200
     assert edited_agreement(info).version == saved.version
     # Reopened, the form carries the new version; the new mark replaces the old one.
     data = save_data(client.get(path).content.decode(), tag="two")
     assert data["version"] == str(saved.version)
     assert client.post(path, data).status_code == 302
-    assert edited_agreement(info).summary == f"{agreement.summary} [bench save two]"
+    assert edited_agreement(info).summary_en == f"{agreement.summary_en} [bench save two]"
 
 
 def test_form_fields_reads_what_a_browser_would_send():
@@ -326,7 +326,7 @@ def test_bench_cold_gives_each_page_its_status_and_query_count(tmp_path, monkeyp
     # The save is measured first (a warm-up and two runs): the history page shows those saves.
     after = edited_agreement(info)
     assert after.version == before.version + 3
-    assert after.summary.endswith("[bench save cold 3]")
+    assert after.summary_en.endswith("[bench save cold 3]")
     history = signed_in(info, "park officer").get(f"/agreements/{after.reference}/history/")
     assert "[bench save cold 3]" in history.content.decode()
     # The floor: 25 public agreements (or as many as there are), park, parties and flows.
@@ -389,7 +389,7 @@ def test_bench_save_saves_against_a_server(live_server, tmp_path):
     assert 0 < load["p50_ms"] <= load["p99_ms"]
     after = edited_agreement(info)
     assert after.version == before.version + 3
-    assert after.summary == f"{before.summary} [bench save 0.3]"
+    assert after.summary_en == f"{before.summary_en} [bench save 0.3]"
     assert (Party.objects.filter(agreement=after).count(), after.flows.count()) == (
         before.parties.count(),
         ResourceFlow.objects.filter(agreement=before).count(),

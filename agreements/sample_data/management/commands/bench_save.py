@@ -120,8 +120,8 @@ def form_fields(html, form_id=FORM_ID):
 
 def with_summary(data, tag):
     """``data`` with the summary changed to say ``tag``: a small change that is always valid."""
-    summary = SUMMARY_MARK.sub("", data.get("summary", ""))
-    return {**data, "summary": f"{summary} [bench save {tag}]"}
+    summary = SUMMARY_MARK.sub("", data.get("summary_en", ""))
+    return {**data, "summary_en": f"{summary} [bench save {tag}]"}
 
 
 def save_data(html, tag):
