@@ -45,6 +45,7 @@ from agreements.impact import (
     as_boolean,
 )
 from agreements.models import Agreement, AgreementQuerySet, Party, Resource, ResourceFlow
+from parks.provinces import province_label
 from symbiosis.bilingual import picked
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -174,6 +175,16 @@ def _read(header, field, shown=None):
     return Column(header, (field,), cell)
 
 
+def _province(header, field):
+    """A column showing a province in the reader's language (``parks.provinces``): "Hai Phong"
+    in English, "Hải Phòng" in Vietnamese; one outside Viet Nam as it was typed."""
+
+    def cell(index):
+        return lambda row: province_label(row[index])
+
+    return Column(header, (field,), cell)
+
+
 def _name(header, prefix, field="name", *, own=False):
     """A column showing ``prefix``'s name (or ``field``) in the reader's language: its
     ``_en`` or ``_vi`` field, or for an organisation (``own``) its name in its own language,
@@ -224,7 +235,7 @@ def _agreement_columns(*, today, before_dates=(), after_active=()):
         _read(_("Reference"), "reference"),
         _name(_("Title"), "", "title"),
         _name(_("Park"), "park__"),
-        _read(_("Province or city"), "park__province"),
+        _province(_("Province or city"), "park__province"),
         _read(_("Kind"), "kind", kinds),
         _read(_("Review state"), "review_state", states),
         _read(_("Signed on"), "signed_on"),

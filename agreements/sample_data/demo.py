@@ -261,7 +261,7 @@ AGREEMENTS = [
         "Authority and the city's police, fire police, military command and district people's "
         "committee.",
         "signed_on": ARTICLE_DATE,
-        "signed_at": "Hải Phòng",
+        "signed_at": "Hai Phong",
         "starts_on": ARTICLE_DATE,
         "review_state": Agreement.ReviewState.VERIFIED,
         "parties": [
