@@ -353,3 +353,29 @@ class TestPlaces:
         park = make_park(name_en="Kalundborg Symbiosis", country="DK", province="Kalundborg")
         park.save()
         assert "dan mach" in park.search_text and "denmark" in park.search_text
+
+
+@pytest.mark.django_db
+def test_an_older_province_name_is_offered_as_the_province_it_is_now_part_of():
+    organisation = make_organisation(country="VN", province="Hải Dương")
+
+    form = OrganisationForm(instance=organisation)
+
+    assert form["vietnam_province"].value() == "Hải Phòng"
+    assert form["province"].value() == ""
+
+
+@pytest.mark.django_db
+def test_a_sector_and_a_kind_of_place_read_in_vietnamese():
+    """Needs the Vietnamese catalogue compiled with i13-vi.json's strings."""
+    grid = make_organisation(
+        kind=Organisation.Kind.SECTOR, name_vi="lưới điện", name_en="the grid", sector="35"
+    )
+    park = make_park(kind=Park.Kind.MUNICIPALITY, province="Hải Phòng")
+
+    with translation.override("vi"):
+        assert grid.name == "Ngành: lưới điện"
+        assert str(Park.Kind.MUNICIPALITY.label) == "Cộng sinh trên toàn đô thị"
+    page = page_text(in_language("vi").get(park.get_absolute_url()).content.decode())
+    assert "Cộng sinh trên toàn đô thị" in page
+    assert "Hải Phòng, Việt Nam" in page
