@@ -708,7 +708,7 @@ class AgreementEntry:
             ]
             organisations = [
                 *Organisation.objects.filter(pk__in=pks - {o.pk for o in found}).only(
-                    "pk", "name_en", "name_vi", "short_name"
+                    "pk", "kind", "name_en", "name_vi", "name_own", "short_name"
                 ),
                 *found,
             ]

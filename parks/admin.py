@@ -1,21 +1,28 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from parks.forms import OrganisationAdminForm, ParkAdminForm
 from parks.models import Agency, AuthorityMembership, Company, Organisation, Park, ParkMembership
 from symbiosis.search import FoldedSearchMixin
 
+NAMES = ["name_vi", "name_en", "name_own", "name_own_language", "short_name", "slug"]
+WHERE = ["country", "vietnam_province", "province", "website"]
+SECTOR = ["sector", "sector_code", "sector_classification"]
+
 
 class OrganisationAdminBase(FoldedSearchMixin, admin.ModelAdmin):
-    list_display = ["name_en", "name_vi", "short_name", "kind", "province", "country"]
-    list_filter = ["kind", "level", "country", "province"]
-    search_fields = ["name_en", "name_vi", "short_name", "slug"]
+    form = OrganisationAdminForm
+    list_display = ["name_en", "name_vi", "name_own", "short_name", "kind", "province", "country"]
+    list_filter = ["kind", "level", "country", "sector", "province"]
+    search_fields = ["name_en", "name_vi", "name_own", "short_name", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
     autocomplete_fields = ["park", "successor"]
     list_select_related = ["park", "successor"]
     fieldsets = [
-        (None, {"fields": ["kind", "name_vi", "name_en", "short_name", "slug"]}),
-        (_("Where"), {"fields": ["country", "province", "website"]}),
-        (_("Companies"), {"fields": ["sector_code", "sector_classification", "park"]}),
+        (None, {"fields": ["kind", *NAMES]}),
+        (_("Where"), {"fields": WHERE}),
+        (_("Sector"), {"fields": SECTOR}),
+        (_("Tenants of a park"), {"fields": ["park"]}),
         (_("Agencies"), {"fields": ["level", "jurisdiction"]}),
         (None, {"fields": ["successor"]}),
     ]
@@ -28,12 +35,12 @@ class OrganisationAdmin(OrganisationAdminBase):
 
 @admin.register(Company)
 class CompanyAdmin(OrganisationAdminBase):
-    list_display = ["name_en", "name_vi", "short_name", "park", "sector_code", "province"]
-    list_filter = ["park", "country", "province"]
+    list_display = ["name_en", "name_vi", "short_name", "park", "sector", "province"]
+    list_filter = ["park", "country", "sector", "province"]
     fieldsets = [
-        (None, {"fields": ["name_vi", "name_en", "short_name", "slug"]}),
-        (_("Where"), {"fields": ["park", "country", "province", "website"]}),
-        (_("Sector"), {"fields": ["sector_code", "sector_classification"]}),
+        (None, {"fields": NAMES}),
+        (_("Where"), {"fields": ["park", *WHERE]}),
+        (_("Sector"), {"fields": SECTOR}),
         (None, {"fields": ["successor"]}),
     ]
 
@@ -43,8 +50,8 @@ class AgencyAdmin(OrganisationAdminBase):
     list_display = ["name_en", "name_vi", "short_name", "level", "jurisdiction", "successor"]
     list_filter = ["level", "country", "province"]
     fieldsets = [
-        (None, {"fields": ["name_vi", "name_en", "short_name", "slug"]}),
-        (_("Where"), {"fields": ["level", "jurisdiction", "country", "province", "website"]}),
+        (None, {"fields": NAMES}),
+        (_("Where"), {"fields": ["level", "jurisdiction", *WHERE]}),
         (None, {"fields": ["successor"]}),
     ]
 
@@ -57,16 +64,28 @@ class ParkMembershipInline(admin.TabularInline):
 
 @admin.register(Park)
 class ParkAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    form = ParkAdminForm
     list_display = [
         "name_en",
         "name_vi",
+        "kind",
         "province",
+        "country",
         "developer",
         "managing_authority",
         "eip_status",
     ]
-    list_filter = ["eip_status", "country", "province"]
+    list_filter = ["kind", "eip_status", "country", "province"]
     search_fields = ["name_en", "name_vi", "slug"]
+    fieldsets = [
+        (None, {"fields": ["name_vi", "name_en", "slug", "kind", "eip_status"]}),
+        (
+            _("Where"),
+            {"fields": ["country", "vietnam_province", "province", "latitude", "longitude"]},
+        ),
+        (None, {"fields": ["developer", "managing_authority", "area_ha", "established_year"]}),
+        (None, {"fields": ["website"]}),
+    ]
     prepopulated_fields = {"slug": ["name_en"]}
     autocomplete_fields = ["developer", "managing_authority"]
     list_select_related = ["developer", "managing_authority"]

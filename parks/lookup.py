@@ -41,7 +41,7 @@ def find_organisations(query, *, limit=FOUND_LIMIT):
     organisations = list(
         Organisation.objects.filter(Q(search_text__contains=folded) | Q(slug=slug))
         .annotate(is_exact=Case(When(exact, then=Value(True)), default=Value(False)))
-        .only("pk", "kind", "slug", "name_en", "name_vi", "short_name", "search_text")
+        .only("pk", "kind", "slug", "name_en", "name_vi", "name_own", "short_name", "search_text")
         .order_by("-is_exact", "name_en", "name_vi", "pk")[: limit * 5]
     )
     ranked = sorted(

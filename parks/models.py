@@ -1,13 +1,67 @@
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
+from parks import sectors
+from parks.countries import country_names
+from parks.provinces import current_province, is_absorbed, province_label
 from symbiosis.bilingual import BilingualNameMixin, pick
 from symbiosis.search import SearchTextMixin, exact_match, fold
+
+
+def language_choices():
+    """The languages an organisation's own name may be in: Django's list (its names translated
+    by Django's catalogue), sorted by code."""
+    return [(code, _(name)) for code, name in global_settings.LANGUAGES]
+
+
+def division_choices():
+    """The ISIC Rev. 4 divisions grouped by section, in the active language (``parks.sectors``);
+    a callable, so the model's choices follow the reader's language."""
+    return sectors.division_choices()
+
+
+class VietnameseProvinceMixin:
+    """For a row with ``country`` and ``province``: in Viet Nam the province is one of today's 34
+    (``parks.provinces``), elsewhere it is free text; shown in the reader's language."""
+
+    @property
+    def province_name(self):
+        return province_label(self.province) if self.country == "VN" else self.province
+
+    @property
+    def country_names(self):
+        return country_names(self.country)
+
+    def province_error(self):
+        """A ValidationError for a Vietnamese province not on the list (naming the one it
+        became since the 2025 merger, when it names an old one), or None."""
+        if self.country != "VN" or not self.province:
+            return None
+        current = current_province(self.province)
+        if current == self.province:
+            return None
+        if current and not is_absorbed(self.province):
+            return ValidationError(
+                _("Choose %(new)s from the list."),
+                params={"new": province_label(current)},
+                code="province_spelling",
+            )
+        if current:
+            return ValidationError(
+                _("%(old)s is now part of %(new)s: choose %(new)s."),
+                params={"old": self.province, "new": province_label(current)},
+                code="old_province",
+            )
+        return ValidationError(
+            _("Choose one of Viet Nam's provinces and centrally-run cities."),
+            code="unknown_province",
+        )
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -16,24 +70,35 @@ class OrganisationQuerySet(models.QuerySet):
         return self.filter(search_text__contains=folded) if folded else self
 
     def called(self, name):
-        """The first organisation (the oldest) called ``name`` in either language, accents and
-        case ignored, or None: its few exact matches are read, not every name containing it."""
+        """The first organisation (the oldest) called ``name`` in any of its languages, accents
+        and case ignored, or None: its few exact matches are read, not every name containing it."""
         folded = fold(name)
         for organisation in self.filter(exact_match(name)).order_by("pk")[:20]:
-            if folded in {fold(organisation.name_vi), fold(organisation.name_en)}:
+            names = (organisation.name_vi, organisation.name_en, organisation.name_own)
+            if folded in {fold(name) for name in names}:
                 return organisation
         return None
 
 
-class Organisation(SearchTextMixin, BilingualNameMixin, models.Model):
-    """Every party to an agreement: companies, agencies and international organisations."""
+class Organisation(VietnameseProvinceMixin, SearchTextMixin, BilingualNameMixin, models.Model):
+    """Every party to an agreement: companies, public utilities, agencies, associations and
+    groups, research institutions, international organisations, and counterparts known only
+    as a sector ("the cement industry", "the grid")."""
 
-    searched_fields = ("name_vi", "name_en", "short_name")
+    searched_fields = ("name_vi", "name_en", "name_own", "short_name", "country_names")
 
     class Kind(models.TextChoices):
         COMPANY = "company", _("Company")
+        PUBLIC_UTILITY = "public_utility", _("Public utility or state-owned enterprise")
         AGENCY = "agency", _("Government agency")
+        ASSOCIATION = "association", _("Association, cooperative or group")
+        RESEARCH = "research", _("Research or education institution")
         INTERNATIONAL = "international", _("International organisation")
+        SECTOR = "sector", _("A sector, not a named organisation")
+
+    # The kinds that may be located in a park (a tenant): firms, utilities and institutes
+    # have premises there; an agency, a group, an international body or a sector has none.
+    TENANT_KINDS = (Kind.COMPANY, Kind.PUBLIC_UTILITY, Kind.RESEARCH)
 
     class Level(models.TextChoices):
         INTERNATIONAL = "international", _("International")
@@ -44,20 +109,46 @@ class Organisation(SearchTextMixin, BilingualNameMixin, models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind)
     name_vi = models.CharField(_("name in Vietnamese"), max_length=255, blank=True)
     name_en = models.CharField(_("name in English"), max_length=255, blank=True)
+    name_own = models.CharField(
+        _("name in its own language"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "As the organisation writes it, e.g. Asnæs Kraftværk, when it is neither "
+            "Vietnamese nor English."
+        ),
+    )
+    name_own_language = models.CharField(
+        _("language of that name"), max_length=15, blank=True, choices=language_choices
+    )
     short_name = models.CharField(_("short name"), max_length=64, blank=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    country = models.CharField(
-        _("country"),
-        max_length=2,
-        blank=True,
-        default="VN",
-        help_text=_("ISO 3166-1 alpha-2 code, e.g. VN."),
-    )
+    country = CountryField(_("country"), blank=True, default="VN")
     province = models.CharField(_("province or city"), max_length=100, blank=True)
     website = models.URLField(_("website"), blank=True)
-    # Companies
+    # Companies, utilities, institutions, and sectors
+    sector = models.CharField(
+        _("sector"),
+        max_length=2,
+        blank=True,
+        choices=division_choices,
+        help_text=_("Its division of ISIC Rev. 4 (VSIC 2018 follows it at this level)."),
+    )
     sector_code = models.CharField(
-        _("sector code"), max_length=10, blank=True, help_text=_("ISIC or VSIC code, e.g. 2410.")
+        _("class code"),
+        max_length=10,
+        blank=True,
+        validators=[
+            RegexValidator(
+                sectors.CLASS_CODE,
+                _("Give 4 digits (an ISIC or VSIC class) or 5 (a VSIC code), e.g. 2394."),
+                code="class_code_format",
+            )
+        ],
+        help_text=_(
+            "Optional, finer than the sector: 4 or 5 digits starting with its "
+            "division's two, e.g. 2394 (cement)."
+        ),
     )
     sector_classification = models.CharField(
         _("sector classification"),
@@ -95,16 +186,29 @@ class Organisation(SearchTextMixin, BilingualNameMixin, models.Model):
         ordering = ["name_en", "name_vi"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(name_vi="") | ~Q(name_en=""),
+                condition=~Q(name_vi="") | ~Q(name_en="") | ~Q(name_own=""),
                 name="parks_organisation_has_a_name",
+            ),
+            models.CheckConstraint(
+                condition=Q(name_own="") | ~Q(name_own_language=""),
+                name="parks_organisation_own_name_has_its_language",
             ),
             models.CheckConstraint(
                 condition=Q(kind="agency") | Q(level=""),
                 name="parks_organisation_level_only_for_agencies",
             ),
             models.CheckConstraint(
-                condition=Q(kind="company") | Q(park__isnull=True),
-                name="parks_organisation_park_only_for_companies",
+                condition=Q(kind__in=["company", "public_utility", "research"])
+                | Q(park__isnull=True),
+                name="parks_organisation_park_only_for_tenants",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="sector") | ~Q(sector=""),
+                name="parks_organisation_sector_kind_has_a_sector",
+            ),
+            models.CheckConstraint(
+                condition=Q(sector="") | Q(sector__in=sectors.DIVISION_CODES),
+                name="parks_organisation_sector_is_an_isic_division",
             ),
             models.CheckConstraint(
                 condition=~Q(successor=models.F("pk")),
@@ -119,6 +223,16 @@ class Organisation(SearchTextMixin, BilingualNameMixin, models.Model):
         return reverse("parks:organisation-detail", kwargs={"slug": self.slug})
 
     @property
+    def name(self):
+        """Its name in the reader's language (``BilingualNameMixin``); a counterpart known only
+        as a sector says it is one ("Sector: the cement industry") wherever it is named, so it
+        is never read as a company's name."""
+        name = super().name
+        if self.kind == self.Kind.SECTOR:
+            return _("Sector: %(name)s") % {"name": name}
+        return name
+
+    @property
     def label(self):
         """Its name, with its short name when the name does not contain it."""
         name = self.name
@@ -126,20 +240,55 @@ class Organisation(SearchTextMixin, BilingualNameMixin, models.Model):
             return f"{name} ({self.short_name})"
         return name
 
+    @property
+    def sector_division(self):
+        """Its ISIC Rev. 4 division (``parks.sectors.Sector``), or None."""
+        return sectors.division(self.sector)
+
     def clean(self):
         """The rules every way in (the staff's form, the admin) checks: a name in one language
-        at least, a level for agencies only, and no second organisation of the same name."""
+        at least, a level for agencies only, a park for tenants only, a sector for a sector,
+        a class code within its division, a Vietnamese province from the list, and no second
+        organisation of the same name."""
         super().clean()
         errors = {}
-        names = [name for name in (self.name_vi, self.name_en) if name]
+        names = [name for name in (self.name_vi, self.name_en, self.name_own) if name]
         if not names:
             errors["name_en"] = ValidationError(
-                _("Give the name in Vietnamese, in English, or both."), code="no_name"
+                _("Give the name in Vietnamese, in English, or in its own language."),
+                code="no_name",
+            )
+        if self.name_own and not self.name_own_language:
+            errors["name_own_language"] = ValidationError(
+                _("Say which language that name is in."), code="own_name_without_language"
             )
         if self.level and self.kind and self.kind != self.Kind.AGENCY:
             errors["level"] = ValidationError(
                 _("Only a government agency has a level."), code="level_not_for_kind"
             )
+        if self.park_id and self.kind and self.kind not in self.TENANT_KINDS:
+            errors["park"] = ValidationError(
+                _(
+                    "Only a company, a public utility or a research institution is located in "
+                    "a park."
+                ),
+                code="park_not_for_kind",
+            )
+        if self.sector_code and sectors.CLASS_CODE.fullmatch(self.sector_code):
+            if not self.sector:
+                self.sector = sectors.division_of_code(self.sector_code) or ""
+            if self.sector_code[:2] != self.sector:
+                errors["sector_code"] = ValidationError(
+                    _("A class code starts with its division's two digits (%(division)s)."),
+                    params={"division": self.sector or "–"},
+                    code="class_code_outside_division",
+                )
+        if self.kind == self.Kind.SECTOR and not self.sector:
+            errors["sector"] = ValidationError(
+                _("Choose the sector it stands for."), code="sector_without_sector"
+            )
+        if (error := self.province_error()) is not None:
+            errors["province"] = error
         others = Organisation.objects.exclude(pk=self.pk) if self.pk else Organisation.objects
         for name in names:
             existing = others.called(name)
@@ -211,8 +360,18 @@ class ParkQuerySet(models.QuerySet):
         return [(slug, pick(english, vietnamese)) for slug, english, vietnamese in names]
 
 
-class Park(SearchTextMixin, BilingualNameMixin, models.Model):
-    searched_fields = ("name_vi", "name_en")
+class Park(VietnameseProvinceMixin, SearchTextMixin, BilingualNameMixin, models.Model):
+    """A place whose organisations share resources: a fenced industrial park or zone, or a
+    cluster or a whole municipality whose firms and utilities exchange across it."""
+
+    searched_fields = ("name_vi", "name_en", "country_names")
+
+    class Kind(models.TextChoices):
+        INDUSTRIAL_PARK = "industrial_park", _("Industrial park")
+        ECONOMIC_ZONE = "economic_zone", _("Economic zone")
+        EXPORT_PROCESSING_ZONE = "export_processing", _("Export processing zone")
+        INDUSTRIAL_CLUSTER = "industrial_cluster", _("Industrial cluster")
+        MUNICIPALITY = "municipality", _("Municipality-wide symbiosis")
 
     class EipStatus(models.TextChoices):
         NOT_ASSESSED = "not_assessed", _("Not assessed")
@@ -223,8 +382,15 @@ class Park(SearchTextMixin, BilingualNameMixin, models.Model):
     name_vi = models.CharField(_("name in Vietnamese"), max_length=200, blank=True)
     name_en = models.CharField(_("name in English"), max_length=200, blank=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    province = models.CharField(_("province or city"), max_length=100)
-    country = models.CharField(_("country"), max_length=2, default="VN")
+    kind = models.CharField(
+        _("kind of place"), max_length=24, choices=Kind, default=Kind.INDUSTRIAL_PARK
+    )
+    country = CountryField(_("country"), default="VN")
+    province = models.CharField(
+        _("province or city"),
+        max_length=100,
+        help_text=_("In Viet Nam, one of its 34 provinces and centrally-run cities."),
+    )
     developer = models.ForeignKey(
         Organisation,
         verbose_name=_("developer"),
@@ -232,7 +398,9 @@ class Park(SearchTextMixin, BilingualNameMixin, models.Model):
         null=True,
         blank=True,
         related_name="developed_parks",
-        limit_choices_to={"kind": Organisation.Kind.COMPANY},
+        limit_choices_to={
+            "kind__in": [Organisation.Kind.COMPANY, Organisation.Kind.PUBLIC_UTILITY]
+        },
     )
     managing_authority = models.ForeignKey(
         Organisation,
@@ -311,6 +479,12 @@ class Park(SearchTextMixin, BilingualNameMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("parks:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        """A Vietnamese park's province is one of today's 34 (the admin checks it)."""
+        super().clean()
+        if (error := self.province_error()) is not None:
+            raise ValidationError({"province": error})
 
 
 class ParkMembership(models.Model):

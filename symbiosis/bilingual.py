@@ -1,8 +1,10 @@
-"""Names kept in English and Vietnamese, shown in the visitor's language.
+"""Names kept in English and Vietnamese (and, for organisations, in their own language), shown
+in the visitor's language.
 
-The rule (the active language's text, else the other's) is written here twice, from one
-definition: ``pick`` for a row in hand, ``picked`` for the database to apply while it reads
-many rows (an export), so that a page and a file cannot show two names for one thing.
+The rule (the active language's text, then English, then the organisation's own name, then
+whatever is left) is written here twice, from one definition: ``pick`` for a row in hand,
+``picked`` for the database to apply while it reads many rows (an export), so that a page and
+a file cannot show two names for one thing.
 """
 
 from django.db.models import F, Value
@@ -14,27 +16,36 @@ def _in_vietnamese():
     return (get_language() or "en").startswith("vi")
 
 
-def pick(english, vietnamese):
-    """The text in the active language, falling back to the other when it is missing."""
+def _order(english, vietnamese, own):
+    """The texts in the order a reader in the active language looks for them: their language,
+    English, the own name, and Vietnamese last for a reader of English (a name must show)."""
     if _in_vietnamese():
-        return vietnamese or english
-    return english or vietnamese
+        return (vietnamese, english, own)
+    return (english, own, vietnamese)
 
 
-def picked(english, vietnamese):
-    """``pick`` as a database expression over the fields ``english`` and ``vietnamese`` (names
-    or lookups), for the language active when it is made: the first field in that language,
-    the other where it is empty or NULL."""
-    first, other = (vietnamese, english) if _in_vietnamese() else (english, vietnamese)
-    return Coalesce(NullIf(F(first), Value("")), F(other))
+def pick(english, vietnamese, own=""):
+    """The text in the active language, else English, else the own-language text, else the
+    Vietnamese one: the first of ``_order`` that is not empty."""
+    return next((text for text in _order(english, vietnamese, own) if text), english or "")
+
+
+def picked(english, vietnamese, own=None):
+    """``pick`` as a database expression over the fields ``english``, ``vietnamese`` and, for
+    organisations, ``own`` (names or lookups), for the language active when it is made: the
+    first of them that is neither empty nor NULL."""
+    fields = [field for field in _order(english, vietnamese, own) if field]
+    *first, last = fields
+    return Coalesce(*(NullIf(F(field), Value("")) for field in first), F(last))
 
 
 class BilingualNameMixin:
-    """``name``: the row's ``name_en`` or ``name_vi``, in the visitor's language."""
+    """``name``: the row's ``name_en``, ``name_vi`` or (where it has one) ``name_own``, in the
+    visitor's language (``pick``)."""
 
     @property
     def name(self):
-        return pick(self.name_en, self.name_vi)
+        return pick(self.name_en, self.name_vi, getattr(self, "name_own", ""))
 
 
 LANGUAGE_SUFFIXES = {"_en": "en", "_vi": "vi"}

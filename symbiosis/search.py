@@ -1,29 +1,42 @@
-"""Accent- and case-insensitive search that works alike on SQLite and PostgreSQL.
+"""Accent-, case- and script-insensitive search that works alike on SQLite and PostgreSQL.
 
 Each searchable row keeps a folded copy of its names (``search_text``); queries are folded
-the same way, so "hai an" finds "Hải An" and "cong an" finds "Công an" on either database.
+the same way, so "hai an" finds "Hải An", "asnaes" finds "Asnæs", "orsted" finds "Ørsted" and
+"gimchi" finds "김치" on either database. A stored copy folded by an older rule is refolded by
+a data migration (parks 0003, agreements 0010) whenever ``fold`` changes.
 """
 
 import unicodedata
 
+from anyascii import anyascii
 from django.db.models import Aggregate, Q, TextField
 
 SEPARATOR = " | "  # between the names in ``search_text``
 
-# Letters that Unicode does not decompose into a base letter and a mark.
-_SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "ß": "ss"})
+# Letters Vietnamese readers type as one plain letter, where transliteration would give two
+# or none: "đ" is "d" (anyascii agrees), "ß" "ss"; kept here so the rule is stated, not implied.
+_SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "ß": "ss"})
 
 
 def fold(text):
-    """Lower-case ``text`` and strip its accents: "Công an quận Hải An" -> "cong an quan hai an"."""
+    """Lower-case ``text``, strip its accents and write it in Latin letters:
+    "Công an quận Hải An" -> "cong an quan hai an", "Asnæs" -> "asnaes", "Ørsted" -> "orsted".
+
+    Accents are stripped first (Unicode decomposition), so Vietnamese letters fold as before;
+    what is left outside ASCII (æ, ø, ł, Hangul, Han...) is transliterated by anyascii, whose
+    romanisations run together without spaces ("北京" -> "beijing")."""
     decomposed = unicodedata.normalize("NFKD", (text or "").translate(_SPECIAL))
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(stripped.casefold().split())
+    return " ".join(anyascii(stripped).casefold().split())
 
 
 def search_text(*parts):
-    """The folded text a row is found by, from its names in every language."""
-    return SEPARATOR.join(fold(part) for part in parts if part)
+    """The folded text a row is found by, from its names in every language: each part a text,
+    or a list of texts (a country's names in both languages)."""
+    texts = [
+        text for part in parts for text in (part if isinstance(part, list | tuple) else [part])
+    ]
+    return SEPARATOR.join(fold(text) for text in texts if text)
 
 
 def exact_match(query, field="search_text"):

@@ -146,6 +146,9 @@ DJANGO_APPS = [
     "django.forms",
 ]
 THIRD_PARTY_APPS = [
+    # ISO 3166 countries for organisations and parks, with their names in Vietnamese (its
+    # catalogue is why it is an app, not only a field).
+    "django_countries",
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",

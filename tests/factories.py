@@ -39,7 +39,7 @@ def make_park(**fields):
     number = next(_counter)
     fields.setdefault("name_en", f"Park {number}")
     fields.setdefault("slug", f"park-{number}")
-    fields.setdefault("province", "Hai Phong")
+    fields.setdefault("province", "Hải Phòng")
     return Park.objects.create(**fields)
 
 

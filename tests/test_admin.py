@@ -711,11 +711,12 @@ class TestOrganisationRules:
         )
 
         response = superuser_client.post(
-            url(Organisation, "change", police.pk), {**data, "level": "district", "province": "HP"}
+            url(Organisation, "change", police.pk),
+            {**data, "level": "district", "vietnam_province": "Hải Phòng"},
         )
 
         assert response.status_code == 302
-        assert Organisation.objects.get(pk=police.pk).province == "HP"
+        assert Organisation.objects.get(pk=police.pk).province == "Hải Phòng"
 
     def test_an_agency_added_through_its_own_page_may_have_a_level(self, superuser_client, world):
         response = superuser_client.post(

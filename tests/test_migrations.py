@@ -51,3 +51,185 @@ def test_migrations_build_the_schema_and_unwind(empty_database):
 
     again = migrate(empty_database)
     assert again.returncode == 0, again.stderr
+
+
+def connect(database_url):
+    """A DB-API connection to ``database_url`` and its parameter mark."""
+    if database_url.startswith("postgres"):
+        import psycopg2
+
+        return psycopg2.connect(database_url), "%s"
+    import sqlite3
+
+    return sqlite3.connect(database_url.removeprefix("sqlite:///")), "?"
+
+
+def run_sql(database_url, statements):
+    """Run ``statements`` ((sql with %s marks, params)) in one transaction; the last one's rows."""
+    connection, mark = connect(database_url)
+    try:
+        cursor = connection.cursor()
+        for sql, params in statements:
+            cursor.execute(sql.replace("%s", mark), params)
+        rows = cursor.fetchall() if cursor.description else []
+        connection.commit()
+        return rows
+    finally:
+        connection.close()
+
+
+ORGANISATION = (
+    "INSERT INTO parks_organisation (id, kind, name_vi, name_en, short_name, slug, country, "
+    "province, website, sector_code, sector_classification, level, jurisdiction, search_text) "
+    "VALUES (%s, %s, %s, %s, '', %s, %s, %s, '', %s, %s, %s, '', %s)"
+)
+PARK = (
+    "INSERT INTO parks_park (id, name_vi, name_en, slug, province, country, eip_status, website, "
+    "search_text) VALUES (%s, %s, %s, %s, %s, %s, 'not_assessed', '', %s)"
+)
+
+
+def test_organisations_parks_and_search_texts_migrate_without_loss(empty_database):
+    """Rows written before parks 0003 and agreements 0010: each keeps its names, gets its
+    division from its sector code, its merged province, and search texts folded the new way
+    (an old fold kept "æ", so "asnaes" did not find "Asnæs")."""
+    before = migrate(empty_database, "agreements", "0009")
+    assert before.returncode == 0, before.stderr
+    run_sql(
+        empty_database,
+        [
+            (
+                ORGANISATION,
+                [
+                    1,
+                    "company",
+                    "",
+                    "Asnæs Power Station",
+                    "asnaes",
+                    "DK",
+                    "Kalundborg",
+                    "3511",
+                    "ISIC Rev.4",
+                    "",
+                    "asnæs power station",
+                ],
+            ),
+            (
+                ORGANISATION,
+                [
+                    2,
+                    "agency",
+                    "Công an quận Hải An",
+                    "Hai An District Police",
+                    "police",
+                    "VN",
+                    "Hải Dương",
+                    "",
+                    "",
+                    "district",
+                    "stale",
+                ],
+            ),
+            (
+                ORGANISATION,
+                [
+                    3,
+                    "company",
+                    "Công ty Ørsted",
+                    "",
+                    "orsted",
+                    "VN",
+                    "Hai Phong",
+                    "C24",
+                    "VSIC 2018",
+                    "",
+                    "stale",
+                ],
+            ),
+            (
+                ORGANISATION,
+                [4, "international", "", "UNIDO", "unido", "", "", "xyz", "", "", "unido"],
+            ),
+            (
+                PARK,
+                [
+                    1,
+                    "Khu công nghiệp Đình Vũ",
+                    "Dinh Vu Industrial Park",
+                    "dinh-vu",
+                    "Bình Dương",
+                    "VN",
+                    "stale",
+                ],
+            ),
+            (PARK, [2, "", "Kalundborg Symbiosis", "kalundborg", "Kalundborg", "DK", "stale"]),
+            (
+                "INSERT INTO agreements_resource (id, name_vi, name_en, slug, category, unit, "
+                "description, waste_code, emission_factor_source, search_text) VALUES "
+                "(1, '', 'Gypsum from Asnæs', 'gypsum', 'material', 't', '', '', '', 'stale')",
+                [],
+            ),
+            (
+                "INSERT INTO agreements_agreement (id, reference, title_vi, title_en, kind, "
+                "summary, signed_at, starts_on, review_state, review_comment, created_at, "
+                "updated_at, version, search_text, park_id, linked_search_text) VALUES (1, "
+                "'KAL-1', '', 'Gypsum to Gyproc', 'industrial', '', '', '1993-01-01', "
+                "'verified', '', '2026-01-01', '2026-01-01', 1, 'stale', 2, 'stale')",
+                [],
+            ),
+            (
+                "INSERT INTO agreements_party (id, role, representative_name, "
+                "representative_title, agreement_id, organisation_id) VALUES "
+                "(1, 'signatory', '', '', 1, 1)",
+                [],
+            ),
+        ],
+    )
+
+    forward = migrate(empty_database)
+    assert forward.returncode == 0, forward.stderr
+
+    organisations = run_sql(
+        empty_database,
+        [
+            (
+                "SELECT id, name_vi, name_en, name_own, sector_code, sector, province, search_text "
+                "FROM parks_organisation ORDER BY id",
+                [],
+            )
+        ],
+    )
+    assert [row[:7] for row in organisations] == [
+        (1, "", "Asnæs Power Station", "", "3511", "35", "Kalundborg"),
+        (2, "Công an quận Hải An", "Hai An District Police", "", "", "", "Hải Phòng"),
+        (3, "Công ty Ørsted", "", "", "C24", "24", "Hải Phòng"),
+        (4, "", "UNIDO", "", "xyz", "", ""),
+    ]
+    assert organisations[0][7] == "asnaes power station | denmark | dan mach"
+    assert organisations[2][7] == "cong ty orsted | vietnam | viet nam"
+    parks = run_sql(
+        empty_database,
+        [("SELECT id, province, kind, search_text FROM parks_park ORDER BY id", [])],
+    )
+    assert parks == [
+        (
+            1,
+            "Thành phố Hồ Chí Minh",
+            "industrial_park",
+            "khu cong nghiep dinh vu | dinh vu industrial park | vietnam | viet nam",
+        ),
+        (2, "Kalundborg", "industrial_park", "kalundborg symbiosis | denmark | dan mach"),
+    ]
+    (agreement,) = run_sql(
+        empty_database,
+        [("SELECT search_text, linked_search_text FROM agreements_agreement", [])],
+    )
+    assert agreement == (
+        "kal-1 | gypsum to gyproc",
+        "asnaes power station | denmark | dan mach | ",
+    )
+    (resource,) = run_sql(empty_database, [("SELECT search_text FROM agreements_resource", [])])
+    assert resource == ("gypsum from asnaes",)
+
+    backward = migrate(empty_database, "parks", "0002")
+    assert backward.returncode == 0, backward.stderr

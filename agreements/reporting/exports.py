@@ -45,6 +45,7 @@ from agreements.impact import (
     flows_counted_in_impact,
 )
 from agreements.models import Agreement, AgreementQuerySet, Party, Resource, ResourceFlow
+from parks.provinces import province_label
 from symbiosis.bilingual import picked
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -106,7 +107,9 @@ def _parties(agreements):
     )
     return (
         Party.objects.filter(agreement__in=agreements.values("pk"))
-        .annotate(name=picked("organisation__name_en", "organisation__name_vi"))
+        .annotate(
+            name=picked("organisation__name_en", "organisation__name_vi", "organisation__name_own")
+        )
         .order_by("agreement__reference", "agreement_id", role_order, "pk")
         .values_list("agreement_id", "name", "role")
         .iterator(chunk_size=CHUNK_SIZE)
@@ -172,11 +175,24 @@ def _read(header, field, shown=None):
     return Column(header, (field,), cell)
 
 
-def _name(header, prefix, field="name"):
+def _province(header, field):
+    """A column showing a province in the reader's language (``parks.provinces``): "Hai Phong"
+    in English, "Hải Phòng" in Vietnamese; one outside Viet Nam as it was typed."""
+
+    def cell(index):
+        return lambda row: province_label(row[index])
+
+    return Column(header, (field,), cell)
+
+
+def _name(header, prefix, field="name", *, own=False):
     """A column showing ``prefix``'s name (or ``field``) in the reader's language: its
-    ``_en`` or ``_vi`` field, picked by the database (``symbiosis.bilingual.picked``)."""
+    ``_en`` or ``_vi`` field, or for an organisation (``own``) its name in its own language,
+    picked by the database (``symbiosis.bilingual.picked``)."""
     computed = f"{prefix}{field}".replace("__", "_")
-    expression = picked(f"{prefix}{field}_en", f"{prefix}{field}_vi")
+    expression = picked(
+        f"{prefix}{field}_en", f"{prefix}{field}_vi", f"{prefix}{field}_own" if own else None
+    )
     return Column(header, (computed,), computes=((computed, expression),))
 
 
@@ -219,7 +235,7 @@ def _agreement_columns(*, today, before_dates=(), after_active=()):
         _read(_("Reference"), "reference"),
         _name(_("Title"), "", "title"),
         _name(_("Park"), "park__"),
-        _read(_("Province or city"), "park__province"),
+        _province(_("Province or city"), "park__province"),
         _read(_("Kind"), "kind", kinds),
         _read(_("Review state"), "review_state", states),
         _read(_("Signed on"), "signed_on"),
@@ -240,10 +256,10 @@ def flow_columns(*, today):
     periods = _labels(ResourceFlow.Period.choices)
     return [
         *_agreement_columns(today=today),
-        _name(_("Provider"), "flows__provider__"),
+        _name(_("Provider"), "flows__provider__", own=True),
         _name(_("Resource"), "flows__resource__"),
         _read(_("Resource category"), "flows__resource__category", categories),
-        _name(_("Receiver"), "flows__receiver__"),
+        _name(_("Receiver"), "flows__receiver__", own=True),
         _read(_("Direction"), "flows__direction", directions),
         _read(_("Quantity"), "flows__quantity"),
         _read(_("Unit"), "flows__resource__unit", units),

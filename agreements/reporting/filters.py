@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, Resource, ResourceFlow
+from parks.provinces import province_label
 from symbiosis.form_layout import layout_helper
 
 
@@ -118,7 +119,7 @@ class DashboardFilterForm(forms.Form):
         provinces = sorted({park.province for park in parks if park.province})
         self.fields["province"].choices = [
             ("", _("All provinces")),
-            *((province, province) for province in provinces),
+            *((province, province_label(province)) for province in provinces),
         ]
 
     def clean(self):

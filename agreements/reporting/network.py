@@ -444,7 +444,7 @@ def network_organisations(flows, *, limit):
             flow_count=flows_at("provider") + flows_at("receiver"),
             in_network=Window(Count("pk")),
         )
-        .only("pk", "slug", "name_en", "name_vi", "short_name")
+        .only("pk", "kind", "slug", "name_en", "name_vi", "name_own", "short_name")
         .order_by("-flow_count", "name_en", "name_vi", "pk")[:limit]
     )
 

@@ -286,7 +286,7 @@ class ParkDetailView(DetailWithListMixin, ListView):
         )
         tenants = list(
             park.tenants.annotate(total=Window(Count("pk")))
-            .only("slug", "name_en", "name_vi", "park")
+            .only("slug", "kind", "name_en", "name_vi", "name_own", "park")
             .order_by("name_en", "name_vi", "pk")[:TENANTS_SHOWN]
         )
         context["tenants"] = tenants

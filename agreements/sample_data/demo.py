@@ -38,7 +38,7 @@ ORGANISATIONS = [
         "Công ty Cổ phần Khu công nghiệp Đình Vũ",
         "Dinh Vu Industrial Park Joint Stock Company",
         "Dinh Vu IP JSC",
-        "Hai Phong",
+        "Hải Phòng",
         "",
     ),
     (
@@ -48,7 +48,7 @@ ORGANISATIONS = [
         "Công ty TNHH Flat (Việt Nam)",
         "Flat Vietnam Co., Ltd.",
         "Flat Vietnam",
-        "Hai Phong",
+        "Hải Phòng",
         "",
     ),
     (
@@ -58,7 +58,7 @@ ORGANISATIONS = [
         "Công ty TNHH Shin-Etsu Việt Nam",
         "Shin-Etsu Vietnam",
         "Shinetsu Vietnam",
-        "Hai Phong",
+        "Hải Phòng",
         "",
     ),
     (
@@ -68,7 +68,7 @@ ORGANISATIONS = [
         "Công ty Tân Thuận Phong",
         "Tan Thuan Phong Company",
         "Tan Thuan Phong",
-        "Hai Phong",
+        "Hải Phòng",
         "",
     ),
     (
@@ -78,7 +78,7 @@ ORGANISATIONS = [
         "Công an quận Hải An",
         "Hai An District Police",
         "",
-        "Hai Phong",
+        "Hải Phòng",
         "Hai An District, Hai Phong",
     ),
     (
@@ -88,7 +88,7 @@ ORGANISATIONS = [
         "Công an thành phố Hải Phòng",
         "Police of Hai Phong City",
         "",
-        "Hai Phong",
+        "Hải Phòng",
         "Hai Phong City",
     ),
     (
@@ -98,7 +98,7 @@ ORGANISATIONS = [
         "Phòng Cảnh sát phòng cháy, chữa cháy và cứu nạn, cứu hộ, Công an thành phố Hải Phòng",
         "Municipal Fire Protection Police Department",
         "",
-        "Hai Phong",
+        "Hải Phòng",
         "Hai Phong City",
     ),
     (
@@ -108,7 +108,7 @@ ORGANISATIONS = [
         "Bộ Chỉ huy Quân sự thành phố Hải Phòng",
         "City Military Command",
         "",
-        "Hai Phong",
+        "Hải Phòng",
         "Hai Phong City",
     ),
     (
@@ -118,7 +118,7 @@ ORGANISATIONS = [
         "Ủy ban nhân dân quận Hải An",
         "Hai An District People's Committee",
         "",
-        "Hai Phong",
+        "Hải Phòng",
         "Hai An District, Hai Phong",
     ),
     (
@@ -128,7 +128,7 @@ ORGANISATIONS = [
         "Ban Quản lý Khu kinh tế Hải Phòng",
         "Hai Phong Economic Zone Authority",
         "HEZA",
-        "Hai Phong",
+        "Hải Phòng",
         "Hai Phong City",
     ),
     (
@@ -404,7 +404,7 @@ def load_demo():
             {
                 "name_vi": name_vi,
                 "name_en": name_en,
-                "province": "Hai Phong",
+                "province": "Hải Phòng",
                 "country": "VN",
                 "developer": organisations[developer] if developer else None,
                 "managing_authority": organisations[authority],

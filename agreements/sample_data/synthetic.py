@@ -29,7 +29,9 @@ from django.db import transaction
 from agreements.models import Agreement, Party, Resource, ResourceFlow
 from agreements.reporting.figures import forget_sums
 from agreements.reporting.models import ParkFigures
+from parks.countries import country_names
 from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
+from parks.provinces import current_province
 from symbiosis.caching import bulk_written
 from symbiosis.search import search_text
 from symbiosis.statistics import analyze_on_commit, reload_on_commit
@@ -291,7 +293,10 @@ def generate(*, parks, organisations, agreements, seed, progress=lambda message:
 
 def _named(model_kwargs, name_vi, name_en):
     model_kwargs.update(name_vi=name_vi + MARK_VI, name_en=name_en + MARK_EN)
-    model_kwargs["search_text"] = search_text(model_kwargs["name_vi"], model_kwargs["name_en"])
+    # As SearchTextMixin keeps it: the names, then the country's names (every row is in Viet Nam).
+    model_kwargs["search_text"] = search_text(
+        model_kwargs["name_vi"], model_kwargs["name_en"], country_names("VN")
+    )
     return model_kwargs
 
 
@@ -306,7 +311,7 @@ def _agency(rng, number):
                 "kind": Organisation.Kind.AGENCY,
                 "slug": f"{SLUG_PREFIX}agency-{number}",
                 "level": level,
-                "province": province_en,
+                "province": current_province(province_vi),
                 "jurisdiction": province_en,
             },
             f"{kind_vi} {province_vi} {number}",
@@ -322,7 +327,7 @@ def _park(rng, number, authorities):
         **_named(
             {
                 "slug": f"{SLUG_PREFIX}park-{number}",
-                "province": province_en,
+                "province": current_province(province_vi),
                 "managing_authority": authorities[rng.randrange(len(authorities))],
                 "eip_status": rng.choice(Park.EipStatus.values),
             },

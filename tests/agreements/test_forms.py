@@ -523,7 +523,9 @@ class TestOrganisationForm:
     def test_a_name_is_required(self, world):
         form = OrganisationForm({"kind": "company", "short_name": "ABC"})
 
-        assert form.errors["name_en"] == ["Give the name in Vietnamese, in English, or both."]
+        assert form.errors["name_en"] == [
+            "Give the name in Vietnamese, in English, or in its own language."
+        ]
 
     def test_an_organisation_already_in_the_registry_is_refused(self, world):
         form = OrganisationForm({"kind": "agency", "name_vi": "cong an quan hai an"})

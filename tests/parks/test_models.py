@@ -23,11 +23,11 @@ class TestOrganisationConstraints:
             lambda: make_organisation(level=Organisation.Level.NATIONAL),
         )
 
-    def test_only_companies_are_located_in_a_park(self):
+    def test_only_tenants_are_located_in_a_park(self):
         park = make_park()
-        assert_rejected(
-            "parks_organisation_park_only_for_companies", lambda: make_agency(park=park)
-        )
+        assert_rejected("parks_organisation_park_only_for_tenants", lambda: make_agency(park=park))
+        for kind in Organisation.TENANT_KINDS:
+            assert make_organisation(kind=kind, park=park).park == park
 
     def test_an_organisation_is_not_its_own_successor(self):
         agency = make_agency()
@@ -72,7 +72,7 @@ class TestOrganisationValidation:
         organisation = Organisation(kind="company", slug="nameless", short_name="ABC")
 
         assert messages_of(organisation) == {
-            "name_en": ["Give the name in Vietnamese, in English, or both."]
+            "name_en": ["Give the name in Vietnamese, in English, or in its own language."]
         }
 
     def test_only_an_agency_has_a_level_said_next_to_the_level(self):
@@ -95,7 +95,7 @@ class TestOrganisationValidation:
 
     def test_an_organisation_edited_is_not_a_duplicate_of_itself(self):
         police = make_agency(name_vi="Công an quận Hải An", name_en="Hai An District Police")
-        police.province = "Hai Phong"
+        police.province = "Hải Phòng"
 
         police.full_clean()
 

@@ -89,8 +89,12 @@ class TestHeadlineFigures:
         assert result.organisations == {
             "total": 5,
             "company": 3,
+            "public_utility": 0,
             "agency": 1,
+            "association": 0,
+            "research": 0,
             "international": 1,
+            "sector": 0,
         }
 
     def test_a_national_official_sees_every_park(self, register):
