@@ -46,7 +46,16 @@ BACK_TO_DRAFT = _(
 )
 REVIEWED_BY_OVERSEEING_OFFICIALS = _("Only the officials overseeing this park verify it.")
 PARTY_FIELDS = ("organisation", "role", "representative_name", "representative_title")
-FLOW_FIELDS = ("resource", "provider", "receiver", "direction", "quantity", "period", "notes")
+FLOW_FIELDS = (
+    "resource",
+    "provider",
+    "receiver",
+    "direction",
+    "quantity",
+    "unit",
+    "period",
+    "notes",
+)
 
 # Notification emails go to people whose language the registry does not know: each is written
 # in both, Vietnamese first.
