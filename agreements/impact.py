@@ -292,6 +292,11 @@ class ImpactRow:
     def dimension_label(self):
         return units.Dimension(units.dimension(self.unit)).label
 
+    @property
+    def converts(self):
+        """Whether the row's quantities are converted into its unit (a count's never are)."""
+        return units.dimension(self.unit) != units.Dimension.COUNT
+
 
 @dataclass(frozen=True)
 class Impact:
@@ -359,8 +364,8 @@ def factor_resources(flows, *, today):
     )
 
 
-# The figures of a group that are sums (the others are its category and unit, and what it
-# was grouped by besides).
+# The figures of a group that are sums (the others are its category and totals unit, and what
+# it was grouped by besides).
 GROUP_SUMS = [
     "flows",
     "annual_quantity",
@@ -388,7 +393,7 @@ def _add(a, b):
 
 def merge_groups(groups):
     """Groups of several sets of flows (e.g. one set per park) added up per category and
-    unit, in ``impact_groups``' order: the groups of all those flows together."""
+    totals unit, in ``impact_groups``' order: the groups of all those flows together."""
     merged = {}
     for group in groups:
         key = (group["resource__category"], group["totals_unit"])
@@ -423,10 +428,10 @@ def impact_of(groups, *, factors):
 
 def impact(flows, *, today):
     """The impact of ``flows``: annualised totals of those of verified agreements in force on
-    ``today``, per resource category and unit, with how many the totals leave out; two
-    queries whatever the number of flows.
+    ``today``, per resource category and dimension (each in its canonical unit; each count unit
+    apart), with how many the totals leave out; two queries whatever the number of flows.
 
-    The database adds up each category and unit (one row each, so a few dozen at most); the
+    The database adds up each category and totals unit (one row each, a few dozen at most); the
     totals are the sums of those rows, so they cannot disagree with them."""
     return impact_of(
         impact_groups(flows, today=today),
