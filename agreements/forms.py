@@ -399,6 +399,10 @@ class ResourceFlowForm(forms.ModelForm):
         )
         if resource_choices is not None:
             self.fields["resource"].choices = resource_choices
+        self.fields["unit"].choices = [
+            ("", _("the resource's unit")),
+            *units.grouped_choices(),
+        ]
         quantity = self.fields["quantity"]
         quantity.validators.append(MinValueValidator(0))
         quantity.error_messages["min_value"] = _("The quantity cannot be negative.")

@@ -140,6 +140,17 @@ def convertible_units(unit):
     return [(code, label) for code, label in Unit.choices if convertible(code, unit)]
 
 
+def grouped_choices():
+    """Every unit as choices grouped by dimension, for a list to choose from."""
+    return [
+        (
+            dimension.label,
+            [(code, label) for code, label in Unit.choices if DIMENSIONS[code] == dimension],
+        )
+        for dimension in Dimension
+    ]
+
+
 def conversions():
     """Every (unit, into, factor) where the two differ and convert: what a database needs to
     convert any quantity into any unit of its dimension."""

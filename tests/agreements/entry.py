@@ -35,6 +35,7 @@ def flow(resource, provider, receiver, **fields):
         "receiver": receiver.pk,
         "direction": ResourceFlow.Direction.ONE_WAY,
         "quantity": "",
+        "unit": "",
         "period": ResourceFlow.Period.YEARLY,
         "notes": "",
         **fields,
@@ -102,6 +103,7 @@ def edit_data(agreement, *, extra_parties=(), extra_flows=(), **fields):
             "receiver": row.receiver_id,
             "direction": row.direction,
             "quantity": "" if row.quantity is None else row.quantity,
+            "unit": row.unit,
             "period": row.period,
             "notes": row.notes,
         }
