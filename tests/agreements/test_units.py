@@ -78,7 +78,7 @@ def test_each_measured_dimension_adds_up_in_its_canonical_unit_and_counts_never_
 
 
 def test_unit_labels_in_both_languages():
-    """Needs the Vietnamese catalogue compiled with i18n-vi.json's new entries."""
+    """Needs the Vietnamese catalogue compiled with i13-vi.json's new entries."""
     with translation.override("en"):
         assert [str(units.label(unit)) for unit in ["m3", "h", "vehicle", "call_out"]] == [
             "m³",
