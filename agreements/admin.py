@@ -25,6 +25,7 @@ from agreements.forms import (
     AgreementRowsFormSet,
     PartyRowsFormSet,
     ResourceFlowFormSet,
+    ResourceForm,
     VersionCheckMixin,
     formset_rows,
 )
@@ -37,6 +38,7 @@ from symbiosis.search import FoldedSearchMixin
 
 @admin.register(Resource)
 class ResourceAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    form = ResourceForm  # the rule for changing a resource's unit
     list_display = ["name_en", "name_vi", "category", "unit", "waste_code", "emission_factor"]
     list_filter = ["category", "unit"]
     search_fields = ["name_en", "name_vi", "slug", "waste_code"]
@@ -499,6 +501,7 @@ class ResourceFlowAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
         "receiver",
         "direction",
         "quantity",
+        "unit",
         "period",
     ]
     list_filter = ["direction", "period", "resource__category"]

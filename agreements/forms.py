@@ -12,6 +12,8 @@ types (``agreements:organisation-search``). Without the script, the name typed i
 offered in the list to choose from. A flow's provider and receiver lists offer the parties.
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,7 +24,7 @@ from django.forms.formsets import TOTAL_FORM_COUNT
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from agreements import permissions, services
+from agreements import permissions, services, units
 from agreements.models import Agreement, Party, Resource, ResourceFlow
 from parks.lookup import find_organisations, is_found_by, organisation_label
 from parks.models import Organisation
@@ -420,6 +422,7 @@ class ResourceFlowForm(forms.ModelForm):
             "receiver",
             "direction",
             "quantity",
+            "unit",
             "period",
             "notes_en",
             "notes_vi",
@@ -460,6 +463,10 @@ class ResourceFlowForm(forms.ModelForm):
         )
         if resource_choices is not None:
             self.fields["resource"].choices = resource_choices
+        self.fields["unit"].choices = [
+            ("", _("the resource's unit")),
+            *units.grouped_choices(),
+        ]
         quantity = self.fields["quantity"]
         quantity.validators.append(MinValueValidator(0))
         quantity.error_messages["min_value"] = _("The quantity cannot be negative.")
@@ -470,6 +477,10 @@ class ResourceFlowForm(forms.ModelForm):
         provider, receiver = cleaned.get("provider"), cleaned.get("receiver")
         if provider and receiver and provider == receiver:
             self.add_error("receiver", _("The provider and the receiver must differ."))
+        resource = cleaned.get("resource")
+        if resource is not None and not cleaned.get("unit") and "unit" in cleaned:
+            # Left blank: the resource's own unit (what ``ResourceFlow.clean_unit`` checks).
+            cleaned["unit"] = resource.unit
         return cleaned
 
 
@@ -784,3 +795,99 @@ class ReviewForm(forms.Form):
         if cleaned.get("decision") == self.RETURN and not cleaned.get("comment", "").strip():
             self.add_error("comment", _("Say what needs changing before you return it."))
         return cleaned
+
+
+class ResourceForm(forms.ModelForm):
+    """A resource, with the rule for changing its unit (the admin's form).
+
+    A flow keeps the unit its quantity was entered in, so changing its resource's unit never
+    rewrites a quantity; what it changes is what the emission factor is per, and which units
+    the resource's flows may be given in. Hence:
+
+    - into a unit of another dimension (or another count), only while no flow uses the resource
+      (its flows' units would no longer fit it);
+    - into another unit of the same dimension, with flows, only when ``change_unit`` is ticked:
+      every figure converts the flows' quantities into the new unit;
+    - the emission factor is per the resource's unit, so it is restated: one left as it was is
+      converted into the new unit (500 kg per MWh is 0.5 kg per kWh), or, where that needs more
+      than its four decimals or the units do not convert, must be given per the new unit.
+    """
+
+    change_unit = forms.BooleanField(
+        label=_("Convert existing quantities into the new unit"),
+        required=False,
+        help_text=_(
+            "Needed to change the unit of a resource that flows use. Their quantities keep the "
+            "units they were entered in; totals convert them into the new unit."
+        ),
+    )
+
+    class Meta:
+        model = Resource
+        fields = [
+            "name_vi",
+            "name_en",
+            "slug",
+            "category",
+            "unit",
+            "description",
+            "waste_code",
+            "emission_factor",
+            "emission_factor_source",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        before, after = self.instance_unit_before(), cleaned.get("unit")
+        if not before or not after or before == after:
+            return cleaned
+        flow_units = set(self.instance.flows.values_list("unit", flat=True).distinct().order_by())
+        flow_units.discard("")
+        if flow_units and not all(units.convertible(unit, after) for unit in flow_units):
+            self.add_error(
+                "unit",
+                _(
+                    "Flows use this resource in %(units)s, which do not convert into "
+                    "%(unit)s: its unit can change only into one of the same dimension, or "
+                    "once no flow uses it."
+                )
+                % {
+                    "units": ", ".join(sorted(str(units.label(unit)) for unit in flow_units)),
+                    "unit": units.label(after),
+                },
+            )
+            return cleaned
+        if flow_units and not cleaned.get("change_unit"):
+            self.add_error(
+                "change_unit",
+                _(
+                    "Flows use this resource: tick this box to change its unit from %(before)s "
+                    "to %(after)s."
+                )
+                % {"before": units.label(before), "after": units.label(after)},
+            )
+        self.restate_emission_factor(cleaned, before, after)
+        return cleaned
+
+    def instance_unit_before(self):
+        if self.instance.pk is None:
+            return None
+        return Resource.objects.filter(pk=self.instance.pk).values_list("unit", flat=True).first()
+
+    def restate_emission_factor(self, cleaned, before, after):
+        """An emission factor left unchanged is converted into ``after`` where it can be
+        exactly; otherwise it must be typed per ``after``."""
+        stored = self.initial.get("emission_factor")
+        given = cleaned.get("emission_factor")
+        if stored is None or given is None or Decimal(given) != Decimal(stored):
+            return  # none, removed, or already restated by hand
+        if units.convertible(before, after):
+            restated = units.convert(Decimal(stored), after, before)
+            if restated == restated.quantize(Decimal("0.0001")):
+                cleaned["emission_factor"] = restated.quantize(Decimal("0.0001"))
+                return
+        self.add_error(
+            "emission_factor",
+            _("The emission factor is per unit: give it per %(unit)s.")
+            % {"unit": units.label(after)},
+        )

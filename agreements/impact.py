@@ -3,8 +3,13 @@ and which flows the impact totals count. Every page and export takes its figures
 
 - A flow's annual quantity is its quantity annualised by its period (``PERIODS_PER_YEAR``: per
   month x 12, per year x 1); a one-off or undisclosed quantity has none.
-- t CO2e avoided per year = annual quantity x the resource's emission factor (kg CO2e per unit)
-  / 1000, where the resource has an emission factor (with its source); nothing is estimated.
+- A flow's quantity is in the unit it was entered in (``ResourceFlow.unit``); the totals add up
+  the quantities of each resource category and dimension in the dimension's canonical unit
+  (MWh, t, m³, m², hours; a count in its own unit), converted by the factors of
+  ``agreements.units``.
+- t CO2e avoided per year = annual quantity, converted into the resource's unit, x the
+  resource's emission factor (kg CO2e per unit of the resource) / 1000, where the resource has
+  an emission factor (with its source); nothing is estimated.
 - The totals count the flows of agreements that are verified and in force today, each exchange
   once: a framework agreement's flow is not counted when a bilateral agreement made under it
   (``Agreement.framework``) that the totals count records the same provider -> resource ->
@@ -30,6 +35,7 @@ from decimal import Decimal
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     DecimalField,
     Exists,
@@ -41,7 +47,9 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Round
 
+from agreements import units
 from agreements.models import Agreement, AgreementQuerySet, Resource, ResourceFlow
 
 State = Agreement.ReviewState
@@ -71,6 +79,79 @@ class DecimalConstant(Value):
 KG_PER_TONNE = 1000
 
 
+# Units: a flow's quantity converted by the database, with the exact factors of agreements/units.py
+# (times the numerator, divided by the denominator: 36 GJ make 10 MWh, not 9.9999).
+
+
+def _converted(quantity, factors):
+    """``quantity`` (an expression) times the factor that ``factors`` gives as pairs of
+    (condition, Fraction), or as it is where none applies, to the thousandth (``rounded``)."""
+
+    def part(name):
+        return Case(
+            *[
+                When(condition, then=DecimalConstant(getattr(ratio, name)))
+                for condition, ratio in factors
+            ],
+            default=DecimalConstant(1),
+            output_field=QUANTITY,
+        )
+
+    return rounded(
+        ExpressionWrapper(quantity * part("numerator") / part("denominator"), output_field=QUANTITY)
+    )
+
+
+# Decimals a converted quantity, a tonnage, and their sums keep: a quantity's own (a kWh in MWh,
+# a kg in t).
+PLACES = 3
+
+
+def rounded(expression):
+    """``expression`` to ``PLACES`` decimals. A converted quantity (10 GJ are 2.777... MWh) or a
+    tonnage is rounded flow by flow, and so is their sum: then the sum of several sets of flows
+    (each park's kept figures) is the sum of all of them, on PostgreSQL's exact decimals and on
+    SQLite's floating-point numbers alike."""
+    return Round(expression, PLACES, output_field=expression.output_field)
+
+
+def in_totals_unit(quantity, prefix=""):
+    """``quantity``, in its flow's unit, converted into the unit the totals add it up in
+    (``units.totals_unit``: its dimension's canonical unit)."""
+    return _converted(
+        quantity,
+        [
+            (Q(**{f"{prefix}unit": unit}), ratio)
+            for unit, ratio in units.TO_TOTALS_UNIT.items()
+            if ratio != 1
+        ],
+    )
+
+
+def in_resource_unit(quantity, prefix=""):
+    """``quantity``, in its flow's unit, converted into its resource's unit (the unit the
+    resource's emission factor is per)."""
+    return _converted(
+        quantity,
+        [
+            (Q(**{f"{prefix}unit": unit, f"{prefix}resource__unit": into}), ratio)
+            for unit, into, ratio in units.conversions()
+        ],
+    )
+
+
+def totals_unit(prefix=""):
+    """The unit the totals add a flow's quantity up in, from its resource's unit (a flow's own
+    unit is of the same dimension), as an expression to group by."""
+    return Case(
+        *[
+            When(**{f"{prefix}resource__unit": unit}, then=Value(units.totals_unit(unit)))
+            for unit in units.Unit
+        ],
+        output_field=CharField(),
+    )
+
+
 # The rule
 
 
@@ -91,13 +172,16 @@ def annual_quantity(prefix=""):
 
 
 def annual_tonnes_co2e_avoided(prefix=""):
-    """The tonnes of CO2e a flow avoids each year: its annual quantity x its resource's emission
-    factor (kg per unit) / 1000; NULL without an annual quantity or an emission factor."""
-    return ExpressionWrapper(
-        annual_quantity(prefix)
-        * F(f"{prefix}resource__emission_factor")
-        / DecimalConstant(KG_PER_TONNE),
-        output_field=TONNES,
+    """The tonnes of CO2e a flow avoids each year: its annual quantity in its resource's unit x
+    its resource's emission factor (kg per unit) / 1000; NULL without an annual quantity or an
+    emission factor."""
+    return rounded(
+        ExpressionWrapper(
+            in_resource_unit(annual_quantity(prefix), prefix)
+            * F(f"{prefix}resource__emission_factor")
+            / DecimalConstant(KG_PER_TONNE),
+            output_field=TONNES,
+        )
     )
 
 
@@ -165,6 +249,7 @@ def flow_annotations(today=None):
     ``annual_tonnes_co2e_avoided`` and, given ``today``, ``counted_in_impact``."""
     annotations = {
         "annual_quantity": annual_quantity(),
+        "annual_quantity_in_resource_unit": in_resource_unit(annual_quantity()),
         "annual_tonnes_co2e_avoided": annual_tonnes_co2e_avoided(),
     }
     if today is not None:
@@ -178,7 +263,8 @@ def flow_annotations(today=None):
 @dataclass(frozen=True)
 class FlowImpact:
     flow: object  # the ResourceFlow, annotated by ``with_impact``
-    annual_quantity: Decimal
+    annual_quantity: Decimal  # in the flow's unit
+    annual_quantity_in_resource_unit: Decimal
     tonnes_co2e_avoided: Decimal
     emission_factor: Decimal  # kg CO2e avoided per unit of the resource
     source: str  # where the emission factor comes from
@@ -199,6 +285,7 @@ def flow_impact(flow):
     return FlowImpact(
         flow=flow,
         annual_quantity=flow.annual_quantity,
+        annual_quantity_in_resource_unit=flow.annual_quantity_in_resource_unit,
         tonnes_co2e_avoided=tonnes,
         emission_factor=flow.resource.emission_factor,
         source=flow.resource.emission_factor_source,
@@ -224,7 +311,7 @@ def total_tonnes_avoided(impacts):
 @dataclass(frozen=True)
 class ImpactRow:
     category: str
-    unit: str
+    unit: str  # the unit its quantities are added up in (``units.totals_unit``)
     flows: int
     annual_quantity: Decimal | None
     annual_flows: int
@@ -243,6 +330,15 @@ class ImpactRow:
     @property
     def unit_label(self):
         return Resource.Unit(self.unit).label
+
+    @property
+    def dimension_label(self):
+        return units.Dimension(units.dimension(self.unit)).label
+
+    @property
+    def converts(self):
+        """Whether the row's quantities are converted into its unit (a count's never are)."""
+        return units.dimension(self.unit) != units.Dimension.COUNT
 
 
 @dataclass(frozen=True)
@@ -273,9 +369,9 @@ ADDED_UP = [
 
 
 def impact_groups(flows, *, today, by=()):
-    """The impact figures of ``flows`` added up by the database per resource category and unit
-    (and per each of ``by``, e.g. ``("agreement__park_id",)``), as dicts: the rows ``impact_of``
-    assembles. One query."""
+    """The impact figures of ``flows`` added up by the database per resource category and totals
+    unit (``totals_unit``: one per dimension, one per count unit), and per each of ``by``, e.g.
+    ``("agreement__park_id",)``, as dicts: the rows ``impact_of`` assembles. One query."""
     counted = counted_in_impact(today)
     has_quantity = Q(quantity__isnull=False)
     annual = counted & has_quantity & Q(period__in=list(PERIODS_PER_YEAR))
@@ -283,15 +379,15 @@ def impact_groups(flows, *, today, by=()):
     with_factor = annual & Q(resource__emission_factor__isnull=False)
     verified = Q(agreement__review_state=Agreement.PUBLIC_STATE)
     return list(
-        flows.values(*by, "resource__category", "resource__unit")
+        flows.values(*by, "resource__category", totals_unit=totals_unit())
         .annotate(
             flows=Count("pk", filter=counted),
-            annual_quantity=Sum(annual_quantity(), filter=annual),
+            annual_quantity=rounded(Sum(in_totals_unit(annual_quantity()), filter=annual)),
             annual_flows=Count("pk", filter=annual),
-            one_off_quantity=Sum("quantity", filter=one_off, output_field=QUANTITY),
+            one_off_quantity=rounded(Sum(in_totals_unit(F("quantity")), filter=one_off)),
             one_off_flows=Count("pk", filter=one_off),
             without_quantity=Count("pk", filter=counted & Q(quantity__isnull=True)),
-            tonnes_co2e=Sum(annual_tonnes_co2e_avoided(), filter=with_factor),
+            tonnes_co2e=rounded(Sum(annual_tonnes_co2e_avoided(), filter=with_factor)),
             co2e_flows=Count("pk", filter=with_factor),
             mutual_flows=Count("pk", filter=counted & Q(direction=ResourceFlow.Direction.MUTUAL)),
             annual_without_factor=Count(
@@ -300,7 +396,7 @@ def impact_groups(flows, *, today, by=()):
             not_in_force=Count("pk", filter=verified & not_in_force(today, "agreement__")),
             unverified=Count("pk", filter=~verified),
         )
-        .order_by(*by, "resource__category", "resource__unit")
+        .order_by(*by, "resource__category", "totals_unit")
     )
 
 
@@ -311,8 +407,8 @@ def factor_resources(flows, *, today):
     )
 
 
-# The figures of a group that are sums (the others are its category and unit, and what it
-# was grouped by besides).
+# The figures of a group that are sums (the others are its category and totals unit, and what
+# it was grouped by besides).
 GROUP_SUMS = [
     "flows",
     "annual_quantity",
@@ -340,11 +436,11 @@ def _add(a, b):
 
 def merge_groups(groups):
     """Groups of several sets of flows (e.g. one set per park) added up per category and
-    unit, in ``impact_groups``' order: the groups of all those flows together."""
+    totals unit, in ``impact_groups``' order: the groups of all those flows together."""
     merged = {}
     for group in groups:
-        key = (group["resource__category"], group["resource__unit"])
-        into = merged.setdefault(key, {"resource__category": key[0], "resource__unit": key[1]})
+        key = (group["resource__category"], group["totals_unit"])
+        into = merged.setdefault(key, {"resource__category": key[0], "totals_unit": key[1]})
         for name in GROUP_SUMS:
             into[name] = _add(into.get(name), group[name])
     return [merged[key] for key in sorted(merged)]
@@ -356,7 +452,7 @@ def impact_of(groups, *, factors):
     rows = [
         ImpactRow(
             category=group["resource__category"],
-            unit=group["resource__unit"],
+            unit=group["totals_unit"],
             **{name: group[name] for name in ImpactRow.__dataclass_fields__ if name in group},
         )
         for group in groups
@@ -375,10 +471,10 @@ def impact_of(groups, *, factors):
 
 def impact(flows, *, today):
     """The impact of ``flows``: annualised totals of those of verified agreements in force on
-    ``today``, per resource category and unit, with how many the totals leave out; two
-    queries whatever the number of flows.
+    ``today``, per resource category and dimension (each in its canonical unit; each count unit
+    apart), with how many the totals leave out; two queries whatever the number of flows.
 
-    The database adds up each category and unit (one row each, so a few dozen at most); the
+    The database adds up each category and totals unit (one row each, a few dozen at most); the
     totals are the sums of those rows, so they cannot disagree with them."""
     return impact_of(
         impact_groups(flows, today=today),

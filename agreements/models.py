@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from agreements import units
 from parks.models import Organisation
 from symbiosis.bilingual import BilingualNameMixin, pick
 from symbiosis.search import SEPARATOR, JoinedText, SearchTextMixin, fold
@@ -31,15 +32,8 @@ class Resource(SearchTextMixin, BilingualNameMixin, models.Model):
         INFRASTRUCTURE = "infrastructure", _("Infrastructure")
         KNOWLEDGE = "knowledge", _("Knowledge")
 
-    class Unit(models.TextChoices):
-        CUBIC_METRE = "m3", _("m³")
-        TONNE = "t", _("t")
-        MEGAWATT_HOUR = "MWh", _("MWh")
-        GIGAJOULE = "GJ", _("GJ")
-        HOUR = "h", _("hours")
-        CALL_OUT = "call_out", _("call-outs")
-        PERSON_DAY = "person_day", _("person-days")
-        SESSION = "session", _("sessions")
+    # The units, their dimensions and conversions live in agreements/units.py.
+    Unit = units.Unit
 
     name_vi = models.CharField(_("name in Vietnamese"), max_length=200, blank=True)
     name_en = models.CharField(_("name in English"), max_length=200, blank=True)
@@ -49,7 +43,10 @@ class Resource(SearchTextMixin, BilingualNameMixin, models.Model):
         _("unit"),
         max_length=16,
         choices=Unit,
-        help_text=_("Every quantity of this resource is recorded in this unit."),
+        help_text=_(
+            "Its emission factor is per this unit, and its flows are entered in it unless they "
+            "give another unit of the same dimension."
+        ),
     )
     description = models.TextField(_("description"), blank=True)
     waste_code = models.CharField(
@@ -751,7 +748,16 @@ class ResourceFlow(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
-        help_text=_("In the resource's unit. Leave blank if not disclosed."),
+        help_text=_("Leave blank if not disclosed."),
+    )
+    # The unit the quantity was entered in, of its resource's unit's dimension (``clean``);
+    # blank only without a quantity. Totals convert it (agreements/units.py).
+    unit = models.CharField(
+        _("unit"),
+        max_length=16,
+        choices=units.Unit,
+        blank=True,
+        help_text=_("The unit of the quantity; the resource's unit if left blank."),
     )
     period = models.CharField(_("period"), max_length=16, choices=Period, default=Period.YEARLY)
     notes_vi = models.TextField(_("notes in Vietnamese"), blank=True)
@@ -795,10 +801,24 @@ class ResourceFlow(models.Model):
                 name="agreements_resourceflow_not_made_from_itself",
                 violation_error_message=_("A flow cannot be made from itself."),
             ),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True) | ~Q(unit=""),
+                name="agreements_resourceflow_quantity_has_unit",
+                violation_error_message=_("Give the unit of the quantity."),
+            ),
         ]
 
     def __str__(self):
         return f"{self.provider} → {self.resource} → {self.receiver}"
+
+    def save(self, *args, **kwargs):
+        # Whatever writes the flow (forms, services, the admin), a flow given no unit is in
+        # its resource's.
+        if not self.unit and self.resource_id is not None:
+            self.unit = self.resource.unit
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "unit"}
+        super().save(*args, **kwargs)
 
     @property
     def notes(self):
@@ -810,6 +830,10 @@ class ResourceFlow(models.Model):
         made_from_error = self.made_from_error()
         if made_from_error is not None:
             errors["made_from"] = made_from_error
+        try:
+            self.clean_unit()
+        except ValidationError as error:
+            errors.update(error.error_dict)
         # A form that saves the parties and flows together sets the organisations of the
         # party rows it is about to save; otherwise the stored parties count.
         party_ids = getattr(self, "party_organisation_ids", None)
@@ -854,6 +878,36 @@ class ResourceFlow(models.Model):
             ),
             long_message=_("A chain of flows can be at most %(limit)d long."),
         )
+
+    def clean_unit(self):
+        """A flow without a unit is in its resource's unit; one in a unit of another
+        dimension than the resource's (or another count) is refused."""
+        if self.resource_id is None:
+            return
+        if not self.unit:
+            self.unit = self.resource.unit
+        if self.unit and not units.convertible(self.unit, self.resource.unit):
+            raise ValidationError(
+                {
+                    "unit": _(
+                        "%(resource)s is measured in %(unit)s: give the quantity in one of "
+                        "these units: %(units)s."
+                    )
+                    % {
+                        "resource": self.resource,
+                        "unit": self.resource.get_unit_display(),
+                        "units": ", ".join(
+                            str(label)
+                            for _code, label in units.convertible_units(self.resource.unit)
+                        ),
+                    }
+                }
+            )
+
+    @property
+    def unit_label(self):
+        """The label of the unit the quantity was entered in (its resource's, if none)."""
+        return units.label(self.unit or self.resource.unit)
 
 
 def document_upload_to(instance, filename):

@@ -58,6 +58,7 @@ FLOW_FIELDS = (
     "receiver",
     "direction",
     "quantity",
+    "unit",
     "period",
     "notes_en",
     "notes_vi",

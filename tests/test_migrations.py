@@ -233,3 +233,90 @@ def test_organisations_parks_and_search_texts_migrate_without_loss(empty_databas
 
     backward = migrate(empty_database, "parks", "0002")
     assert backward.returncode == 0, backward.stderr
+
+
+# Units (agreements/migrations/0014_units.py): every flow, and its history, keeps the unit its
+# quantity was recorded in, its resource's; the kept dashboard figures are dropped.
+
+# The last migrations before units.
+BEFORE_UNITS = [
+    ("agreements", "0013_refold_search_text"),
+    ("reporting", "0002_scope_figures"),
+]
+
+ROWS_BEFORE_UNITS = """
+import datetime
+from decimal import Decimal
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+apps = MigrationExecutor(connection).loader.project_state(%r).apps
+get = apps.get_model
+park = get("parks", "Park").objects.create(name_en="Park", slug="park", province="Hai Phong")
+a, b = (
+    get("parks", "Organisation").objects.create(kind="company", name_en=name, slug=name)
+    for name in ("a", "b")
+)
+agreement = get("agreements", "Agreement").objects.create(
+    reference="R-1", title_en="R", kind="industrial", park=park,
+    starts_on=datetime.date(2020, 1, 1),
+)
+rows = [("heat", "GJ", "36"), ("rescue", "call_out", None), ("slag", "t", "2.5")]
+for slug, unit, quantity in rows:
+    resource = get("agreements", "Resource").objects.create(
+        name_en=slug, slug=slug, category="energy", unit=unit
+    )
+    flow = get("agreements", "ResourceFlow").objects.create(
+        agreement=agreement, resource=resource, provider=a, receiver=b,
+        quantity=None if quantity is None else Decimal(quantity),
+    )
+    get("agreements", "HistoricalResourceFlow").objects.create(
+        id=flow.pk, agreement_id=agreement.pk, resource_id=resource.pk, provider_id=a.pk,
+        receiver_id=b.pk, quantity=flow.quantity, direction="one_way", period="yearly",
+        history_date=datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc),
+        history_type="+",
+    )
+get("reporting", "ParkFigures").objects.create(park=park, generation=1, figures={})
+"""
+
+ROWS_AFTER_UNITS = """
+from agreements.models import ResourceFlow
+from agreements.reporting.models import ParkFigures
+print(sorted(ResourceFlow.objects.values_list("resource__slug", "unit", "quantity")))
+print(sorted(ResourceFlow.history.values_list("resource__slug", "unit")))
+print(ParkFigures.objects.count())
+"""
+
+
+def shell(database_url, script):
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=PROJECT,
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_units_every_flow_keeps_the_unit_its_quantity_was_recorded_in(empty_database):
+    for app, name in BEFORE_UNITS:
+        before = migrate(empty_database, app, name)
+        assert before.returncode == 0, before.stderr
+    written = shell(empty_database, ROWS_BEFORE_UNITS % (BEFORE_UNITS,))
+    assert written.returncode == 0, written.stderr
+
+    forward = migrate(empty_database)
+    assert forward.returncode == 0, forward.stderr
+    read = shell(empty_database, ROWS_AFTER_UNITS)
+    assert read.returncode == 0, read.stderr
+
+    flows, history, kept_figures = read.stdout.strip().splitlines()[-3:]
+    assert flows == (
+        "[('heat', 'GJ', Decimal('36.000')), ('rescue', 'call_out', None), "
+        "('slag', 't', Decimal('2.500'))]"
+    )
+    assert history == "[('heat', 'GJ'), ('rescue', 'call_out'), ('slag', 't')]"
+    assert kept_figures == "0"
+
+    backward = migrate(empty_database, *BEFORE_UNITS[0])
+    assert backward.returncode == 0, backward.stderr

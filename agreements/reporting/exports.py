@@ -43,6 +43,8 @@ from agreements.impact import (
     annual_tonnes_co2e_avoided,
     as_boolean,
     flows_counted_in_impact,
+    in_totals_unit,
+    totals_unit,
 )
 from agreements.models import Agreement, AgreementQuerySet, Party, Resource, ResourceFlow
 from parks.provinces import province_label
@@ -262,9 +264,13 @@ def flow_columns(*, today):
         _name(_("Receiver"), "flows__receiver__", own=True),
         _read(_("Direction"), "flows__direction", directions),
         _read(_("Quantity"), "flows__quantity"),
-        _read(_("Unit"), "flows__resource__unit", units),
+        # The unit the quantity was entered in; the totals' one and the emission factor's below.
+        _read(_("Unit"), "flows__unit", units),
         _read(_("Period"), "flows__period", periods),
         _three_decimals(_("Annual quantity"), "annual"),
+        _three_decimals(_("Annual quantity in the totals unit"), "annual_in_totals_unit"),
+        _read(_("Totals unit"), "totals_unit", units),
+        _read(_("Unit of the emission factor"), "flows__resource__unit", units),
         _read(_("Emission factor (kg CO2e avoided per unit)"), "flows__resource__emission_factor"),
         _three_decimals(_("t CO2e avoided per year"), "co2e"),
         _counted(_("Counted in the impact totals")),
@@ -327,6 +333,8 @@ def flow_rows(agreements, *, category="", today):
         agreements.annotate(
             **_computes(columns),
             annual=annual_quantity("flows__"),
+            annual_in_totals_unit=in_totals_unit(annual_quantity("flows__"), "flows__"),
+            totals_unit=totals_unit("flows__"),
             co2e=annual_tonnes_co2e_avoided("flows__"),
             active=_is_active(today),
             # The dashboard's rule (agreements.impact), on the row's flow.
@@ -382,8 +390,17 @@ def notes(*, today, filters_text):
         ],
         [
             _(
-                "t CO2e avoided per year = annual quantity x emission factor / 1000, where the "
-                "resource has an emission factor."
+                "Each quantity is in the unit it was entered in. The annual quantity in the "
+                "totals unit converts it into one unit per dimension, as the dashboard adds them "
+                "up: energy in MWh, mass in t, volume in m³, area in m², time in hours; counts "
+                "are not converted."
+            )
+        ],
+        [
+            _(
+                "t CO2e avoided per year = annual quantity, converted into the unit of the "
+                "emission factor, x emission factor / 1000, where the resource has an emission "
+                "factor."
             )
         ],
         [

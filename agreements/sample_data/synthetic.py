@@ -432,5 +432,6 @@ def _flow(rng, resource, provider, receiver):
         receiver_id=receiver.pk,
         direction=rng.choice(ResourceFlow.Direction.values),
         quantity=quantity,
+        unit=resource.unit,  # written in bulk: no save() to default it
         period=rng.choice(ResourceFlow.Period.values),
     )

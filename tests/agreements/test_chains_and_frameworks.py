@@ -128,9 +128,10 @@ def test_the_network_and_the_dashboard_count_an_exchange_of_a_framework_and_its_
         )
         assert figures.impact.flows == 5
         energy = {row.unit: row for row in figures.impact.rows if row.category == "energy"}
-        # The steam counted is the bilateral's, with its quantity.
-        assert energy["GJ"].flows == 1
-        assert energy["GJ"].annual_quantity == Decimal("1000")
+        # Energy adds up in MWh: the biogas and the steam, once, the bilateral's with its
+        # quantity (1,000 GJ = 277.778 MWh).
+        assert energy["MWh"].flows == 2
+        assert energy["MWh"].annual_quantity == Decimal("277.778")
 
 
 def test_the_rule_is_written_under_the_totals_of_the_park_page(client, world, cluster):

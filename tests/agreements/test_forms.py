@@ -171,6 +171,34 @@ def test_a_negative_quantity_is_refused(world):
     assert entry.flows.forms[0].errors["quantity"] == ["The quantity cannot be negative."]
 
 
+def test_a_quantity_in_a_unit_of_another_dimension_is_refused_next_to_the_unit(world):
+    # The world's resource is measured in m³: a quantity in kWh is not a volume.
+    data = complete(world)
+    data["flows-0-quantity"] = "5"
+    data["flows-0-unit"] = "kWh"
+
+    entry = entry_for(world, **data)
+
+    assert not entry.is_valid()
+    assert entry.flows.forms[0].errors["unit"] == [
+        "Fire-fighting capacity is measured in m³: give the quantity in one of these units: L, m³."
+    ]
+
+
+def test_a_flow_keeps_the_unit_it_was_entered_in_or_takes_its_resources(world):
+    data = complete(world)
+    data["flows-0-quantity"] = "1500"
+    data["flows-0-unit"] = "L"
+    entry = entry_for(world, **data)
+    assert entry.is_valid(), entry.flows.errors
+    assert entry.cleaned_data_for_service()["flows"][0]["unit"] == "L"
+
+    data["flows-0-unit"] = ""
+    entry = entry_for(world, **data)
+    assert entry.is_valid(), entry.flows.errors
+    assert entry.cleaned_data_for_service()["flows"][0]["unit"] == "m3"
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [

@@ -148,7 +148,7 @@ def export_totals(rows):
     annual = defaultdict(Decimal)
     for row in counted:
         if row[ANNUAL]:
-            annual[row["Unit"]] += Decimal(row[ANNUAL])
+            annual[row["Totals unit"]] += Decimal(row["Annual quantity in the totals unit"])
     return {
         "flows": len(counted),
         "annual": dict(annual),
