@@ -26,6 +26,7 @@ from agreements.models import Agreement, Party, Resource, ResourceFlow
 from parks.lookup import find_organisations, is_found_by, organisation_label
 from parks.models import Organisation
 from symbiosis.form_layout import layout_helper
+from symbiosis.partial_dates import PartialDatesFormMixin
 from symbiosis.search import fold
 
 CONFLICT_MESSAGE = _(
@@ -92,7 +93,9 @@ class VersionCheckMixin:
         return any(error.code == "conflict" for error in self.non_field_errors().as_data())
 
 
-class AgreementForm(VersionCheckMixin, forms.ModelForm):
+class AgreementForm(PartialDatesFormMixin, VersionCheckMixin, forms.ModelForm):
+    # Typed as a year, a month or a day (symbiosis.partial_dates), their precision set from it.
+    partial_date_fields = ("signed_on", "starts_on")
     helper = layout_helper("agreements/_agreement_fields.html")
 
     class Meta:
@@ -112,8 +115,6 @@ class AgreementForm(VersionCheckMixin, forms.ModelForm):
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),
-            "signed_on": _date_input(),
-            "starts_on": _date_input(),
             "ends_on": _date_input(),
             "terminated_on": _date_input(),
         }

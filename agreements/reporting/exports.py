@@ -46,6 +46,7 @@ from agreements.impact import (
 )
 from agreements.models import Agreement, AgreementQuerySet, Party, Resource, ResourceFlow
 from symbiosis.bilingual import picked
+from symbiosis.partial_dates import Precision, partial_iso
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_SIZE = 1000  # rows read from the database at a time: what memory an export holds
@@ -172,6 +173,23 @@ def _read(header, field, shown=None):
     return Column(header, (field,), cell)
 
 
+def _partial_date(header, field):
+    """A column showing a date to its precision (``<field>_precision``): the date itself when
+    known to the day, else "1972" or "2023-09" (ISO's forms for a year and a month), never an
+    invented day."""
+
+    def cell(date_index, precision_index):
+        def shown(row):
+            day, precision = row[date_index], row[precision_index]
+            if day is None or precision == Precision.DAY:
+                return day
+            return partial_iso(day, precision)
+
+        return shown
+
+    return Column(header, (field, f"{field}_precision"), cell)
+
+
 def _name(header, prefix, field="name"):
     """A column showing ``prefix``'s name (or ``field``) in the reader's language: its
     ``_en`` or ``_vi`` field, picked by the database (``symbiosis.bilingual.picked``)."""
@@ -222,9 +240,9 @@ def _agreement_columns(*, today, before_dates=(), after_active=()):
         _read(_("Province or city"), "park__province"),
         _read(_("Kind"), "kind", kinds),
         _read(_("Review state"), "review_state", states),
-        _read(_("Signed on"), "signed_on"),
+        _partial_date(_("Signed on"), "signed_on"),
         *before_dates,
-        _read(_("Starts on"), "starts_on"),
+        _partial_date(_("Starts on"), "starts_on"),
         _read(_("Ends on"), "ends_on"),
         _read(_("Terminated on"), "terminated_on"),
         _yes_no(_("Active on %(date)s") % {"date": today.isoformat()}, "active"),
