@@ -124,6 +124,12 @@ class AgreementForm(PartialDatesFormMixin, VersionCheckMixin, forms.ModelForm):
             },
         }
 
+    # What a valid form gives ``services.save_agreement``: its fields and the dates' precisions.
+    saved_fields = (
+        *Meta.fields,
+        *(f"{name}_precision" for name in partial_date_fields),
+    )
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         parks = permissions.staffed_parks(user)
@@ -516,7 +522,7 @@ class AgreementEntry:
         """The valid entry as ``services.save_agreement``'s arguments (all but the user)."""
         return {
             "agreement": self.instance if self.instance.pk else None,
-            "values": {name: self.form.cleaned_data[name] for name in AgreementForm.Meta.fields},
+            "values": {name: self.form.cleaned_data[name] for name in AgreementForm.saved_fields},
             "parties": formset_rows(self.parties, services.PARTY_FIELDS),
             "flows": formset_rows(self.flows, services.FLOW_FIELDS),
             "version": self.form.opened_version,

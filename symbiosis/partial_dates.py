@@ -209,7 +209,7 @@ class PartialDateField(forms.Field):
 class PartialDatesFormMixin:
     """For a model form over a model whose ``partial_date_fields`` (date field names) each
     have a ``<name>_precision`` field: the dates are typed into ``PartialDateField``s, shown
-    at their precision when editing, and each precision is set from what was typed."""
+    at their precision when editing, and cleaned into the date and ``<name>_precision``."""
 
     partial_date_fields = ()
 
@@ -236,9 +236,10 @@ class PartialDatesFormMixin:
             if name not in self.fields or name not in cleaned:
                 continue
             value = cleaned[name]
-            if isinstance(value, PartialDate):
-                cleaned[name] = value.date
-                setattr(self.instance, f"{name}_precision", value.precision)
-            else:
-                setattr(self.instance, f"{name}_precision", Precision.DAY)
+            precision = value.precision if isinstance(value, PartialDate) else Precision.DAY
+            cleaned[name] = value.date if isinstance(value, PartialDate) else None
+            # In the cleaned data for whoever saves them (``services.save_agreement``), and on
+            # the instance for the model's own validation of its constraints, which follows.
+            cleaned[f"{name}_precision"] = precision
+            setattr(self.instance, f"{name}_precision", precision)
         return cleaned

@@ -1,6 +1,7 @@
 """What the agreement form posts: build it for a new agreement or from a stored one."""
 
 from agreements.models import Party, ResourceFlow
+from symbiosis.partial_dates import partial_iso
 
 
 def formset_data(prefix, rows, *, initial=0):
@@ -68,6 +69,10 @@ def _day(value):
     return value.isoformat() if value else ""
 
 
+def _partial(value, precision):
+    return partial_iso(value, precision) if value else ""
+
+
 def edit_data(agreement, *, extra_parties=(), extra_flows=(), **fields):
     """The form as it opens on a stored agreement, with ``fields`` changed and rows added."""
     data = {
@@ -77,9 +82,9 @@ def edit_data(agreement, *, extra_parties=(), extra_flows=(), **fields):
         "title_en": agreement.title_en,
         "title_vi": agreement.title_vi,
         "summary": agreement.summary,
-        "signed_on": _day(agreement.signed_on),
+        "signed_on": _partial(agreement.signed_on, agreement.signed_on_precision),
         "signed_at": agreement.signed_at,
-        "starts_on": _day(agreement.starts_on),
+        "starts_on": _partial(agreement.starts_on, agreement.starts_on_precision),
         "ends_on": _day(agreement.ends_on),
         "terminated_on": _day(agreement.terminated_on),
         "version": agreement.version,
