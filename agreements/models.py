@@ -343,14 +343,14 @@ class Agreement(SearchTextMixin, models.Model):
     # Known to the day, the month or the year (``symbiosis.partial_dates``), or not at all.
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     signed_on_precision = models.CharField(
-        _("signed on: known to the"), max_length=5, choices=Precision, default=Precision.DAY
+        _("precision of the signing date"), max_length=5, choices=Precision, default=Precision.DAY
     )
     signed_at = models.CharField(_("signed at"), max_length=200, blank=True)
     starts_on = models.DateField(
         _("starts on"), null=True, blank=True, help_text=_("Leave blank if not recorded.")
     )
     starts_on_precision = models.CharField(
-        _("starts on: known to the"), max_length=5, choices=Precision, default=Precision.DAY
+        _("precision of the start date"), max_length=5, choices=Precision, default=Precision.DAY
     )
     ends_on = models.DateField(
         _("ends on"), null=True, blank=True, help_text=_("Leave blank if open-ended.")

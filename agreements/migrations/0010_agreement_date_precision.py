@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
                 choices=[("day", "day"), ("month", "month"), ("year", "year")],
                 default="day",
                 max_length=5,
-                verbose_name="signed on: known to the",
+                verbose_name="precision of the signing date",
             ),
         ),
         migrations.AddField(
@@ -94,7 +94,7 @@ class Migration(migrations.Migration):
                 choices=[("day", "day"), ("month", "month"), ("year", "year")],
                 default="day",
                 max_length=5,
-                verbose_name="starts on: known to the",
+                verbose_name="precision of the start date",
             ),
         ),
         migrations.AddField(
@@ -104,7 +104,7 @@ class Migration(migrations.Migration):
                 choices=[("day", "day"), ("month", "month"), ("year", "year")],
                 default="day",
                 max_length=5,
-                verbose_name="signed on: known to the",
+                verbose_name="precision of the signing date",
             ),
         ),
         migrations.AddField(
@@ -114,7 +114,7 @@ class Migration(migrations.Migration):
                 choices=[("day", "day"), ("month", "month"), ("year", "year")],
                 default="day",
                 max_length=5,
-                verbose_name="starts on: known to the",
+                verbose_name="precision of the start date",
             ),
         ),
         migrations.AlterField(
