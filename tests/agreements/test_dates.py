@@ -393,3 +393,20 @@ def test_an_agreement_with_a_non_ascii_reference_has_working_addresses(world):
     agreement.review_state = State.DRAFT
     agreement.save()
     assert client_for(world.staff).get(edit).status_code == 200
+
+
+def test_the_history_shows_a_date_to_the_precision_it_had(world):
+    staff = client_for(world.staff)
+    agreement = make_agreement(
+        world.park, parties=[world.provider, world.receiver], review_state=State.DRAFT
+    )
+    page = reverse("agreements:update", kwargs={"reference": agreement.reference})
+    response = staff.post(page, edit_data(agreement, signed_on="1972"))
+    assert response.status_code == 302, text_of(response)
+
+    history = text_of(
+        staff.get(reverse("agreements:history", kwargs={"reference": agreement.reference}))
+    )
+
+    assert "1972" in history
+    assert "Jan. 1, 1972" not in history
