@@ -21,7 +21,8 @@ from typing import NamedTuple
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Func, Q
+from django.db.models.lookups import Exact
 from django.utils import formats
 from django.utils.dateformat import format as format_date
 from django.utils.translation import get_language
@@ -41,16 +42,47 @@ class PartialDate(NamedTuple):
     precision: str = Precision.DAY
 
 
+class _DatePart(Func):
+    """A part of a date as a number, in SQL that each database runs by itself.
+
+    Django's own ``ExtractDay`` calls, on SQLite, a function Django registers on its own
+    connections: a CHECK constraint using it could not be written by anything else (the
+    ``sqlite3`` shell, the backup's ``VACUUM``). SQLite stores a date as ISO text, so the part is
+    read from its place in the text instead; every other database has EXTRACT."""
+
+    arity = 1
+    output_field = models.IntegerField()
+    part = ""  # DAY or MONTH
+    offset = 0  # where the part starts in "YYYY-MM-DD", counted from 1
+
+    def as_sql(self, compiler, connection, **extra):
+        extra["template"] = f"EXTRACT({self.part} FROM %(expressions)s)"
+        return super().as_sql(compiler, connection, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        extra["template"] = f"CAST(substr(%(expressions)s, {self.offset}, 2) AS integer)"
+        return super().as_sql(compiler, connection, **extra)
+
+
+class DayOfMonth(_DatePart):
+    part, offset = "DAY", 9
+
+
+class MonthOfYear(_DatePart):
+    part, offset = "MONTH", 6
+
+
 def stored_date_fits(field):
     """The condition that a stored date fits its precision (``<field>_precision``): a month
     is stored as its 1st, a year as its 1 January; any date may be day-precise, and an unknown
     date (NULL) fits any precision."""
     precision = f"{field}_precision"
+    first_day = Exact(DayOfMonth(field), 1)
     return (
         Q(**{f"{field}__isnull": True})
         | Q(**{precision: Precision.DAY})
-        | Q(**{precision: Precision.MONTH, f"{field}__day": 1})
-        | Q(**{precision: Precision.YEAR, f"{field}__day": 1, f"{field}__month": 1})
+        | Q(first_day, **{precision: Precision.MONTH})
+        | Q(first_day, Exact(MonthOfYear(field), 1), **{precision: Precision.YEAR})
     )
 
 

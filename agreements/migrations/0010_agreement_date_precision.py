@@ -11,11 +11,13 @@ Unwinding gives an unknown start its signing date, else the day the agreement wa
 start must be stored before this migration), and forgets the precisions.
 """
 
-import agreements.models
 import django.core.validators
+import django.db.models.lookups
 from django.conf import settings
 from django.db import migrations, models
 
+import agreements.models
+import symbiosis.partial_dates
 
 OLD_LATEST_INDEX = (
     "CREATE INDEX IF NOT EXISTS agreement_public_latest_idx ON agreements_agreement "
@@ -207,10 +209,19 @@ class Migration(migrations.Migration):
                 condition=models.Q(
                     ("signed_on__isnull", True),
                     ("signed_on_precision", "day"),
-                    models.Q(("signed_on__day", 1), ("signed_on_precision", "month")),
                     models.Q(
-                        ("signed_on__day", 1),
-                        ("signed_on__month", 1),
+                        django.db.models.lookups.Exact(
+                            symbiosis.partial_dates.DayOfMonth("signed_on"), 1
+                        ),
+                        ("signed_on_precision", "month"),
+                    ),
+                    models.Q(
+                        django.db.models.lookups.Exact(
+                            symbiosis.partial_dates.DayOfMonth("signed_on"), 1
+                        ),
+                        django.db.models.lookups.Exact(
+                            symbiosis.partial_dates.MonthOfYear("signed_on"), 1
+                        ),
                         ("signed_on_precision", "year"),
                     ),
                     _connector="OR",
@@ -225,10 +236,19 @@ class Migration(migrations.Migration):
                 condition=models.Q(
                     ("starts_on__isnull", True),
                     ("starts_on_precision", "day"),
-                    models.Q(("starts_on__day", 1), ("starts_on_precision", "month")),
                     models.Q(
-                        ("starts_on__day", 1),
-                        ("starts_on__month", 1),
+                        django.db.models.lookups.Exact(
+                            symbiosis.partial_dates.DayOfMonth("starts_on"), 1
+                        ),
+                        ("starts_on_precision", "month"),
+                    ),
+                    models.Q(
+                        django.db.models.lookups.Exact(
+                            symbiosis.partial_dates.DayOfMonth("starts_on"), 1
+                        ),
+                        django.db.models.lookups.Exact(
+                            symbiosis.partial_dates.MonthOfYear("starts_on"), 1
+                        ),
                         ("starts_on_precision", "year"),
                     ),
                     _connector="OR",

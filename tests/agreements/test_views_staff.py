@@ -222,7 +222,7 @@ def test_a_message_is_shown_next_to_its_field_which_is_marked_invalid_and_tied_t
 def test_required_fields_are_marked_and_optional_ones_are_not(staff_client):
     page = Page(staff_client.get(url("create")).content)
 
-    for required in ["reference", "park", "kind", "starts_on", "parties-0-role"]:
+    for required in ["reference", "park", "kind", "parties-0-role"]:
         label = page.find("label", for_=f"id_{required}")
         assert "requiredField" in label.classes
         assert label.find("span").attrs == {"class": "asteriskField"}
@@ -230,7 +230,14 @@ def test_required_fields_are_marked_and_optional_ones_are_not(staff_client):
         # A spare row may stay empty, so the browser is not told to require its fields.
         browser_required = not required.startswith("parties-")
         assert ("required" in page.find(id=f"id_{required}").attrs) == browser_required
-    for optional in ["title_en", "summary", "ends_on", "parties-0-representative_name"]:
+    # A start may be unknown ("start not recorded"), so it is optional too.
+    for optional in [
+        "title_en",
+        "summary",
+        "starts_on",
+        "ends_on",
+        "parties-0-representative_name",
+    ]:
         label = page.find("label", for_=f"id_{optional}")
         assert "requiredField" not in label.classes
         assert not label.text.endswith("*")
