@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, Party, Resource, ResourceFlow
 from parks.models import Organisation, Park
-from symbiosis.partial_dates import format_partial
+from symbiosis.partial_dates import Precision, format_partial
 from symbiosis.people import FORMER_USER, display_name
 
 USER = get_user_model()
@@ -156,6 +156,9 @@ def _entry(model, record, previous, names):
     if record.history_type == "+" or (record.history_type == "~" and previous is None):
         for model_field in _shown_fields(record):
             value = getattr(record, model_field.attname)
+            # A date known to the day is the rule: only another precision is worth a line.
+            if model_field.name.endswith("_precision") and value == Precision.DAY:
+                continue
             if value not in (None, ""):
                 changes.append(
                     Change(
