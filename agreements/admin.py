@@ -22,6 +22,7 @@ from agreements import permissions, services
 from agreements.documents import DocumentForm
 from agreements.forms import (
     MAX_ROWS,
+    AgreementForm,
     AgreementRowsFormSet,
     PartyRowsFormSet,
     ResourceFlowFormSet,
@@ -32,6 +33,7 @@ from agreements.forms import (
 from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
 from symbiosis.bilingual import mark_language
 from symbiosis.date_hierarchy import BoundedDateHierarchyMixin
+from symbiosis.partial_dates import PartialDatesFormMixin, format_partial
 from symbiosis.people import display_name
 from symbiosis.search import FoldedSearchMixin
 
@@ -175,9 +177,12 @@ class DocumentInline(DocumentDownloadMixin, admin.TabularInline):
     readonly_fields = ["download", "content_type", "size", "uploader", "uploaded_at"]
 
 
-class AgreementAdminForm(VersionCheckMixin, forms.ModelForm):
+class AgreementAdminForm(PartialDatesFormMixin, VersionCheckMixin, forms.ModelForm):
     """The admin's agreement form: it carries the version it was opened on, like the staff's
-    (see ``templates/admin/agreements/agreement/change_form.html``)."""
+    (see ``templates/admin/agreements/agreement/change_form.html``), and takes the signing and
+    start dates typed as a year, a month or a day, like the staff's."""
+
+    partial_date_fields = AgreementForm.partial_date_fields
 
 
 class ReturnCommentForm(forms.Form):
@@ -205,8 +210,8 @@ class AgreementAdmin(
         "park",
         "kind",
         "review_state",
-        "signed_on",
-        "starts_on",
+        "shown_signed_on",
+        "shown_starts_on",
         "ends_on",
     ]
     list_filter = ["review_state", "kind", "park", "signed_on"]
@@ -274,6 +279,15 @@ class AgreementAdmin(
     def shown_title(self, obj):
         """The title in the admin's language, falling back to the other."""
         return obj.title
+
+    @admin.display(description=_("signed on"), ordering="signed_on")
+    def shown_signed_on(self, obj):
+        """The signing date to its precision ("1972"), never an invented day."""
+        return format_partial(obj.signed_on, obj.signed_on_precision) or "-"
+
+    @admin.display(description=_("starts on"), ordering="starts_on")
+    def shown_starts_on(self, obj):
+        return format_partial(obj.starts_on, obj.starts_on_precision) or _("start not recorded")
 
     @admin.display(description=_("version"))
     def version_number(self, obj):

@@ -30,6 +30,7 @@ from parks.lookup import find_organisations, is_found_by, organisation_label
 from parks.models import Organisation
 from symbiosis.bilingual import language_marked_formfield
 from symbiosis.form_layout import layout_helper
+from symbiosis.partial_dates import PartialDatesFormMixin
 from symbiosis.search import fold
 
 CONFLICT_MESSAGE = _(
@@ -119,7 +120,9 @@ class AgreementReferenceField(forms.ModelChoiceField):
         return super().to_python(value.strip() if isinstance(value, str) else value)
 
 
-class AgreementForm(VersionCheckMixin, forms.ModelForm):
+class AgreementForm(PartialDatesFormMixin, VersionCheckMixin, forms.ModelForm):
+    # Typed as a year, a month or a day (symbiosis.partial_dates), their precision set from it.
+    partial_date_fields = ("signed_on", "starts_on")
     helper = layout_helper("agreements/_agreement_fields.html")
 
     class Meta:
@@ -147,8 +150,6 @@ class AgreementForm(VersionCheckMixin, forms.ModelForm):
         widgets = {
             "summary_en": forms.Textarea(attrs={"rows": 4}),
             "summary_vi": forms.Textarea(attrs={"rows": 4}),
-            "signed_on": _date_input(),
-            "starts_on": _date_input(),
             "ends_on": _date_input(),
             "terminated_on": _date_input(),
         }
@@ -157,6 +158,12 @@ class AgreementForm(VersionCheckMixin, forms.ModelForm):
                 "unique": _("Another agreement already has this reference: choose another one.")
             },
         }
+
+    # What a valid form gives ``services.save_agreement``: its fields and the dates' precisions.
+    saved_fields = (
+        *Meta.fields,
+        *(f"{name}_precision" for name in partial_date_fields),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -629,7 +636,7 @@ class AgreementEntry:
         """The valid entry as ``services.save_agreement``'s arguments (all but the user)."""
         return {
             "agreement": self.instance if self.instance.pk else None,
-            "values": {name: self.form.cleaned_data[name] for name in AgreementForm.Meta.fields},
+            "values": {name: self.form.cleaned_data[name] for name in AgreementForm.saved_fields},
             "parties": formset_rows(self.parties, services.PARTY_FIELDS),
             "flows": formset_rows(self.flows, services.FLOW_FIELDS),
             "version": self.form.opened_version,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, Party, Resource, ResourceFlow
 from parks.models import Organisation, Park
+from symbiosis.partial_dates import Precision, format_partial
 from symbiosis.people import FORMER_USER, display_name
 
 USER = get_user_model()
@@ -89,9 +90,14 @@ class _Names:
         return str(FORMER_USER) if model is USER else _("(deleted, #%(pk)s)") % {"pk": pk}
 
 
-def _display(model, name, value, names):
+def _display(model, name, value, names, record=None):
+    """``value`` of ``name`` as the pages show it; a date with a precision (the signing and
+    start dates) to the precision ``record`` gives it, "1972" rather than an invented day."""
     if value is None or value == "":
         return EMPTY
+    precision = getattr(record, f"{name}_precision", None) if record is not None else None
+    if precision is not None and isinstance(value, datetime.date):
+        return format_partial(value, precision)
     model_field = model._meta.get_field(name)
     if model_field.is_relation:
         return names.related(name, value)
@@ -157,12 +163,15 @@ def _entry(model, record, previous, names):
     if record.history_type == "+" or (record.history_type == "~" and previous is None):
         for model_field in _shown_fields(record):
             value = getattr(record, model_field.attname)
+            # A date known to the day is the rule: only another precision is worth a line.
+            if model_field.name.endswith("_precision") and value == Precision.DAY:
+                continue
             if value not in (None, ""):
                 changes.append(
                     Change(
                         str(model_field.verbose_name),
                         EMPTY,
-                        _display(model, model_field.name, value, names),
+                        _display(model, model_field.name, value, names, record),
                         _language_of(model_field.name),
                     )
                 )
@@ -173,8 +182,8 @@ def _entry(model, record, previous, names):
             changes.append(
                 Change(
                     str(shown[change.field].verbose_name),
-                    _display(model, change.field, change.old, names),
-                    _display(model, change.field, change.new, names),
+                    _display(model, change.field, change.old, names, previous),
+                    _display(model, change.field, change.new, names, record),
                     _language_of(change.field),
                 )
             )

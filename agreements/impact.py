@@ -231,7 +231,9 @@ def _counted(today, *, flow, agreement):
 
 def not_in_force(today, prefix=""):
     """Agreements not in force on ``today``: not started yet, ended or terminated (the
-    complement of ``AgreementQuerySet.active_condition``, written without a negation)."""
+    complement of ``AgreementQuerySet.active_condition``, written without a negation). An
+    unknown start (NULL) is not "after today", so such an agreement is not in force only once it
+    has ended or been terminated, as ``active_condition`` says."""
     return Q(**{f"{prefix}starts_on__gt": today}) | AgreementQuerySet.expired_condition(
         today, prefix=prefix
     )

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from agreements import units
 from parks.models import Organisation
 from symbiosis.bilingual import BilingualNameMixin, pick
+from symbiosis.partial_dates import PartialDate, Precision, stored_date_fits
 from symbiosis.search import SEPARATOR, JoinedText, SearchTextMixin, fold
 
 
@@ -181,9 +182,13 @@ class AgreementQuerySet(models.QuerySet):
     @staticmethod
     def active_condition(day, prefix=""):
         """What ``active_on`` filters by, as a ``Q`` for conditional aggregation; ``prefix``
-        reaches the agreement through a relation (``"agreement__"`` from a flow)."""
+        reaches the agreement through a relation (``"agreement__"`` from a flow).
+
+        An agreement whose start is not recorded is in force unless it has ended or been
+        terminated; one whose start is known only to its month or year counts from the stored
+        1st of that month or 1 January (``symbiosis.partial_dates``)."""
         return (
-            Q(**{f"{prefix}starts_on__lte": day})
+            (Q(**{f"{prefix}starts_on__isnull": True}) | Q(**{f"{prefix}starts_on__lte": day}))
             & (Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": day}))
             & (
                 Q(**{f"{prefix}terminated_on__isnull": True})
@@ -251,8 +256,10 @@ class AgreementQuerySet(models.QuerySet):
         return self.filter(shared_categories__contains=f"{SEPARATOR}{category}{SEPARATOR}")
 
     def latest_first(self):
-        """Newest signed first, undated ones last on every database, then by start date."""
-        return self.order_by(F("signed_on").desc(nulls_last=True), "-starts_on", "reference")
+        """Newest signed first, then by start date, undated ones last on every database."""
+        return self.order_by(
+            F("signed_on").desc(nulls_last=True), F("starts_on").desc(nulls_last=True), "reference"
+        )
 
     def search(self, query):
         """Agreements whose reference, title, summary (either language), parties or resources
@@ -398,8 +405,9 @@ class Agreement(SearchTextMixin, models.Model):
         validators=[
             RegexValidator(
                 # Each part between slashes starts with a letter or digit: no "." or ".."
-                # part, which browsers would resolve into another agreement's address.
-                r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$",
+                # part, which browsers would resolve into another agreement's address. Letters
+                # and digits of every script ([^\W_]; \w adds "_"), so "KAL-Ø-1" is one.
+                r"^[^\W_][\w.-]*(/[^\W_][\w.-]*)*$",
                 _(
                     "Use letters, digits, dots, dashes and slashes only, each part starting "
                     "with a letter or digit, e.g. DEEPC-2023-001 or HEZA/2023/01."
@@ -417,10 +425,19 @@ class Agreement(SearchTextMixin, models.Model):
     )
     summary_vi = models.TextField(_("summary in Vietnamese"), blank=True)
     summary_en = models.TextField(_("summary in English"), blank=True)
+    # Known to the day, the month or the year (``symbiosis.partial_dates``), or not at all.
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_on_precision = models.CharField(
+        _("precision of the signing date"), max_length=5, choices=Precision, default=Precision.DAY
+    )
     signed_at_vi = models.CharField(_("place signed in Vietnamese"), max_length=200, blank=True)
     signed_at_en = models.CharField(_("place signed in English"), max_length=200, blank=True)
-    starts_on = models.DateField(_("starts on"))
+    starts_on = models.DateField(
+        _("starts on"), null=True, blank=True, help_text=_("Leave blank if not recorded.")
+    )
+    starts_on_precision = models.CharField(
+        _("precision of the start date"), max_length=5, choices=Precision, default=Precision.DAY
+    )
     ends_on = models.DateField(
         _("ends on"), null=True, blank=True, help_text=_("Leave blank if open-ended.")
     )
@@ -493,7 +510,11 @@ class Agreement(SearchTextMixin, models.Model):
     class Meta:
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
-        ordering = ["-signed_on", "-starts_on", "reference"]
+        ordering = [
+            F("signed_on").desc(nulls_last=True),
+            F("starts_on").desc(nulls_last=True),
+            "reference",
+        ]
         indexes = [
             # The public list's order (public().latest_first()) has its index, with NULLS LAST,
             # on PostgreSQL only: migration 0003. SQLite cannot state it.
@@ -511,14 +532,34 @@ class Agreement(SearchTextMixin, models.Model):
                 violation_error_message=_("Give the title in English, in Vietnamese, or both."),
             ),
             models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=F("starts_on")),
                 name="agreements_agreement_ends_after_start",
                 violation_error_message=_("The end date cannot be before the start date."),
             ),
             models.CheckConstraint(
-                condition=Q(terminated_on__isnull=True) | Q(terminated_on__gte=F("starts_on")),
+                condition=Q(terminated_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(terminated_on__gte=F("starts_on")),
                 name="agreements_agreement_terminated_after_start",
                 violation_error_message=_("The termination date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=stored_date_fits("signed_on"),
+                name="agreements_agreement_signed_on_fits_precision",
+                violation_error_message=_(
+                    "A signing date known to the month is stored as its 1st, one known to the "
+                    "year as its 1 January."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=stored_date_fits("starts_on"),
+                name="agreements_agreement_starts_on_fits_precision",
+                violation_error_message=_(
+                    "A start date known to the month is stored as its 1st, one known to the "
+                    "year as its 1 January."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(version__gte=1), name="agreements_agreement_version_positive"
@@ -573,6 +614,20 @@ class Agreement(SearchTextMixin, models.Model):
         return pick(self.signed_at_en, self.signed_at_vi)
 
     @property
+    def signed(self):
+        """The signing date with its precision, or None if not recorded."""
+        if self.signed_on is None:
+            return None
+        return PartialDate(self.signed_on, self.signed_on_precision)
+
+    @property
+    def start(self):
+        """The start date with its precision, or None if not recorded."""
+        if self.starts_on is None:
+            return None
+        return PartialDate(self.starts_on, self.starts_on_precision)
+
+    @property
     def is_public(self):
         return self.review_state == self.PUBLIC_STATE
 
@@ -619,8 +674,9 @@ class Agreement(SearchTextMixin, models.Model):
             raise ValidationError(errors)
 
     def is_active_on(self, day):
+        """Like ``AgreementQuerySet.active_condition``: an unknown start does not keep it out."""
         return (
-            self.starts_on <= day
+            (self.starts_on is None or self.starts_on <= day)
             and (self.ends_on is None or self.ends_on >= day)
             and (self.terminated_on is None or self.terminated_on > day)
         )

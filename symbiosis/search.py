@@ -3,7 +3,7 @@
 Each searchable row keeps a folded copy of its names (``search_text``); queries are folded
 the same way, so "hai an" finds "Hải An", "asnaes" finds "Asnæs", "orsted" finds "Ørsted" and
 "gimchi" finds "김치" on either database. A stored copy folded by an older rule is refolded by
-a data migration (parks 0003, agreements 0010) whenever ``fold`` changes.
+a data migration (parks 0003, agreements 0013) whenever ``fold`` changes.
 """
 
 import unicodedata

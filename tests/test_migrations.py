@@ -90,7 +90,7 @@ PARK = (
 
 
 def test_organisations_parks_and_search_texts_migrate_without_loss(empty_database):
-    """Rows written before parks 0003 and agreements 0010: each keeps its names, gets its
+    """Rows written before parks 0003 and agreements 0013: each keeps its names, gets its
     division from its sector code, its merged province, and search texts folded the new way
     (an old fold kept "æ", so "asnaes" did not find "Asnæs")."""
     before = migrate(empty_database, "agreements", "0009")
@@ -320,3 +320,81 @@ def test_units_every_flow_keeps_the_unit_its_quantity_was_recorded_in(empty_data
 
     backward = migrate(empty_database, *BEFORE_UNITS[0])
     assert backward.returncode == 0, backward.stderr
+
+
+def run_in_django(database_url, code):
+    """Run ``code`` in ``manage.py shell`` on that database; it prints what the test reads."""
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=PROJECT,
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+BEFORE_PRECISION = "0014_units"
+
+# Agreements as they were stored before dates had a precision, written with the models of
+# that state (the migration graph's, not today's).
+WRITE_OLD_AGREEMENTS = f"""
+import datetime
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+
+apps = MigrationLoader(connection).project_state(("agreements", "{BEFORE_PRECISION}")).apps
+Park = apps.get_model("parks", "Park")
+Agreement = apps.get_model("agreements", "Agreement")
+park = Park.objects.create(name_en="Deep C", slug="deep-c", province="Hai Phong")
+Agreement.objects.create(
+    reference="DEEPC-2023-IUS-01", title_en="Fire-fighting", kind="industrial_urban",
+    park=park, signed_on=datetime.date(2023, 9, 12), starts_on=datetime.date(2023, 9, 12),
+    ends_on=datetime.date(2028, 9, 11),
+)
+Agreement.objects.create(
+    reference="DEEPC-2024-002", title_vi="Nước thải", kind="industrial", park=park,
+    signed_on=None, starts_on=datetime.date(2024, 1, 1),
+)
+"""
+
+READ_AGREEMENTS = """
+from agreements.models import Agreement
+for row in Agreement.objects.order_by("reference"):
+    print(row.reference, row.signed_on, row.signed_on_precision, row.starts_on,
+          row.starts_on_precision, row.ends_on)
+"""
+
+
+def test_dates_gain_a_precision_and_every_stored_agreement_keeps_its_dates(empty_database):
+    to_old = migrate(empty_database, "agreements", BEFORE_PRECISION)
+    assert to_old.returncode == 0, to_old.stderr
+    written = run_in_django(empty_database, WRITE_OLD_AGREEMENTS)
+    assert written.returncode == 0, written.stderr
+
+    forward = migrate(empty_database)
+    assert forward.returncode == 0, forward.stderr
+    read = run_in_django(empty_database, READ_AGREEMENTS)
+
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.splitlines() == [
+        "DEEPC-2023-IUS-01 2023-09-12 day 2023-09-12 day 2028-09-11",
+        "DEEPC-2024-002 None day 2024-01-01 day None",
+    ]
+
+    # Unwound, a start left unknown since is given its signing date (a start was required).
+    unknown_start = run_in_django(
+        empty_database,
+        "from agreements.models import Agreement\n"
+        'Agreement.objects.filter(reference="DEEPC-2023-IUS-01").update(\n'
+        '    starts_on=None, signed_on_precision="year", signed_on="2023-01-01")\n',
+    )
+    assert unknown_start.returncode == 0, unknown_start.stderr
+    backward = migrate(empty_database, "agreements", BEFORE_PRECISION)
+    assert backward.returncode == 0, backward.stderr
+    again = migrate(empty_database)
+    assert again.returncode == 0, again.stderr
+    read = run_in_django(empty_database, READ_AGREEMENTS)
+    assert (
+        read.stdout.splitlines()[0] == "DEEPC-2023-IUS-01 2023-01-01 day 2023-01-01 day 2028-09-11"
+    )

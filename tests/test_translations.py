@@ -380,7 +380,7 @@ def test_a_form_error_is_in_vietnamese_and_nothing_is_lost(registry):
         parties=[party(world["dinh-vu-ip-jsc"]), party(world["hai-an-district-police"])],
         flows=[],
         reference="DEEPC-2024-LOI",
-        starts_on="",
+        kind="",
         title_vi="Thỏa thuận thử",
     )
     data.update(
@@ -400,7 +400,7 @@ def test_a_form_error_is_in_vietnamese_and_nothing_is_lost(registry):
 
     text = page_text(response.content.decode())
     assert "Chưa có gì được lưu: hãy sửa những chỗ được đánh dấu bên dưới." in text
-    assert "Trường này là bắt buộc." in text  # Django's own message, for the start date
+    assert "Trường này là bắt buộc." in text  # Django's own message, for the kind
     assert "Số lượng không được là số âm." in text
     assert "Bên cung cấp và bên tiếp nhận phải khác nhau." in text
     assert 'value="Thỏa thuận thử"' in response.content.decode()

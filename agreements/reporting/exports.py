@@ -49,6 +49,7 @@ from agreements.impact import (
 from agreements.models import Agreement, AgreementQuerySet, Party, Resource, ResourceFlow
 from parks.provinces import province_label
 from symbiosis.bilingual import picked
+from symbiosis.partial_dates import Precision, partial_iso
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_SIZE = 1000  # rows read from the database at a time: what memory an export holds
@@ -187,6 +188,23 @@ def _province(header, field):
     return Column(header, (field,), cell)
 
 
+def _partial_date(header, field):
+    """A column showing a date to its precision (``<field>_precision``): the date itself when
+    known to the day, else "1972" or "2023-09" (ISO's forms for a year and a month), never an
+    invented day."""
+
+    def cell(date_index, precision_index):
+        def shown(row):
+            day, precision = row[date_index], row[precision_index]
+            if day is None or precision == Precision.DAY:
+                return day
+            return partial_iso(day, precision)
+
+        return shown
+
+    return Column(header, (field, f"{field}_precision"), cell)
+
+
 def _name(header, prefix, field="name", *, own=False):
     """A column showing ``prefix``'s name (or ``field``) in the reader's language: its
     ``_en`` or ``_vi`` field, or for an organisation (``own``) its name in its own language,
@@ -240,9 +258,9 @@ def _agreement_columns(*, today, before_dates=(), after_active=()):
         _province(_("Province or city"), "park__province"),
         _read(_("Kind"), "kind", kinds),
         _read(_("Review state"), "review_state", states),
-        _read(_("Signed on"), "signed_on"),
+        _partial_date(_("Signed on"), "signed_on"),
         *before_dates,
-        _read(_("Starts on"), "starts_on"),
+        _partial_date(_("Starts on"), "starts_on"),
         _read(_("Ends on"), "ends_on"),
         _read(_("Terminated on"), "terminated_on"),
         _yes_no(_("Active on %(date)s") % {"date": today.isoformat()}, "active"),

@@ -12,7 +12,7 @@ database.
 import re
 from pathlib import PurePath
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -382,7 +382,7 @@ class OrganisationDetailView(DetailWithListMixin, ListView):
         return (
             Party.objects.filter(organisation=self.object, agreement__in=Agreement.objects.public())
             .select_related("agreement__park")
-            .order_by("-agreement__starts_on", "agreement__reference")
+            .order_by(F("agreement__starts_on").desc(nulls_last=True), "agreement__reference")
         )
 
     def get_context_data(self, **kwargs):
@@ -392,7 +392,7 @@ class OrganisationDetailView(DetailWithListMixin, ListView):
             ResourceFlow.objects.public()
             .filter(Q(provider=organisation) | Q(receiver=organisation))
             .for_public_pages()
-            .order_by("-agreement__starts_on", "agreement__reference", "pk")
+            .order_by(F("agreement__starts_on").desc(nulls_last=True), "agreement__reference", "pk")
         )
         context["flows_page"] = page_of(self.request, flows, self.flows_page_kwarg)
         context["flows"] = context["flows_page"].object_list

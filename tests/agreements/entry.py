@@ -1,6 +1,7 @@
 """What the agreement form posts: build it for a new agreement or from a stored one."""
 
 from agreements.models import Party, ResourceFlow
+from symbiosis.partial_dates import partial_iso
 
 
 def formset_data(prefix, rows, *, initial=0):
@@ -73,6 +74,10 @@ def _day(value):
     return value.isoformat() if value else ""
 
 
+def _partial(value, precision):
+    return partial_iso(value, precision) if value else ""
+
+
 def edit_data(agreement, *, extra_parties=(), extra_flows=(), **fields):
     """The form as it opens on a stored agreement, with ``fields`` changed and rows added."""
     data = {
@@ -83,10 +88,10 @@ def edit_data(agreement, *, extra_parties=(), extra_flows=(), **fields):
         "title_vi": agreement.title_vi,
         "summary_en": agreement.summary_en,
         "summary_vi": agreement.summary_vi,
-        "signed_on": _day(agreement.signed_on),
+        "signed_on": _partial(agreement.signed_on, agreement.signed_on_precision),
         "signed_at_en": agreement.signed_at_en,
         "signed_at_vi": agreement.signed_at_vi,
-        "starts_on": _day(agreement.starts_on),
+        "starts_on": _partial(agreement.starts_on, agreement.starts_on_precision),
         "ends_on": _day(agreement.ends_on),
         "terminated_on": _day(agreement.terminated_on),
         "framework": agreement.framework.reference if agreement.framework_id else "",

@@ -203,8 +203,9 @@ def test_a_flow_keeps_the_unit_it_was_entered_in_or_takes_its_resources(world):
     ("field", "value", "message"),
     [
         ("flows-0-quantity", "a lot", "Enter a number."),
-        ("starts_on", "2023-13-45", "Enter a valid date."),
-        ("starts_on", "", "This field is required."),
+        ("starts_on", "2023-13-45", "Type a year (1972), a month (09/2023) or a day"),
+        ("signed_on", "Sept 1972", "Type a year (1972), a month (09/2023) or a day"),
+        ("ends_on", "2023-13-45", "Enter a valid date."),
         ("kind", "bribery", "Select a valid choice. bribery is not one of the available choices."),
         ("reference", "has spaces", "Use letters, digits, dots, dashes and slashes only"),
         ("reference", "X/../DEEPC-2023-IUS-01", "each part starting with a letter or digit"),

@@ -117,10 +117,10 @@ BAD_INPUT = [
     ("reference", "DEEPC 2024/001?", "Use letters, digits, dots, dashes and slashes only"),
     ("title_en", "x" * 10_000, "Ensure this value has at most 300 characters (it has 10000)."),
     ("title_vi", "đ" * 10_000, "Ensure this value has at most 300 characters (it has 10000)."),
-    ("signed_on", "12 September", "Enter a valid date."),
+    ("signed_on", "12 September", "Type a year (1972), a month (09/2023) or a day"),
     ("signed_at_en", "x" * 201, "Ensure this value has at most 200 characters"),
     ("signed_at_vi", "đ" * 201, "Ensure this value has at most 200 characters"),
-    ("starts_on", "2023-02-30", "Enter a valid date."),
+    ("starts_on", "2023-02-30", "Type a year (1972), a month (09/2023) or a day"),
     ("ends_on", "2020-01-01", "The end date cannot be before the start date."),
     ("terminated_on", "2020-01-01", "The termination date cannot be before the start date."),
     ("parties-0-representative_name", "x" * 201, "Ensure this value has at most 200 characters"),
@@ -234,7 +234,7 @@ def test_a_message_is_shown_next_to_its_field_which_is_marked_invalid_and_tied_t
 def test_required_fields_are_marked_and_optional_ones_are_not(staff_client):
     page = Page(staff_client.get(url("create")).content)
 
-    for required in ["reference", "park", "kind", "starts_on", "parties-0-role"]:
+    for required in ["reference", "park", "kind", "parties-0-role"]:
         label = page.find("label", for_=f"id_{required}")
         assert "requiredField" in label.classes
         assert label.find("span").attrs == {"class": "asteriskField"}
@@ -242,10 +242,12 @@ def test_required_fields_are_marked_and_optional_ones_are_not(staff_client):
         # A spare row may stay empty, so the browser is not told to require its fields.
         browser_required = not required.startswith("parties-")
         assert ("required" in page.find(id=f"id_{required}").attrs) == browser_required
+    # A start may be unknown ("start not recorded"), so it is optional too.
     for optional in [
         "title_en",
         "summary_en",
         "summary_vi",
+        "starts_on",
         "signed_at_vi",
         "ends_on",
         "parties-0-representative_name",

@@ -15,3 +15,9 @@ MONTH_DAY_FORMAT = "F j"
 DECIMAL_SEPARATOR = "."
 THOUSAND_SEPARATOR = ","
 NUMBER_GROUPING = 3
+
+# This project's own (symbiosis/partial_dates.py): a date known to its month, as pages show it
+# (Sept. 2023) and as the form gives it back; a day as the form gives it back (ISO, unambiguous).
+MONTH_PRECISION_FORMAT = "N Y"  # Sept. 2023
+TYPED_MONTH_FORMAT = "%Y-%m"  # 2023-09
+TYPED_DAY_FORMAT = "%Y-%m-%d"  # 2023-09-12

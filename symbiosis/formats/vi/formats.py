@@ -40,3 +40,9 @@ DATETIME_INPUT_FORMATS = [
 DECIMAL_SEPARATOR = ","
 THOUSAND_SEPARATOR = "."
 NUMBER_GROUPING = 3
+
+# This project's own (symbiosis/partial_dates.py): a date known to its month, as pages show it
+# and as the form gives it back; a day as the form gives it back, like DATE_FORMAT.
+MONTH_PRECISION_FORMAT = "m/Y"  # 09/2023
+TYPED_MONTH_FORMAT = "%m/%Y"  # 09/2023
+TYPED_DAY_FORMAT = "%d/%m/%Y"  # 12/09/2023
