@@ -221,13 +221,7 @@ class PartyForm(forms.ModelForm):
     class Meta:
         model = Party
         formfield_callback = language_marked_formfield
-        fields = [
-            "organisation",
-            "role",
-            "representative_name",
-            "representative_title_en",
-            "representative_title_vi",
-        ]
+        fields = list(services.PARTY_FIELDS)  # what the service saves of each row
         error_messages = {
             "organisation": {"required": _("Choose the organisation, or type its name.")}
         }
@@ -423,18 +417,7 @@ class ResourceFlowForm(forms.ModelForm):
     class Meta:
         model = ResourceFlow
         formfield_callback = language_marked_formfield
-        fields = [
-            "resource",
-            "provider",
-            "receiver",
-            "direction",
-            "quantity",
-            "unit",
-            "period",
-            "notes_en",
-            "notes_vi",
-            "made_from",
-        ]
+        fields = list(services.FLOW_FIELDS)  # what the service saves of each row
         widgets = {
             "notes_en": forms.Textarea(attrs={"rows": 2}),
             "notes_vi": forms.Textarea(attrs={"rows": 2}),

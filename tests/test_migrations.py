@@ -287,27 +287,16 @@ print(ParkFigures.objects.count())
 """
 
 
-def shell(database_url, script):
-    return subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=PROJECT,
-        env={**os.environ, "DATABASE_URL": database_url},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 def test_units_every_flow_keeps_the_unit_its_quantity_was_recorded_in(empty_database):
     for app, name in BEFORE_UNITS:
         before = migrate(empty_database, app, name)
         assert before.returncode == 0, before.stderr
-    written = shell(empty_database, ROWS_BEFORE_UNITS % (BEFORE_UNITS,))
+    written = run_in_django(empty_database, ROWS_BEFORE_UNITS % (BEFORE_UNITS,))
     assert written.returncode == 0, written.stderr
 
     forward = migrate(empty_database)
     assert forward.returncode == 0, forward.stderr
-    read = shell(empty_database, ROWS_AFTER_UNITS)
+    read = run_in_django(empty_database, ROWS_AFTER_UNITS)
     assert read.returncode == 0, read.stderr
 
     flows, history, kept_figures = read.stdout.strip().splitlines()[-3:]
