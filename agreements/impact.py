@@ -130,13 +130,32 @@ def in_totals_unit(quantity, prefix=""):
 
 def in_resource_unit(quantity, prefix=""):
     """``quantity``, in its flow's unit, converted into its resource's unit (the unit the
-    resource's emission factor is per)."""
-    return _converted(
-        quantity,
-        [
-            (Q(**{f"{prefix}unit": unit, f"{prefix}resource__unit": into}), ratio)
-            for unit, into, ratio in units.conversions()
+    resource's emission factor is per): through their dimension's canonical unit, as the flow's
+    factor into it divided by the resource's, so that the expression holds one choice per unit
+    rather than one per pair of units (a page's query stays small to build and to plan)."""
+    flow, resource = f"{prefix}unit", f"{prefix}resource__unit"
+    return rounded(
+        ExpressionWrapper(
+            quantity
+            * _into_totals_unit("numerator", flow)
+            * _into_totals_unit("denominator", resource)
+            / (_into_totals_unit("denominator", flow) * _into_totals_unit("numerator", resource)),
+            output_field=QUANTITY,
+        )
+    )
+
+
+def _into_totals_unit(part, field):
+    """The ``part`` (numerator or denominator) of the factor that converts a quantity in the
+    unit ``field`` holds into its dimension's canonical unit (1 for a count: it stays itself)."""
+    return Case(
+        *[
+            When(**{field: unit}, then=DecimalConstant(getattr(ratio, part)))
+            for unit, ratio in units.TO_TOTALS_UNIT.items()
+            if ratio != 1
         ],
+        default=DecimalConstant(1),
+        output_field=QUANTITY,
     )
 
 
@@ -175,11 +194,15 @@ def annual_tonnes_co2e_avoided(prefix=""):
     """The tonnes of CO2e a flow avoids each year: its annual quantity in its resource's unit x
     its resource's emission factor (kg per unit) / 1000; NULL without an annual quantity or an
     emission factor."""
+    return tonnes_co2e_avoided(in_resource_unit(annual_quantity(prefix), prefix), prefix)
+
+
+def tonnes_co2e_avoided(quantity, prefix=""):
+    """The tonnes of CO2e that ``quantity``, in its flow's resource's unit, avoids: times the
+    resource's emission factor (kg per unit) / 1000."""
     return rounded(
         ExpressionWrapper(
-            in_resource_unit(annual_quantity(prefix), prefix)
-            * F(f"{prefix}resource__emission_factor")
-            / DecimalConstant(KG_PER_TONNE),
+            quantity * F(f"{prefix}resource__emission_factor") / DecimalConstant(KG_PER_TONNE),
             output_field=TONNES,
         )
     )
@@ -251,8 +274,9 @@ def flow_annotations(today=None):
     ``annual_tonnes_co2e_avoided`` and, given ``today``, ``counted_in_impact``."""
     annotations = {
         "annual_quantity": annual_quantity(),
-        "annual_quantity_in_resource_unit": in_resource_unit(annual_quantity()),
-        "annual_tonnes_co2e_avoided": annual_tonnes_co2e_avoided(),
+        "annual_quantity_in_resource_unit": in_resource_unit(F("annual_quantity")),
+        # The same expression as ``annual_tonnes_co2e_avoided()``, built on the one above.
+        "annual_tonnes_co2e_avoided": tonnes_co2e_avoided(F("annual_quantity_in_resource_unit")),
     }
     if today is not None:
         annotations["counted_in_impact"] = as_boolean(counted_in_impact(today))

@@ -1,4 +1,5 @@
 import datetime
+import unicodedata
 import uuid
 from pathlib import PurePath
 
@@ -642,6 +643,13 @@ class Agreement(SearchTextMixin, models.Model):
     @property
     def is_awaiting_verification(self):
         return self.review_state == self.ReviewState.SUBMITTED
+
+    def clean_fields(self, exclude=None):
+        # A reference is kept in one Unicode form (NFC), whatever the keyboard sent: "é" typed
+        # as "e" and a combining accent is the letter "é", accepted as such and found as such.
+        if self.reference:
+            self.reference = unicodedata.normalize("NFC", self.reference)
+        super().clean_fields(exclude=exclude)
 
     def clean(self):
         super().clean()

@@ -151,16 +151,5 @@ def grouped_choices():
     ]
 
 
-def conversions():
-    """Every (unit, into, factor) where the two differ and convert: what a database needs to
-    convert any quantity into any unit of its dimension."""
-    return [
-        (unit, into, factor(unit, into))
-        for unit in Unit
-        for into in Unit
-        if unit != into and convertible(unit, into)
-    ]
-
-
 def label(unit):
     return Unit(unit).label
