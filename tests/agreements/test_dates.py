@@ -413,7 +413,7 @@ def test_the_history_shows_a_date_to_the_precision_it_had(world):
 
 
 def test_a_reference_typed_with_a_combining_accent_is_kept_as_its_letter(world):
-    """"é" sent as "e" and a combining acute accent (as some keyboards do) is accepted and kept
+    """ "é" sent as "e" and a combining acute accent (as some keyboards do) is accepted and kept
     as the one letter, so the agreement is found at the same address however it was typed."""
     decomposed = "CAF" + "E\u0301" + "-1"
     agreement = make_agreement(world.park, reference="X-1")
