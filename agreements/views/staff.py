@@ -6,6 +6,9 @@ user has no part in answers 404, whatever its state. A user who sees it but may 
 step gets 403 with the reason (``AgreementStepMixin``); a signed-out visitor is sent to sign in.
 """
 
+import functools
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
@@ -15,8 +18,8 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
@@ -31,6 +34,31 @@ from symbiosis.pagination import PageNumberClampMixin
 from symbiosis.search import fold
 
 ORGANISATION_PREFIX = "organisation"
+
+
+def blank_organisation_fields():
+    """The fields of the "add a missing organisation" dialog as it opens, unfilled. Their lists
+    (every country, every language, the ISIC divisions, Viet Nam's provinces: some 470 choices)
+    are the same for everyone and change only with the code, so they are drawn once per
+    language and process, not on every agreement form (with debug on, every time, so that an
+    edited template shows at once)."""
+    if settings.DEBUG:
+        return _draw_blank_organisation_fields()
+    return _blank_organisation_fields(get_language())
+
+
+@functools.cache
+def _blank_organisation_fields(language):
+    return _draw_blank_organisation_fields()
+
+
+def _draw_blank_organisation_fields():
+    return render_to_string(
+        "agreements/_organisation_fields.html",
+        {"form": OrganisationForm(prefix=ORGANISATION_PREFIX)},
+    )
+
+
 SEARCH_MIN_LETTERS = 2
 SEARCH_MAX_RESULTS = 20
 
@@ -221,9 +249,7 @@ class AgreementEntryMixin:
         if "form" not in kwargs:
             kwargs["form"] = self.get_form()
         kwargs["entry"] = kwargs["form"]
-        return super().get_context_data(
-            organisation_form=OrganisationForm(prefix=ORGANISATION_PREFIX), **kwargs
-        )
+        return super().get_context_data(organisation_fields=blank_organisation_fields(), **kwargs)
 
 
 class AgreementCreateView(UserPassesTestMixin, AgreementEntryMixin, CreateView):
