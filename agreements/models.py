@@ -17,11 +17,12 @@ from simple_history.models import HistoricalRecords
 from agreements import units
 from parks.models import Organisation
 from symbiosis.bilingual import BilingualNameMixin, pick
+from symbiosis.constraints import CheckedInOneQueryMixin
 from symbiosis.partial_dates import PartialDate, Precision, stored_date_fits
 from symbiosis.search import SEPARATOR, JoinedText, SearchTextMixin, fold
 
 
-class Resource(SearchTextMixin, BilingualNameMixin, models.Model):
+class Resource(CheckedInOneQueryMixin, SearchTextMixin, BilingualNameMixin, models.Model):
     """What an agreement shares: energy, water, a material, a service..."""
 
     searched_fields = ("name_vi", "name_en")
@@ -373,7 +374,7 @@ def linked_search_text():
     )
 
 
-class Agreement(SearchTextMixin, models.Model):
+class Agreement(CheckedInOneQueryMixin, SearchTextMixin, models.Model):
     # The summary too, in either language: what an agreement is about is found by its words.
     searched_fields = ("reference", "title_vi", "title_en", "summary_vi", "summary_en")
 
@@ -774,7 +775,7 @@ class ResourceFlowQuerySet(models.QuerySet):
         return self.annotate(**flow_annotations(today))
 
 
-class ResourceFlow(models.Model):
+class ResourceFlow(CheckedInOneQueryMixin, models.Model):
     class Direction(models.TextChoices):
         ONE_WAY = "one_way", _("One-way")
         MUTUAL = "mutual", _("Mutual")

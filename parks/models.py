@@ -11,6 +11,7 @@ from parks import sectors
 from parks.countries import country_names
 from parks.provinces import current_province, is_absorbed, province_label
 from symbiosis.bilingual import BilingualNameMixin, pick
+from symbiosis.constraints import CheckedInOneQueryMixin
 from symbiosis.search import SearchTextMixin, exact_match, fold
 
 
@@ -80,7 +81,13 @@ class OrganisationQuerySet(models.QuerySet):
         return None
 
 
-class Organisation(VietnameseProvinceMixin, SearchTextMixin, BilingualNameMixin, models.Model):
+class Organisation(
+    CheckedInOneQueryMixin,
+    VietnameseProvinceMixin,
+    SearchTextMixin,
+    BilingualNameMixin,
+    models.Model,
+):
     """Every party to an agreement: companies, public utilities, agencies, associations and
     groups, research institutions, international organisations, and counterparts known only
     as a sector ("the cement industry", "the grid")."""
@@ -360,7 +367,13 @@ class ParkQuerySet(models.QuerySet):
         return [(slug, pick(english, vietnamese)) for slug, english, vietnamese in names]
 
 
-class Park(VietnameseProvinceMixin, SearchTextMixin, BilingualNameMixin, models.Model):
+class Park(
+    CheckedInOneQueryMixin,
+    VietnameseProvinceMixin,
+    SearchTextMixin,
+    BilingualNameMixin,
+    models.Model,
+):
     """A place whose organisations share resources: a fenced industrial park or zone, or a
     cluster or a whole municipality whose firms and utilities exchange across it."""
 
