@@ -39,6 +39,7 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
+    Expression,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -83,22 +84,62 @@ KG_PER_TONNE = 1000
 # (times the numerator, divided by the denominator: 36 GJ make 10 MWh, not 9.9999).
 
 
-def _converted(quantity, factors):
-    """``quantity`` (an expression) times the factor that ``factors`` gives as pairs of
-    (condition, Fraction), or as it is where none applies, to the thousandth (``rounded``)."""
+class ChoiceOf(Expression):
+    """``CASE <field> WHEN key THEN value ... ELSE default END``: a constant chosen by the value
+    of one column, e.g. a unit's conversion factor by the flow's unit. Django's ``Case`` of
+    ``When(unit=...)`` resolves a lookup for each choice, and a page's impact query held some
+    eight hundred of them to resolve; this resolves its one column. Decimal values are written
+    as ``DecimalConstant`` writes them (a float on SQLite, so that they divide as decimals)."""
 
-    def part(name):
-        return Case(
-            *[
-                When(condition, then=DecimalConstant(getattr(ratio, name)))
-                for condition, ratio in factors
-            ],
-            default=DecimalConstant(1),
+    def __init__(self, field, choices, *, default, output_field):
+        super().__init__(output_field=output_field)
+        self.source = F(field)
+        self.choices = tuple(choices)
+        self.default = default
+
+    def get_source_expressions(self):
+        return [self.source]
+
+    def set_source_expressions(self, expressions):
+        (self.source,) = expressions
+
+    def as_sql(self, compiler, connection):
+        column, params = compiler.compile(self.source)
+        sql = [f"CASE {column}"]
+        params = list(params)
+        for key, value in self.choices:
+            sql.append(f"WHEN %s THEN {self._placeholder(value, connection)}")
+            params.extend([self._param(key, connection), self._param(value, connection)])
+        if self.default is None:
+            sql.append("ELSE NULL END")
+        else:
+            sql.append(f"ELSE {self._placeholder(self.default, connection)} END")
+            params.append(self._param(self.default, connection))
+        return " ".join(sql), params
+
+    @staticmethod
+    def _placeholder(value, connection):
+        is_number = isinstance(value, (int, Decimal))
+        return "CAST(%s AS REAL)" if is_number and connection.vendor == "sqlite" else "%s"
+
+    @staticmethod
+    def _param(value, connection):
+        if isinstance(value, (int, Decimal)):
+            return str(value) if connection.vendor == "sqlite" else Decimal(value)
+        return str(value)  # a choice's value ("MWh"), not the enum member
+
+
+def _converted(quantity, field):
+    """``quantity`` (an expression) times the factor that converts the unit ``field`` holds
+    into its dimension's canonical unit (1 for a count: it stays itself), to the thousandth
+    (``rounded``)."""
+    return rounded(
+        ExpressionWrapper(
+            quantity
+            * _into_totals_unit("numerator", field)
+            / _into_totals_unit("denominator", field),
             output_field=QUANTITY,
         )
-
-    return rounded(
-        ExpressionWrapper(quantity * part("numerator") / part("denominator"), output_field=QUANTITY)
     )
 
 
@@ -118,14 +159,7 @@ def rounded(expression):
 def in_totals_unit(quantity, prefix=""):
     """``quantity``, in its flow's unit, converted into the unit the totals add it up in
     (``units.totals_unit``: its dimension's canonical unit)."""
-    return _converted(
-        quantity,
-        [
-            (Q(**{f"{prefix}unit": unit}), ratio)
-            for unit, ratio in units.TO_TOTALS_UNIT.items()
-            if ratio != 1
-        ],
-    )
+    return _converted(quantity, f"{prefix}unit")
 
 
 def in_resource_unit(quantity, prefix=""):
@@ -148,13 +182,14 @@ def in_resource_unit(quantity, prefix=""):
 def _into_totals_unit(part, field):
     """The ``part`` (numerator or denominator) of the factor that converts a quantity in the
     unit ``field`` holds into its dimension's canonical unit (1 for a count: it stays itself)."""
-    return Case(
-        *[
-            When(**{field: unit}, then=DecimalConstant(getattr(ratio, part)))
+    return ChoiceOf(
+        field,
+        [
+            (unit, Decimal(getattr(ratio, part)))
             for unit, ratio in units.TO_TOTALS_UNIT.items()
             if ratio != 1
         ],
-        default=DecimalConstant(1),
+        default=1,
         output_field=QUANTITY,
     )
 
@@ -162,11 +197,10 @@ def _into_totals_unit(part, field):
 def totals_unit(prefix=""):
     """The unit the totals add a flow's quantity up in, from its resource's unit (a flow's own
     unit is of the same dimension), as an expression to group by."""
-    return Case(
-        *[
-            When(**{f"{prefix}resource__unit": unit}, then=Value(units.totals_unit(unit)))
-            for unit in units.Unit
-        ],
+    return ChoiceOf(
+        f"{prefix}resource__unit",
+        [(unit, units.totals_unit(unit)) for unit in units.Unit],
+        default=None,
         output_field=CharField(),
     )
 
@@ -177,15 +211,14 @@ def totals_unit(prefix=""):
 def annual_quantity(prefix=""):
     """A flow's quantity per year, NULL for a one-off or undisclosed quantity; ``prefix``
     reaches the flow through a relation (``"flows__"`` from an agreement)."""
-    return Case(
-        *[
-            When(
-                **{f"{prefix}period": period},
-                then=ExpressionWrapper(F(f"{prefix}quantity") * factor, output_field=QUANTITY),
-            )
-            for period, factor in PERIODS_PER_YEAR.items()
-        ],
-        default=Value(None, output_field=QUANTITY),
+    return ExpressionWrapper(
+        F(f"{prefix}quantity")
+        * ChoiceOf(
+            f"{prefix}period",
+            list(PERIODS_PER_YEAR.items()),
+            default=None,
+            output_field=QUANTITY,
+        ),
         output_field=QUANTITY,
     )
 
@@ -397,33 +430,50 @@ ADDED_UP = [
 def impact_groups(flows, *, today, by=()):
     """The impact figures of ``flows`` added up by the database per resource category and totals
     unit (``totals_unit``: one per dimension, one per count unit), and per each of ``by``, e.g.
-    ``("agreement__park_id",)``, as dicts: the rows ``impact_of`` assembles. One query."""
-    counted = counted_in_impact(today)
+    ``("agreement__park_id",)``, as dicts: the rows ``impact_of`` assembles. One query.
+
+    The database groups the flows by whether the totals count them too (``counted_in_impact``,
+    written once in the query rather than in each figure's filter: it holds the subquery of the
+    bilateral rule, costly to build), and the counted group gives the figures of the totals."""
     has_quantity = Q(quantity__isnull=False)
-    annual = counted & has_quantity & Q(period__in=list(PERIODS_PER_YEAR))
-    one_off = counted & has_quantity & Q(period=Period.ONE_OFF)
+    annual = has_quantity & Q(period__in=list(PERIODS_PER_YEAR))
+    one_off = has_quantity & Q(period=Period.ONE_OFF)
     with_factor = annual & Q(resource__emission_factor__isnull=False)
     verified = Q(agreement__review_state=Agreement.PUBLIC_STATE)
-    return list(
-        flows.values(*by, "resource__category", totals_unit=totals_unit())
+    keys = [*by, "resource__category", "totals_unit"]
+    rows = (
+        flows.values(
+            *by,
+            "resource__category",
+            totals_unit=totals_unit(),
+            counted=as_boolean(counted_in_impact(today)),
+        )
         .annotate(
-            flows=Count("pk", filter=counted),
+            flows=Count("pk"),
             annual_quantity=rounded(Sum(in_totals_unit(annual_quantity()), filter=annual)),
             annual_flows=Count("pk", filter=annual),
             one_off_quantity=rounded(Sum(in_totals_unit(F("quantity")), filter=one_off)),
             one_off_flows=Count("pk", filter=one_off),
-            without_quantity=Count("pk", filter=counted & Q(quantity__isnull=True)),
+            without_quantity=Count("pk", filter=Q(quantity__isnull=True)),
             tonnes_co2e=rounded(Sum(annual_tonnes_co2e_avoided(), filter=with_factor)),
             co2e_flows=Count("pk", filter=with_factor),
-            mutual_flows=Count("pk", filter=counted & Q(direction=ResourceFlow.Direction.MUTUAL)),
+            mutual_flows=Count("pk", filter=Q(direction=ResourceFlow.Direction.MUTUAL)),
             annual_without_factor=Count(
                 "pk", filter=annual & Q(resource__emission_factor__isnull=True)
             ),
             not_in_force=Count("pk", filter=verified & not_in_force(today, "agreement__")),
             unverified=Count("pk", filter=~verified),
         )
-        .order_by(*by, "resource__category", "totals_unit")
+        .order_by(*keys, "counted")
     )
+    groups = {}
+    for row in rows:
+        group = groups.setdefault(tuple(row[key] for key in keys), dict(UNCOUNTED))
+        counted = row.pop("counted")
+        for name, value in row.items():
+            if counted or name not in UNCOUNTED or name in NOT_COUNTED_SUMS:
+                group[name] = _add(group.get(name), value) if name in GROUP_SUMS else value
+    return list(groups.values())
 
 
 def factor_resources(flows, *, today):
@@ -449,6 +499,13 @@ GROUP_SUMS = [
     "not_in_force",
     "unverified",
 ]
+# Those that are counts of flows the totals leave out (every other one is of the counted flows),
+# and what the others are for a group with no counted flow.
+NOT_COUNTED_SUMS = {"not_in_force", "unverified"}
+UNCOUNTED = {
+    name: None if name in {"annual_quantity", "one_off_quantity", "tonnes_co2e"} else 0
+    for name in GROUP_SUMS
+}
 
 
 def _add(a, b):
