@@ -5,6 +5,8 @@ Who may do what is asked of ``agreements.permissions`` (``can_create_park``, ``c
 else who may not gets 403 saying why. Saves go through ``agreements.park_services``.
 """
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.mixins import UserPassesTestMixin
 from django.shortcuts import get_object_or_404, redirect
@@ -48,8 +50,13 @@ class ParkFormMixin:
 
     def get_form_kwargs(self):
         user = self.request.user
+        kwargs = super().get_form_kwargs()
+        if self.object is not None:
+            # The form writes what was typed on its instance, valid or not; the page's park
+            # (its title, its links) stays the stored one.
+            kwargs["instance"] = copy.copy(self.object)
         return {
-            **super().get_form_kwargs(),
+            **kwargs,
             "authorities": permissions.park_authorities(user),
             "authority_required": not permissions.may_leave_park_unmanaged(user),
         }

@@ -35,6 +35,9 @@ def record_each_park_as_it_is(apps, schema_editor):
     Its ``updated_at`` stays empty: when it last changed before today is not known."""
     Park = apps.get_model("parks", "Park")
     HistoricalPark = apps.get_model("parks", "HistoricalPark")
+    # Adding a column with auto_now fills it with the migration's time: not when a park last
+    # changed, so it is emptied.
+    Park.objects.update(updated_at=None)
     now = timezone.now()
     HistoricalPark.objects.bulk_create(
         (

@@ -317,6 +317,22 @@ def test_staff_and_officials_of_another_agency_cannot_edit_a_park(client, world,
     assert world.park.name_en == "Deep C Industrial Park"
 
 
+def test_an_edit_refused_keeps_the_page_about_the_stored_park(client, world):
+    client.force_login(world.official)
+
+    response = client.post(
+        reverse("parks:update", args=[world.park.slug]),
+        edit_data(world.park, name_en="", name_vi="", slug=""),
+    )
+
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "Give the name in English, in Vietnamese, or both." in page
+    assert "Edit Deep C Industrial Park" in page
+    world.park.refresh_from_db()
+    assert world.park.name_en == "Deep C Industrial Park"
+
+
 def test_a_provincial_official_cannot_hand_their_park_to_another_agency(client, world):
     client.force_login(world.official)
 
@@ -443,3 +459,32 @@ def test_the_history_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(SIGNED_IN + 3):
         response = client.get(reverse("parks:history", args=[world.park.slug]))
     assert len(response.context["entries"]) == rows + 1  # and its creation
+
+
+# The public pages are cached: an edit shows at once
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_shows_at_once_on_the_cached_public_pages(settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "p"}
+    }
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()
+    world = make_world()
+    visitor, official = Client(), Client()
+    official.force_login(world.official)
+    assert "Deep C Industrial Park" in text_of(visitor.get(world.park.get_absolute_url()))
+    assert "Deep C Industrial Park" in text_of(visitor.get(reverse("parks:list")))
+
+    response = official.post(
+        reverse("parks:update", args=[world.park.slug]),
+        edit_data(world.park, name_en="Deep C Industrial Zones"),
+    )
+
+    assert response.status_code == 302
+    assert "Deep C Industrial Zones" in text_of(visitor.get(world.park.get_absolute_url()))
+    assert "Deep C Industrial Zones" in text_of(visitor.get(reverse("parks:list")))
+    cache.clear()
