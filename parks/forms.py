@@ -1,9 +1,8 @@
 """The forms organisations and parks are entered with: the one park staff add a missing
 organisation with, from the agreement form, the one officials create and edit parks with, and
-the admin's. Their rules (a name, a level for
-agencies only, a sector for a sector, a class code within its division, a Vietnamese province
-from the list, no second organisation of the same name) are the models': every way in checks
-them alike."""
+the admin's. Their rules (a name, a level for agencies only, a sector for a sector, a class code
+within its division, a Vietnamese province from the list, no second organisation of the same
+name) are the models': every way in checks them alike."""
 
 from django import forms
 from django.core.exceptions import ValidationError

@@ -415,6 +415,8 @@ SIGNED_IN = 6
 def test_the_edit_page_runs_a_fixed_number_of_queries(
     client, world, django_assert_num_queries, rows
 ):
+    world.park.developer = make_organisation(name_en="Dinh Vu JSC")
+    world.park.save()
     for _ in range(rows):
         make_organisation(park=world.park)
         make_park_staff(world.park)
