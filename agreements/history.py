@@ -1,5 +1,6 @@
 """Who changed what and when, field by field: an agreement's history with its parties' and
-flows', read from django-simple-history's records in a fixed number of queries."""
+flows', and a park's, read from django-simple-history's records in a fixed number of
+queries."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -52,6 +53,8 @@ class _Names:
     RELATED = {
         "park": Park,
         "organisation": Organisation,
+        "developer": Organisation,
+        "managing_authority": Organisation,
         "provider": Organisation,
         "receiver": Organisation,
         "resource": Resource,
@@ -119,6 +122,8 @@ def _shown_fields(record):
 def _subject(model, record, names):
     if model is Agreement:
         return str(_("Agreement"))
+    if model is Park:
+        return str(_("Park"))
     if model is Party:
         return _("Party: %(organisation)s") % {
             "organisation": names.related("organisation", record.organisation_id)
@@ -132,11 +137,22 @@ def _subject(model, record, names):
 
 def agreement_changes(agreement):
     """Every change to the agreement, its parties and its flows, newest first."""
-    histories = {
-        Agreement: agreement.history.all(),
-        Party: Party.history.filter(agreement_id=agreement.pk),
-        ResourceFlow: ResourceFlow.history.filter(agreement_id=agreement.pk),
-    }
+    return _changes(
+        {
+            Agreement: agreement.history.all(),
+            Party: Party.history.filter(agreement_id=agreement.pk),
+            ResourceFlow: ResourceFlow.history.filter(agreement_id=agreement.pk),
+        }
+    )
+
+
+def park_changes(park):
+    """Every change to the park's own fields (not its agreements'), newest first."""
+    return _changes({Park: park.history.all()})
+
+
+def _changes(histories):
+    """The entries of every record of ``histories`` ({model: its records}), newest first."""
     records = {
         model: list(
             history.select_related("history_user").order_by("id", "history_date", "history_id")

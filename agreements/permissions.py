@@ -135,6 +135,45 @@ def reviews_park(user, park_id):
     return rights.is_admin or rights.nationwide or park_id in rights.managed_park_ids
 
 
+# Questions about parks
+
+
+def can_create_park(user):
+    """Officials (of any agency) and admins create parks: a provincial official's managed by
+    their agency (``park_authorities``), a national or international official's and an admin's
+    by any."""
+    return is_reviewer(user)
+
+
+def can_edit_park(user, park):
+    """Whether the user maintains this park's record: an official overseeing it (its managing
+    agency's, or a national or international one) or an admin, the ``reviews_park`` rung."""
+    return reviews_park(user, park.pk)
+
+
+def can_see_park_history(user, park):
+    """The park's staff, the officials overseeing it and admins read its history."""
+    return works_in_park(user, park.pk) or reviews_park(user, park.pk)
+
+
+def park_authorities(user):
+    """The agencies this user may name as a park's managing authority: their own agencies, or
+    any agency for an admin or a national or international official."""
+    rights = access(user)
+    agencies = Organisation.objects.filter(kind=Organisation.Kind.AGENCY)
+    if rights.is_admin or rights.nationwide:
+        return agencies
+    return agencies.filter(pk__in=rights.agency_ids)
+
+
+def may_leave_park_unmanaged(user):
+    """Whether a park this user saves may have no managing authority: only an admin's or a
+    national or international official's (anyone else would save a park they no longer
+    maintain)."""
+    rights = access(user)
+    return rights.is_admin or rights.nationwide
+
+
 # Questions about one agreement
 
 

@@ -4,7 +4,7 @@
 
 from django.urls import path
 
-from agreements.views import public, staff
+from agreements.views import parks, public, staff
 from symbiosis.caching import cache_public_page
 
 urlpatterns = [
@@ -58,4 +58,9 @@ park_patterns = [
         cache_public_page(public.OrganisationDetailView.as_view(), params=["page", "flows_page"]),
         name="organisation-detail",
     ),
+    # Officials maintaining parks: agreements.views.parks ("new" is no park's slug:
+    # parks.models.RESERVED_PARK_SLUGS).
+    path("new/", parks.ParkCreateView.as_view(), name="create"),
+    path("<slug:slug>/edit/", parks.ParkUpdateView.as_view(), name="update"),
+    path("<slug:slug>/history/", parks.ParkHistoryView.as_view(), name="history"),
 ]

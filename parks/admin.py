@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from parks.forms import OrganisationAdminForm, ParkAdminForm
 from parks.models import Agency, AuthorityMembership, Company, Organisation, Park, ParkMembership
@@ -63,7 +64,10 @@ class ParkMembershipInline(admin.TabularInline):
 
 
 @admin.register(Park)
-class ParkAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class ParkAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
+    """Its changes are kept (who, when, what), as the officials' edits are: its history page is
+    simple-history's, the park history page (``parks:history``) reads the same records."""
+
     form = ParkAdminForm
     list_display = [
         "name_en",

@@ -1,14 +1,16 @@
 """The forms organisations and parks are entered with: the one park staff add a missing
-organisation with, from the agreement form, and the admin's. Their rules (a name, a level for
-agencies only, a sector for a sector, a class code within its division, a Vietnamese province
-from the list, no second organisation of the same name) are the models': every way in checks
-them alike."""
+organisation with, from the agreement form, the one officials create and edit parks with, and
+the admin's. Their rules (a name, a level for agencies only, a sector for a sector, a class code
+within its division, a Vietnamese province from the list, no second organisation of the same
+name) are the models': every way in checks them alike."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from parks.models import Organisation, Park
+from parks.lookup import find_organisations
+from parks.models import DEVELOPER_KINDS, Organisation, Park
 from parks.provinces import current_province, province_choices
 from symbiosis.search import fold
 
@@ -145,11 +147,159 @@ class ParkAdminForm(ProvinceFieldsMixin):
         ]
 
 
-def unique_slug(name):
-    """A slug from ``name`` that no organisation has yet, numbered if need be: one query,
-    however many organisations share the name."""
-    base = slugify(fold(name))[:100].strip("-") or "organisation"
-    taken = set(Organisation.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+# How many of the park's own tenants the developer list offers, besides the one chosen: others
+# are found by name (``developer_query``), so the page never lists every company.
+DEVELOPER_CHOICES = 30
+
+
+class ParkForm(ProvinceFieldsMixin):
+    """A park, created or edited by an official of its managing agency (or a national one, or
+    an admin). ``authorities``: the agencies the user may name as its managing authority
+    (``agreements.permissions.park_authorities``); ``authority_required``: whether it must have
+    one. The developer is chosen from a short list (the current one, the park's tenants) or
+    found by the name typed, as an agreement's parties are."""
+
+    province_required = True
+
+    developer_query = forms.CharField(
+        label=_("Or find the developer by name"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "Type part of its name, in either language, or its short name: it is looked up "
+            "when you save."
+        ),
+    )
+
+    class Meta:
+        model = Park
+        fields = [
+            "name_vi",
+            "name_en",
+            "slug",
+            "kind",
+            "country",
+            "vietnam_province",
+            "province",
+            "developer",
+            "developer_query",
+            "managing_authority",
+            "area_ha",
+            "established_year",
+            "eip_status",
+            "latitude",
+            "longitude",
+            "website",
+        ]
+        help_texts = {
+            "slug": _(
+                "Its address on the registry, e.g. deep-c: lower-case letters, digits and "
+                "hyphens. Left blank, it is made from the name."
+            ),
+            "developer": _("The company or public utility that develops and runs the park."),
+        }
+        error_messages = {
+            "slug": {"unique": _("Another park already has this slug: choose another one.")},
+        }
+
+    def __init__(self, *args, authorities, authority_required=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        authority = self.fields["managing_authority"]
+        authority.queryset = authorities
+        authority.required = authority_required
+        # Checked against every developer, offered from a few (``developer_options``).
+        developer = self.fields["developer"]
+        developer.queryset = Organisation.objects.filter(kind__in=DEVELOPER_KINDS)
+        developer.choices = self.developer_options
+        self.developer_candidates = []
+        self._developer_options = None
+
+    def clean_slug(self):
+        return self.cleaned_data["slug"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        names_failed = {"name_en", "name_vi"} & set(self.errors)
+        if not names_failed and not cleaned.get("name_en") and not cleaned.get("name_vi"):
+            self.add_error("name_en", _("Give the name in English, in Vietnamese, or both."))
+        elif not cleaned.get("slug") and "slug" not in self.errors:
+            cleaned["slug"] = unique_slug(
+                cleaned.get("name_en") or cleaned.get("name_vi"), model=Park, fallback="park"
+            )
+        query = cleaned.get("developer_query", "").strip()
+        if query and not self.has_error("developer"):
+            self.look_up_developer(query)
+        return cleaned
+
+    def look_up_developer(self, query):
+        """Choose the developer named ``query`` (unless the one chosen is among those found);
+        if several match, offer them in the list and say so."""
+        found = find_organisations(query)
+        matches = [match for match in found.matches if match.kind in DEVELOPER_KINDS]
+        exact = [match for match in found.exact if match.kind in DEVELOPER_KINDS]
+        chosen = self.cleaned_data.get("developer")
+        if chosen is not None and chosen in matches:
+            return
+        if len(exact) == 1 or (len(matches) == 1 and not found.more):
+            match = exact[0] if len(exact) == 1 else matches[0]
+            self.cleaned_data["developer"] = match
+            # Shown again, the form has it chosen in the list and an empty box.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("developer")] = str(match.pk)
+            self.data[self.add_prefix("developer_query")] = ""
+            return
+        self.developer_candidates = matches
+        self.cleaned_data["developer"] = None
+        if not matches:
+            error = _(
+                "No company or public utility is called “%(query)s”. Check the spelling or try "
+                "its name in the other language."
+            )
+        else:
+            error = _("Several match “%(query)s”: choose the developer in the list above.")
+        self.add_error("developer_query", ValidationError(error, params={"query": query}))
+
+    def developer_options(self):
+        """The developer list as drawn (a callable of the field's, read when the form is
+        drawn): none, the developer chosen and the one stored, the candidates of a name that
+        matched several, and the first of the park's own companies and utilities. Read once
+        (the field and its widget both ask), when the form is drawn: after validation."""
+        if self._developer_options is None:
+            self._developer_options = self._read_developer_options()
+        return self._developer_options
+
+    def _read_developer_options(self):
+        kept = []
+        chosen = getattr(self, "cleaned_data", {}).get("developer")
+        if chosen is not None:
+            kept.append(chosen)
+        if self.instance.developer_id:
+            kept.append(self.instance.developer)
+        kept += self.developer_candidates
+        if self.instance.pk:
+            kept += self.instance.tenants.filter(kind__in=DEVELOPER_KINDS).order_by(
+                "name_en", "name_vi", "pk"
+            )[:DEVELOPER_CHOICES]
+        options = {}
+        for organisation in kept:
+            options.setdefault(organisation.pk, organisation.label)
+        return [("", "---------"), *options.items()]
+
+    def cleaned_data_for_service(self):
+        """The park's fields as ``agreements.park_services`` sets them."""
+        return {
+            name: self.cleaned_data[name]
+            for name in self._meta.fields
+            if name not in {"vietnam_province", "developer_query"}
+        }
+
+
+def unique_slug(name, *, model=Organisation, fallback="organisation"):
+    """A slug from ``name`` that no row of ``model`` has yet, numbered if need be: one query,
+    however many rows share the name."""
+    base = slugify(fold(name))[:100].strip("-") or fallback
+    taken = set(model._default_manager.filter(slug__startswith=base).values_list("slug", flat=True))
     slug, number = base, 1
     while slug in taken:
         number += 1

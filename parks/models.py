@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from parks import sectors
 from parks.countries import country_names
@@ -356,6 +357,22 @@ class Agency(Organisation):
         super().save(*args, **kwargs)
 
 
+# Who develops a park: a company, or a public utility or state-owned enterprise.
+DEVELOPER_KINDS = [Organisation.Kind.COMPANY, Organisation.Kind.PUBLIC_UTILITY]
+
+# Words the park pages' addresses use after /parks/: a park slugged so would be hidden by them.
+RESERVED_PARK_SLUGS = frozenset({"new", "organisations"})
+
+
+def validate_park_slug(slug):
+    if slug in RESERVED_PARK_SLUGS:
+        raise ValidationError(
+            _("“%(slug)s” is a word the registry's addresses use: choose another slug."),
+            params={"slug": slug},
+            code="reserved_slug",
+        )
+
+
 class ParkQuerySet(models.QuerySet):
     def for_list_page(self):
         return self.select_related("developer", "managing_authority")
@@ -394,7 +411,7 @@ class Park(
 
     name_vi = models.CharField(_("name in Vietnamese"), max_length=200, blank=True)
     name_en = models.CharField(_("name in English"), max_length=200, blank=True)
-    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, validators=[validate_park_slug])
     kind = models.CharField(
         _("kind of place"), max_length=24, choices=Kind, default=Kind.INDUSTRIAL_PARK
     )
@@ -411,9 +428,7 @@ class Park(
         null=True,
         blank=True,
         related_name="developed_parks",
-        limit_choices_to={
-            "kind__in": [Organisation.Kind.COMPANY, Organisation.Kind.PUBLIC_UTILITY]
-        },
+        limit_choices_to={"kind__in": DEVELOPER_KINDS},
     )
     managing_authority = models.ForeignKey(
         Organisation,
@@ -462,8 +477,13 @@ class Park(
     )
     website = models.URLField(_("website"), blank=True)
     search_text = models.TextField(editable=False, default="")
+    # Empty for a park last saved before its changes were kept (parks 0004): its pages then
+    # say nothing of when it changed rather than a made-up date.
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True, null=True)
 
     objects = ParkQuerySet.as_manager()
+    # Who changed what and when (agreements/history.py reads it, as an agreement's).
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = _("park")

@@ -56,6 +56,9 @@ PAGES = [
     ("parks:list", "anonymous", ["page"]),
     ("parks:detail", "anonymous", ["page"]),
     ("parks:organisation-detail", "anonymous", ["page", "flows_page"]),
+    ("parks:create", "official", []),
+    ("parks:update", "official", []),
+    ("parks:history", "staff", []),
     (
         "admin:agreements_agreement_changelist",
         "admin",
@@ -126,6 +129,8 @@ def site(demo):
         "agreements:document-download": {"pk": document.pk if document else 1},
         "parks:detail": {"slug": demo.park.slug},
         "parks:organisation-detail": {"slug": "dinh-vu-ip-jsc"},
+        "parks:update": {"slug": demo.park.slug},
+        "parks:history": {"slug": demo.park.slug},
         "admin:agreements_agreement_change": {"object_id": demo.pk},
         "admin:agreements_agreement_history": {"object_id": demo.pk},
     }

@@ -259,6 +259,32 @@ PAGES = {
             "Mạng lưới cộng sinh",
             "Chưa đánh giá",
             "Các tổ chức đặt tại khu công nghiệp",
+            "Hồ sơ của khu này do Ban Quản lý Khu kinh tế Hải Phòng duy trì.",
+        ],
+    ),
+    "new park": (
+        "official",
+        lambda r: reverse("parks:create"),
+        ["Thêm khu mới", "Cơ quan quản lý", "Hoặc tìm chủ đầu tư hạ tầng theo tên", "Thêm khu"],
+    ),
+    "park edit form": (
+        "official",
+        lambda r: reverse("parks:update", kwargs={"slug": "deep-c"}),
+        [
+            "Chỉnh sửa Khu công nghiệp Deep C (Khu công nghiệp Đình Vũ)",
+            "Định danh trong địa chỉ (slug)",
+            "Lịch sử thay đổi của khu",
+            "Lưu thông tin khu",
+        ],
+    ),
+    "park history": (
+        "staff",
+        lambda r: reverse("parks:history", kwargs={"slug": "deep-c"}),
+        [
+            "Lịch sử thay đổi của Khu công nghiệp Deep C (Khu công nghiệp Đình Vũ)",
+            "Khu công nghiệp · được tạo",
+            "Trường",
+            "Sau",
         ],
     ),
     "organisation detail": (

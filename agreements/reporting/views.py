@@ -25,6 +25,8 @@ from django.views.generic import ListView, TemplateView
 from agreements.impact import impact
 from agreements.models import Agreement, Resource, ResourceFlow
 from agreements.permissions import (
+    can_edit_park,
+    can_see_park_history,
     is_reviewer,
     overseen_parks,
     oversight_scope,
@@ -291,6 +293,9 @@ class ParkDetailView(DetailWithListMixin, ListView):
         )
         context["tenants"] = tenants
         context["more_tenants"] = tenants[0].total - len(tenants) if tenants else 0
+        user = self.request.user
+        context["can_edit_park"] = can_edit_park(user, park)
+        context["can_see_park_history"] = can_see_park_history(user, park)
         return context
 
     def network(self, park):

@@ -23,7 +23,12 @@ from django.views.generic import DetailView, ListView, TemplateView
 from agreements.filters import AgreementFilterForm
 from agreements.impact import flow_impacts, impact, total_tonnes_avoided
 from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
-from agreements.permissions import can_download_document, can_see_internal, visible_agreements
+from agreements.permissions import (
+    can_create_park,
+    can_download_document,
+    can_see_internal,
+    visible_agreements,
+)
 from parks.models import Organisation, Park
 from symbiosis.caching import cached_data
 from symbiosis.pagination import (
@@ -366,6 +371,11 @@ class ParkListView(PageNumberClampMixin, ListView):
     def get_queryset(self):
         return with_public_agreement_count(Park.objects.for_list_page()).order_by(
             "name_en", "name_vi"
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            can_create_park=can_create_park(self.request.user), **kwargs
         )
 
 

@@ -1,6 +1,7 @@
 """The permission matrix: every URL of the staff-and-review issue (read from the URL resolver:
-the views of ``agreements.views.staff`` and the accounts pages) × every role × GET and POST,
-against the answer expected. A new URL without a rule here fails."""
+the views of ``agreements.views.staff``, the officials' park pages of ``agreements.views.parks``
+and the accounts pages) × every role × GET and POST, against the answer expected. A new URL
+without a rule here fails."""
 
 import pytest
 from django.contrib.auth import views as auth_views
@@ -72,6 +73,22 @@ RULES = {
         answers(LOGIN, 200, 200, 403, 403, 200),
         answers(LOGIN, 200, 200, 403, 403, 200),
     ),
+    # The park pages are about the first park (managed by the official's agency).
+    "parks:create": (
+        None,
+        answers(LOGIN, 403, 403, 200, 200, 200),
+        answers(LOGIN, 403, 403, 200, 200, 200),
+    ),
+    "parks:update": (
+        None,
+        answers(LOGIN, 403, 403, 200, 403, 200),
+        answers(LOGIN, 403, 403, 200, 403, 200),
+    ),
+    "parks:history": (
+        None,
+        answers(LOGIN, 200, 403, 200, 403, 200),
+        same(405, LOGIN),
+    ),
     "login": (None, same(200), same(200)),
     "logout": (None, same(405), same(302)),
     "password_change": (None, same(200, LOGIN), same(200, LOGIN)),
@@ -83,6 +100,8 @@ RULES = {
 }
 # What the URLs that take arguments are given, besides an agreement's reference.
 KWARGS = {"password_reset_confirm": {"uidb64": "MTIzNDU2", "token": "not-a-token"}}
+# The URLs about a park, given the world's first park's slug.
+PARK_URLS = {"parks:update", "parks:history"}
 
 
 def owned_url_names():
@@ -97,6 +116,8 @@ def owned_url_names():
             module = pattern.callback.__module__
             if entry.namespace == "agreements" and module == "agreements.views.staff":
                 names.append(f"agreements:{pattern.name}")
+            elif entry.namespace == "parks" and module == "agreements.views.parks":
+                names.append(f"parks:{pattern.name}")
             elif module == auth_views.__name__:
                 names.append(pattern.name)
     return names
@@ -124,6 +145,8 @@ def test_permission_matrix(name, role, method):
             world.park, parties=[world.provider, world.receiver], review_state=state
         )
         kwargs["reference"] = agreement.reference
+    if name in PARK_URLS:
+        kwargs["slug"] = world.park.slug
     client = Client()
     user = world.user(role)
     if user is not None:
