@@ -891,8 +891,8 @@ class OrganisationByNameField(forms.CharField):
     def __init__(self, **kwargs):
         super().__init__(max_length=255, **kwargs)
 
-    def to_python(self, value):
-        value = super().to_python(value)
+    def clean(self, value):
+        value = super().clean(value)
         if not value:
             return None
         organisation = Organisation.objects.filter(slug=value.strip().lower()).first()

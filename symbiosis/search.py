@@ -74,15 +74,20 @@ class AliasesMixin:
 
     def add_aliases(self, names, *, own_names=()):
         """Add ``names`` to ``aliases``, leaving out blanks, the row's ``own_names`` and those
-        it has already (accents and case ignored)."""
+        it has already (case ignored; accents count: "Asnaes" is kept beside "Asnæs", as the
+        other spelling it is known by, though search would find it either way)."""
         kept = self.alias_list
-        known = {fold(name) for name in (*own_names, *kept)}
+        known = {_spelling(name) for name in (*own_names, *kept)}
         for name in names:
             name = " ".join((name or "").split())
-            if name and fold(name) not in known:
+            if name and _spelling(name) not in known:
                 kept.append(name)
-                known.add(fold(name))
+                known.add(_spelling(name))
         self.aliases = "\n".join(kept)
+
+
+def _spelling(name):
+    return " ".join((name or "").split()).casefold()
 
 
 class FoldedSearchMixin:

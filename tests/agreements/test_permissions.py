@@ -1,5 +1,6 @@
 """The permission matrix: every URL of the staff-and-review issue (read from the URL resolver:
-the views of ``agreements.views.staff`` and the accounts pages) × every role × GET and POST,
+the views of ``agreements.views.staff``, the officials' merge pages of ``agreements.views.merge``
+and the accounts pages) × every role × GET and POST,
 against the answer expected. A new URL without a rule here fails."""
 
 import pytest
@@ -72,6 +73,18 @@ RULES = {
         answers(LOGIN, 200, 200, 403, 403, 200),
         answers(LOGIN, 200, 200, 403, 403, 200),
     ),
+    # Officials of any agency and admins merge duplicates; an empty POST is answered with the
+    # form's errors, nothing merged.
+    "agreements:organisation-merge": (
+        None,
+        answers(LOGIN, 403, 403, 200, 200, 200),
+        answers(LOGIN, 403, 403, 200, 200, 200),
+    ),
+    "agreements:resource-merge": (
+        None,
+        answers(LOGIN, 403, 403, 200, 200, 200),
+        answers(LOGIN, 403, 403, 200, 200, 200),
+    ),
     "login": (None, same(200), same(200)),
     "logout": (None, same(405), same(302)),
     "password_change": (None, same(200, LOGIN), same(200, LOGIN)),
@@ -85,6 +98,9 @@ RULES = {
 KWARGS = {"password_reset_confirm": {"uidb64": "MTIzNDU2", "token": "not-a-token"}}
 
 
+OWNED_VIEW_MODULES = {"agreements.views.staff", "agreements.views.merge"}
+
+
 def owned_url_names():
     """The URL names of this issue, read from the URL configuration."""
     names = []
@@ -95,7 +111,7 @@ def owned_url_names():
             if not isinstance(pattern, URLPattern):
                 continue
             module = pattern.callback.__module__
-            if entry.namespace == "agreements" and module == "agreements.views.staff":
+            if entry.namespace == "agreements" and module in OWNED_VIEW_MODULES:
                 names.append(f"agreements:{pattern.name}")
             elif module == auth_views.__name__:
                 names.append(pattern.name)
