@@ -138,6 +138,8 @@ def _foreign_keys_to(model):
     """Every foreign key (model, field) of every installed model, the history records'
     included, that points at ``model``."""
     for related in apps.get_models():
+        if related._meta.proxy or not related._meta.managed:  # their table is another's
+            continue
         for model_field in related._meta.concrete_fields:
             if (
                 model_field.is_relation

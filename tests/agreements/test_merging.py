@@ -200,6 +200,28 @@ def test_the_merge_is_recorded(kalundborg):
     assert (merge.parties_moved, merge.flows_moved, merge.agreements_affected) == (2, 2, 2)
 
 
+def test_no_row_of_any_table_points_at_the_duplicate_after_the_merge(kalundborg):
+    make_park(developer=kalundborg.duplicate)
+    keys = list(merging._foreign_keys_to(Organisation))
+    assert {(model.__name__, field.name) for model, field in keys} >= {
+        ("Party", "organisation"),
+        ("HistoricalParty", "organisation"),
+        ("ResourceFlow", "provider"),
+        ("HistoricalResourceFlow", "receiver"),
+        ("Park", "developer"),
+        ("AuthorityMembership", "agency"),
+        ("Organisation", "successor"),
+    }
+
+    merging.merge_organisations(
+        keep=kalundborg.keep, duplicate=kalundborg.duplicate, by=kalundborg.official
+    )
+
+    for model, field in keys:
+        pointing = model._base_manager.filter(**{field.attname: kalundborg.duplicate.pk})
+        assert not pointing.exists(), f"{model.__name__}.{field.name}"
+
+
 def test_parks_officials_and_successors_move_to_the_kept_record(kalundborg):
     duplicate_agency = make_agency(name_en="Kalundborg Kommune")
     both = make_official(duplicate_agency, username="both-agencies")
