@@ -118,6 +118,12 @@ def one_of_everything(demo):
     Document.objects.create(
         agreement=demo, title="Signed agreement", file=ContentFile(b"%PDF-1.4", name="a.pdf")
     )
+    Merge.objects.create(
+        kind=Merge.Kind.ORGANISATION,
+        kept_organisation=Agency.objects.get(slug="heza"),
+        duplicate_name="Hai Phong EZA",
+        duplicate_slug="hai-phong-eza",
+    )
 
 
 @pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=IDS)
