@@ -30,7 +30,7 @@ from agreements.forms import (
     VersionCheckMixin,
     formset_rows,
 )
-from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
+from agreements.models import Agreement, Document, Merge, Party, Resource, ResourceFlow
 from symbiosis.bilingual import mark_language
 from symbiosis.date_hierarchy import BoundedDateHierarchyMixin
 from symbiosis.partial_dates import PartialDatesFormMixin, format_partial
@@ -490,6 +490,16 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Merge)
+class MergeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Merges are made on the merge pages (``agreements.merging``), and kept as they were."""
+
+    list_display = ["duplicate_name", "kind", "kept", "merged_by", "merged_at"]
+    list_filter = ["kind"]
+    search_fields = ["duplicate_name", "duplicate_names", "duplicate_slug"]
+    list_select_related = ["kept_organisation", "kept_resource", "merged_by"]
 
 
 @admin.register(Party)

@@ -817,6 +817,7 @@ class ResourceForm(forms.ModelForm):
         fields = [
             "name_vi",
             "name_en",
+            "aliases",
             "slug",
             "category",
             "unit",
@@ -881,3 +882,71 @@ class ResourceForm(forms.ModelForm):
             _("The emission factor is per unit: give it per %(unit)s.")
             % {"unit": units.label(after)},
         )
+
+
+class OrganisationByNameField(forms.CharField):
+    """An organisation typed by its name in any language (or an alias, ``called``) or by the
+    last part of its page's address (its slug): a registry of tens of thousands offers no list."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=255, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        organisation = Organisation.objects.filter(slug=value.strip().lower()).first()
+        if organisation is None:
+            organisation = Organisation.objects.called(value)
+        if organisation is None:
+            raise ValidationError(
+                _(
+                    "No organisation is called “%(name)s”: type its name as the registry "
+                    "writes it, or the last part of its page's address."
+                ),
+                params={"name": value},
+                code="not_found",
+            )
+        return organisation
+
+    def prepare_value(self, value):
+        return value.slug if isinstance(value, Organisation) else value
+
+
+class MergeForm(forms.Form):
+    """The duplicate and the record it is merged into, two different ones."""
+
+    different_message = _("Choose two different records: one to keep, one to merge into it.")
+
+    def clean(self):
+        cleaned = super().clean()
+        duplicate, keep = cleaned.get("duplicate"), cleaned.get("keep")
+        if duplicate is not None and keep is not None and duplicate.pk == keep.pk:
+            raise ValidationError(self.different_message, code="same")
+        return cleaned
+
+
+class OrganisationMergeForm(MergeForm):
+    duplicate = OrganisationByNameField(
+        label=_("The duplicate"),
+        help_text=_("Its parties, flows and history move to the other; then it is deleted."),
+    )
+    keep = OrganisationByNameField(
+        label=_("Merge it into"),
+        help_text=_("The organisation that is kept, with the duplicate's names as its aliases."),
+    )
+
+
+class ResourceMergeForm(MergeForm):
+    duplicate = forms.ModelChoiceField(
+        label=_("The duplicate"),
+        queryset=Resource.objects.all(),
+        to_field_name="slug",
+        help_text=_("Its flows and history move to the other; then it is deleted."),
+    )
+    keep = forms.ModelChoiceField(
+        label=_("Merge it into"),
+        queryset=Resource.objects.all(),
+        to_field_name="slug",
+        help_text=_("The resource that is kept, with the duplicate's names as its aliases."),
+    )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import Agreement, Party, Resource, ResourceFlow
+from agreements.models import Agreement, Merge, Party, Resource, ResourceFlow
 from parks.models import Organisation, Park
 from symbiosis.partial_dates import Precision, format_partial
 from symbiosis.people import FORMER_USER, display_name
@@ -160,6 +160,7 @@ def _changes(histories):
         for model, history in histories.items()
     }
     names = _Names(record for model_records in records.values() for record in model_records)
+    names.merges = _merges(record for model_records in records.values() for record in model_records)
     entries = []
     for model, model_records in records.items():
         for _pk, versions in groupby(model_records, key=lambda record: record.id):
@@ -174,8 +175,43 @@ def _changes(histories):
     return entries
 
 
+MERGE_PREFIX = "merge:"  # agreements.merging.MERGE_REASON
+
+
+def _merges(records):
+    """The merges (``agreements.merging``) that wrote some of ``records``, by their key: read
+    in one query, and only when a record names one."""
+    pks = {
+        int(reason.removeprefix(MERGE_PREFIX))
+        for record in records
+        if (reason := record.history_change_reason or "").startswith(MERGE_PREFIX)
+        and reason.removeprefix(MERGE_PREFIX).isdigit()
+    }
+    if not pks:
+        return {}
+    return Merge.objects.select_related("kept_organisation", "kept_resource").in_bulk(pks)
+
+
+def _merge_change(record, merges):
+    """The line an entry written by a merge shows: the duplicate's name, then the kept one's."""
+    reason = record.history_change_reason or ""
+    value = reason.removeprefix(MERGE_PREFIX)
+    merge = merges.get(int(value)) if reason.startswith(MERGE_PREFIX) and value.isdigit() else None
+    if merge is None:
+        return None
+    label = (
+        _("merged duplicate organisation")
+        if merge.kind == Merge.Kind.ORGANISATION
+        else _("merged duplicate resource")
+    )
+    return Change(str(label), merge.duplicate_name, str(merge.kept or EMPTY))
+
+
 def _entry(model, record, previous, names):
     changes = []
+    merge_change = _merge_change(record, getattr(names, "merges", {}))
+    if merge_change is not None:
+        changes.append(merge_change)
     if record.history_type == "+" or (record.history_type == "~" and previous is None):
         for model_field in _shown_fields(record):
             value = getattr(record, model_field.attname)

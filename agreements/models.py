@@ -19,13 +19,15 @@ from parks.models import Organisation
 from symbiosis.bilingual import BilingualNameMixin, pick
 from symbiosis.constraints import CheckedInOneQueryMixin
 from symbiosis.partial_dates import PartialDate, Precision, stored_date_fits
-from symbiosis.search import SEPARATOR, JoinedText, SearchTextMixin, fold
+from symbiosis.search import SEPARATOR, AliasesMixin, JoinedText, SearchTextMixin, fold
 
 
-class Resource(CheckedInOneQueryMixin, SearchTextMixin, BilingualNameMixin, models.Model):
+class Resource(
+    CheckedInOneQueryMixin, AliasesMixin, SearchTextMixin, BilingualNameMixin, models.Model
+):
     """What an agreement shares: energy, water, a material, a service..."""
 
-    searched_fields = ("name_vi", "name_en")
+    searched_fields = ("name_vi", "name_en", "alias_list")
 
     class Category(models.TextChoices):
         ENERGY = "energy", _("Energy")
@@ -40,6 +42,14 @@ class Resource(CheckedInOneQueryMixin, SearchTextMixin, BilingualNameMixin, mode
 
     name_vi = models.CharField(_("name in Vietnamese"), max_length=200, blank=True)
     name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    aliases = models.TextField(
+        _("other names"),
+        blank=True,
+        help_text=_(
+            "Other names it is known by, one a line; a merged duplicate's names are kept here, "
+            "so that a search for them still finds it."
+        ),
+    )
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     category = models.CharField(_("category"), max_length=16, choices=Category)
     unit = models.CharField(
@@ -1015,3 +1025,73 @@ class Document(models.Model):
 
     def get_absolute_url(self):
         return reverse("agreements:document-download", kwargs={"pk": self.pk})
+
+
+class Merge(models.Model):
+    """Two organisations, or two resources, found to be the same and merged into one by an
+    official (``agreements.merging``): what was kept, what the duplicate was called, what moved,
+    who merged them and when. The duplicate itself is gone; its names live on as the kept
+    record's aliases."""
+
+    class Kind(models.TextChoices):
+        ORGANISATION = "organisation", _("Organisations")
+        RESOURCE = "resource", _("Resources")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    kept_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("kept organisation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="merges",
+    )
+    kept_resource = models.ForeignKey(
+        Resource,
+        verbose_name=_("kept resource"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="merges",
+    )
+    duplicate_name = models.CharField(_("duplicate's name"), max_length=255)
+    # Every name the duplicate had (each language, short name, its own aliases), one a line.
+    duplicate_names = models.TextField(_("duplicate's names"), blank=True)
+    duplicate_slug = models.SlugField(_("duplicate's slug"), max_length=120)
+    parties_moved = models.PositiveIntegerField(_("parties moved"), default=0)
+    flows_moved = models.PositiveIntegerField(_("resource flows moved"), default=0)
+    agreements_affected = models.PositiveIntegerField(_("agreements affected"), default=0)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("merged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+        ordering = ["-merged_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="organisation", kept_resource__isnull=True)
+                | Q(kind="resource", kept_organisation__isnull=True),
+                name="agreements_merge_kept_record_of_its_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.duplicate_name} → {self.kept}"
+
+    @property
+    def kept(self):
+        return self.kept_organisation if self.kind == self.Kind.ORGANISATION else self.kept_resource
+
+    @property
+    def kept_id(self):
+        if self.kind == self.Kind.ORGANISATION:
+            return self.kept_organisation_id
+        return self.kept_resource_id

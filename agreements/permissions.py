@@ -196,6 +196,13 @@ def can_add_organisation(user):
     return can_create_agreement(user)
 
 
+def can_merge(user):
+    """Officials of any agency (and admins) merge duplicate organisations and resources
+    (``agreements.merging``); park staff cannot."""
+    rights = access(user)
+    return rights.is_admin or bool(rights.agency_ids)
+
+
 def can_edit_agreement(user, agreement):
     return works_in_park(user, agreement.park_id) and agreement.is_editable
 

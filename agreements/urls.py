@@ -4,7 +4,7 @@
 
 from django.urls import path
 
-from agreements.views import parks, public, staff
+from agreements.views import merge, parks, public, staff
 from symbiosis.caching import cache_public_page
 
 urlpatterns = [
@@ -30,6 +30,10 @@ urlpatterns = [
     path("new/", staff.AgreementCreateView.as_view(), name="create"),
     path("organisations/search/", staff.organisation_search, name="organisation-search"),
     path("organisations/new/", staff.organisation_create, name="organisation-create"),
+    # Officials merge duplicates: agreements.views.merge ("organisations" and "resources" are
+    # reserved words of a reference, so no agreement's address can be these).
+    path("merge/organisations/", merge.organisation_merge, name="organisation-merge"),
+    path("merge/resources/", merge.resource_merge, name="resource-merge"),
     path("<path:reference>/edit/", staff.AgreementUpdateView.as_view(), name="update"),
     path("<path:reference>/submit/", staff.submit, name="submit"),
     path("<path:reference>/review/", staff.ReviewView.as_view(), name="review"),

@@ -6,7 +6,7 @@ from parks.forms import OrganisationAdminForm, ParkAdminForm
 from parks.models import Agency, AuthorityMembership, Company, Organisation, Park, ParkMembership
 from symbiosis.search import FoldedSearchMixin
 
-NAMES = ["name_vi", "name_en", "name_own", "name_own_language", "short_name", "slug"]
+NAMES = ["name_vi", "name_en", "name_own", "name_own_language", "short_name", "aliases", "slug"]
 WHERE = ["country", "vietnam_province", "province", "website"]
 SECTOR = ["sector", "sector_code", "sector_classification"]
 

@@ -112,6 +112,7 @@ class OrganisationAdminForm(ProvinceFieldsMixin):
         model = Organisation
         fields = [
             *OrganisationForm.Meta.fields,
+            "aliases",
             "slug",
             "website",
             "sector_classification",

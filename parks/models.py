@@ -13,7 +13,7 @@ from parks.countries import country_names
 from parks.provinces import current_province, is_absorbed, province_label
 from symbiosis.bilingual import BilingualNameMixin, pick
 from symbiosis.constraints import CheckedInOneQueryMixin
-from symbiosis.search import SearchTextMixin, exact_match, fold
+from symbiosis.search import AliasesMixin, SearchTextMixin, exact_match, fold
 
 
 def language_choices():
@@ -72,11 +72,17 @@ class OrganisationQuerySet(models.QuerySet):
         return self.filter(search_text__contains=folded) if folded else self
 
     def called(self, name):
-        """The first organisation (the oldest) called ``name`` in any of its languages, accents
-        and case ignored, or None: its few exact matches are read, not every name containing it."""
+        """The first organisation (the oldest) called ``name`` in any of its languages or by one
+        of its aliases (a merged duplicate's names), accents and case ignored, or None: its few
+        exact matches are read, not every name containing it."""
         folded = fold(name)
         for organisation in self.filter(exact_match(name)).order_by("pk")[:20]:
-            names = (organisation.name_vi, organisation.name_en, organisation.name_own)
+            names = (
+                organisation.name_vi,
+                organisation.name_en,
+                organisation.name_own,
+                *organisation.alias_list,
+            )
             if folded in {fold(name) for name in names}:
                 return organisation
         return None
@@ -85,6 +91,7 @@ class OrganisationQuerySet(models.QuerySet):
 class Organisation(
     CheckedInOneQueryMixin,
     VietnameseProvinceMixin,
+    AliasesMixin,
     SearchTextMixin,
     BilingualNameMixin,
     models.Model,
@@ -93,7 +100,14 @@ class Organisation(
     groups, research institutions, international organisations, and counterparts known only
     as a sector ("the cement industry", "the grid")."""
 
-    searched_fields = ("name_vi", "name_en", "name_own", "short_name", "country_names")
+    searched_fields = (
+        "name_vi",
+        "name_en",
+        "name_own",
+        "short_name",
+        "alias_list",
+        "country_names",
+    )
 
     class Kind(models.TextChoices):
         COMPANY = "company", _("Company")
@@ -130,6 +144,14 @@ class Organisation(
         _("language of that name"), max_length=15, blank=True, choices=language_choices
     )
     short_name = models.CharField(_("short name"), max_length=64, blank=True)
+    aliases = models.TextField(
+        _("other names"),
+        blank=True,
+        help_text=_(
+            "Other names it is known by, one a line; a merged duplicate's names are kept here, "
+            "so that a search for them still finds it."
+        ),
+    )
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     country = CountryField(_("country"), blank=True, default="VN")
     province = models.CharField(_("province or city"), max_length=100, blank=True)

@@ -63,6 +63,33 @@ class SearchTextMixin:
         super().save(*args, **kwargs)
 
 
+class AliasesMixin:
+    """For a model with an ``aliases`` text field: the other names a row is known by, one a
+    line (a merged duplicate's names, ``agreements.merging``), found by its search like its
+    own names (list ``alias_list`` in ``searched_fields``)."""
+
+    @property
+    def alias_list(self):
+        return [line.strip() for line in (self.aliases or "").splitlines() if line.strip()]
+
+    def add_aliases(self, names, *, own_names=()):
+        """Add ``names`` to ``aliases``, leaving out blanks, the row's ``own_names`` and those
+        it has already (case ignored; accents count: "Asnaes" is kept beside "Asnæs", as the
+        other spelling it is known by, though search would find it either way)."""
+        kept = self.alias_list
+        known = {_spelling(name) for name in (*own_names, *kept)}
+        for name in names:
+            name = " ".join((name or "").split())
+            if name and _spelling(name) not in known:
+                kept.append(name)
+                known.add(_spelling(name))
+        self.aliases = "\n".join(kept)
+
+
+def _spelling(name):
+    return " ".join((name or "").split()).casefold()
+
+
 class FoldedSearchMixin:
     """For a ``ModelAdmin``: search that ignores case and accents: "hai an" finds "Hải An"."""
 

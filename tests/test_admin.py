@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements import services
-from agreements.models import Agreement, Document, Party, ResourceFlow
+from agreements.models import Agreement, Document, Merge, Party, ResourceFlow
 from parks.models import Agency, Organisation
 from tests.agreements.world import make_world
 from tests.factories import (
@@ -45,12 +45,14 @@ def url(model, view, *args):
 
 # Parties and flows are edited on their agreement's page only, where they are saved with it.
 EDITED_WITH_THEIR_AGREEMENT = {Party, ResourceFlow}
+# Merges are made on the officials' merge pages (agreements.merging) and kept as they were.
+MADE_ON_THE_MERGE_PAGES = {Merge}
 
 
 @pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=IDS)
 def test_changelist_and_add_pages_answer(superuser_client, demo, model, model_admin):
     assert superuser_client.get(url(model, "changelist")).status_code == 200
-    expected = 403 if model in EDITED_WITH_THEIR_AGREEMENT else 200
+    expected = 403 if model in EDITED_WITH_THEIR_AGREEMENT | MADE_ON_THE_MERGE_PAGES else 200
     assert superuser_client.get(url(model, "add")).status_code == expected
 
 
@@ -115,6 +117,12 @@ def one_of_everything(demo):
     Group.objects.create(name="Officials")
     Document.objects.create(
         agreement=demo, title="Signed agreement", file=ContentFile(b"%PDF-1.4", name="a.pdf")
+    )
+    Merge.objects.create(
+        kind=Merge.Kind.ORGANISATION,
+        kept_organisation=Agency.objects.get(slug="heza"),
+        duplicate_name="Hai Phong EZA",
+        duplicate_slug="hai-phong-eza",
     )
 
 

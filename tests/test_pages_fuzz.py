@@ -45,6 +45,8 @@ PAGES = [
     ("agreements:history", "staff", []),
     ("agreements:organisation-search", "staff", ["q"]),
     ("agreements:organisation-create", "staff", []),
+    ("agreements:organisation-merge", "official", ["duplicate", "keep"]),
+    ("agreements:resource-merge", "official", ["duplicate", "keep"]),
     ("agreements:dashboard", "official", DASHBOARD_FILTERS),
     ("agreements:export-csv", "official", DASHBOARD_FILTERS),
     ("agreements:export-xlsx", "official", DASHBOARD_FILTERS),

@@ -36,6 +36,12 @@ def is_reviewer(user):
 
 
 @register.filter
+def can_merge(user):
+    """Officials and admins merge duplicate organisations and resources."""
+    return permissions.can_merge(user)
+
+
+@register.filter
 def has_agreements_to_tend(user):
     """Park staff, officials and admins have a "My agreements" page."""
     return permissions.is_park_staff(user) or permissions.is_reviewer(user)

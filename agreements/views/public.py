@@ -14,7 +14,7 @@ from pathlib import PurePath
 
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -22,10 +22,11 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from agreements.filters import AgreementFilterForm
 from agreements.impact import flow_impacts, impact, total_tonnes_avoided
-from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
+from agreements.models import Agreement, Document, Merge, Party, Resource, ResourceFlow
 from agreements.permissions import (
     can_create_park,
     can_download_document,
+    can_merge,
     can_see_internal,
     visible_agreements,
 )
@@ -46,6 +47,40 @@ ROLE_HEADINGS = {
 PUBLIC = Agreement.PUBLIC_STATE
 # How many related agreements of each kind an agreement's page lists; the rest are a link away.
 RELATED_LIMIT = 10
+
+
+class MergedDuplicateMixin:
+    """For the page of an organisation or a resource: the address of a duplicate merged into
+    another (``agreements.merging``) leads to the kept one's page, and officials (who merge,
+    ``can_merge``) see the merges made into it and a link to merge it into another."""
+
+    merge_kind = None
+    merge_url_name = None
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            merge = (
+                Merge.objects.filter(kind=self.merge_kind, duplicate_slug=self.kwargs["slug"])
+                .select_related("kept_organisation", "kept_resource")
+                .first()
+            )
+            if merge is None or merge.kept is None:
+                raise
+            return redirect(merge.kept, permanent=True)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_merge"] = can_merge(self.request.user)
+        if context["can_merge"]:
+            context["merges"] = self.object.merges.select_related("merged_by")[:MERGES_SHOWN]
+            context["merge_url_name"] = self.merge_url_name
+        return context
+
+
+# How many of the merges made into a record its page lists.
+MERGES_SHOWN = 20
 
 
 def with_public_agreement_count(parks):
@@ -285,7 +320,7 @@ class ResourceListView(ListView):
         return context
 
 
-class ResourceDetailView(DetailWithListMixin, ListView):
+class ResourceDetailView(MergedDuplicateMixin, DetailWithListMixin, ListView):
     """A resource and the verified agreements sharing it, 25 a page, the latest first, each
     with its flows of this resource; the impact of them all (``agreements.impact.impact``, as
     on the dashboard) is added up by the database, and each listed flow shows its own figure,
@@ -293,6 +328,8 @@ class ResourceDetailView(DetailWithListMixin, ListView):
 
     template_name = "agreements/resource_detail.html"
     object_queryset = Resource.objects.all()
+    merge_kind = Merge.Kind.RESOURCE
+    merge_url_name = "agreements:resource-merge"
     list_context_name = "agreements"
 
     def setup(self, request, *args, **kwargs):
@@ -379,12 +416,14 @@ class ParkListView(PageNumberClampMixin, ListView):
         )
 
 
-class OrganisationDetailView(DetailWithListMixin, ListView):
+class OrganisationDetailView(MergedDuplicateMixin, DetailWithListMixin, ListView):
     """An organisation, the verified agreements it is party to (25 a page) and the flows it
     provides or receives (25 a page, by their own page parameter)."""
 
     template_name = "parks/organisation_detail.html"
     object_queryset = Organisation.objects.select_related("park", "successor")
+    merge_kind = Merge.Kind.ORGANISATION
+    merge_url_name = "agreements:organisation-merge"
     list_context_name = "parties"
     flows_page_kwarg = "flows_page"
 

@@ -1,7 +1,7 @@
 """The permission matrix: every URL of the staff-and-review issue (read from the URL resolver:
-the views of ``agreements.views.staff``, the officials' park pages of ``agreements.views.parks``
-and the accounts pages) × every role × GET and POST, against the answer expected. A new URL
-without a rule here fails."""
+the views of the register's signed-in pages (``OWNED_VIEW_MODULES``: staff, officials' park and
+merge pages, ...) and the accounts pages) × every role × GET and POST, against the answer
+expected. A new URL without a rule here fails."""
 
 import pytest
 from django.contrib.auth import views as auth_views
@@ -89,6 +89,18 @@ RULES = {
         answers(LOGIN, 200, 403, 200, 403, 200),
         same(405, LOGIN),
     ),
+    # Officials of any agency and admins merge duplicates; an empty POST is answered with the
+    # form's errors, nothing merged.
+    "agreements:organisation-merge": (
+        None,
+        answers(LOGIN, 403, 403, 200, 200, 200),
+        answers(LOGIN, 403, 403, 200, 200, 200),
+    ),
+    "agreements:resource-merge": (
+        None,
+        answers(LOGIN, 403, 403, 200, 200, 200),
+        answers(LOGIN, 403, 403, 200, 200, 200),
+    ),
     "login": (None, same(200), same(200)),
     "logout": (None, same(405), same(302)),
     "password_change": (None, same(200, LOGIN), same(200, LOGIN)),
@@ -104,6 +116,13 @@ KWARGS = {"password_reset_confirm": {"uidb64": "MTIzNDU2", "token": "not-a-token
 PARK_URLS = {"parks:update", "parks:history"}
 
 
+# The modules whose views the matrix covers, by URL namespace.
+OWNED_VIEW_MODULES = {
+    "agreements": {"agreements.views.staff", "agreements.views.merge"},
+    "parks": {"agreements.views.parks"},
+}
+
+
 def owned_url_names():
     """The URL names of this issue, read from the URL configuration."""
     names = []
@@ -114,10 +133,8 @@ def owned_url_names():
             if not isinstance(pattern, URLPattern):
                 continue
             module = pattern.callback.__module__
-            if entry.namespace == "agreements" and module == "agreements.views.staff":
-                names.append(f"agreements:{pattern.name}")
-            elif entry.namespace == "parks" and module == "agreements.views.parks":
-                names.append(f"parks:{pattern.name}")
+            if module in OWNED_VIEW_MODULES.get(entry.namespace, ()):
+                names.append(f"{entry.namespace}:{pattern.name}")
             elif module == auth_views.__name__:
                 names.append(pattern.name)
     return names
