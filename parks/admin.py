@@ -94,8 +94,8 @@ class ParkAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 @admin.register(ParkMembership)
 class ParkMembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "park", "created_at"]
-    list_filter = ["park"]
+    list_display = ["user", "park", "role", "created_at"]
+    list_filter = ["role", "park"]
     search_fields = ["user__username", "user__email", "park__name_en", "park__name_vi"]
     autocomplete_fields = ["user", "park"]
     list_select_related = ["user", "park"]
