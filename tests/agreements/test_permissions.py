@@ -1,5 +1,6 @@
 """The permission matrix: every URL of the staff-and-review issue (read from the URL resolver:
-the views of ``agreements.views.staff`` and the accounts pages) × every role × GET and POST,
+the views of ``agreements.views.staff``, the accounts pages, and the members and account pages
+of ``agreements.accounts``) × every role × GET and POST,
 against the answer expected. A new URL without a rule here fails."""
 
 import pytest
@@ -80,9 +81,32 @@ RULES = {
     "password_reset_done": (None, same(200), same(405)),
     "password_reset_confirm": (None, same(200), same(200)),
     "password_reset_complete": (None, same(200), same(405)),
+    # Members and accounts (agreements.accounts.members, agreements.accounts.account): a park's
+    # members page is its managers', the officials' over it and admins' (an empty POST is an
+    # invitation without an address: the page again, with the error); an agency's officials
+    # page is its officials' and admins'; a link whose token opens no invitation is refused.
+    "parks:members": (
+        None,
+        answers(LOGIN, 403, 403, 200, 403, 200),
+        answers(LOGIN, 403, 403, 200, 403, 200),
+    ),
+    "accounts:agency-members": (
+        None,
+        answers(LOGIN, 403, 403, 200, 403, 200),
+        answers(LOGIN, 403, 403, 200, 403, 200),
+    ),
+    "accounts:invitation": (None, same(404), same(404)),
+    "accounts:account": (None, same(200, LOGIN), same(200, LOGIN)),
 }
-# What the URLs that take arguments are given, besides an agreement's reference.
-KWARGS = {"password_reset_confirm": {"uidb64": "MTIzNDU2", "token": "not-a-token"}}
+# What the URLs that take arguments are given, besides an agreement's reference: fixed values,
+# or a function of the world for the pages about one of its parks or agencies.
+KWARGS = {
+    "password_reset_confirm": {"uidb64": "MTIzNDU2", "token": "not-a-token"},
+    "parks:members": lambda world: {"slug": world.park.slug},
+    "accounts:agency-members": lambda world: {"slug": world.agency.slug},
+    "accounts:invitation": {"token": "not-a-token"},
+}
+MEMBER_MODULES = {"agreements.accounts.members", "agreements.accounts.account"}
 
 
 def owned_url_names():
@@ -97,6 +121,8 @@ def owned_url_names():
             module = pattern.callback.__module__
             if entry.namespace == "agreements" and module == "agreements.views.staff":
                 names.append(f"agreements:{pattern.name}")
+            elif entry.namespace in {"parks", "accounts"} and module in MEMBER_MODULES:
+                names.append(f"{entry.namespace}:{pattern.name}")
             elif module == auth_views.__name__:
                 names.append(pattern.name)
     return names
@@ -118,7 +144,8 @@ def test_every_url_of_this_issue_has_a_rule_and_every_rule_a_url():
 def test_permission_matrix(name, role, method):
     world = make_world()
     state, get_answers, post_answers = RULES[name]
-    kwargs = dict(KWARGS.get(name, {}))
+    given = KWARGS.get(name, {})
+    kwargs = dict(given(world) if callable(given) else given)
     if state is not None:
         agreement = make_agreement(
             world.park, parties=[world.provider, world.receiver], review_state=state
