@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from parks.forms import OrganisationAdminForm, ParkAdminForm
@@ -47,13 +49,34 @@ class CompanyAdmin(OrganisationAdminBase):
 
 @admin.register(Agency)
 class AgencyAdmin(OrganisationAdminBase):
-    list_display = ["name_en", "name_vi", "short_name", "level", "jurisdiction", "successor"]
+    list_display = [
+        "name_en",
+        "name_vi",
+        "short_name",
+        "level",
+        "jurisdiction",
+        "successor",
+        "officials_page",
+    ]
     list_filter = ["level", "country", "province"]
     fieldsets = [
         (None, {"fields": NAMES}),
         (_("Where"), {"fields": ["level", "jurisdiction", *WHERE]}),
-        (None, {"fields": ["successor"]}),
+        (None, {"fields": ["successor", "officials_page"]}),
     ]
+    readonly_fields = ["officials_page"]
+
+    @admin.display(description=_("officials"))
+    def officials_page(self, agency):
+        """Where an admin appoints the agency's first official: its officials page, which
+        sends the invitation (the page is the register's, named here by its URL only)."""
+        if agency.pk is None:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("accounts:agency-members", kwargs={"slug": agency.slug}),
+            _("Invite officials"),
+        )
 
 
 class ParkMembershipInline(admin.TabularInline):

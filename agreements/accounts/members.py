@@ -144,6 +144,8 @@ def _change_role(request, page):
         messages.error(request, _("The role was not changed: choose staff or manager."))
         return redirect(page.url)
     invitations.change_role(membership=membership, role=form.cleaned_data["role"], by=request.user)
+    if hasattr(request.user, "_symbiosis_access"):
+        del request.user._symbiosis_access  # their own role may have changed: read it again
     messages.success(
         request,
         _("%(member)s is now %(role)s.")
@@ -152,6 +154,8 @@ def _change_role(request, page):
             "role": membership.get_role_display(),
         },
     )
+    if not permissions.can_manage_members(request.user, page.park):
+        return redirect(page.park.get_absolute_url())  # a manager who made themselves staff
     return redirect(page.url)
 
 

@@ -514,3 +514,26 @@ class TestAgencyOfficials:
 
         assert response.status_code == 302
         assert client.get(reverse("agreements:dashboard")).status_code == 403
+
+
+def test_a_manager_who_makes_themselves_staff_is_sent_to_the_park_page(world):
+    manager = make_manager(world.park)
+    membership = ParkMembership.objects.get(user=manager)
+
+    response = signed_in(manager).post(
+        members_url(world.park), {"action": "role", "membership": membership.pk, "role": "staff"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == world.park.get_absolute_url()
+    assert signed_in(manager).get(members_url(world.park)).status_code == 403
+
+
+def test_the_admin_links_each_agency_to_its_officials_page(world):
+    client = signed_in(world.admin)
+
+    page = client.get(reverse("admin:parks_agency_change", args=[world.agency.pk]))
+
+    assert reverse("accounts:agency-members", kwargs={"slug": world.agency.slug}) in (
+        page.content.decode()
+    )
