@@ -3,6 +3,7 @@
 Roles:
 - anyone (signed in or not) sees verified agreements and their public documents;
 - park staff (``ParkMembership``) see every agreement of their parks, in every state, and edit them;
+  a park's managers (a membership's role) also manage its members;
 - officials (``AuthorityMembership``) see every agreement of the parks their agency manages
   (every park for a national or international agency) and verify or return submitted ones;
 - admins (superusers) may do everything.
@@ -26,7 +27,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from agreements.models import Agreement
-from parks.models import Organisation, Park
+from parks.models import Organisation, Park, ParkMembership
 
 NATIONWIDE_LEVELS = {Organisation.Level.NATIONAL, Organisation.Level.INTERNATIONAL}
 
@@ -37,13 +38,19 @@ class _Access:
     def __init__(self, user):
         self.is_admin = bool(user.is_authenticated and user.is_active and user.is_superuser)
         if user.is_authenticated and user.is_active:
-            self.staff_park_ids = frozenset(user.park_memberships.values_list("park_id", flat=True))
+            # The park and the role in one query: staff enter agreements, managers also manage
+            # the park's members.
+            memberships = list(user.park_memberships.values_list("park_id", "role"))
             agencies = list(
                 Organisation.objects.filter(officials__user=user).values_list("pk", "level")
             )
         else:
-            self.staff_park_ids = frozenset()
+            memberships = []
             agencies = []
+        self.staff_park_ids = frozenset(park_id for park_id, _ in memberships)
+        self.manager_park_ids = frozenset(
+            park_id for park_id, role in memberships if role == ParkMembership.Role.MANAGER
+        )
         self.agency_ids = frozenset(pk for pk, _ in agencies)
         self.nationwide = any(level in NATIONWIDE_LEVELS for _, level in agencies)
         self._managed_park_ids = None
@@ -172,6 +179,22 @@ def may_leave_park_unmanaged(user):
     maintain)."""
     rights = access(user)
     return rights.is_admin or rights.nationwide
+
+
+# Members: who invites people, changes their roles and revokes their access
+
+
+def can_manage_members(user, park):
+    """A park's members: its managers, the officials over it (``reviews_park``) and admins."""
+    rights = access(user)
+    return park.pk in rights.manager_park_ids or reviews_park(user, park.pk)
+
+
+def can_manage_officials(user, agency):
+    """An agency's officials: its own officials invite their colleagues; an admin appoints the
+    first one."""
+    rights = access(user)
+    return rights.is_admin or agency.pk in rights.agency_ids
 
 
 # Questions about one agreement

@@ -8,6 +8,7 @@ agreement is in a state that allows the step.
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, models, transaction
@@ -65,8 +66,8 @@ FLOW_FIELDS = (
     "made_from",
 )
 
-# Notification emails go to people whose language the registry does not know: each is written
-# in both, Vietnamese first.
+# Notification emails go in the language each recipient chose for their account (accounts'
+# AccountSettings); to people who chose none, in both, Vietnamese first.
 EMAIL_LANGUAGES = ("vi", "en")
 
 
@@ -402,25 +403,50 @@ def _staff_and_submitter(agreement):
 
 def _notify_on_commit(event, *, agreement, actor, recipients, base_url, link):
     """Email each recipient (one message each: nobody sees the others' addresses) once the
-    transaction commits, so that a rolled-back step tells nobody anything."""
-    addresses = sorted({user.email for user in recipients if user.email and user != actor})
-    if not addresses:
+    transaction commits, so that a rolled-back step tells nobody anything. Each is in the
+    language its recipient chose for their account, in both when they chose none: one query
+    for every recipient's language, one rendering per language."""
+    people = {user.pk: user.email for user in recipients if user.email and user != actor}
+    if not people:
         return
     context = {
         "agreement": agreement,
         "actor": actor,
         "link": f"{base_url.rstrip('/')}{link}",
     }
-    subject, body = render_bilingual_email(event, context)
+    chosen = dict(
+        get_user_model()
+        .objects.filter(pk__in=people, account_settings__language__in=EMAIL_LANGUAGES)
+        .values_list("pk", "account_settings__language")
+    )
+    by_language = {}
+    for pk, address in people.items():
+        by_language.setdefault(chosen.get(pk, ""), set()).add(address)
+    emails = []
+    for language, addresses in sorted(by_language.items()):
+        subject, body = (
+            render_email(event, context, language)
+            if language
+            else render_bilingual_email(event, context)
+        )
+        emails += [(subject, body, address) for address in sorted(addresses)]
 
     def send():
         messages = [
             EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
-            for address in addresses
+            for subject, body, address in emails
         ]
         get_connection().send_messages(messages)
 
     transaction.on_commit(send)
+
+
+def render_email(event, context, language):
+    """The subject and body of a notification in one language."""
+    with translation.override(language):
+        subject = render_to_string(f"agreements/email/{event}_subject.txt", context)
+        body = render_to_string(f"agreements/email/{event}_body.txt", context).strip()
+    return " ".join(subject.split()), body + "\n"
 
 
 def render_bilingual_email(event, context):

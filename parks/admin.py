@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -48,13 +50,34 @@ class CompanyAdmin(OrganisationAdminBase):
 
 @admin.register(Agency)
 class AgencyAdmin(OrganisationAdminBase):
-    list_display = ["name_en", "name_vi", "short_name", "level", "jurisdiction", "successor"]
+    list_display = [
+        "name_en",
+        "name_vi",
+        "short_name",
+        "level",
+        "jurisdiction",
+        "successor",
+        "officials_page",
+    ]
     list_filter = ["level", "country", "province"]
     fieldsets = [
         (None, {"fields": NAMES}),
         (_("Where"), {"fields": ["level", "jurisdiction", *WHERE]}),
-        (None, {"fields": ["successor"]}),
+        (None, {"fields": ["successor", "officials_page"]}),
     ]
+    readonly_fields = ["officials_page"]
+
+    @admin.display(description=_("officials"))
+    def officials_page(self, agency):
+        """Where an admin appoints the agency's first official: its officials page, which
+        sends the invitation (the page is the register's, named here by its URL only)."""
+        if agency.pk is None:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("accounts:agency-members", kwargs={"slug": agency.slug}),
+            _("Invite officials"),
+        )
 
 
 class ParkMembershipInline(admin.TabularInline):
@@ -98,8 +121,8 @@ class ParkAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
 
 @admin.register(ParkMembership)
 class ParkMembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "park", "created_at"]
-    list_filter = ["park"]
+    list_display = ["user", "park", "role", "created_at"]
+    list_filter = ["role", "park"]
     search_fields = ["user__username", "user__email", "park__name_en", "park__name_vi"]
     autocomplete_fields = ["user", "park"]
     list_select_related = ["user", "park"]

@@ -543,7 +543,12 @@ class Park(
 
 
 class ParkMembership(models.Model):
-    """Park staff: a user who enters and edits the agreements of a park."""
+    """Park staff: a user who enters and edits the agreements of a park; a manager also invites
+    the park's members, changes their roles and revokes their access."""
+
+    class Role(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        MANAGER = "manager", _("Manager")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -554,6 +559,7 @@ class ParkMembership(models.Model):
     park = models.ForeignKey(
         Park, verbose_name=_("park"), on_delete=models.CASCADE, related_name="memberships"
     )
+    role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.STAFF)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -562,6 +568,9 @@ class ParkMembership(models.Model):
         ordering = ["park", "user"]
         constraints = [
             models.UniqueConstraint(fields=["user", "park"], name="parks_parkmembership_unique"),
+            models.CheckConstraint(
+                condition=Q(role__in=["staff", "manager"]), name="parks_parkmembership_role_valid"
+            ),
         ]
 
     def __str__(self):

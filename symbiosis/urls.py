@@ -6,6 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from agreements import urls as register
+from agreements.accounts import urls as accounts
 from agreements.accounts.views import SignInView
 from agreements.reporting import urls as reporting
 from agreements.views.public import HomeView
@@ -19,7 +20,7 @@ admin.site.site_header = admin.site.site_title = _("Symbiosis Registry: administ
 # The register's pages and the reporting's share the addresses and URL names they always had;
 # the register's catch-all agreement page comes last (see agreements/urls.py).
 agreement_pages = [*register.urlpatterns, *reporting.agreement_patterns, *register.last_patterns]
-park_pages = [*register.park_patterns, *reporting.park_patterns]
+park_pages = [*register.park_patterns, *accounts.park_patterns, *reporting.park_patterns]
 
 urlpatterns = [
     path("", cache_public_page(HomeView.as_view()), name="home"),

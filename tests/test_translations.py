@@ -354,6 +354,32 @@ PAGES = {
             "Ghi nhận quyết định",
         ],
     ),
+    "park members": (
+        "official",
+        lambda r: reverse("parks:members", kwargs={"slug": r["agreement"].park.slug}),
+        [
+            "Thành viên của Khu công nghiệp Deep C",
+            "Vai trò",
+            "Cán bộ",
+            "Thu hồi quyền truy cập",
+            "Lời mời chưa được chấp nhận",
+            "Mời một người",
+            "Ngôn ngữ của email mời",
+            "Gửi lời mời",
+            "Ai đã làm gì",
+        ],
+    ),
+    "my account": (
+        "staff",
+        lambda r: reverse("accounts:account"),
+        [
+            "Tài khoản của tôi",
+            "Ngôn ngữ",
+            "Đổi mật khẩu",
+            "Đăng nhập hai lớp",
+            "Tư cách thành viên",
+        ],
+    ),
     "dashboard": (
         "official",
         lambda r: reverse("agreements:dashboard"),

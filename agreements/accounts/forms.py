@@ -1,11 +1,14 @@
-"""The forms of two-factor sign-in: a code to confirm enrolment, a code (or a recovery code) for
-the second step of signing in."""
+"""The forms of two-factor sign-in (a code to confirm enrolment, a code or a recovery code for
+the second step of signing in), of inviting members, and of one's account."""
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from agreements.accounts import two_factor
+from parks.models import ParkMembership
 
 
 class CodeField(forms.CharField):
@@ -91,3 +94,51 @@ class SecondStepForm(forms.Form):
             )
         self.device = device
         return code
+
+
+# Members and accounts
+
+
+class InvitationForm(forms.Form):
+    """Whom to invite to a park (with a role) or an agency, and the email's language."""
+
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(label=_("Role"), choices=ParkMembership.Role.choices)
+    language = forms.ChoiceField(
+        label=_("Language of the invitation email"), choices=settings.LANGUAGES
+    )
+
+    def __init__(self, *args, with_role=True, already_members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_role:
+            del self.fields["role"]
+        self.already_members = {address.lower() for address in already_members}
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if email.lower() in self.already_members:
+            raise forms.ValidationError(
+                _("%(email)s is a member already.") % {"email": email}, code="member"
+            )
+        return email
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=ParkMembership.Role.choices)
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        help_text=_("The pages after you sign in, and the emails the registry sends you."),
+    )
+
+
+class NewMemberForm(SetPasswordForm):
+    """A person accepting an invitation without an account: their password (Django's
+    validators) and their language."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+    field_order = ["new_password1", "new_password2", "language"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agreements.accounts import views
+from agreements.accounts import account, members, views
 
 app_name = "accounts"
 
@@ -11,4 +11,12 @@ urlpatterns = [
     path("two-factor/code/", views.SecondStepView.as_view(), name="two-factor-verify"),
     path("two-factor/recovery-codes/", views.recovery_codes, name="two-factor-codes"),
     path("two-factor/off/", views.turn_off, name="two-factor-off"),
+    path("me/", account.account, name="account"),
+    path("invitation/<str:token>/", members.invitation, name="invitation"),
+    path("agencies/<slug:slug>/officials/", members.agency_members, name="agency-members"),
+]
+
+# Under /parks/, namespace "parks" (symbiosis/urls.py places them there).
+park_patterns = [
+    path("<slug:slug>/members/", members.park_members, name="members"),
 ]

@@ -7,7 +7,6 @@ passwords for the same user name and address: the same limit, the same pause, th
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, user_login_failed
 from django.contrib.auth.decorators import login_required
@@ -15,6 +14,7 @@ from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -28,6 +28,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from agreements.accounts import two_factor
 from agreements.accounts.forms import EnrolmentForm, SecondStepForm
+from agreements.accounts.home import landing_page, saved_language, use_language
 from agreements.accounts.qr import qr_code_svg
 from agreements.permissions import must_use_two_factor
 
@@ -42,7 +43,8 @@ def safe_next(request):
 
 
 def next_or_home(request):
-    return safe_next(request) or reverse(settings.LOGIN_REDIRECT_URL)
+    """An explicit safe ``next``, else the signed-in user's own landing page."""
+    return safe_next(request) or landing_page(request.user)
 
 
 def with_next(url, next_url):
@@ -53,12 +55,18 @@ class SignInView(LoginView):
     """The password, the first step. A user with an authenticator app is not signed in yet:
     the second step asks for a code."""
 
+    def get_default_redirect_url(self):
+        """Without a ``next``: staff land on "My agreements", officials and admins on the
+        dashboard's agreements awaiting verification (``landing_page``)."""
+        return landing_page(self.request.user)
+
     def form_valid(self, form):
         user = form.get_user()
         self.request.session.pop(two_factor.PENDING_KEY, None)
         if not two_factor.is_enrolled(user):
-            # Signed in; one who must use two-factor sign-in is held to enrolment.
-            return super().form_valid(form)
+            # Signed in, in the language they chose; one who must use two-factor sign-in is
+            # held to enrolment.
+            return use_language(self.request, super().form_valid(form), saved_language(user))
         two_factor.await_second_step(self.request, user)
         return redirect(with_next(reverse("accounts:two-factor-verify"), self.get_redirect_url()))
 
@@ -102,6 +110,12 @@ class SecondStepView(FormView):
 
     def form_valid(self, form):
         two_factor.complete_sign_in(self.request, self.user, form.device)
+        language = saved_language(self.user)
+        if language:
+            translation.activate(language)
+        return use_language(self.request, self._signed_in(form), language)
+
+    def _signed_in(self, form):
         if isinstance(form.device, StaticDevice):
             left = two_factor.recovery_codes_left(self.user)
             messages.warning(

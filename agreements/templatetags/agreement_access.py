@@ -45,3 +45,9 @@ def can_merge(user):
 def has_agreements_to_tend(user):
     """Park staff, officials and admins have a "My agreements" page."""
     return permissions.is_park_staff(user) or permissions.is_reviewer(user)
+
+
+@register.filter
+def can_manage_members(user, park):
+    """A park's managers, the officials over it and admins: its members page."""
+    return permissions.can_manage_members(user, park)

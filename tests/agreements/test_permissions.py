@@ -1,7 +1,6 @@
 """The permission matrix: every URL of the staff-and-review issue (read from the URL resolver:
-the views of the register's signed-in pages (``OWNED_VIEW_MODULES``: staff, officials' park and
-merge pages, ...) and the accounts pages) × every role × GET and POST, against the answer
-expected. A new URL without a rule here fails."""
+the views of the register's signed-in pages, ``OWNED_VIEW_MODULES``, and Django's accounts pages)
+× every role × GET and POST, against the answer expected. A new URL without a rule here fails."""
 
 import pytest
 from django.contrib.auth import views as auth_views
@@ -109,17 +108,41 @@ RULES = {
     "password_reset_done": (None, same(200), same(405)),
     "password_reset_confirm": (None, same(200), same(200)),
     "password_reset_complete": (None, same(200), same(405)),
+    # Members and accounts (agreements.accounts.members, agreements.accounts.account): a park's
+    # members page is its managers', the officials' over it and admins' (an empty POST is an
+    # invitation without an address: the page again, with the error); an agency's officials
+    # page is its officials' and admins'; a link whose token opens no invitation is refused.
+    "parks:members": (
+        None,
+        answers(LOGIN, 403, 403, 200, 403, 200),
+        answers(LOGIN, 403, 403, 200, 403, 200),
+    ),
+    "accounts:agency-members": (
+        None,
+        answers(LOGIN, 403, 403, 200, 403, 200),
+        answers(LOGIN, 403, 403, 200, 403, 200),
+    ),
+    "accounts:invitation": (None, same(404), same(404)),
+    "accounts:account": (None, same(200, LOGIN), same(200, LOGIN)),
 }
-# What the URLs that take arguments are given, besides an agreement's reference.
-KWARGS = {"password_reset_confirm": {"uidb64": "MTIzNDU2", "token": "not-a-token"}}
-# The URLs about a park, given the world's first park's slug.
-PARK_URLS = {"parks:update", "parks:history"}
+# What the URLs that take arguments are given, besides an agreement's reference: fixed values,
+# or a function of the world for the pages about one of its parks or agencies (the world's
+# first park, managed by the official's agency).
+KWARGS = {
+    "password_reset_confirm": {"uidb64": "MTIzNDU2", "token": "not-a-token"},
+    "parks:update": lambda world: {"slug": world.park.slug},
+    "parks:history": lambda world: {"slug": world.park.slug},
+    "parks:members": lambda world: {"slug": world.park.slug},
+    "accounts:agency-members": lambda world: {"slug": world.agency.slug},
+    "accounts:invitation": {"token": "not-a-token"},
+}
 
 
 # The modules whose views the matrix covers, by URL namespace.
 OWNED_VIEW_MODULES = {
     "agreements": {"agreements.views.staff", "agreements.views.merge"},
-    "parks": {"agreements.views.parks"},
+    "parks": {"agreements.views.parks", "agreements.accounts.members"},
+    "accounts": {"agreements.accounts.members", "agreements.accounts.account"},
 }
 
 
@@ -156,14 +179,13 @@ def test_every_url_of_this_issue_has_a_rule_and_every_rule_a_url():
 def test_permission_matrix(name, role, method):
     world = make_world()
     state, get_answers, post_answers = RULES[name]
-    kwargs = dict(KWARGS.get(name, {}))
+    given = KWARGS.get(name, {})
+    kwargs = dict(given(world) if callable(given) else given)
     if state is not None:
         agreement = make_agreement(
             world.park, parties=[world.provider, world.receiver], review_state=state
         )
         kwargs["reference"] = agreement.reference
-    if name in PARK_URLS:
-        kwargs["slug"] = world.park.slug
     client = Client()
     user = world.user(role)
     if user is not None:

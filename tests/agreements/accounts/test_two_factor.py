@@ -33,6 +33,9 @@ SECOND_STEP = reverse("accounts:two-factor-verify")
 CODES = reverse("accounts:two-factor-codes")
 OVERVIEW = reverse("accounts:two-factor")
 MINE = reverse("agreements:mine")
+# Where admins and officials land after signing in (staff land on MINE).
+DASHBOARD = reverse("agreements:dashboard")
+REVIEW_QUEUE = f"{DASHBOARD}#awaiting-verification-heading"
 ADMIN = reverse("admin:index")
 
 
@@ -80,7 +83,7 @@ def enrolment_code(client):
 def test_an_admin_without_an_app_is_sent_to_enrolment_after_the_password(client):
     response = sign_in(client, make_admin(), follow=True)
 
-    assert response.redirect_chain[-1][0] == to(ENROL, MINE)
+    assert response.redirect_chain[-1][0] == to(ENROL, DASHBOARD)
     page = text(response)
     assert "Set up two-factor sign-in" in page
     assert "Your role requires two-factor sign-in: set it up to continue." in page
@@ -108,7 +111,7 @@ def test_officials_must_use_it_only_when_the_setting_is_on(client, settings, set
 
     response = sign_in(client, official, follow=True)
 
-    held = response.redirect_chain[-1][0] == to(ENROL, MINE)
+    held = response.redirect_chain[-1][0] == to(ENROL, DASHBOARD)
     assert held is setting
     assert (client.get(reverse("agreements:dashboard")).status_code == 200) is not setting
 
@@ -317,7 +320,7 @@ def test_a_code_does_not_send_elsewhere(client):
 
     response = type_code(client, current_code(device), "https://evil.example/")
 
-    assert response["Location"] == MINE
+    assert response["Location"] == REVIEW_QUEUE
 
 
 # Park staff who choose it
@@ -548,6 +551,6 @@ def test_an_admin_who_lost_everything_is_reset_from_the_command_line(client):
     response = sign_in(client, admin, follow=True)
 
     assert not TOTPDevice.objects.filter(user=admin).exists()
-    assert response.redirect_chain[-1][0] == to(ENROL, MINE)
+    assert response.redirect_chain[-1][0] == to(ENROL, DASHBOARD)
     with pytest.raises(CommandError, match="No user is named 'nobody'"):
         call_command("reset_two_factor", "nobody")
