@@ -78,7 +78,6 @@ class EmissionFactorAdmin(admin.ModelAdmin):
     list_filter = ["unit"]
     list_select_related = ["resource", "set_by"]
     search_fields = ["resource__name_en", "resource__name_vi", "source"]
-    date_hierarchy = "set_at"
 
     def has_add_permission(self, request):
         return False

@@ -887,8 +887,13 @@ class ResourceForm(forms.ModelForm):
         if problem := services.restating_error(value, unit, after):
             self.add_error("unit", problem)
             return
-        # Not a field of this form: saved with the resource.
-        resource.emission_factor = services.restated_factor(value, unit, after)
+        # Not a field of this form: set on the resource when it is saved.
+        self.restated_emission_factor = services.restated_factor(value, unit, after)
+
+    def save(self, commit=True):
+        if getattr(self, "restated_emission_factor", None) is not None:
+            self.instance.emission_factor = self.restated_emission_factor
+        return super().save(commit)
 
 
 class EmissionFactorForm(forms.Form):

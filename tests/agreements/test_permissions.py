@@ -72,6 +72,12 @@ RULES = {
         answers(LOGIN, 200, 200, 403, 403, 200),
         answers(LOGIN, 200, 200, 403, 403, 200),
     ),
+    # A resource's emission factor: officials of any agency and admins (issue 14, item 7).
+    "agreements:resource-factor": (
+        None,
+        answers(LOGIN, 403, 403, 200, 200, 200),
+        answers(LOGIN, 403, 403, 200, 200, 200),
+    ),
     "login": (None, same(200), same(200)),
     "logout": (None, same(405), same(302)),
     "password_change": (None, same(200, LOGIN), same(200, LOGIN)),
@@ -83,6 +89,10 @@ RULES = {
 }
 # What the URLs that take arguments are given, besides an agreement's reference.
 KWARGS = {"password_reset_confirm": {"uidb64": "MTIzNDU2", "token": "not-a-token"}}
+# ... and those about a row of the test's world.
+WORLD_KWARGS = {"agreements:resource-factor": lambda world: {"slug": world.resource.slug}}
+# The view modules of this issue's pages under the "agreements" namespace.
+OWNED_MODULES = {"agreements.views.staff", "agreements.views.factors"}
 
 
 def owned_url_names():
@@ -95,7 +105,7 @@ def owned_url_names():
             if not isinstance(pattern, URLPattern):
                 continue
             module = pattern.callback.__module__
-            if entry.namespace == "agreements" and module == "agreements.views.staff":
+            if entry.namespace == "agreements" and module in OWNED_MODULES:
                 names.append(f"agreements:{pattern.name}")
             elif module == auth_views.__name__:
                 names.append(pattern.name)
@@ -119,6 +129,8 @@ def test_permission_matrix(name, role, method):
     world = make_world()
     state, get_answers, post_answers = RULES[name]
     kwargs = dict(KWARGS.get(name, {}))
+    if name in WORLD_KWARGS:
+        kwargs.update(WORLD_KWARGS[name](world))
     if state is not None:
         agreement = make_agreement(
             world.park, parties=[world.provider, world.receiver], review_state=state
