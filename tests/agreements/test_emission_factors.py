@@ -343,6 +343,33 @@ def test_the_impact_totals_use_the_factor_as_restated(world):
     assert figures.tonnes_co2e == Decimal("0.065")
 
 
+# Cached public pages
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_factor_shows_at_once_on_cached_public_pages(settings, django_assert_num_queries):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "f"}
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    world = make_world()
+    resource = solar()
+    agreement = solar_agreement(world, resource)
+    visitor = Client()
+    for page in (resource.get_absolute_url(), agreement.get_absolute_url()):
+        assert "kg CO2e per MWh" not in text_of(visitor.get(page))
+        with django_assert_num_queries(0):
+            visitor.get(page)  # served from the cache
+
+    client_for(world.official).post(factor_url(resource), factor_data())
+
+    assert MONRE_2022 in text_of(visitor.get(resource.get_absolute_url()))
+    assert "817.2" in text_of(visitor.get(agreement.get_absolute_url()))
+    cache.clear()
+
+
 # Queries
 
 
@@ -489,3 +516,70 @@ def test_a_deleted_officials_factor_stays_in_the_history(world):
     assert factor.set_by is None
     page = client_for(world.official).get(factor_url(resource))
     assert page.context["factors"] == [factor]
+
+
+# The migration: each factor stored before gets its row
+
+
+BEFORE_FACTORS = ("agreements", "0015_agreement_date_precision")
+
+WRITE_RESOURCES = f"""
+from decimal import Decimal
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+
+apps = MigrationLoader(connection).project_state({BEFORE_FACTORS!r}).apps
+Resource = apps.get_model("agreements", "Resource")
+Resource.objects.create(
+    name_en="Rooftop solar electricity", slug="solar", category="energy", unit="MWh",
+    emission_factor=Decimal("681"), emission_factor_source="MONRE 2022",
+)
+Resource.objects.create(
+    name_en="Treated wastewater", slug="water", category="water", unit="m3",
+    emission_factor=Decimal("0.5"), emission_factor_source="Study",
+)
+Resource.objects.create(name_en="Fire-fighting", slug="rescue", category="service", unit="h")
+"""
+
+READ_RESOURCES = """
+from agreements.models import EmissionFactor, Resource
+for resource in Resource.objects.select_related("current_factor").order_by("slug"):
+    factor = resource.current_factor
+    print(resource.slug, resource.emission_factor, resource.emission_factor_source,
+          factor and (factor.value, factor.unit, factor.source, factor.year, factor.set_by_id))
+print(EmissionFactor.objects.count())
+"""
+
+
+def test_every_stored_factor_becomes_its_resources_first_recorded_factor(empty_database):
+    from tests.test_migrations import migrate, run_in_django
+
+    before = migrate(empty_database, *BEFORE_FACTORS)
+    assert before.returncode == 0, before.stderr
+    written = run_in_django(empty_database, WRITE_RESOURCES)
+    assert written.returncode == 0, written.stderr
+
+    forward = migrate(empty_database)
+    assert forward.returncode == 0, forward.stderr
+    read = run_in_django(empty_database, READ_RESOURCES)
+
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.splitlines()[-4:] == [
+        "rescue None  None",
+        "solar 681.0000 MONRE 2022 (Decimal('681.0000'), 'MWh', 'MONRE 2022', None, None)",
+        "water 0.5000 Study (Decimal('0.5000'), 'm3', 'Study', None, None)",
+        "2",
+    ]
+
+    # Unwound, each resource keeps its factor and its source.
+    backward = migrate(empty_database, *BEFORE_FACTORS)
+    assert backward.returncode == 0, backward.stderr
+    kept = run_in_django(
+        empty_database,
+        WRITE_RESOURCES.split("Resource.objects.create(", 1)[0]
+        + "print(sorted(Resource.objects.values_list('slug', 'emission_factor')))",
+    )
+    assert kept.returncode == 0, kept.stderr
+    assert kept.stdout.splitlines()[-1] == (
+        "[('rescue', None), ('solar', Decimal('681.0000')), ('water', Decimal('0.5000'))]"
+    )
