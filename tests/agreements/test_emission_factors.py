@@ -370,6 +370,25 @@ def test_a_new_factor_shows_at_once_on_cached_public_pages(settings, django_asse
     cache.clear()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_dashboards_kept_figures_follow_a_new_factor():
+    world = make_world()
+    resource = solar()
+    solar_agreement(world, resource)
+    set_emission_factor(
+        resource=resource, value="0.681", unit="kWh", source="A", year=2022, by=None
+    )
+    official = client_for(world.official)
+    dashboard = reverse("agreements:dashboard")
+    assert official.get(dashboard).context["dashboard"].impact.tonnes_co2e == Decimal("817.2")
+
+    official.post(factor_url(resource), factor_data(value="0.5", source="B", year="2024"))
+
+    figures = official.get(dashboard).context["dashboard"].impact
+    assert figures.tonnes_co2e == Decimal("600")  # 1,200 MWh x 500 kg / 1000
+    assert [factor.current_factor.source for factor in figures.factors] == ["B"]
+
+
 # Queries
 
 
