@@ -454,6 +454,8 @@ FACTOR_PLACES = Decimal("0.0001")
 # How far a factor restated per the resource's unit may stray from the factor as set, at most,
 # by keeping four decimals: one part in 10,000 (138.8889 kg per GJ for 500 kg per MWh).
 FACTOR_TOLERANCE = Decimal("0.0001")
+# The largest factor a resource keeps (12 digits, four of them decimals).
+LARGEST_FACTOR = Decimal("99999999.9999")
 
 
 def restated_factor(value, unit, into):
@@ -472,6 +474,11 @@ def restating_error(value, unit, into):
             "into": units.label(into),
         }
     exact = units.convert(Decimal(value), into, unit)
+    if exact > LARGEST_FACTOR:
+        return _(
+            "Per %(into)s, the unit this resource is measured in, this factor is too large to "
+            "be kept: check the value and its unit."
+        ) % {"into": units.label(into)}
     if exact and abs(restated_factor(value, unit, into) - exact) > exact * FACTOR_TOLERANCE:
         return _(
             "Per %(into)s, the unit this resource is measured in, this factor needs more than "
@@ -485,8 +492,8 @@ def set_emission_factor(*, resource, value, unit, source, year, by):
     the resource's dimension), published by ``source`` in ``year``, set by ``by``. Adds a row to
     the resource's factors (the earlier ones stay as its history) and makes it the current one,
     restated per the resource's unit for the impact figures. Raises ValidationError (by field)
-    for a negative value, no source, a year out of range or a unit of another dimension, and
-    then saves nothing."""
+    for a negative value, no source, a year out of range, a unit of another dimension or a
+    factor four decimals cannot keep per the resource's unit, and then saves nothing."""
     errors = {}
     try:
         value = Decimal(value)
@@ -495,6 +502,12 @@ def set_emission_factor(*, resource, value, unit, source, year, by):
     else:
         if not value.is_finite() or value < 0:
             errors["value"] = _("An emission factor cannot be negative.")
+        elif value != value.quantize(FACTOR_PLACES) or value > LARGEST_FACTOR:
+            errors["value"] = _(
+                "Give the factor with at most four decimals, below 100,000,000 kg per unit."
+            )
+    if unit not in units.Unit.values:
+        errors["unit"] = _("Choose a unit from the list.")
     source = (source or "").strip()
     if not source:
         errors["source"] = _("Say where this factor comes from.")
@@ -506,7 +519,9 @@ def set_emission_factor(*, resource, value, unit, source, year, by):
     with transaction.atomic():
         # Its unit as it is now, and no other change to its factor in between.
         resource = Resource.objects.select_for_update().get(pk=resource.pk)
-        if "value" not in errors and (problem := restating_error(value, unit, resource.unit)):
+        if not errors.keys() & {"value", "unit"} and (
+            problem := restating_error(value, unit, resource.unit)
+        ):
             errors["unit"] = problem
         if errors:
             raise ValidationError(errors)

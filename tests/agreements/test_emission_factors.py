@@ -296,6 +296,32 @@ def test_the_service_refuses_what_the_form_would(world):
     assert not EmissionFactor.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("value", "unit", "field", "message"),
+    [
+        ("0.12345", "kWh", "value", "Give the factor with at most four decimals, below "),
+        ("1", "litres", "unit", "Choose a unit from the list."),
+        (
+            "681",
+            "kWh",
+            "unit",
+            "Per GWh, the unit this resource is measured in, this factor is too large to be kept",
+        ),
+    ],
+)
+def test_the_service_refuses_a_factor_the_resource_cannot_keep(value, unit, field, message):
+    resource = make_resource(category=Resource.Category.ENERGY, unit=Resource.Unit.GIGAWATT_HOUR)
+
+    with pytest.raises(ValidationError) as refused:
+        set_emission_factor(
+            resource=resource, value=value, unit=unit, source="X", year=2020, by=None
+        )
+
+    [given] = refused.value.message_dict[field]
+    assert given.startswith(message)
+    assert not EmissionFactor.objects.exists()
+
+
 # Impact pages name the factor behind each figure
 
 
