@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +31,16 @@ from agreements.forms import (
     VersionCheckMixin,
     formset_rows,
 )
-from agreements.models import Agreement, Document, Merge, Party, Resource, ResourceFlow
+from agreements.models import (
+    Agreement,
+    Document,
+    EmissionFactor,
+    Merge,
+    Party,
+    Resource,
+    ResourceFlow,
+)
+from agreements.templatetags.quantities import quantity
 from symbiosis.bilingual import mark_language
 from symbiosis.date_hierarchy import BoundedDateHierarchyMixin
 from symbiosis.partial_dates import PartialDatesFormMixin, format_partial
@@ -45,6 +55,46 @@ class ResourceAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_filter = ["category", "unit"]
     search_fields = ["name_en", "name_vi", "slug", "waste_code"]
     prepopulated_fields = {"slug": ["name_en"]}
+    # Set on the resource's factor page, which keeps every earlier factor
+    # (``services.set_emission_factor``): read here, not typed in.
+    readonly_fields = ["emission_factor_set_on_its_page"]
+
+    @admin.display(description=_("emission factor"))
+    def emission_factor_set_on_its_page(self, obj):
+        if obj is None or obj.pk is None:
+            return _("Set it on the resource's emission factor page once the resource is saved.")
+        link = reverse("agreements:resource-factor", kwargs={"slug": obj.slug})
+        if obj.emission_factor is None:
+            return format_html('{} · <a href="{}">{}</a>', _("none"), link, _("Set it"))
+        return format_html(
+            '{} · {}: {} · <a href="{}">{}</a>',
+            _("%(factor)s kg CO2e per %(unit)s")
+            % {"factor": quantity(obj.emission_factor, 4), "unit": obj.get_unit_display()},
+            _("source"),
+            obj.emission_factor_source,
+            link,
+            _("Change it (its history is kept)"),
+        )
+
+
+@admin.register(EmissionFactor)
+class EmissionFactorAdmin(admin.ModelAdmin):
+    """Every factor ever set, to read: a factor is set on its resource's page (the service keeps
+    the resource's current one and its history), and none is edited or deleted."""
+
+    list_display = ["resource", "value", "unit", "source", "year", "set_by", "set_at"]
+    list_filter = ["unit"]
+    list_select_related = ["resource", "set_by"]
+    search_fields = ["resource__name_en", "resource__name_vi", "source"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class RefusedSaveMixin:

@@ -8,12 +8,21 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Agreements")
 
     def ready(self):
-        from agreements.models import Agreement, Document, Party, Resource, ResourceFlow
+        from agreements.models import (
+            Agreement,
+            Document,
+            EmissionFactor,
+            Party,
+            Resource,
+            ResourceFlow,
+        )
         from agreements.search import keep_linked_copies_true
         from symbiosis.caching import drop_cached_pages_on_change
         from symbiosis.stored_files import erase_files_with_their_rows
 
-        drop_cached_pages_on_change(Agreement, Party, ResourceFlow, Document, Resource)
+        drop_cached_pages_on_change(
+            Agreement, Party, ResourceFlow, Document, Resource, EmissionFactor
+        )
         keep_linked_copies_true()
         # A deleted document's file is erased, confidential ones above all, and so is a
         # replaced one, once the change commits.

@@ -12,8 +12,6 @@ types (``agreements:organisation-search``). Without the script, the name typed i
 offered in the list to choose from. A flow's provider and receiver lists offer the parties.
 """
 
-from decimal import Decimal
-
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,7 +23,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from agreements import permissions, services, units
-from agreements.models import Agreement, Party, Resource, ResourceFlow
+from agreements.models import (
+    FIRST_FACTOR_YEAR,
+    LAST_FACTOR_YEAR,
+    Agreement,
+    Party,
+    Resource,
+    ResourceFlow,
+)
 from parks.lookup import find_organisations, is_found_by, organisation_label
 from parks.models import Organisation
 from symbiosis.bilingual import language_marked_formfield
@@ -798,9 +803,14 @@ class ResourceForm(forms.ModelForm):
       (its flows' units would no longer fit it);
     - into another unit of the same dimension, with flows, only when ``change_unit`` is ticked:
       every figure converts the flows' quantities into the new unit;
-    - the emission factor is per the resource's unit, so it is restated: one left as it was is
-      converted into the new unit (500 kg per MWh is 0.5 kg per kWh), or, where that needs more
-      than its four decimals or the units do not convert, must be given per the new unit.
+    - the emission factor the impact figures use is per the resource's unit, so it is restated
+      from the current factor as it was set (its value per its own unit) into the new unit
+      (500 kg per MWh is 0.5 kg per kWh); a unit it cannot be restated into (another dimension,
+      or more than four decimals) is refused while the resource has a factor.
+
+    The emission factor itself is not edited here: officials and admins set it on the resource's
+    factor page (``agreements:resource-factor``, ``services.set_emission_factor``), which keeps
+    every earlier factor.
     """
 
     change_unit = forms.BooleanField(
@@ -823,8 +833,6 @@ class ResourceForm(forms.ModelForm):
             "unit",
             "description",
             "waste_code",
-            "emission_factor",
-            "emission_factor_source",
         ]
 
     def clean(self):
@@ -866,22 +874,87 @@ class ResourceForm(forms.ModelForm):
         return Resource.objects.filter(pk=self.instance.pk).values_list("unit", flat=True).first()
 
     def restate_emission_factor(self, cleaned, before, after):
-        """An emission factor left unchanged is converted into ``after`` where it can be
-        exactly; otherwise it must be typed per ``after``."""
-        stored = self.initial.get("emission_factor")
-        given = cleaned.get("emission_factor")
-        if stored is None or given is None or Decimal(given) != Decimal(stored):
-            return  # none, removed, or already restated by hand
-        if units.convertible(before, after):
-            restated = units.convert(Decimal(stored), after, before)
-            if restated == restated.quantize(Decimal("0.0001")):
-                cleaned["emission_factor"] = restated.quantize(Decimal("0.0001"))
-                return
-        self.add_error(
-            "emission_factor",
-            _("The emission factor is per unit: give it per %(unit)s.")
-            % {"unit": units.label(after)},
-        )
+        """The emission factor restated per ``after`` from the current factor as it was set
+        (or, for a factor recorded without one, from the factor per ``before``); refused when
+        it cannot be."""
+        resource = self.instance
+        factor = resource.current_factor
+        if factor is not None:
+            value, unit = factor.value, factor.unit
+        elif resource.emission_factor is not None:
+            value, unit = resource.emission_factor, before
+        else:
+            return
+        if problem := services.restating_error(value, unit, after):
+            self.add_error("unit", problem)
+            return
+        # Not a field of this form: set on the resource when it is saved.
+        self.restated_emission_factor = services.restated_factor(value, unit, after)
+
+    def save(self, commit=True):
+        if getattr(self, "restated_emission_factor", None) is not None:
+            self.instance.emission_factor = self.restated_emission_factor
+        return super().save(commit)
+
+
+class EmissionFactorForm(forms.Form):
+    """A new emission factor for ``resource``: kg CO2e avoided per a unit of the resource's
+    dimension (a factor per kWh for a resource measured in MWh), where it comes from and the
+    year it was published; saved by ``services.set_emission_factor``."""
+
+    value = forms.DecimalField(
+        label=_("kg CO2e avoided per unit"),
+        max_digits=12,
+        decimal_places=4,
+        min_value=0,
+        error_messages={"min_value": _("An emission factor cannot be negative.")},
+    )
+    unit = forms.ChoiceField(label=_("Per unit"))
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=300,
+        error_messages={"required": _("Say where this factor comes from.")},
+        help_text=_("The publication, e.g. “Viet Nam grid emission factor 2022, MONRE”."),
+    )
+    year = forms.IntegerField(
+        label=_("Year published"),
+        min_value=FIRST_FACTOR_YEAR,
+        max_value=LAST_FACTOR_YEAR,
+    )
+
+    def __init__(self, *args, resource, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.resource = resource
+        field = self.fields["unit"]
+        field.choices = units.convertible_units(resource.unit)
+        field.initial = resource.unit
+        field.error_messages["invalid_choice"] = _(
+            "Choose a unit of %(dimension)s, the dimension of this resource's unit (%(unit)s)."
+        ) % {
+            "dimension": units.dimension(resource.unit).label,
+            "unit": units.label(resource.unit),
+        }
+        field.help_text = _("Any unit of %(dimension)s: the figures convert it into %(unit)s.") % {
+            "dimension": units.dimension(resource.unit).label,
+            "unit": units.label(resource.unit),
+        }
+
+    def save(self, *, by):
+        """The new factor, or None with the service's objections added to the form."""
+        try:
+            return services.set_emission_factor(
+                resource=self.resource,
+                value=self.cleaned_data["value"],
+                unit=self.cleaned_data["unit"],
+                source=self.cleaned_data["source"],
+                year=self.cleaned_data["year"],
+                by=by,
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
+            return None
 
 
 class OrganisationByNameField(forms.CharField):

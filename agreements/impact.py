@@ -9,7 +9,10 @@ and which flows the impact totals count. Every page and export takes its figures
   ``agreements.units``.
 - t CO2e avoided per year = annual quantity, converted into the resource's unit, x the
   resource's emission factor (kg CO2e per unit of the resource) / 1000, where the resource has
-  an emission factor (with its source); nothing is estimated.
+  an emission factor (with its source); nothing is estimated. The factor is the resource's
+  current one (``Resource.current_factor``, set by an official with its unit, source and year),
+  which ``services.set_emission_factor`` keeps restated per the resource's unit in
+  ``Resource.emission_factor``: the figures read that column, with no join.
 - The totals count the flows of agreements that are verified and in force today, each exchange
   once: a framework agreement's flow is not counted when a bilateral agreement made under it
   (``Agreement.framework``) that the totals count records the same provider -> resource ->
@@ -327,6 +330,9 @@ class FlowImpact:
     tonnes_co2e_avoided: Decimal
     emission_factor: Decimal  # kg CO2e avoided per unit of the resource
     source: str  # where the emission factor comes from
+    # The factor as it was set (its value per its own unit, the year it was published), None
+    # for one recorded before factors had a history.
+    factor: object
 
     @property
     def counted(self):
@@ -337,7 +343,7 @@ class FlowImpact:
 
 def flow_impact(flow):
     """The impact of one flow (annotated by ``ResourceFlowQuerySet.with_impact``, its resource
-    loaded), or None when it has none."""
+    loaded with its ``current_factor``), or None when it has none."""
     tonnes = flow.annual_tonnes_co2e_avoided
     if tonnes is None:
         return None
@@ -348,6 +354,7 @@ def flow_impact(flow):
         tonnes_co2e_avoided=tonnes,
         emission_factor=flow.resource.emission_factor,
         source=flow.resource.emission_factor_source,
+        factor=flow.resource.current_factor,
     )
 
 
@@ -561,7 +568,7 @@ def impact(flows, *, today):
     totals are the sums of those rows, so they cannot disagree with them."""
     return impact_of(
         impact_groups(flows, today=today),
-        factors=Resource.objects.filter(pk__in=factor_resources(flows, today=today)).order_by(
-            "category", "name_en", "name_vi"
-        ),
+        factors=Resource.objects.filter(pk__in=factor_resources(flows, today=today))
+        .select_related("current_factor")
+        .order_by("category", "name_en", "name_vi"),
     )

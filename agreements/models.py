@@ -74,6 +74,11 @@ class Resource(
         ],
         help_text=_("European List of Waste code, e.g. 10 11 12."),
     )
+    # The current emission factor, restated per this resource's unit: what the impact rule
+    # (agreements/impact.py) multiplies by, kept beside the resource so that totals need no
+    # join. Written only by ``services.set_emission_factor`` (and restated when the unit
+    # changes): the factor as it was set, its unit, year and who set it are ``current_factor``,
+    # and every earlier one is in ``emission_factors``.
     emission_factor = models.DecimalField(
         _("emission factor (kg CO2e avoided per unit)"),
         max_digits=12,
@@ -84,6 +89,15 @@ class Resource(
     )
     emission_factor_source = models.CharField(
         _("source of the emission factor"), max_length=300, blank=True
+    )
+    current_factor = models.ForeignKey(
+        "EmissionFactor",
+        verbose_name=_("current emission factor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
     search_text = models.TextField(editable=False, default="")
 
@@ -110,6 +124,72 @@ class Resource(
 
     def get_absolute_url(self):
         return reverse("agreements:resource-detail", kwargs={"slug": self.slug})
+
+
+# The years a published emission factor can bear.
+FIRST_FACTOR_YEAR, LAST_FACTOR_YEAR = 1990, 2100
+
+
+class EmissionFactor(models.Model):
+    """An emission factor of a resource as an official or an admin set it: kg CO2e avoided per
+    ``unit`` (one of the resource's dimension, not necessarily its unit), where it comes from and
+    the year it was published. Each change adds a row and none is edited: the resource's
+    ``current_factor`` is the latest, the others are its history."""
+
+    resource = models.ForeignKey(
+        Resource,
+        verbose_name=_("resource"),
+        on_delete=models.CASCADE,
+        related_name="emission_factors",
+    )
+    value = models.DecimalField(
+        _("kg CO2e avoided per unit"),
+        max_digits=12,
+        decimal_places=4,
+        validators=[MinValueValidator(0)],
+    )
+    unit = models.CharField(_("per unit"), max_length=16, choices=units.Unit)
+    source = models.CharField(_("source"), max_length=300)
+    year = models.PositiveSmallIntegerField(
+        _("year published"),
+        null=True,
+        blank=True,
+        help_text=_("Left empty only for factors recorded before the year was asked."),
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("emission factor")
+        verbose_name_plural = _("emission factors")
+        ordering = ["-set_at", "-pk"]
+        indexes = [
+            # A resource's history of factors, the latest first (its factor page).
+            models.Index(fields=["resource", "-set_at"], name="emission_factor_history_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__gte=0), name="agreements_emissionfactor_value_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(source=""), name="agreements_emissionfactor_has_source"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True)
+                | Q(year__gte=FIRST_FACTOR_YEAR, year__lte=LAST_FACTOR_YEAR),
+                name="agreements_emissionfactor_year_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.value} kg CO2e / {self.get_unit_display()}"
 
 
 # Words the registry's addresses use after an agreement's reference: a reference made of them
@@ -321,7 +401,8 @@ class AgreementQuerySet(models.QuerySet):
             Prefetch(
                 "flows",
                 queryset=ResourceFlow.objects.select_related(
-                    "resource",
+                    # With the factor its impact figure uses, to name its source and year.
+                    "resource__current_factor",
                     "provider",
                     "receiver",
                     # What each is made from, drawn beside it ("made from: wastewater from X").

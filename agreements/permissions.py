@@ -238,6 +238,12 @@ def can_review_agreement(user, agreement):
     return reviews_park(user, agreement.park_id) and agreement.is_awaiting_verification
 
 
+def can_set_emission_factor(user):
+    """Officials of any agency and admins set and change resources' emission factors (the
+    factor of a resource holds in every park, so no park decides it)."""
+    return is_reviewer(user)
+
+
 def can_download_document(user, document):
     agreement = document.agreement
     if document.is_public and agreement.is_public:

@@ -1,11 +1,14 @@
 """Changes to agreements that touch several rows or tell people: saving an agreement with its
-parties and flows, attaching a document, submitting, verifying and returning.
+parties and flows, attaching a document, submitting, verifying and returning; and setting a
+resource's emission factor.
 
 Each function is keyword-only, runs in one transaction, locks the agreement's row while it
 decides, records who did it and when, and sends its emails once the transaction commits.
 Views check *who* may call them (``agreements.permissions``); these functions check that the
 agreement is in a state that allows the step.
 """
+
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -17,9 +20,18 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from agreements import permissions
+from agreements import permissions, units
 from agreements.documents import describe_upload
-from agreements.models import Agreement, Document, Party, ResourceFlow
+from agreements.models import (
+    FIRST_FACTOR_YEAR,
+    LAST_FACTOR_YEAR,
+    Agreement,
+    Document,
+    EmissionFactor,
+    Party,
+    Resource,
+    ResourceFlow,
+)
 
 ReviewState = Agreement.ReviewState
 
@@ -459,3 +471,91 @@ def render_bilingual_email(event, context):
             subjects.append(" ".join(subject.split()))
             bodies.append(render_to_string(f"agreements/email/{event}_body.txt", context).strip())
     return " / ".join(subjects), "\n\n---\n\n".join(bodies) + "\n"
+
+
+# Emission factors
+
+# The decimals a resource keeps its emission factor in (``Resource.emission_factor``).
+FACTOR_PLACES = Decimal("0.0001")
+# How far a factor restated per the resource's unit may stray from the factor as set, at most,
+# by keeping four decimals: one part in 10,000 (138.8889 kg per GJ for 500 kg per MWh).
+FACTOR_TOLERANCE = Decimal("0.0001")
+# The largest factor a resource keeps (12 digits, four of them decimals).
+LARGEST_FACTOR = Decimal("99999999.9999")
+
+
+def restated_factor(value, unit, into):
+    """``value`` kg CO2e per ``unit`` restated per ``into`` (a unit of the same dimension), to the
+    decimals a resource keeps (0.681 kg per kWh is 681 kg per MWh)."""
+    return units.convert(Decimal(value), into, unit).quantize(FACTOR_PLACES)
+
+
+def restating_error(value, unit, into):
+    """Why ``value`` kg CO2e per ``unit`` cannot be kept per ``into``, or None when it can: the
+    units are of two dimensions, or four decimals would change it by more than
+    ``FACTOR_TOLERANCE`` (0.00025 kg per kWh for 0.25 kg per MWh)."""
+    if not units.convertible(unit, into):
+        return _("A factor per %(unit)s cannot apply to a resource measured in %(into)s.") % {
+            "unit": units.label(unit),
+            "into": units.label(into),
+        }
+    exact = units.convert(Decimal(value), into, unit)
+    if exact > LARGEST_FACTOR:
+        return _(
+            "Per %(into)s, the unit this resource is measured in, this factor is too large to "
+            "be kept: check the value and its unit."
+        ) % {"into": units.label(into)}
+    if exact and abs(restated_factor(value, unit, into) - exact) > exact * FACTOR_TOLERANCE:
+        return _(
+            "Per %(into)s, the unit this resource is measured in, this factor needs more than "
+            "four decimals: give it per a smaller unit of this resource's dimension."
+        ) % {"into": units.label(into)}
+    return None
+
+
+def set_emission_factor(*, resource, value, unit, source, year, by):
+    """Give ``resource`` a new emission factor: ``value`` kg CO2e avoided per ``unit`` (a unit of
+    the resource's dimension), published by ``source`` in ``year``, set by ``by``. Adds a row to
+    the resource's factors (the earlier ones stay as its history) and makes it the current one,
+    restated per the resource's unit for the impact figures. Raises ValidationError (by field)
+    for a negative value, no source, a year out of range, a unit of another dimension or a
+    factor four decimals cannot keep per the resource's unit, and then saves nothing."""
+    errors = {}
+    try:
+        value = Decimal(value)
+    except (InvalidOperation, TypeError):
+        errors["value"] = _("Give the factor as a number.")
+    else:
+        if not value.is_finite() or value < 0:
+            errors["value"] = _("An emission factor cannot be negative.")
+        elif value != value.quantize(FACTOR_PLACES) or value > LARGEST_FACTOR:
+            errors["value"] = _(
+                "Give the factor with at most four decimals, below 100,000,000 kg per unit."
+            )
+    if unit not in units.Unit.values:
+        errors["unit"] = _("Choose a unit from the list.")
+    source = (source or "").strip()
+    if not source:
+        errors["source"] = _("Say where this factor comes from.")
+    if year is not None and not FIRST_FACTOR_YEAR <= year <= LAST_FACTOR_YEAR:
+        errors["year"] = _("Give a year between %(first)s and %(last)s.") % {
+            "first": FIRST_FACTOR_YEAR,
+            "last": LAST_FACTOR_YEAR,
+        }
+    with transaction.atomic():
+        # Its unit as it is now, and no other change to its factor in between.
+        resource = Resource.objects.select_for_update().get(pk=resource.pk)
+        if not errors.keys() & {"value", "unit"} and (
+            problem := restating_error(value, unit, resource.unit)
+        ):
+            errors["unit"] = problem
+        if errors:
+            raise ValidationError(errors)
+        factor = EmissionFactor.objects.create(
+            resource=resource, value=value, unit=unit, source=source, year=year, set_by=by
+        )
+        resource.emission_factor = restated_factor(value, unit, resource.unit)
+        resource.emission_factor_source = source
+        resource.current_factor = factor
+        resource.save(update_fields=["emission_factor", "emission_factor_source", "current_factor"])
+    return factor

@@ -4,7 +4,7 @@
 
 from django.urls import path
 
-from agreements.views import merge, parks, public, staff
+from agreements.views import factors, merge, parks, public, staff
 from symbiosis.caching import cache_public_page
 
 urlpatterns = [
@@ -23,6 +23,7 @@ urlpatterns = [
         cache_public_page(public.ResourceDetailView.as_view(), params=["page"]),
         name="resource-detail",
     ),
+    path("resources/<slug:slug>/factor/", factors.resource_factor, name="resource-factor"),
     path("documents/<int:pk>/", public.document_download, name="document-download"),
     # Park staff and review: agreements.views.staff
     # (before any catch-all "<path:reference>/" pattern: references may contain slashes)

@@ -17,7 +17,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements import services
-from agreements.models import Agreement, Document, Merge, Party, ResourceFlow
+from agreements.models import (
+    Agreement,
+    Document,
+    EmissionFactor,
+    Merge,
+    Party,
+    Resource,
+    ResourceFlow,
+)
 from parks.models import Agency, Organisation
 from tests.agreements.world import make_world
 from tests.factories import (
@@ -43,16 +51,22 @@ def url(model, view, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
-# Parties and flows are edited on their agreement's page only, where they are saved with it.
+# Parties and flows are edited on their agreement's page only, where they are saved with it;
+# emission factors are set on their resource's factor page (issue 14), which keeps each one.
 EDITED_WITH_THEIR_AGREEMENT = {Party, ResourceFlow}
 # Merges are made on the officials' merge pages (agreements.merging) and kept as they were.
 MADE_ON_THE_MERGE_PAGES = {Merge}
+SET_ON_THEIR_PAGE = {EmissionFactor}
 
 
 @pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=IDS)
 def test_changelist_and_add_pages_answer(superuser_client, demo, model, model_admin):
     assert superuser_client.get(url(model, "changelist")).status_code == 200
-    expected = 403 if model in EDITED_WITH_THEIR_AGREEMENT | MADE_ON_THE_MERGE_PAGES else 200
+    expected = (
+        403
+        if model in EDITED_WITH_THEIR_AGREEMENT | MADE_ON_THE_MERGE_PAGES | SET_ON_THEIR_PAGE
+        else 200
+    )
     assert superuser_client.get(url(model, "add")).status_code == expected
 
 
@@ -115,6 +129,14 @@ def one_of_everything(demo):
     make_park_staff(demo.park)
     make_official(Agency.objects.get(slug="heza"))
     Group.objects.create(name="Officials")
+    services.set_emission_factor(
+        resource=Resource.objects.first(),
+        value="1",
+        unit=Resource.objects.first().unit,
+        source="Test",
+        year=2024,
+        by=None,
+    )
     Document.objects.create(
         agreement=demo, title="Signed agreement", file=ContentFile(b"%PDF-1.4", name="a.pdf")
     )

@@ -35,6 +35,7 @@ PAGES = [
     ("agreements:detail", "anonymous", []),
     ("agreements:resource-list", "anonymous", []),
     ("agreements:resource-detail", "anonymous", ["page"]),
+    ("agreements:resource-factor", "official", []),
     ("agreements:document-download", "staff", []),
     ("agreements:mine", "staff", ["state", "page"]),
     ("agreements:mine", "official", ["state", "page"]),
@@ -128,6 +129,7 @@ def site(demo):
     arguments = {
         "agreements:detail": {"reference": demo.reference},
         "agreements:resource-detail": {"slug": Resource.objects.first().slug},
+        "agreements:resource-factor": {"slug": Resource.objects.first().slug},
         "agreements:update": {"reference": draft.reference},
         "agreements:review": {"reference": submitted.reference},
         "agreements:document-upload": {"reference": draft.reference},

@@ -397,9 +397,9 @@ def from_park_figures(*, agreements, parks, filters, today, park_rows=None):
         organisations=_organisations(total["organisations"]),
         impact=impact_of(
             total["impact"],
-            factors=Resource.objects.filter(pk__in=total["factors"]).order_by(
-                "category", "name_en", "name_vi"
-            ),
+            factors=Resource.objects.filter(pk__in=total["factors"])
+            .select_related("current_factor")
+            .order_by("category", "name_en", "name_vi"),
         ),
         **{
             name: [ListedAgreement.from_data(row) for row in rows]

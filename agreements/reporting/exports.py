@@ -290,6 +290,11 @@ def flow_columns(*, today):
         _read(_("Totals unit"), "totals_unit", units),
         _read(_("Unit of the emission factor"), "flows__resource__unit", units),
         _read(_("Emission factor (kg CO2e avoided per unit)"), "flows__resource__emission_factor"),
+        _read(_("Source of the emission factor"), "flows__resource__emission_factor_source"),
+        _read(
+            _("Year the emission factor was published"),
+            "flows__resource__current_factor__year",
+        ),
         _three_decimals(_("t CO2e avoided per year"), "co2e"),
         _counted(_("Counted in the impact totals")),
     ]

@@ -28,8 +28,10 @@ from agreements.permissions import (
     can_download_document,
     can_merge,
     can_see_internal,
+    can_set_emission_factor,
     visible_agreements,
 )
+from agreements.views.factors import factor_history
 from parks.models import Organisation, Park
 from symbiosis.caching import cached_data
 from symbiosis.pagination import (
@@ -327,7 +329,7 @@ class ResourceDetailView(MergedDuplicateMixin, DetailWithListMixin, ListView):
     marked when its agreement is not in force today."""
 
     template_name = "agreements/resource_detail.html"
-    object_queryset = Resource.objects.all()
+    object_queryset = Resource.objects.select_related("current_factor")
     merge_kind = Merge.Kind.RESOURCE
     merge_url_name = "agreements:resource-merge"
     list_context_name = "agreements"
@@ -345,7 +347,9 @@ class ResourceDetailView(MergedDuplicateMixin, DetailWithListMixin, ListView):
             .prefetch_related(
                 Prefetch(
                     "flows",
-                    queryset=flows.select_related("resource", "provider", "receiver")
+                    queryset=flows.select_related(
+                        "resource__current_factor", "provider", "receiver"
+                    )
                     .with_impact(self.today)
                     .order_by("pk"),
                     to_attr="resource_flows",
@@ -363,6 +367,10 @@ class ResourceDetailView(MergedDuplicateMixin, DetailWithListMixin, ListView):
         context["impacts"] = flow_impacts(
             flow for agreement in context["agreements"] for flow in agreement.resource_flows
         )
+        # Its factors as they changed (none to read without a current one).
+        resource = self.object
+        context["factors"] = factor_history(resource) if resource.current_factor_id else []
+        context["can_set_emission_factor"] = can_set_emission_factor(self.request.user)
         return context
 
 

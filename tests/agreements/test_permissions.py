@@ -100,6 +100,12 @@ RULES = {
         answers(LOGIN, 403, 403, 200, 200, 200),
         answers(LOGIN, 403, 403, 200, 200, 200),
     ),
+    # A resource's emission factor: officials of any agency and admins (issue 14, item 7).
+    "agreements:resource-factor": (
+        None,
+        answers(LOGIN, 403, 403, 200, 200, 200),
+        answers(LOGIN, 403, 403, 200, 200, 200),
+    ),
     "login": (None, same(200), same(200)),
     "logout": (None, same(405), same(302)),
     "password_change": (None, same(200, LOGIN), same(200, LOGIN)),
@@ -135,12 +141,13 @@ KWARGS = {
     "parks:members": lambda world: {"slug": world.park.slug},
     "accounts:agency-members": lambda world: {"slug": world.agency.slug},
     "accounts:invitation": {"token": "not-a-token"},
+    "agreements:resource-factor": lambda world: {"slug": world.resource.slug},
 }
 
 
 # The modules whose views the matrix covers, by URL namespace.
 OWNED_VIEW_MODULES = {
-    "agreements": {"agreements.views.staff", "agreements.views.merge"},
+    "agreements": {"agreements.views.staff", "agreements.views.merge", "agreements.views.factors"},
     "parks": {"agreements.views.parks", "agreements.accounts.members"},
     "accounts": {"agreements.accounts.members", "agreements.accounts.account"},
 }

@@ -19,6 +19,7 @@ from agreements.models import Agreement, Resource, ResourceFlow
 from agreements.permissions import overseen_parks, reviewable_agreements
 from agreements.reporting.dashboard import from_agreements, from_park_figures
 from agreements.reporting.filters import Filters
+from agreements.services import set_emission_factor
 from tests.agreements.reporting.dashboard_data import TODAY, build_register
 from tests.agreements.reporting.test_park_figures import comparable
 from tests.agreements.test_impact_totals import (
@@ -278,8 +279,6 @@ def resource_form(resource, **changes):
         "unit": resource.unit,
         "description": resource.description,
         "waste_code": resource.waste_code,
-        "emission_factor": resource.emission_factor or "",
-        "emission_factor_source": resource.emission_factor_source,
         **changes,
     }
     return ResourceForm(data, instance=resource)
@@ -298,14 +297,43 @@ def test_a_resource_no_flow_uses_changes_unit_with_its_emission_factor_converted
 
 
 @pytest.mark.django_db
-def test_a_unit_of_another_dimension_needs_the_emission_factor_restated():
+def test_a_resource_with_an_emission_factor_keeps_a_unit_of_its_dimension():
+    # The factor is set by an official on its own page (issue 14), no longer typed in here: a
+    # unit it cannot apply to is refused while the resource has one.
     resource = electricity()
 
     form = resource_form(resource, unit=Unit.TONNE)
 
     assert not form.is_valid()
-    assert form.errors["emission_factor"] == ["The emission factor is per unit: give it per t."]
-    assert resource_form(resource, unit=Unit.TONNE, emission_factor="12").is_valid()
+    assert form.errors["unit"] == ["A factor per MWh cannot apply to a resource measured in t."]
+    assert resource_form(electricity(emission_factor=None), unit=Unit.TONNE).is_valid()
+
+
+@pytest.mark.django_db
+def test_a_unit_change_restates_the_factor_from_the_one_an_official_set():
+    resource = electricity(emission_factor=None)
+    set_emission_factor(
+        resource=resource,
+        value="0.681",
+        unit=Unit.KILOWATT_HOUR,
+        source="MONRE",
+        year=2022,
+        by=None,
+    )
+    resource.refresh_from_db()
+    assert resource.emission_factor == Decimal("681")
+
+    form = resource_form(resource, unit=Unit.GIGAJOULE)
+    assert form.is_valid(), form.errors
+    form.save()
+
+    resource.refresh_from_db()
+    # 0.681 kg per kWh, as set, is 189.1667 kg per GJ (1 GJ = 277.78 kWh).
+    assert (resource.unit, resource.emission_factor) == ("GJ", Decimal("189.1667"))
+    assert (resource.current_factor.value, resource.current_factor.unit) == (
+        Decimal("0.681"),
+        "kWh",
+    )
 
 
 @pytest.mark.django_db
@@ -313,7 +341,7 @@ def test_a_resource_in_use_cannot_change_into_another_dimension():
     resource = electricity()
     flow_of(resource, quantity=Decimal(1)).save()
 
-    form = resource_form(resource, unit=Unit.TONNE, emission_factor="12", change_unit="on")
+    form = resource_form(resource, unit=Unit.TONNE, change_unit="on")
 
     assert not form.is_valid()
     assert form.errors["unit"] == [
@@ -336,14 +364,13 @@ def test_a_resource_in_use_changes_unit_only_when_asked_and_its_flows_keep_their
         "Flows use this resource: tick this box to change its unit from MWh to GJ."
     ]
 
-    # 500 kg per MWh is 138.8888... kg per GJ: more than four decimals, so it must be restated.
-    unexact = resource_form(resource, unit="GJ", change_unit="on")
-    assert not unexact.is_valid()
-    assert list(unexact.errors) == ["emission_factor"]
-
-    accepted = resource_form(resource, unit="GJ", change_unit="on", emission_factor="138.8889")
+    # 500 kg per MWh is 138.8888... kg per GJ, kept to four decimals (one part in 10,000 at
+    # most: the factor is restated for the figures, no longer typed in again).
+    accepted = resource_form(resource, unit="GJ", change_unit="on")
     assert accepted.is_valid(), accepted.errors
     accepted.save()
+    resource.refresh_from_db()
+    assert resource.emission_factor == Decimal("138.8889")
     flow.refresh_from_db()
     assert (flow.quantity, flow.unit) == (Decimal(3), "MWh")
     # The flow's 3 MWh a year still avoid 1.5 t: 10.8 GJ x 138.8889 kg / 1000.

@@ -132,6 +132,9 @@ class TestCsv:
             "Totals unit": "m³",
             "Unit of the emission factor": "m³",
             "Emission factor (kg CO2e avoided per unit)": "0.5000",
+            "Source of the emission factor": "Test factor for water",
+            # Recorded before factors had a year (a test resource given its factor directly).
+            "Year the emission factor was published": "",
             "t CO2e avoided per year": "0.600",
             "Counted in the impact totals": "yes",
         }
