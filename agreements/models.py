@@ -17,13 +17,27 @@ from simple_history.models import HistoricalRecords
 from agreements import units
 from parks.models import Organisation
 from symbiosis.bilingual import BilingualNameMixin, pick
+from symbiosis.confirmation import Confirmable, ConfirmationQuerySetMixin
 from symbiosis.constraints import CheckedInOneQueryMixin
 from symbiosis.partial_dates import PartialDate, Precision, stored_date_fits
 from symbiosis.search import SEPARATOR, JoinedText, SearchTextMixin, fold
 
 
-class Resource(CheckedInOneQueryMixin, SearchTextMixin, BilingualNameMixin, models.Model):
-    """What an agreement shares: energy, water, a material, a service..."""
+class ResourceQuerySet(ConfirmationQuerySetMixin, models.QuerySet):
+    def offered_in(self, park_ids):
+        """What an agreement's flows may share in these parks: the confirmed resources and
+        those proposed for one of them, not yet confirmed."""
+        return self.filter(
+            Q(confirmed_at__isnull=False) | Q(proposed_for_park_id__in=list(park_ids))
+        )
+
+
+class Resource(CheckedInOneQueryMixin, SearchTextMixin, BilingualNameMixin, Confirmable):
+    """What an agreement shares: energy, water, a material, a service...
+
+    One proposed by park staff (``proposed_for_park``) is offered in that park's agreements at
+    once, and shows on no public page until an official confirms it
+    (``symbiosis.confirmation``)."""
 
     searched_fields = ("name_vi", "name_en")
 
@@ -76,6 +90,17 @@ class Resource(CheckedInOneQueryMixin, SearchTextMixin, BilingualNameMixin, mode
         _("source of the emission factor"), max_length=300, blank=True
     )
     search_text = models.TextField(editable=False, default="")
+    proposed_for_park = models.ForeignKey(
+        "parks.Park",
+        verbose_name=_("proposed for the park"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="proposed_resources",
+    )
+
+    objects = ResourceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("resource")
