@@ -46,6 +46,11 @@ class ResourceAdmin(FoldedSearchMixin, admin.ModelAdmin):
     search_fields = ["name_en", "name_vi", "slug", "waste_code"]
     prepopulated_fields = {"slug": ["name_en"]}
 
+    def save_model(self, request, obj, form, change):
+        if not change:  # an admin's resource is confirmed as it is created, by them
+            obj.mark_proposed(by=request.user, confirmed=True)
+        super().save_model(request, obj, form, change)
+
 
 class RefusedSaveMixin:
     """For a ``ModelAdmin`` whose ``save_model``/``save_related`` call the services: when a

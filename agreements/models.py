@@ -20,7 +20,7 @@ from symbiosis.bilingual import BilingualNameMixin, pick
 from symbiosis.confirmation import Confirmable, ConfirmationQuerySetMixin
 from symbiosis.constraints import CheckedInOneQueryMixin
 from symbiosis.partial_dates import PartialDate, Precision, stored_date_fits
-from symbiosis.search import SEPARATOR, JoinedText, SearchTextMixin, fold
+from symbiosis.search import SEPARATOR, JoinedText, SearchTextMixin, exact_match, fold
 
 
 class ResourceQuerySet(ConfirmationQuerySetMixin, models.QuerySet):
@@ -30,6 +30,15 @@ class ResourceQuerySet(ConfirmationQuerySetMixin, models.QuerySet):
         return self.filter(
             Q(confirmed_at__isnull=False) | Q(proposed_for_park_id__in=list(park_ids))
         )
+
+    def called(self, name):
+        """The first resource (the oldest) called ``name`` in either language, accents and case
+        ignored, or None."""
+        folded = fold(name)
+        for resource in self.filter(exact_match(name)).order_by("pk")[:20]:
+            if folded in {fold(resource.name_vi), fold(resource.name_en)}:
+                return resource
+        return None
 
 
 class Resource(CheckedInOneQueryMixin, SearchTextMixin, BilingualNameMixin, Confirmable):
@@ -141,6 +150,7 @@ RESERVED_REFERENCE_WORDS = frozenset(
         "download",
         "organisations",
         "resources",
+        "proposals",
         "dashboard",
     }
 )
