@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from agreements import permissions
 from agreements.models import Agreement
 from tests.agreements.world import make_world
-from tests.factories import make_agency, make_agreement, make_official, make_park
+from tests.factories import make_agency, make_agreement, make_official, make_park, make_resource
 
 pytestmark = pytest.mark.django_db
 
@@ -67,10 +67,27 @@ RULES = {
         same(405, LOGIN),
     ),
     "agreements:organisation-search": (None, same(200, LOGIN), same(405, LOGIN)),
+    # Officials add organisations too (issue 14: national agencies are theirs to add).
     "agreements:organisation-create": (
+        None,
+        answers(LOGIN, 200, 200, 200, 200, 200),
+        answers(LOGIN, 200, 200, 200, 200, 200),
+    ),
+    "agreements:resource-create": (
         None,
         answers(LOGIN, 200, 200, 403, 403, 200),
         answers(LOGIN, 200, 200, 403, 403, 200),
+    ),
+    "agreements:proposals": (
+        None,
+        answers(LOGIN, 403, 403, 200, 200, 200),
+        answers(LOGIN, 403, 403, 405, 405, 405),
+    ),
+    # A resource proposed for this park: its officials (and admins) confirm it.
+    "agreements:proposal-confirm": (
+        None,
+        same(405, LOGIN),
+        answers(LOGIN, 403, 403, 302, 403, 302),
     ),
     "login": (None, same(200), same(200)),
     "logout": (None, same(405), same(302)),
@@ -81,8 +98,15 @@ RULES = {
     "password_reset_confirm": (None, same(200), same(200)),
     "password_reset_complete": (None, same(200), same(405)),
 }
-# What the URLs that take arguments are given, besides an agreement's reference.
-KWARGS = {"password_reset_confirm": {"uidb64": "MTIzNDU2", "token": "not-a-token"}}
+# What the URLs that take arguments are given, besides an agreement's reference: a dict, or a
+# function of the world that makes what the URL is about.
+KWARGS = {
+    "password_reset_confirm": {"uidb64": "MTIzNDU2", "token": "not-a-token"},
+    "agreements:proposal-confirm": lambda world: {
+        "kind": "resource",
+        "pk": make_resource(confirmed_at=None, proposed_for_park=world.park).pk,
+    },
+}
 
 
 def owned_url_names():
@@ -118,7 +142,8 @@ def test_every_url_of_this_issue_has_a_rule_and_every_rule_a_url():
 def test_permission_matrix(name, role, method):
     world = make_world()
     state, get_answers, post_answers = RULES[name]
-    kwargs = dict(KWARGS.get(name, {}))
+    kwargs = KWARGS.get(name, {})
+    kwargs = dict(kwargs(world) if callable(kwargs) else kwargs)
     if state is not None:
         agreement = make_agreement(
             world.park, parties=[world.provider, world.receiver], review_state=state
