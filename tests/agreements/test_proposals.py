@@ -111,13 +111,12 @@ def test_the_page_without_javascript_proposes_a_resource_and_says_it_waits(world
 
 
 def test_the_dialog_page_is_in_vietnamese_too(world):
-    client = client_for(world.staff)
-    client.cookies["django_language"] = "vi"
-
-    response = client.get(reverse("agreements:resource-create"), HTTP_ACCEPT_LANGUAGE="vi")
+    response = client_for(world.staff).get(
+        reverse("agreements:resource-create"), HTTP_ACCEPT_LANGUAGE="vi"
+    )
 
     assert response.status_code == 200
-    assert 'lang="vi"' in response.content.decode()
+    assert '<html lang="vi">' in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -589,3 +588,42 @@ def test_rows_stored_before_proposals_are_kept_and_confirmed(empty_database):
         "parks",
         "0003_organisations_of_any_country_and_kinds_of_place",
     )
+
+
+def test_an_official_confirms_a_proposed_organisation_on_its_own(world):
+    firm = Organisation.objects.get(pk=propose_organisation(client_for(world.staff)).json()["id"])
+
+    response = client_for(world.other_official).post(
+        reverse("agreements:proposal-confirm", kwargs={"kind": "organisation", "pk": firm.pk}),
+        follow=True,
+    )
+
+    assert "Dinh Vu Steam Co. is confirmed" in text_of(response)
+    assert public_get(firm.get_absolute_url()).status_code == 200
+
+
+def test_confirming_twice_says_it_was_already_confirmed(world):
+    url = reverse(
+        "agreements:proposal-confirm", kwargs={"kind": "resource", "pk": world.resource.pk}
+    )
+
+    response = client_for(world.official).post(url, follow=True)
+
+    assert "Fire-fighting capacity was already confirmed." in text_of(response)
+    world.resource.refresh_from_db()
+    assert world.resource.confirmed_by is None  # as it was
+
+
+def test_the_dashboard_links_to_the_proposals(world):
+    page = client_for(world.official).get(reverse("agreements:dashboard")).content.decode()
+
+    assert f'href="{reverse("agreements:proposals")}"' in page
+
+
+def test_the_proposals_page_is_in_vietnamese_too(world):
+    response = client_for(world.official).get(
+        reverse("agreements:proposals"), HTTP_ACCEPT_LANGUAGE="vi"
+    )
+
+    assert response.status_code == 200
+    assert '<html lang="vi">' in response.content.decode()
