@@ -45,6 +45,8 @@ PAGES = [
     ("agreements:history", "staff", []),
     ("agreements:organisation-search", "staff", ["q"]),
     ("agreements:organisation-create", "staff", []),
+    ("agreements:resource-create", "staff", []),
+    ("agreements:proposals", "official", []),
     ("agreements:dashboard", "official", DASHBOARD_FILTERS),
     ("agreements:export-csv", "official", DASHBOARD_FILTERS),
     ("agreements:export-xlsx", "official", DASHBOARD_FILTERS),
@@ -75,6 +77,7 @@ PAGES = [
 NOT_FUZZED = {
     "logout": "takes POST only",
     "agreements:submit": "takes POST only",
+    "agreements:proposal-confirm": "takes POST only",
     "accounts:two-factor-off": "takes POST only",
 }
 
