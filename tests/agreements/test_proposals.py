@@ -627,3 +627,19 @@ def test_the_proposals_page_is_in_vietnamese_too(world):
 
     assert response.status_code == 200
     assert '<html lang="vi">' in response.content.decode()
+
+
+def test_a_draft_names_its_proposals_without_linking_to_pages_they_do_not_have_yet(world):
+    steam = make_resource(name_en="Steam", confirmed_at=None, proposed_for_park=world.park)
+    agreement = make_agreement(
+        world.park,
+        parties=[world.provider, world.receiver],
+        flows=[(steam, world.provider, world.receiver)],
+        review_state=State.DRAFT,
+    )
+
+    page = client_for(world.staff).get(agreement.get_absolute_url()).content.decode()
+
+    assert "Steam" in page
+    assert steam.get_absolute_url() not in page
+    assert world.provider.get_absolute_url() in page
