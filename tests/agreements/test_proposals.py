@@ -160,13 +160,13 @@ def test_a_proposed_resource_is_offered_in_its_park_and_nowhere_else(world):
     steam = Resource.objects.get(
         pk=propose_resource(client_for(world.staff), world.park).json()["id"]
     )
-    option = f'<option value="{steam.pk}">'
+    option = f'<option value="{steam.pk}">Steam (GJ), proposed, awaiting confirmation</option>'
 
     own = client_for(world.staff).get(reverse("agreements:create"))
     other = client_for(world.other_staff).get(reverse("agreements:create"))
 
     assert option in own.content.decode()
-    assert option not in other.content.decode()
+    assert "Steam (GJ)" not in other.content.decode()
 
 
 def test_staff_use_their_proposed_resource_in_a_draft_at_once(world):
