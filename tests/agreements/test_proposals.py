@@ -643,3 +643,11 @@ def test_a_draft_names_its_proposals_without_linking_to_pages_they_do_not_have_y
     assert "Steam" in page
     assert steam.get_absolute_url() not in page
     assert world.provider.get_absolute_url() in page
+
+
+def test_a_resource_called_new_gets_a_page_of_its_own(world):
+    response = propose_resource(client_for(world.admin), None, name_en="New", name_vi="")
+
+    resource = Resource.objects.get(pk=response.json()["id"])
+    assert resource.slug == "new-2"  # /resources/new/ is the form
+    assert public_get(resource.get_absolute_url()).status_code == 200
