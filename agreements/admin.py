@@ -96,6 +96,11 @@ class EmissionFactorAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def save_model(self, request, obj, form, change):
+        if not change:  # an admin's resource is confirmed as it is created, by them
+            obj.mark_proposed(by=request.user, confirmed=True)
+        super().save_model(request, obj, form, change)
+
 
 class RefusedSaveMixin:
     """For a ``ModelAdmin`` whose ``save_model``/``save_related`` call the services: when a

@@ -19,6 +19,7 @@ from django.core.validators import MinValueValidator
 from django.db.models import Q
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.forms.formsets import TOTAL_FORM_COUNT
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -32,7 +33,7 @@ from agreements.models import (
     ResourceFlow,
 )
 from parks.lookup import find_organisations, is_found_by, organisation_label
-from parks.models import Organisation
+from parks.models import Organisation, Park
 from symbiosis.bilingual import language_marked_formfield
 from symbiosis.form_layout import layout_helper
 from symbiosis.partial_dates import PartialDatesFormMixin
@@ -50,14 +51,31 @@ def _date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def resource_choices():
-    resources = Resource.objects.only("pk", "name_en", "name_vi", "unit")
+def offered_resources(user):
+    """The resources a flow row of this user's offers: the confirmed ones, and those proposed
+    for the user's parks and not yet confirmed (every proposal, for an admin)."""
+    park_ids = permissions.offered_resource_park_ids(user)
+    resources = Resource.objects.all()
+    return resources if park_ids is None else resources.offered_in(park_ids)
+
+
+def resource_label(resource):
+    """A resource as the flows' list names it: its name and unit, and whether it awaits an
+    official's confirmation."""
+    if resource.is_confirmed:
+        return f"{resource.name} ({resource.get_unit_display()})"
+    return _("%(resource)s (%(unit)s), proposed, awaiting confirmation") % {
+        "resource": resource.name,
+        "unit": resource.get_unit_display(),
+    }
+
+
+def resource_choices(resources):
+    """The flow rows' resource list, by name: one query, whatever the number of rows."""
+    resources = resources.only("pk", "name_en", "name_vi", "unit", "confirmed_at")
     choices = sorted(
-        (
-            (resource.pk, f"{resource.name} ({resource.get_unit_display()})")
-            for resource in resources
-        ),
-        key=lambda choice: fold(choice[1]),
+        ((resource.pk, resource_label(resource)) for resource in resources),
+        key=lambda choice: fold(str(choice[1])),
     )
     return [("", "---------"), *choices]
 
@@ -457,7 +475,16 @@ class ResourceFlowForm(forms.ModelForm):
             "Another party to this agreement. For a mutual flow, either way round."
         )
         if resource_choices is not None:
-            self.fields["resource"].choices = resource_choices
+            resources, choices = resource_choices
+            field = self.fields["resource"]
+            # Only what the list offers is accepted (a resource proposed for another park is
+            # not): the queryset checks the value sent, the choices draw the list.
+            field.queryset = resources
+            field.choices = choices
+            field.error_messages["invalid_choice"] = _(
+                "That resource is not offered in your parks' agreements: choose one from the "
+                "list, or propose it as a new resource."
+            )
         self.fields["unit"].choices = [
             ("", _("the resource's unit")),
             *units.grouped_choices(),
@@ -576,6 +603,7 @@ class AgreementEntry:
         self.instance = instance if instance is not None else Agreement()
         self.form = AgreementForm(data, instance=self.instance, user=user, initial=initial)
         saved_with = {}
+        resources = offered_resources(user)
         self.parties = PartyInlineFormSet(
             data,
             instance=self.instance,
@@ -592,7 +620,7 @@ class AgreementEntry:
             saved_with=saved_with,
             form_kwargs={
                 "organisation_choices": self.organisation_choices,
-                "resource_choices": resource_choices(),
+                "resource_choices": (resources, resource_choices(resources)),
                 "made_from_choices": self.made_from_choices,
             },
         )
@@ -1023,3 +1051,94 @@ class ResourceMergeForm(MergeForm):
         to_field_name="slug",
         help_text=_("The resource that is kept, with the duplicate's names as its aliases."),
     )
+
+
+class ResourceProposalForm(forms.ModelForm):
+    """A resource missing from the flows' list, proposed from the agreement form: by park staff
+    for one of their parks (usable at once in its agreements, public once an official confirms
+    it), or by an admin (confirmed at once)."""
+
+    park = forms.ModelChoiceField(
+        label=_("For the park"),
+        queryset=Park.objects.none(),
+        help_text=_(
+            "It can be chosen at once in this park's agreements, and shows on the public pages "
+            "once an official has confirmed it."
+        ),
+    )
+
+    class Meta:
+        model = Resource
+        fields = ["name_vi", "name_en", "category", "unit", "waste_code"]
+        formfield_callback = language_marked_formfield
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["unit"].choices = [("", "---------"), *units.grouped_choices()]
+        self.fields["unit"].help_text = _("Every quantity of it is recorded in this unit.")
+        if permissions.confirms_at_once(user):
+            del self.fields["park"]
+        else:
+            field = self.fields["park"]
+            field.queryset = parks = permissions.staffed_parks(user)
+            # The user's parks, read once for the list; staff of one park (most of them) find
+            # it chosen.
+            listed = list(parks.only("pk", "name_en", "name_vi").order_by("name_en", "name_vi"))
+            field.choices = [("", "---------"), *((park.pk, park.name) for park in listed)]
+            if len(listed) == 1:
+                field.initial = listed[0].pk
+
+    def clean(self):
+        cleaned = super().clean()
+        names = [cleaned.get(name) for name in ("name_vi", "name_en") if cleaned.get(name)]
+        if not names and not self.has_error("name_en") and not self.has_error("name_vi"):
+            self.add_error(
+                "name_en", _("Give the name in Vietnamese, in English, or in both languages.")
+            )
+        for name in names:
+            existing = Resource.objects.called(name)
+            if existing is None:
+                continue
+            park_ids = permissions.offered_resource_park_ids(self.user)
+            offered = (
+                park_ids is None
+                or existing.is_confirmed
+                or existing.proposed_for_park_id in park_ids
+            )
+            if offered:
+                message = _("%(name)s is already in the registry: choose it from the list.")
+            else:
+                message = _(
+                    "%(name)s is already proposed in another park and awaits an official's "
+                    "confirmation: ask an official overseeing your park to confirm it."
+                )
+            self.add_error(None, message % {"name": existing.name})
+            break
+        return cleaned
+
+    def save(self, commit=True):
+        resource = super().save(commit=False)
+        resource.slug = unique_resource_slug(resource.name_en or resource.name_vi)
+        confirmed = permissions.confirms_at_once(self.user)
+        resource.mark_proposed(by=self.user, confirmed=confirmed)
+        resource.proposed_for_park = None if confirmed else self.cleaned_data["park"]
+        if commit:
+            resource.save()
+        return resource
+
+
+# Words the resource pages' addresses use after /resources/: no resource's slug is one of them.
+RESERVED_RESOURCE_SLUGS = frozenset({"new"})
+
+
+def unique_resource_slug(name):
+    """A slug from ``name`` that no resource has yet, numbered if need be: one query."""
+    base = slugify(fold(name))[:100].strip("-") or "resource"
+    taken = set(Resource.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    taken |= RESERVED_RESOURCE_SLUGS
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug

@@ -17,15 +17,46 @@ from simple_history.models import HistoricalRecords
 from agreements import units
 from parks.models import Organisation
 from symbiosis.bilingual import BilingualNameMixin, pick
+from symbiosis.confirmation import Confirmable, ConfirmationQuerySetMixin
 from symbiosis.constraints import CheckedInOneQueryMixin
 from symbiosis.partial_dates import PartialDate, Precision, stored_date_fits
-from symbiosis.search import SEPARATOR, AliasesMixin, JoinedText, SearchTextMixin, fold
+from symbiosis.search import (
+    SEPARATOR,
+    AliasesMixin,
+    JoinedText,
+    SearchTextMixin,
+    exact_match,
+    fold,
+)
+
+
+class ResourceQuerySet(ConfirmationQuerySetMixin, models.QuerySet):
+    def offered_in(self, park_ids):
+        """What an agreement's flows may share in these parks: the confirmed resources and
+        those proposed for one of them, not yet confirmed."""
+        return self.filter(
+            Q(confirmed_at__isnull=False) | Q(proposed_for_park_id__in=list(park_ids))
+        )
+
+    def called(self, name):
+        """The first resource (the oldest) called ``name`` in either language or by one of its
+        aliases (a merged duplicate's names), accents and case ignored, or None."""
+        folded = fold(name)
+        for resource in self.filter(exact_match(name)).order_by("pk")[:20]:
+            names = (resource.name_vi, resource.name_en, *resource.alias_list)
+            if folded in {fold(name) for name in names}:
+                return resource
+        return None
 
 
 class Resource(
-    CheckedInOneQueryMixin, AliasesMixin, SearchTextMixin, BilingualNameMixin, models.Model
+    CheckedInOneQueryMixin, AliasesMixin, SearchTextMixin, BilingualNameMixin, Confirmable
 ):
-    """What an agreement shares: energy, water, a material, a service..."""
+    """What an agreement shares: energy, water, a material, a service...
+
+    One proposed by park staff (``proposed_for_park``) is offered in that park's agreements at
+    once, and shows on no public page until an official confirms it
+    (``symbiosis.confirmation``)."""
 
     searched_fields = ("name_vi", "name_en", "alias_list")
 
@@ -100,6 +131,17 @@ class Resource(
         related_name="+",
     )
     search_text = models.TextField(editable=False, default="")
+    proposed_for_park = models.ForeignKey(
+        "parks.Park",
+        verbose_name=_("proposed for the park"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="proposed_resources",
+    )
+
+    objects = ResourceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("resource")
@@ -206,6 +248,7 @@ RESERVED_REFERENCE_WORDS = frozenset(
         "download",
         "organisations",
         "resources",
+        "proposals",
         "dashboard",
     }
 )

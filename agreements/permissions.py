@@ -215,7 +215,20 @@ def can_create_agreement(user, park=None):
 
 
 def can_add_organisation(user):
-    """Park staff (and admins) may add an organisation missing from the list."""
+    """Park staff, officials and admins may add an organisation missing from the list (staff's
+    wait for an official: ``confirms_at_once``)."""
+    return can_create_agreement(user) or is_reviewer(user)
+
+
+def can_create_nationwide_organisation(user):
+    """Whether the user may add a national or international agency, or an international
+    organisation: officials and admins, not park staff."""
+    return is_reviewer(user)
+
+
+def can_propose_resource(user):
+    """Park staff (and admins) may propose a resource missing from the flows' list, for one of
+    their parks (``staffed_parks``)."""
     return can_create_agreement(user)
 
 
@@ -224,6 +237,42 @@ def can_merge(user):
     (``agreements.merging``); park staff cannot."""
     rights = access(user)
     return rights.is_admin or bool(rights.agency_ids)
+
+
+def confirms_at_once(user):
+    """Whether what this user adds (an organisation, a resource) is confirmed as it is created:
+    officials' and admins' is; park staff's waits for an official (``can_confirm``)."""
+    return is_reviewer(user)
+
+
+def can_confirm(user, obj):
+    """Whether the user may confirm this proposed organisation or resource: for a resource, the
+    officials overseeing the park it was proposed for; for an organisation (which any park's
+    agreements may name), any official; admins always."""
+    if not is_reviewer(user):
+        return False
+    park_id = getattr(obj, "proposed_for_park_id", None)
+    return park_id is None or reviews_park(user, park_id)
+
+
+def confirmable_resources(user, queryset):
+    """The unconfirmed resources of ``queryset`` this user may confirm (``can_confirm``)."""
+    rights = access(user)
+    if rights.is_admin or rights.nationwide:
+        return queryset
+    if not rights.agency_ids:
+        return queryset.none()
+    return queryset.filter(
+        Q(proposed_for_park__isnull=True)
+        | Q(proposed_for_park__managing_authority_id__in=rights.agency_ids)
+    )
+
+
+def offered_resource_park_ids(user):
+    """The parks whose proposed resources this user's agreement forms offer: their parks as
+    staff (every park for an admin: ``None``)."""
+    rights = access(user)
+    return None if rights.is_admin else rights.staff_park_ids
 
 
 def can_edit_agreement(user, agreement):

@@ -8,6 +8,7 @@ Views check *who* may call them (``agreements.permissions``); these functions ch
 agreement is in a state that allows the step.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -32,6 +33,7 @@ from agreements.models import (
     Resource,
     ResourceFlow,
 )
+from parks.models import Organisation
 
 ReviewState = Agreement.ReviewState
 
@@ -324,6 +326,38 @@ def completeness_problems(agreement):
     return problems
 
 
+@dataclass
+class Proposals:
+    """Resources and organisations proposed by park staff and not yet confirmed."""
+
+    resources: list
+    organisations: list
+
+    def __iter__(self):
+        yield from self.resources
+        yield from self.organisations
+
+    def __len__(self):
+        return len(self.resources) + len(self.organisations)
+
+
+def proposals_of(agreement):
+    """The unconfirmed resources its flows share and organisations its parties are (staff's
+    proposals, ``symbiosis.confirmation``): what an official reviews with it. Two queries."""
+    return Proposals(
+        resources=list(
+            Resource.objects.unconfirmed()
+            .filter(pk__in=agreement.flows.values("resource_id"))
+            .select_related("proposed_by", "proposed_for_park")
+        ),
+        organisations=list(
+            Organisation.objects.unconfirmed()
+            .filter(pk__in=agreement.parties.values("organisation_id"))
+            .select_related("park", "proposed_by")
+        ),
+    )
+
+
 def submit_agreement(*, agreement, user, base_url=""):
     """Send a draft or returned agreement to the officials for verification."""
     with transaction.atomic():
@@ -358,6 +392,9 @@ def verify_agreement(*, agreement, user, comment="", base_url=""):
         if problems:
             raise TransitionError(" ".join(str(problem) for problem in problems))
         _decide(current, user=user, state=ReviewState.VERIFIED, comment=comment)
+        # What staff proposed with it is public with it, confirmed by the same official.
+        for proposal in proposals_of(current):
+            proposal.confirm(by=user)
         _notify_on_commit(
             "verified",
             agreement=current,

@@ -18,6 +18,8 @@ urlpatterns = [
         name="list",
     ),
     path("resources/", cache_public_page(public.ResourceListView.as_view()), name="resource-list"),
+    # Before the resource pages: no resource's slug is "new" (forms.RESERVED_RESOURCE_SLUGS).
+    path("resources/new/", staff.resource_create, name="resource-create"),
     path(
         "resources/<slug:slug>/",
         cache_public_page(public.ResourceDetailView.as_view(), params=["page"]),
@@ -35,6 +37,12 @@ urlpatterns = [
     # reserved words of a reference, so no agreement's address can be these).
     path("merge/organisations/", merge.organisation_merge, name="organisation-merge"),
     path("merge/resources/", merge.resource_merge, name="resource-merge"),
+    path("proposals/", staff.ProposalsView.as_view(), name="proposals"),
+    path(
+        "proposals/<str:kind>/<int:pk>/confirm/",
+        staff.proposal_confirm,
+        name="proposal-confirm",
+    ),
     path("<path:reference>/edit/", staff.AgreementUpdateView.as_view(), name="update"),
     path("<path:reference>/submit/", staff.submit, name="submit"),
     path("<path:reference>/review/", staff.ReviewView.as_view(), name="review"),

@@ -30,6 +30,11 @@ class OrganisationAdminBase(FoldedSearchMixin, admin.ModelAdmin):
         (None, {"fields": ["successor"]}),
     ]
 
+    def save_model(self, request, obj, form, change):
+        if not change:  # an admin's organisation is confirmed as it is created, by them
+            obj.mark_proposed(by=request.user, confirmed=True)
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(OrganisationAdminBase):

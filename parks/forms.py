@@ -68,7 +68,13 @@ class ProvinceFieldsMixin(forms.ModelForm):
 
 
 class OrganisationForm(ProvinceFieldsMixin):
-    """A missing organisation, added by park staff from the agreement form."""
+    """A missing organisation, added by park staff (or officials) from the agreement form.
+
+    ``may_add_nationwide``: whether the user may add a national or international agency or an
+    international organisation (officials and admins may; park staff may not, since such a
+    body speaks for a whole country or more: ``agreements.permissions``)."""
+
+    NATIONWIDE_LEVELS = (Organisation.Level.NATIONAL, Organisation.Level.INTERNATIONAL)
 
     class Meta:
         model = Organisation
@@ -94,6 +100,35 @@ class OrganisationForm(ProvinceFieldsMixin):
                 "a sector: give the name it is known by and choose its sector."
             ),
         }
+
+    def __init__(self, *args, may_add_nationwide=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.may_add_nationwide = may_add_nationwide
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.may_add_nationwide:
+            return cleaned
+        if cleaned.get("kind") == Organisation.Kind.INTERNATIONAL:
+            self.add_error(
+                "kind",
+                _(
+                    "Only officials add international organisations: ask an official "
+                    "overseeing your park to add it."
+                ),
+            )
+        if (
+            cleaned.get("kind") == Organisation.Kind.AGENCY
+            and cleaned.get("level") in self.NATIONWIDE_LEVELS
+        ):
+            self.add_error(
+                "level",
+                _(
+                    "Only officials add national and international agencies: ask an official "
+                    "overseeing your park to add it."
+                ),
+            )
+        return cleaned
 
     def save(self, commit=True):
         organisation = super().save(commit=False)

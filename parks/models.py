@@ -12,6 +12,7 @@ from parks import sectors
 from parks.countries import country_names
 from parks.provinces import current_province, is_absorbed, province_label
 from symbiosis.bilingual import BilingualNameMixin, pick
+from symbiosis.confirmation import Confirmable, ConfirmationQuerySetMixin
 from symbiosis.constraints import CheckedInOneQueryMixin
 from symbiosis.search import AliasesMixin, SearchTextMixin, exact_match, fold
 
@@ -66,7 +67,7 @@ class VietnameseProvinceMixin:
         )
 
 
-class OrganisationQuerySet(models.QuerySet):
+class OrganisationQuerySet(ConfirmationQuerySetMixin, models.QuerySet):
     def search(self, query):
         folded = fold(query)
         return self.filter(search_text__contains=folded) if folded else self
@@ -94,11 +95,14 @@ class Organisation(
     AliasesMixin,
     SearchTextMixin,
     BilingualNameMixin,
-    models.Model,
+    Confirmable,
 ):
     """Every party to an agreement: companies, public utilities, agencies, associations and
     groups, research institutions, international organisations, and counterparts known only
-    as a sector ("the cement industry", "the grid")."""
+    as a sector ("the cement industry", "the grid").
+
+    One proposed by park staff has no public page until an official confirms it
+    (``symbiosis.confirmation``)."""
 
     searched_fields = (
         "name_vi",

@@ -48,6 +48,8 @@ PAGES = [
     ("agreements:organisation-create", "staff", []),
     ("agreements:organisation-merge", "official", ["duplicate", "keep"]),
     ("agreements:resource-merge", "official", ["duplicate", "keep"]),
+    ("agreements:resource-create", "staff", []),
+    ("agreements:proposals", "official", []),
     ("agreements:dashboard", "official", DASHBOARD_FILTERS),
     ("agreements:export-csv", "official", DASHBOARD_FILTERS),
     ("agreements:export-xlsx", "official", DASHBOARD_FILTERS),
@@ -85,6 +87,7 @@ PAGES = [
 NOT_FUZZED = {
     "logout": "takes POST only",
     "agreements:submit": "takes POST only",
+    "agreements:proposal-confirm": "takes POST only",
     "accounts:two-factor-off": "takes POST only",
 }
 

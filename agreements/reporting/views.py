@@ -287,7 +287,8 @@ class ParkDetailView(DetailWithListMixin, ListView):
             ResourceFlow.objects.public().filter(agreement__park=park), today=today
         )
         tenants = list(
-            park.tenants.annotate(total=Window(Count("pk")))
+            park.tenants.confirmed()
+            .annotate(total=Window(Count("pk")))
             .only("slug", "kind", "name_en", "name_vi", "name_own", "park")
             .order_by("name_en", "name_vi", "pk")[:TENANTS_SHOWN]
         )

@@ -123,17 +123,19 @@ def home_figures(public, *, today):
         (_("parks"), Park.objects.count()),
         (
             _("organisations in verified agreements"),
-            Organisation.objects.filter(
-                Exists(Party.objects.filter(organisation=OuterRef("pk"), agreement__in=public))
-            ).count(),
+            Organisation.objects.confirmed()
+            .filter(Exists(Party.objects.filter(organisation=OuterRef("pk"), agreement__in=public)))
+            .count(),
         ),
         (_("verified agreements"), public.count()),
         (_("active agreements"), public.active_on(today).count()),
         (
             _("resources shared"),
-            Resource.objects.filter(
+            Resource.objects.confirmed()
+            .filter(
                 Exists(ResourceFlow.objects.filter(resource=OuterRef("pk"), agreement__in=public))
-            ).count(),
+            )
+            .count(),
         ),
     ]
 
@@ -303,13 +305,17 @@ class ResourceListView(ListView):
     context_object_name = "resources"
 
     def get_queryset(self):
-        return Resource.objects.annotate(
-            agreement_count=Count(
-                "flows__agreement",
-                filter=Q(flows__agreement__review_state=PUBLIC),
-                distinct=True,
+        return (
+            Resource.objects.confirmed()
+            .annotate(
+                agreement_count=Count(
+                    "flows__agreement",
+                    filter=Q(flows__agreement__review_state=PUBLIC),
+                    distinct=True,
+                )
             )
-        ).order_by("category", "name_en", "name_vi")
+            .order_by("category", "name_en", "name_vi")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -329,7 +335,8 @@ class ResourceDetailView(MergedDuplicateMixin, DetailWithListMixin, ListView):
     marked when its agreement is not in force today."""
 
     template_name = "agreements/resource_detail.html"
-    object_queryset = Resource.objects.select_related("current_factor")
+    # A resource proposed by park staff has no page until an official confirms it.
+    object_queryset = Resource.objects.confirmed().select_related("current_factor")
     merge_kind = Merge.Kind.RESOURCE
     merge_url_name = "agreements:resource-merge"
     list_context_name = "agreements"
@@ -429,7 +436,8 @@ class OrganisationDetailView(MergedDuplicateMixin, DetailWithListMixin, ListView
     provides or receives (25 a page, by their own page parameter)."""
 
     template_name = "parks/organisation_detail.html"
-    object_queryset = Organisation.objects.select_related("park", "successor")
+    # An organisation proposed by park staff has no page until an official confirms it.
+    object_queryset = Organisation.objects.confirmed().select_related("park", "successor")
     merge_kind = Merge.Kind.ORGANISATION
     merge_url_name = "agreements:organisation-merge"
     list_context_name = "parties"
@@ -454,7 +462,7 @@ class OrganisationDetailView(MergedDuplicateMixin, DetailWithListMixin, ListView
         context["flows_page"] = page_of(self.request, flows, self.flows_page_kwarg)
         context["flows"] = context["flows_page"].object_list
         context["flows_page_kwarg"] = self.flows_page_kwarg
-        context["predecessors"] = organisation.predecessors.all()
+        context["predecessors"] = organisation.predecessors.confirmed()
         context["developed_parks"] = organisation.developed_parks.all()
         context["managed_parks"] = organisation.managed_parks.all()
         return context

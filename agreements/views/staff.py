@@ -14,26 +14,35 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Window
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
+from django.views.generic import (
+    CreateView,
+    DetailView,
+    FormView,
+    ListView,
+    TemplateView,
+    UpdateView,
+)
 
 from agreements import permissions, services
 from agreements.documents import DocumentForm
-from agreements.forms import AgreementEntry, ReviewForm
+from agreements.forms import AgreementEntry, ResourceProposalForm, ReviewForm, resource_label
 from agreements.history import agreement_changes
-from agreements.models import Agreement
+from agreements.models import Agreement, Resource
 from parks.forms import OrganisationForm
 from parks.lookup import find_organisations, organisation_label
+from parks.models import Organisation
 from symbiosis.pagination import PageNumberClampMixin
 from symbiosis.search import fold
 
 ORGANISATION_PREFIX = "organisation"
+RESOURCE_PREFIX = "resource"
 
 
 def blank_organisation_fields():
@@ -249,7 +258,13 @@ class AgreementEntryMixin:
         if "form" not in kwargs:
             kwargs["form"] = self.get_form()
         kwargs["entry"] = kwargs["form"]
-        return super().get_context_data(organisation_fields=blank_organisation_fields(), **kwargs)
+        return super().get_context_data(
+            organisation_fields=blank_organisation_fields(),
+            resource_form=ResourceProposalForm(prefix=RESOURCE_PREFIX, user=self.request.user)
+            if permissions.can_propose_resource(self.request.user)
+            else None,
+            **kwargs,
+        )
 
 
 class AgreementCreateView(UserPassesTestMixin, AgreementEntryMixin, CreateView):
@@ -344,7 +359,9 @@ class ReviewView(AgreementStepMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            problems=services.completeness_problems(self.agreement), **kwargs
+            problems=services.completeness_problems(self.agreement),
+            proposals=services.proposals_of(self.agreement),
+            **kwargs,
         )
 
 
@@ -429,12 +446,18 @@ def _wants_json(request):
 def organisation_create(request):
     """Add a missing organisation: from the agreement form's dialog (JSON), or as a page of its
     own (opened in a new tab without JavaScript)."""
-    if not permissions.can_add_organisation(request.user):
-        raise PermissionDenied(_("Only park staff add organisations."))
+    user = request.user
+    if not permissions.can_add_organisation(user):
+        raise PermissionDenied(_("Only park staff and officials add organisations."))
+    may_add_nationwide = permissions.can_create_nationwide_organisation(user)
     if request.method == "POST":
-        form = OrganisationForm(request.POST, prefix=ORGANISATION_PREFIX)
+        form = OrganisationForm(
+            request.POST, prefix=ORGANISATION_PREFIX, may_add_nationwide=may_add_nationwide
+        )
         if form.is_valid():
-            organisation = form.save()
+            organisation = form.save(commit=False)
+            organisation.mark_proposed(by=user, confirmed=permissions.confirms_at_once(user))
+            organisation.save()
             if _wants_json(request):
                 return JsonResponse(
                     {"id": organisation.pk, "label": organisation_label(organisation)},
@@ -448,6 +471,8 @@ def organisation_create(request):
                 )
                 % {"name": organisation_label(organisation)},
             )
+            if not organisation.is_confirmed:
+                messages.info(request, AWAITS_CONFIRMATION)
             return redirect("agreements:organisation-create")
         if _wants_json(request):
             html = render_to_string(
@@ -457,3 +482,107 @@ def organisation_create(request):
     else:
         form = OrganisationForm(prefix=ORGANISATION_PREFIX)
     return render(request, "agreements/organisation_form.html", {"form": form})
+
+
+AWAITS_CONFIRMATION = gettext_lazy(
+    "It can be used in your park's agreements at once; it shows on the public pages once an "
+    "official has confirmed it (verifying an agreement that uses it confirms it)."
+)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def resource_create(request):
+    """Propose a resource missing from the flows' list: from the agreement form's dialog (JSON),
+    or as a page of its own (opened in a new tab without JavaScript)."""
+    user = request.user
+    if not permissions.can_propose_resource(user):
+        raise PermissionDenied(_("Only park staff propose resources."))
+    if request.method == "POST":
+        form = ResourceProposalForm(request.POST, prefix=RESOURCE_PREFIX, user=user)
+        if form.is_valid():
+            resource = form.save()
+            if _wants_json(request):
+                return JsonResponse(
+                    {"id": resource.pk, "label": str(resource_label(resource))}, status=201
+                )
+            messages.success(
+                request,
+                _(
+                    "%(name)s is added. Go back to the agreement's tab and reload it: the "
+                    "resource is in the flows' lists (what you typed there is kept only once "
+                    "saved)."
+                )
+                % {"name": resource.name},
+            )
+            if not resource.is_confirmed:
+                messages.info(request, AWAITS_CONFIRMATION)
+            return redirect("agreements:resource-create")
+        if _wants_json(request):
+            html = render_to_string(
+                "agreements/_resource_fields.html", {"form": form}, request=request
+            )
+            return JsonResponse({"html": html}, status=400)
+    else:
+        form = ResourceProposalForm(prefix=RESOURCE_PREFIX, user=user)
+    return render(request, "agreements/resource_form.html", {"form": form})
+
+
+class ProposalsView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
+    """Officials' queue of what park staff proposed: the unconfirmed resources of the parks they
+    oversee and the unconfirmed organisations, the oldest first, each with a Confirm button
+    (``proposal_confirm``). Verifying an agreement confirms those it uses, too."""
+
+    template_name = "agreements/proposals.html"
+    http_method_names = ["get", "head", "options"]
+    permission_denied_message = gettext_lazy("Only officials confirm proposals.")
+    limit = 50
+
+    def test_func(self):
+        return permissions.is_reviewer(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        resources = list(
+            permissions.confirmable_resources(user, Resource.objects.unconfirmed())
+            .select_related("proposed_by", "proposed_for_park")
+            .annotate(total=Window(Count("pk")))
+            .order_by("pk")[: self.limit]
+        )
+        organisations = list(
+            Organisation.objects.unconfirmed()
+            .select_related("proposed_by", "park")
+            .annotate(total=Window(Count("pk")))
+            .order_by("pk")[: self.limit]
+        )
+        return super().get_context_data(
+            resources=resources,
+            organisations=organisations,
+            resource_count=resources[0].total if resources else 0,
+            organisation_count=organisations[0].total if organisations else 0,
+            limit=self.limit,
+            **kwargs,
+        )
+
+
+PROPOSAL_MODELS = {"resource": Resource, "organisation": Organisation}
+
+
+@login_required
+@require_POST
+def proposal_confirm(request, kind, pk):
+    """An official confirms one proposed resource or organisation: it shows on the public pages."""
+    model = PROPOSAL_MODELS.get(kind)
+    if model is None:
+        raise Http404
+    proposal = get_object_or_404(model.objects.select_for_update(), pk=pk)
+    if not permissions.can_confirm(request.user, proposal):
+        raise PermissionDenied(_("Only the officials overseeing its park confirm it."))
+    name = proposal.label if kind == "organisation" else proposal.name
+    if proposal.confirm(by=request.user):
+        messages.success(
+            request, _("%(name)s is confirmed: it shows on the public pages.") % {"name": name}
+        )
+    else:
+        messages.info(request, _("%(name)s was already confirmed.") % {"name": name})
+    return redirect("agreements:proposals")

@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from agreements import permissions
 from agreements.models import Agreement
 from tests.agreements.world import make_world
-from tests.factories import make_agency, make_agreement, make_official, make_park
+from tests.factories import make_agency, make_agreement, make_official, make_park, make_resource
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,13 @@ RULES = {
         same(405, LOGIN),
     ),
     "agreements:organisation-search": (None, same(200, LOGIN), same(405, LOGIN)),
+    # Officials add organisations too (issue 14: national agencies are theirs to add).
     "agreements:organisation-create": (
+        None,
+        answers(LOGIN, 200, 200, 200, 200, 200),
+        answers(LOGIN, 200, 200, 200, 200, 200),
+    ),
+    "agreements:resource-create": (
         None,
         answers(LOGIN, 200, 200, 403, 403, 200),
         answers(LOGIN, 200, 200, 403, 403, 200),
@@ -106,6 +112,17 @@ RULES = {
         answers(LOGIN, 403, 403, 200, 200, 200),
         answers(LOGIN, 403, 403, 200, 200, 200),
     ),
+    "agreements:proposals": (
+        None,
+        answers(LOGIN, 403, 403, 200, 200, 200),
+        answers(LOGIN, 403, 403, 405, 405, 405),
+    ),
+    # A resource proposed for this park: its officials (and admins) confirm it.
+    "agreements:proposal-confirm": (
+        None,
+        same(405, LOGIN),
+        answers(LOGIN, 403, 403, 302, 403, 302),
+    ),
     "login": (None, same(200), same(200)),
     "logout": (None, same(405), same(302)),
     "password_change": (None, same(200, LOGIN), same(200, LOGIN)),
@@ -142,6 +159,10 @@ KWARGS = {
     "accounts:agency-members": lambda world: {"slug": world.agency.slug},
     "accounts:invitation": {"token": "not-a-token"},
     "agreements:resource-factor": lambda world: {"slug": world.resource.slug},
+    "agreements:proposal-confirm": lambda world: {
+        "kind": "resource",
+        "pk": make_resource(confirmed_at=None, proposed_for_park=world.park).pk,
+    },
 }
 
 

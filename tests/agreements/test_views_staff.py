@@ -1193,8 +1193,9 @@ def test_the_edit_page_takes_the_same_number_of_queries_whatever_the_rows(
     )
 
     # savepoint, session, user, park memberships, agencies, agreement, parks, parties, flows,
-    # resources, the organisations' names, the flows its flows can be made from, release
-    with django_assert_num_queries(13):
+    # resources, the organisations' names, the flows its flows can be made from, the parks
+    # of the "propose a missing resource" dialog, release
+    with django_assert_num_queries(14):
         response = staff_client.get(url("update", agreement))
 
     assert response.content.decode().count('name="parties-') > rows
