@@ -532,7 +532,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 apps = MigrationExecutor(connection).loader.project_state(
-    [("parks", "0004_i14proposals_confirmation"), ("agreements", "0016_i14proposals_confirmation")]
+    [("parks", "0007_proposed_and_confirmed_organisations"),
+     ("agreements", "0019_proposed_and_confirmed_resources")]
 ).apps
 rows = {
     "organisations": list(
@@ -571,7 +572,13 @@ def test_rows_stored_before_proposals_are_kept_and_confirmed(empty_database):
     manage(empty_database, "migrate", "--noinput", "agreements", "0015_agreement_date_precision")
     manage(empty_database, "shell", "-c", WRITE_BEFORE)
 
-    manage(empty_database, "migrate", "--noinput", "agreements", "0016_i14proposals_confirmation")
+    manage(
+        empty_database,
+        "migrate",
+        "--noinput",
+        "agreements",
+        "0019_proposed_and_confirmed_resources",
+    )
     after = json.loads(manage(empty_database, "shell", "-c", READ_AFTER).strip().splitlines()[-1])
 
     # Every row kept, each confirmed (at the migration's time), by no one, proposed by no one.

@@ -1,11 +1,11 @@
-"""parks 0004 gives park memberships a role: every membership written before it is kept, as
+"""parks 0006 gives park memberships a role: every membership written before it is kept, as
 staff (a park's managers are named afterwards, on its members page)."""
 
 from tests.test_migrations import migrate, run_sql
 
 
 def test_every_membership_is_kept_as_staff(empty_database):
-    before = migrate(empty_database, "parks", "0003")
+    before = migrate(empty_database, "parks", "0005")
     assert before.returncode == 0, before.stderr
     run_sql(
         empty_database,
@@ -36,7 +36,7 @@ def test_every_membership_is_kept_as_staff(empty_database):
         ],
     )
 
-    forward = migrate(empty_database, "parks", "0004")
+    forward = migrate(empty_database, "parks", "0006")
     assert forward.returncode == 0, forward.stderr
 
     rows = run_sql(

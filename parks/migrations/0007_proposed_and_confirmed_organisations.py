@@ -8,22 +8,21 @@ from django.db import migrations, models
 
 
 def confirm_existing_rows(apps, schema_editor):
-    Resource = apps.get_model("agreements", "Resource")
-    Resource.objects.filter(confirmed_at__isnull=True).update(
+    Organisation = apps.get_model("parks", "Organisation")
+    Organisation.objects.filter(confirmed_at__isnull=True).update(
         confirmed_at=django.utils.timezone.now()
     )
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("agreements", "0015_agreement_date_precision"),
-        ("parks", "0004_i14proposals_confirmation"),
+        ("parks", "0006_membership_role"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="resource",
+            model_name="organisation",
             name="confirmed_at",
             field=models.DateTimeField(
                 blank=True, editable=False, null=True, verbose_name="confirmed at"
@@ -34,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(confirm_existing_rows, migrations.RunPython.noop),
         # From here on a row is confirmed as it is created, unless park staff propose it.
         migrations.AlterField(
-            model_name="resource",
+            model_name="organisation",
             name="confirmed_at",
             field=models.DateTimeField(
                 blank=True,
@@ -45,7 +44,7 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddField(
-            model_name="resource",
+            model_name="organisation",
             name="confirmed_by",
             field=models.ForeignKey(
                 blank=True,
@@ -58,7 +57,7 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddField(
-            model_name="resource",
+            model_name="organisation",
             name="proposed_by",
             field=models.ForeignKey(
                 blank=True,
@@ -68,19 +67,6 @@ class Migration(migrations.Migration):
                 related_name="+",
                 to=settings.AUTH_USER_MODEL,
                 verbose_name="proposed by",
-            ),
-        ),
-        migrations.AddField(
-            model_name="resource",
-            name="proposed_for_park",
-            field=models.ForeignKey(
-                blank=True,
-                editable=False,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="proposed_resources",
-                to="parks.park",
-                verbose_name="proposed for the park",
             ),
         ),
     ]

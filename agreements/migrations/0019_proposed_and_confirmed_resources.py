@@ -8,21 +8,22 @@ from django.db import migrations, models
 
 
 def confirm_existing_rows(apps, schema_editor):
-    Organisation = apps.get_model("parks", "Organisation")
-    Organisation.objects.filter(confirmed_at__isnull=True).update(
+    Resource = apps.get_model("agreements", "Resource")
+    Resource.objects.filter(confirmed_at__isnull=True).update(
         confirmed_at=django.utils.timezone.now()
     )
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("parks", "0003_organisations_of_any_country_and_kinds_of_place"),
+        ("agreements", "0018_legacy_emission_factors"),
+        ("parks", "0007_proposed_and_confirmed_organisations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="organisation",
+            model_name="resource",
             name="confirmed_at",
             field=models.DateTimeField(
                 blank=True, editable=False, null=True, verbose_name="confirmed at"
@@ -33,7 +34,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(confirm_existing_rows, migrations.RunPython.noop),
         # From here on a row is confirmed as it is created, unless park staff propose it.
         migrations.AlterField(
-            model_name="organisation",
+            model_name="resource",
             name="confirmed_at",
             field=models.DateTimeField(
                 blank=True,
@@ -44,7 +45,7 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddField(
-            model_name="organisation",
+            model_name="resource",
             name="confirmed_by",
             field=models.ForeignKey(
                 blank=True,
@@ -57,7 +58,7 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddField(
-            model_name="organisation",
+            model_name="resource",
             name="proposed_by",
             field=models.ForeignKey(
                 blank=True,
@@ -67,6 +68,19 @@ class Migration(migrations.Migration):
                 related_name="+",
                 to=settings.AUTH_USER_MODEL,
                 verbose_name="proposed by",
+            ),
+        ),
+        migrations.AddField(
+            model_name="resource",
+            name="proposed_for_park",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="proposed_resources",
+                to="parks.park",
+                verbose_name="proposed for the park",
             ),
         ),
     ]

@@ -32,6 +32,6 @@ def forget_factors(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("agreements", "0016_i14factors_emission_factors")]
+    dependencies = [("agreements", "0017_emission_factors")]
 
     operations = [migrations.RunPython(record_factors, forget_factors)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('parks', '0003_organisations_of_any_country_and_kinds_of_place'),
+        ("parks", "0004_park_history"),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agreements', '0015_agreement_date_precision'),
-        ('parks', '0004_i14merge_organisation_aliases'),
+        ('parks', '0005_organisation_aliases'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

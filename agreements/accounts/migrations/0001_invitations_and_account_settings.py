@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('parks', '0004_i14members_membership_role'),
+        ('parks', '0006_membership_role'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0015_agreement_date_precision'),
+        ("agreements", "0016_aliases_and_merges"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
