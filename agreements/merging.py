@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
@@ -180,6 +181,14 @@ def _fill_blanks(keep, duplicate, names):
             setattr(keep, name, getattr(duplicate, name))
 
 
+def _confirm_if_the_duplicate_was(keep, duplicate, *, by):
+    """A public duplicate merged into a proposal awaiting confirmation would vanish from the
+    public pages: the official merging them confirms the kept record then."""
+    if duplicate.is_confirmed and not keep.is_confirmed:
+        keep.confirmed_at = timezone.now()
+        keep.confirmed_by = by
+
+
 def _finish(merge, *, agreement_ids):
     """Refresh the copies the affected agreements keep of their parties' and resources' names
     and categories, and drop the cached pages and figures."""
@@ -280,6 +289,7 @@ def merge_organisations(*, keep, duplicate, by):
             keep.name_own_language = duplicate.name_own_language
         if keep.park_id is None and keep.kind in Organisation.TENANT_KINDS:
             keep.park_id = duplicate.park_id
+        _confirm_if_the_duplicate_was(keep, duplicate, by=by)
         duplicate.delete()
         keep.add_aliases(
             own_names,
@@ -337,7 +347,10 @@ def merge_resources(*, keep, duplicate, by):
         _fill_blanks(keep, duplicate, ["name_vi", "name_en", "description", "waste_code"])
         # An emission factor is per its resource's unit: taken only in the same unit.
         if keep.emission_factor is None and duplicate.unit == keep.unit:
-            _fill_blanks(keep, duplicate, ["emission_factor", "emission_factor_source"])
+            _fill_blanks(
+                keep, duplicate, ["emission_factor", "emission_factor_source", "current_factor"]
+            )
+        _confirm_if_the_duplicate_was(keep, duplicate, by=by)
         duplicate.delete()
         keep.add_aliases(names, own_names=(keep.name_vi, keep.name_en))
         keep.save()

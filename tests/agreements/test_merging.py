@@ -526,3 +526,37 @@ def test_the_kept_records_page_for_an_official_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(SIGNED_IN + 8 + 1):
         response = client.get(kalundborg.duplicate.get_absolute_url())
     assert len(response.context["merges"]) == rows // 5
+
+
+# Merging and proposals
+
+
+def test_a_public_organisation_merged_into_a_proposal_stays_public(kalundborg):
+    proposal = make_organisation(
+        name_en="Asnaes Kraftvaerk", slug="asnaes-kraftvaerk", confirmed_at=None
+    )
+    proposal.proposed_by = kalundborg.staff
+    proposal.save()
+
+    merging.merge_organisations(
+        keep=proposal, duplicate=kalundborg.duplicate, by=kalundborg.official
+    )
+
+    proposal.refresh_from_db()
+    assert proposal.is_confirmed and proposal.confirmed_by == kalundborg.official
+    page = Client().get(reverse("parks:organisation-detail", kwargs={"slug": proposal.slug}))
+    assert page.status_code == 200
+
+
+def test_a_proposal_merged_into_a_public_resource_leaves_it_public_and_the_kept_factor(
+    kalundborg,
+):
+    proposal = make_resource(name_en="Process steam", slug="process-steam", confirmed_at=None)
+
+    merging.merge_resources(keep=kalundborg.steam, duplicate=proposal, by=kalundborg.official)
+
+    kalundborg.steam.refresh_from_db()
+    assert kalundborg.steam.is_confirmed
+    page = Client().get(reverse("agreements:resource-detail", kwargs={"slug": "steam"}))
+    assert page.status_code == 200
+    assert "Process steam" in page.content.decode()  # found under its other name
