@@ -17,7 +17,6 @@ from tests.e2e.test_staff import (
     PASSWORD,
     assert_in_vietnamese,
     choose_organisation,
-    sign_out_in_vietnamese,
 )
 from tests.factories import make_agency, make_official, make_organisation
 
@@ -83,7 +82,12 @@ def invite_a_staff_member(page, park):
     page.get_by_role("button", name="Gửi lời mời").click()
     expect(page.get_by_text(re.compile(f"{re.escape(INVITEE)}"))).not_to_have_count(0)
     assert_in_vietnamese(page)
+    # The email speaks the language the official chose for it.
     (email,) = [message for message in mail.outbox if message.to == [INVITEE]]
+    assert email.subject == (
+        f"Lời mời tham gia {park.name_vi} trên Sổ đăng ký cộng sinh công nghiệp"
+    )
+    assert "Mở đường liên kết này để chấp nhận" in email.body
     return re.search(r"https?://\S+/accounts/invitation/\S+/", email.body).group(0)
 
 
@@ -145,6 +149,27 @@ def enter_the_agreement(page, park, company):
     return resource, newcomer
 
 
+def review_agreement(page, resource, newcomer):
+    (email,) = [
+        message
+        for message in mail.outbox
+        if message.to == ["nd-official@example.org"] and REFERENCE in message.subject
+    ]
+    page.goto(re.search(r"https?://\S+/review/", email.body).group(0))
+    assert_in_vietnamese(page)
+    proposals = page.get_by_role(
+        "region", name="Tài nguyên / tổ chức mới được đề xuất cùng thỏa thuận này"
+    )
+    expect(proposals.get_by_role("cell", name=resource.name_vi, exact=True)).to_be_visible()
+    expect(
+        proposals.get_by_role("cell", name=f"{newcomer.name_vi} / {newcomer.name_en}", exact=True)
+    ).to_be_visible()
+    page.get_by_label("Xác minh: thỏa thuận chính xác và được công khai").check()
+    page.get_by_role("button", name="Ghi nhận quyết định").click()
+    expect(page.get_by_text(f"Đã xác minh {REFERENCE}")).to_be_visible()
+    assert_in_vietnamese(page)
+
+
 def test_an_official_opens_a_park_whose_invited_staff_enter_its_first_verified_agreement(
     browser, live_server, policy_violations, authority
 ):
@@ -190,6 +215,29 @@ def test_an_official_opens_a_park_whose_invited_staff_enter_its_first_verified_a
             response = visitor.goto(proposal.get_absolute_url())
             assert response.status == 404, proposal
         assert visitor.goto(reverse("agreements:detail", args=[REFERENCE])).status == 404
+        visitor.goto(reverse("agreements:resource-list"))
+        expect(visitor.get_by_text(RESOURCE_VI)).to_have_count(0)
+
+        # The official follows the email's link to the review, sees both proposals, verifies.
+        review_agreement(official, resource, newcomer)
+
+        # Now the visitor finds the agreement, the resource and the organisation.
+        for proposal in (resource, newcomer):
+            assert visitor.goto(proposal.get_absolute_url()).status == 200, proposal
+            expect(visitor.get_by_role("heading", level=1)).to_contain_text(proposal.name_vi)
+            assert_in_vietnamese(visitor)
+        visitor.goto(reverse("agreements:resource-list"))
+        expect(visitor.get_by_role("link", name=RESOURCE_VI)).not_to_have_count(0)
+        visitor.goto(reverse("agreements:list"))
+        visitor.get_by_role("link", name=re.compile(re.escape(TITLE_VI[:40]))).first.click()
+        expect(visitor.get_by_role("heading", level=1)).to_contain_text(TITLE_VI[:40])
+        expect(visitor.get_by_role("link", name=RESOURCE_VI)).not_to_have_count(0)
+        assert_in_vietnamese(visitor)
+
+        agreement = Agreement.objects.get(reference=REFERENCE)
+        assert agreement.review_state == Agreement.ReviewState.VERIFIED
+        assert agreement.park == park
+        assert agreement.flows.get().resource == resource
     finally:
         for context in contexts:
             context.close()
