@@ -16,6 +16,7 @@ from tests.e2e.test_staff import (
     choose_organisation,
     save_the_fire_fighting_flow_and_upload_the_signed_agreement,
     sign_in,
+    sign_in_to_review,
     sign_out,
 )
 from tests.factories import make_user
@@ -106,7 +107,7 @@ def test_staff_enter_an_agreement_an_official_verifies_it_and_nothing_is_refused
     assert policy_violations == []
 
     # The official verifies it, then opens the dashboard with its charts.
-    sign_in(page, "heza-official")
+    sign_in_to_review(page, "heza-official")
     awaiting = page.get_by_role("region", name=re.compile("Awaiting your review"))
     awaiting.get_by_role("link", name=f"Review {FOUNDING_REFERENCE}").click()
     page.get_by_label("Verify: the agreement is correct and becomes public").check()

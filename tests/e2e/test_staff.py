@@ -27,11 +27,22 @@ TITLE_VI = (
 )
 
 
-def sign_in(page, username):
+def sign_in(page, username, lands_on="My agreements"):
+    """Sign in; staff land on "My agreements", officials on their dashboard."""
     page.goto(reverse("login"))
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1, name=lands_on)).to_be_visible()
+
+
+def sign_in_to_review(page, username):
+    """An official signs in, landing on the dashboard, and opens "My agreements", where the
+    agreements awaiting their review have a Review link each."""
+    sign_in(page, username, lands_on="Officials' dashboard")
+    page.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="My agreements"
+    ).click()
     expect(page.get_by_role("heading", level=1, name="My agreements")).to_be_visible()
 
 
@@ -82,7 +93,7 @@ def test_staff_enter_the_founding_agreement_an_official_verifies_it_and_the_publ
     sign_in(page, "deepc-staff")
     page.get_by_role("link", name="Enter a new agreement").click()
     page.get_by_label("Reference").fill(FOUNDING_REFERENCE)
-    expect(page.get_by_label("Park")).to_have_value(str(Park.objects.get(slug="deep-c").pk))
+    expect(page.locator("#id_park")).to_have_value(str(Park.objects.get(slug="deep-c").pk))
     page.locator("#id_kind").select_option("industrial_urban")
     page.get_by_label("Title in English", exact=True).fill(TITLE_EN)
     page.get_by_label("Title in Vietnamese", exact=True).fill(TITLE_VI)
@@ -109,7 +120,7 @@ def test_staff_enter_the_founding_agreement_an_official_verifies_it_and_the_publ
     sign_out(page, "deepc-staff")
 
     # The HEZA official verifies it.
-    sign_in(page, "heza-official")
+    sign_in_to_review(page, "heza-official")
     awaiting = page.get_by_role("region", name=re.compile("Awaiting your review"))
     awaiting.get_by_role("link", name=f"Review {FOUNDING_REFERENCE}").click()
     expect(page.get_by_role("cell", name="Bui Ngoc Hai, Deputy Head")).to_be_visible()
@@ -160,13 +171,13 @@ def assert_in_vietnamese(page):
     assert leftovers == [], f"{page.url}: {leftovers}"
 
 
-def sign_in_in_vietnamese(page, username):
+def sign_in_in_vietnamese(page, username, lands_on="Thỏa thuận của tôi"):
     page.goto(reverse("login"))
     assert_in_vietnamese(page)
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", level=1, name="Thỏa thuận của tôi")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name=lands_on)).to_be_visible()
     assert_in_vietnamese(page)
 
 
@@ -227,7 +238,10 @@ def test_a_vietnamese_speaking_officer_enters_the_founding_agreement_and_it_is_v
     assert_in_vietnamese(page)
     sign_out_in_vietnamese(page, "deepc-staff")
 
-    sign_in_in_vietnamese(page, "heza-official")
+    sign_in_in_vietnamese(page, "heza-official", lands_on="Bảng điều khiển của cán bộ quản lý")
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role(
+        "link", name="Thỏa thuận của tôi"
+    ).click()
     awaiting = page.get_by_role("region", name="Đang chờ anh/chị xem xét")
     awaiting.get_by_role("link", name=f"Xem xét {FOUNDING_REFERENCE}").click()
     expect(page.get_by_role("cell", name="Bùi Ngọc Hải, Phó Trưởng ban")).to_be_visible()
