@@ -7,6 +7,7 @@ what; its forms post back to it with an ``action``: invite (the default), role, 
 to confirm first), withdraw. Each redirects back with a message.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -221,6 +223,8 @@ def invitation(request, token):
         )
     if account is not None and not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    if account is None:
+        _in_the_invitations_language(request, found)
     context = {"invitation": found, "target": found.target}
     if account is not None:
         if request.method == "POST":
@@ -246,6 +250,15 @@ def invitation(request, token):
     if request.method == "POST":
         messages.error(request, _("Your account was not created: correct what is marked below."))
     return render(request, "accounts/invitation.html", {**context, "form": form})
+
+
+def _in_the_invitations_language(request, found):
+    """The page a new person opens from an invitation is in the language its email was written
+    in (the inviter chose it), not the browser's, unless the visitor chose one (the language
+    switcher's cookie): the email and the page it leads to read alike."""
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and found.language:
+        translation.activate(found.language)
+        request.LANGUAGE_CODE = translation.get_language()
 
 
 def _new_user(found):

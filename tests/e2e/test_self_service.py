@@ -195,17 +195,19 @@ def test_an_official_opens_a_park_whose_invited_staff_enter_its_first_verified_a
         park = create_the_park(official, authority)
         link = invite_a_staff_member(official, park)
 
-        # The invitee opens the link in their own browser, sets a password and chooses
-        # Vietnamese, and lands on the park.
+        # The invitee opens the link in their own browser, set to English: the page is in the
+        # invitation's language, Vietnamese. They set a password, keep Vietnamese, and land on
+        # the park.
         invitee = new_page("en-GB")
         invitee.goto(link)
-        expect(invitee.get_by_role("heading", level=1, name="Your invitation")).to_be_visible()
-        expect(invitee.get_by_text("nd-official invites you to Nam Dinh Vu")).to_be_visible()
-        create = invitee.get_by_role("button", name="Create my account")
+        expect(invitee.get_by_role("heading", level=1, name="Lời mời của anh/chị")).to_be_visible()
+        expect(invitee.get_by_text("nd-official mời anh/chị tham gia")).to_be_visible()
+        assert_in_vietnamese(invitee)
+        create = invitee.get_by_role("button", name="Tạo tài khoản của tôi")
         form = invitee.locator("form").filter(has=create)
-        form.get_by_label(re.compile(r"^New password\*?$")).fill(INVITEE_PASSWORD)
-        form.get_by_label("New password confirmation").fill(INVITEE_PASSWORD)
-        form.get_by_label("Language").select_option(label="Vietnamese")
+        form.get_by_label(re.compile(r"^Mật khẩu mới\*?$")).fill(INVITEE_PASSWORD)
+        form.get_by_label("Xác nhận mật khẩu mới").fill(INVITEE_PASSWORD)
+        expect(form.get_by_label("Ngôn ngữ")).to_have_value("vi")
         create.click()
         expect(invitee.get_by_role("heading", level=1)).to_contain_text(park.name_vi)
         expect(

@@ -232,6 +232,24 @@ class TestInvitingAndAccepting:
         assert "Enter a valid email address." in response.content.decode()
         assert (link, Invitation.objects.count(), MembershipEvent.objects.count()) == (None, 0, 0)
 
+    def test_the_link_opens_in_the_invitations_language_unless_the_visitor_chose_one(
+        self, world, django_capture_on_commit_callbacks
+    ):
+        _, path = send_invitation(
+            django_capture_on_commit_callbacks,
+            by=make_manager(world.park),
+            park=world.park,
+            language="vi",
+        )
+
+        english_browser = Client(headers={"accept-language": "en"})
+        page = english_browser.get(path).content.decode()
+        assert "Lời mời của anh/chị" in page and "Your invitation" not in page
+
+        english_browser.cookies["django_language"] = "en"
+        page = english_browser.get(path).content.decode()
+        assert "Your invitation" in page and "Lời mời của anh/chị" not in page
+
 
 class TestRefusedLinks:
     def test_an_expired_link_is_refused_with_a_message_and_nothing_is_created(
