@@ -265,7 +265,9 @@ class TestWorkLists:
         page = response.content.decode()
         assert "Steam from the boiler house" in page
         assert "Add the document." in page
-        for agreement in (waiting, ending, returned):
+        # An agreement awaiting verification opens on its review page, the others on theirs.
+        assert f'href="{reverse("agreements:review", args=[waiting.reference])}"' in page
+        for agreement in (ending, returned):
             assert f'href="{agreement.get_absolute_url()}"' in page
 
 
