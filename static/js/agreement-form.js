@@ -1,6 +1,6 @@
 /* The agreement form, progressively enhanced.
  *
- * - Rows are added by cloning the formset's empty form, and removed (when saving) with a
+ * - Rows are added by cloning the formset's empty form (or its blank spare row), and removed (when saving) with a
  *   button that ticks the row's "remove" box and can be undone: nothing typed is lost.
  * - An organisation is chosen by typing a few letters of its name in either language; the
  *   plain <select> stays in the form and carries the value. The server puts in it only the
@@ -359,7 +359,25 @@
     return row;
   }
 
+  /* The page draws an empty row in a <template> only when no spare row is left blank; else
+   * the blank spare row, as the server drew it, is the empty row, its number made a mark. */
+  function keepSpareRowAsEmptyRow(section) {
+    const spare = section.querySelector("[data-rows] [data-spare-row]");
+    if (!spare || section.querySelector("template[data-empty-row]")) {
+      return;
+    }
+    const copy = spare.cloneNode(true);
+    copy.removeAttribute("data-spare-row");
+    const template = document.createElement("template");
+    template.dataset.emptyRow = "";
+    template.innerHTML = copy.outerHTML
+      .split(spare.dataset.spareRow + "-")
+      .join(section.dataset.formset + "-__prefix__-");
+    section.querySelector("[data-rows]").after(template);
+  }
+
   document.querySelectorAll("[data-formset]").forEach(function (section) {
+    keepSpareRowAsEmptyRow(section);
     section.querySelectorAll("[data-rows] [data-row]").forEach(enhanceRow);
     const button = section.querySelector("[data-add-row]");
     button.hidden = false;

@@ -106,7 +106,9 @@ def test_the_new_agreement_page_offers_spare_rows_and_the_organisation_picker(st
     assert content.count('name="parties-TOTAL_FORMS" value="3"') == 1
     assert content.count('name="flows-TOTAL_FORMS" value="1"') == 1
     assert "data-organisation-select" in content
-    assert "<template data-empty-row>" in content
+    # The last blank spare row of each list is what the script copies to add a row.
+    assert 'data-row data-spare-row="parties-2"' in content
+    assert 'data-row data-spare-row="flows-0"' in content
     assert "js/agreement-form.js" in content
     assert 'href="/agreements/organisations/new/" target="_blank"' in content
 
@@ -291,7 +293,7 @@ def test_the_lists_keep_what_was_chosen_when_the_form_comes_back(staff_client, w
     assert chosen(page, "flows-0-period") == ["monthly"]
 
 
-def test_the_page_carries_the_rows_counts_and_an_empty_row_for_the_script(staff_client, world):
+def test_the_page_carries_the_rows_counts_and_a_blank_row_for_the_script(staff_client, world):
     page = Page(staff_client.get(url("update", draft(world))).content)
 
     for prefix, fields in [
@@ -299,8 +301,34 @@ def test_the_page_carries_the_rows_counts_and_an_empty_row_for_the_script(staff_
         ("flows", ["resource", "notes_en", "notes_vi"]),
     ]:
         section = page.find("section", data_formset=prefix)
+        # The spare row comes after the stored rows.
+        spare = f"{prefix}-{section.find('input', name=f'{prefix}-INITIAL_FORMS').attrs['value']}"
         for count in ["TOTAL", "INITIAL", "MIN_NUM", "MAX_NUM"]:
             assert section.find("input", name=f"{prefix}-{count}_FORMS").attrs["type"] == "hidden"
+        # The spare row, blank, stands for the empty row: the page draws no other.
+        assert section.find_all("template") == []
+        row = section.find("fieldset", **{"data-spare-row": spare})
+        for field in fields:
+            name = f"{spare}-{field}"
+            assert row.find(name=name).attrs["id"] == f"id_{name}"
+            assert row.find("label", for_=f"id_{name}")
+            assert not row.find(name=name).attrs.get("value")
+        assert row.find("input", name=f"{spare}-DELETE")
+
+
+def test_a_form_shown_again_with_every_row_filled_carries_an_empty_row_for_the_script(
+    staff_client, world
+):
+    data = founding_data(world, reference="")  # three parties and a flow: no blank row
+
+    page = Page(staff_client.post(url("create"), data).content)
+
+    for prefix, fields in [
+        ("parties", ["organisation", "role"]),
+        ("flows", ["resource", "notes_en", "notes_vi"]),
+    ]:
+        section = page.find("section", data_formset=prefix)
+        assert not any("data-spare-row" in row.attrs for row in section.find_all("fieldset"))
         empty_row = section.find("template", **{"data-empty-row": None})
         for field in fields:
             name = f"{prefix}-__prefix__-{field}"
