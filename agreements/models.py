@@ -121,6 +121,15 @@ class Resource(
     emission_factor_source = models.CharField(
         _("source of the emission factor"), max_length=300, blank=True
     )
+    # What the avoided emissions are measured against: what the resource replaces, e.g. "grid
+    # electricity" for rooftop solar, "landfill disposal" for waste used as filling material.
+    baseline_vi = models.CharField(_("baseline in Vietnamese"), max_length=200, blank=True)
+    baseline_en = models.CharField(
+        _("baseline in English"),
+        max_length=200,
+        blank=True,
+        help_text=_("What it replaces, e.g. grid electricity or landfill disposal."),
+    )
     current_factor = models.ForeignKey(
         "EmissionFactor",
         verbose_name=_("current emission factor"),
@@ -508,6 +517,22 @@ def linked_search_text():
     )
 
 
+class SymbiosisKind(models.TextChoices):
+    """The kinds of industrial symbiosis of Viet Nam's Circular 05/2025 (under Decree 35/2022 on
+    eco-industrial parks), which a park's symbiosis report sorts its activities by."""
+
+    INPUT_OUTPUT_EXCHANGE = (
+        "input_output_exchange",
+        _("Exchange of inputs and outputs among the park's enterprises"),
+    )
+    SHARED_INFRASTRUCTURE = "shared_infrastructure", _("Shared production infrastructure")
+    SHARED_SERVICES = "shared_services", _("Shared services")
+    OUTSIDE_THE_PARK = (
+        "outside_the_park",
+        _("Symbiosis with parties outside the park (industrial-urban)"),
+    )
+
+
 class Agreement(CheckedInOneQueryMixin, SearchTextMixin, models.Model):
     # The summary too, in either language: what an agreement is about is found by its words.
     searched_fields = ("reference", "title_vi", "title_en", "summary_vi", "summary_en")
@@ -604,6 +629,26 @@ class Agreement(CheckedInOneQueryMixin, SearchTextMixin, models.Model):
         max_length=16,
         choices=AmendmentKind,
         blank=True,
+    )
+    # Its kind in the terms of Circular 05/2025 (a flow may differ: ``ResourceFlow.
+    # symbiosis_kind``): suggested from its kind and its resources' categories, changed by its
+    # park's staff, confirmed by an official (and confirmed no more once it changes).
+    symbiosis_kind = models.CharField(
+        _("kind of symbiosis (Circular 05/2025)"),
+        max_length=24,
+        choices=SymbiosisKind,
+        blank=True,
+    )
+    symbiosis_kind_confirmed_at = models.DateTimeField(
+        _("kind of symbiosis confirmed at"), null=True, blank=True
+    )
+    symbiosis_kind_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("kind of symbiosis confirmed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     review_state = models.CharField(
         _("review state"), max_length=16, choices=ReviewState, default=ReviewState.DRAFT
@@ -914,6 +959,10 @@ class ResourceFlow(CheckedInOneQueryMixin, models.Model):
         ONE_WAY = "one_way", _("One-way")
         MUTUAL = "mutual", _("Mutual")
 
+    class Claimant(models.TextChoices):
+        PROVIDER = "provider", _("the provider")
+        RECEIVER = "receiver", _("the receiver")
+
     class Period(models.TextChoices):
         ONE_OFF = "one_off", _("one-off")
         MONTHLY = "monthly", _("per month")
@@ -975,6 +1024,26 @@ class ResourceFlow(CheckedInOneQueryMixin, models.Model):
             "A flow the provider receives and makes this one from, in this agreement or "
             "another of the park. Flows of this agreement can be chosen once it is saved."
         ),
+    )
+    # Where this flow's kind of symbiosis differs from its agreement's; blank: the agreement's.
+    symbiosis_kind = models.CharField(
+        _("kind of symbiosis, if not the agreement's"),
+        max_length=24,
+        choices=SymbiosisKind,
+        blank=True,
+    )
+    # What its avoided emissions are measured against, where it differs from the resource's
+    # (``Resource.baseline_en``), e.g. "diesel generators" for one plant's electricity.
+    baseline_vi = models.CharField(_("baseline in Vietnamese"), max_length=200, blank=True)
+    baseline_en = models.CharField(_("baseline in English"), max_length=200, blank=True)
+    # Which party claims the avoided emissions: only that one counts them, so a provider and a
+    # receiver never both count the same tonnes. Blank: not stated (counted once in a park's
+    # totals, by no party).
+    claimed_by = models.CharField(
+        _("avoided emissions claimed by"),
+        max_length=16,
+        choices=Claimant,
+        blank=True,
     )
 
     objects = ResourceFlowQuerySet.as_manager()
@@ -1219,3 +1288,117 @@ class Merge(models.Model):
         if self.kind == self.Kind.ORGANISATION:
             return self.kept_organisation_id
         return self.kept_resource_id
+
+
+class ReportedQuantity(models.Model):
+    """What was actually shared along a flow in a year, or in one month of it: a measured
+    figure, reported by the park's staff with its source and, if they have it, a document as
+    evidence, then accepted or returned by an official as agreements are. Accepted figures are
+    public (their flow's agreement being verified). A year is reported whole or month by
+    month, not both (``services``); its months add up to the year."""
+
+    class Source(models.TextChoices):
+        METERED = "metered", _("metered")
+        INVOICED = "invoiced", _("invoiced")
+        ESTIMATED = "estimated", _("estimated")
+
+    class ReviewState(models.TextChoices):
+        SUBMITTED = "submitted", _("awaiting review")
+        ACCEPTED = "accepted", _("accepted")
+        RETURNED = "returned", _("returned for correction")
+
+    PUBLIC_STATE = ReviewState.ACCEPTED
+
+    flow = models.ForeignKey(
+        ResourceFlow,
+        verbose_name=_("resource flow"),
+        on_delete=models.CASCADE,
+        related_name="reported_quantities",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    # None: the whole year.
+    month = models.PositiveSmallIntegerField(_("month"), null=True, blank=True)
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=16, decimal_places=3, validators=[MinValueValidator(0)]
+    )
+    # In the resource's unit's dimension (``services``); totals convert it (agreements/units.py).
+    unit = models.CharField(_("unit"), max_length=16, choices=units.Unit)
+    source = models.CharField(_("source"), max_length=16, choices=Source)
+    evidence = models.ForeignKey(
+        Document,
+        verbose_name=_("evidence"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evidenced_quantities",
+        help_text=_(
+            "A document of the agreement that shows the figure: a meter reading, an invoice."
+        ),
+    )
+    notes_vi = models.TextField(_("notes in Vietnamese"), blank=True)
+    notes_en = models.TextField(_("notes in English"), blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    review_state = models.CharField(
+        _("review state"), max_length=16, choices=ReviewState, default=ReviewState.SUBMITTED
+    )
+    review_comment = models.TextField(_("reviewer's comment"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reported quantity")
+        verbose_name_plural = _("reported quantities")
+        ordering = ["flow", "year", F("month").asc(nulls_first=True)]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["flow", "year"],
+                condition=Q(month__isnull=True),
+                name="agreements_reportedquantity_one_per_flow_and_year",
+                violation_error_message=_("This flow already has a figure for that year."),
+            ),
+            models.UniqueConstraint(
+                fields=["flow", "year", "month"],
+                condition=Q(month__isnull=False),
+                name="agreements_reportedquantity_one_per_flow_and_month",
+                violation_error_message=_("This flow already has a figure for that month."),
+            ),
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12),
+                name="agreements_reportedquantity_month_of_the_year",
+                violation_error_message=_("A month is from 1 to 12."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1900, year__lte=2100),
+                name="agreements_reportedquantity_year_in_range",
+                violation_error_message=_("Give a year from 1900 to 2100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0),
+                name="agreements_reportedquantity_quantity_not_negative",
+                violation_error_message=_("The quantity cannot be negative."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["review_state", "reported_at"], name="reported_state_idx"),
+        ]
+
+    def __str__(self):
+        when = f"{self.year}-{self.month:02d}" if self.month else str(self.year)
+        return f"{self.flow_id} {when}: {self.quantity} {self.unit}"

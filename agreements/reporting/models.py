@@ -57,3 +57,56 @@ class ScopeFigures(models.Model):
 
     def __str__(self):
         return f"{self.parks[:12]} {self.day}"
+
+
+class ReportCriterion(models.Model):
+    """A criterion of eco-industrial park certification that a park's symbiosis report checks,
+    entered by an admin as the legal text in force states it (Decree 35/2022 and the circulars
+    under it): none is written in the code. The report computes ``indicator`` for the park and
+    the year and shows the criterion as met, not met, or not computable (no figure)."""
+
+    class Indicator(models.TextChoices):
+        TENANT_SHARE = (
+            "tenant_share",
+            _(
+                "share of the park's tenant companies taking part in at least one symbiosis "
+                "activity in force (%)"
+            ),
+        )
+        ACTIVITIES = "activities", _("number of symbiosis activities in force")
+        MEASURED_SHARE = (
+            "measured_share",
+            _(
+                "share of the resource flows in force with an accepted measured quantity for the "
+                "year (%)"
+            ),
+        )
+        TONNES_AVOIDED = "tonnes_avoided", _("tonnes of CO2e avoided in the year")
+
+    class Comparison(models.TextChoices):
+        AT_LEAST = "at_least", _("at least")
+        AT_MOST = "at_most", _("at most")
+
+    text_vi = models.TextField(_("criterion in Vietnamese"))
+    text_en = models.TextField(_("criterion in English"), blank=True)
+    legal_reference = models.CharField(
+        _("legal reference"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where the criterion is stated, e.g. Decree 35/2022, Article 38."),
+    )
+    indicator = models.CharField(_("indicator"), max_length=24, choices=Indicator)
+    comparison = models.CharField(
+        _("comparison"), max_length=16, choices=Comparison, default=Comparison.AT_LEAST
+    )
+    threshold = models.DecimalField(_("threshold"), max_digits=16, decimal_places=3)
+    is_active = models.BooleanField(_("checked in reports"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("report criterion")
+        verbose_name_plural = _("report criteria")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.text_en or self.text_vi
