@@ -159,7 +159,7 @@ def report_quantity(
             errors["source"] = _("Choose a source from the list.")
         if errors:
             raise ValidationError(errors)
-        return ReportedQuantity.objects.create(
+        figure = ReportedQuantity(
             flow=flow,
             year=year,
             month=month,
@@ -173,6 +173,9 @@ def report_quantity(
             reported_at=timezone.now(),
             review_state=State.SUBMITTED,
         )
+        figure._history_user = user  # whoever calls: a page, the admin, a command
+        figure.save()
+        return figure
 
 
 def correct_quantity(
@@ -205,6 +208,7 @@ def correct_quantity(
         current.review_comment = ""
         current.reviewed_by = None
         current.reviewed_at = None
+        current._history_user = user
         current.save()
         return current, was_accepted
 
@@ -236,6 +240,7 @@ def _decide(figure, *, state, comment, user):
     figure.review_comment = comment
     figure.reviewed_by = user
     figure.reviewed_at = timezone.now()
+    figure._history_user = user
     figure.save(update_fields=["review_state", "review_comment", "reviewed_by", "reviewed_at"])
 
 
