@@ -470,3 +470,12 @@ def test_the_review_list_shows_25_a_page(world, agreement, flow):
 
     assert len(response.context["figures"]) == 5
     assert Agreement.objects.count() == 1
+
+
+def test_no_reference_can_hide_the_measured_quantities_pages():
+    from django.core.exceptions import ValidationError
+
+    from agreements.models import validate_reference_words
+
+    with pytest.raises(ValidationError):
+        validate_reference_words("HEZA/quantities")
