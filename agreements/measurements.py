@@ -183,7 +183,9 @@ def correct_quantity(
 ):
     """The park's staff correct a figure in any state: it awaits review again (an accepted one
     leaves the public pages until an official accepts it again). Its period stays: a figure
-    for another period is a new one. Returns the figure and whether it had been accepted."""
+    for another period is a new one; who reported it and when become the corrector and now,
+    and the last review is cleared (the history keeps both). Returns the figure and whether it
+    had been accepted."""
     with transaction.atomic():
         current = ReportedQuantity.objects.select_related("flow__resource").get(pk=reported.pk)
         agreement = _locked_agreement(current.flow)

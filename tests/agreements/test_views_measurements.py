@@ -439,6 +439,8 @@ def test_the_officials_page_takes_the_same_number_of_queries_whatever_the_figure
     many_figures(world, agreement, count)
     client = client_for(world.official)
 
+    # as the staff's, without the documents offered as evidence but with the parks the
+    # official oversees (for the review buttons)
     with django_assert_num_queries(14):
         response = client.get(page_url(agreement))
 
