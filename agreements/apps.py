@@ -13,6 +13,7 @@ class AgreementsConfig(AppConfig):
             Document,
             EmissionFactor,
             Party,
+            ReportedQuantity,
             Resource,
             ResourceFlow,
         )
@@ -21,7 +22,7 @@ class AgreementsConfig(AppConfig):
         from symbiosis.stored_files import erase_files_with_their_rows
 
         drop_cached_pages_on_change(
-            Agreement, Party, ResourceFlow, Document, Resource, EmissionFactor
+            Agreement, Party, ResourceFlow, Document, Resource, EmissionFactor, ReportedQuantity
         )
         keep_linked_copies_true()
         # A deleted document's file is erased, confidential ones above all, and so is a

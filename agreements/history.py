@@ -11,7 +11,15 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import Agreement, Merge, Party, Resource, ResourceFlow
+from agreements.models import (
+    Agreement,
+    Document,
+    Merge,
+    Party,
+    ReportedQuantity,
+    Resource,
+    ResourceFlow,
+)
 from parks.models import Organisation, Park
 from symbiosis.partial_dates import Precision, format_partial
 from symbiosis.people import FORMER_USER, display_name
@@ -45,6 +53,7 @@ class Entry:
     subject: str
     action: str
     changes: list = field(default_factory=list)
+    row: object = None  # the primary key of the row the entry is about
 
 
 class _Names:
@@ -63,6 +72,9 @@ class _Names:
         "framework": Agreement,
         "amends": Agreement,
         "made_from": ResourceFlow,
+        "flow": ResourceFlow,
+        "evidence": Document,
+        "reported_by": USER,
     }
     # What a name of a row of the model is read with (a flow is named by its ends and resource).
     JOINED = {ResourceFlow: ("provider", "resource", "receiver")}
@@ -124,6 +136,12 @@ def _subject(model, record, names):
         return str(_("Agreement"))
     if model is Park:
         return str(_("Park"))
+    if model is ReportedQuantity:
+        return _("Figure for %(period)s") % {
+            "period": str(record.year)
+            if record.month is None
+            else f"{record.month:02d}/{record.year}"
+        }
     if model is Party:
         return _("Party: %(organisation)s") % {
             "organisation": names.related("organisation", record.organisation_id)
@@ -144,6 +162,12 @@ def agreement_changes(agreement):
             ResourceFlow: ResourceFlow.history.filter(agreement_id=agreement.pk),
         }
     )
+
+
+def quantity_changes(flow_ids):
+    """Every change to the measured quantities reported for ``flow_ids``, newest first, each
+    entry's ``row`` the figure it is about."""
+    return _changes({ReportedQuantity: ReportedQuantity.history.filter(flow_id__in=flow_ids)})
 
 
 def park_changes(park):
@@ -245,4 +269,5 @@ def _entry(model, record, previous, names):
         subject=_subject(model, record, names),
         action=str(ACTIONS.get(record.history_type, record.history_type)),
         changes=changes,
+        row=record.id,
     )

@@ -253,6 +253,7 @@ RESERVED_REFERENCE_WORDS = frozenset(
         "submit",
         "review",
         "history",
+        "quantities",
         "documents",
         "download",
         "organisations",

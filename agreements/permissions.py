@@ -287,6 +287,13 @@ def can_review_agreement(user, agreement):
     return reviews_park(user, agreement.park_id) and agreement.is_awaiting_verification
 
 
+def can_report_quantities(user, agreement):
+    """The quantities measured along a verified agreement's flows are reported and corrected by
+    its park's staff (and admins): ``agreements.measurements``; officials accept or return them
+    (``reviews_park``)."""
+    return works_in_park(user, agreement.park_id) and agreement.is_public
+
+
 def can_set_emission_factor(user):
     """Officials of any agency and admins set and change resources' emission factors (the
     factor of a resource holds in every park, so no park decides it)."""

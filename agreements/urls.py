@@ -4,7 +4,7 @@
 
 from django.urls import path
 
-from agreements.views import factors, merge, parks, public, staff
+from agreements.views import factors, measurements, merge, parks, public, staff
 from symbiosis.caching import cache_public_page
 
 urlpatterns = [
@@ -43,6 +43,13 @@ urlpatterns = [
         staff.proposal_confirm,
         name="proposal-confirm",
     ),
+    # Measured quantities: agreements.views.measurements ("quantities" is a reserved word of a
+    # reference, so no agreement's address is this list's).
+    path(
+        "quantities/review/",
+        measurements.QuantitiesReviewView.as_view(),
+        name="quantities-review",
+    ),
     path("<path:reference>/edit/", staff.AgreementUpdateView.as_view(), name="update"),
     path("<path:reference>/submit/", staff.submit, name="submit"),
     path("<path:reference>/review/", staff.ReviewView.as_view(), name="review"),
@@ -52,6 +59,11 @@ urlpatterns = [
         name="document-upload",
     ),
     path("<path:reference>/history/", staff.HistoryView.as_view(), name="history"),
+    path(
+        "<path:reference>/quantities/",
+        measurements.QuantitiesView.as_view(),
+        name="quantities",
+    ),
 ]
 
 # Last, after every other page under /agreements/ (the reporting pages included, which

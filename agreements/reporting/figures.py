@@ -10,7 +10,8 @@ so each park keeps the ids of its organisations and the dashboard counts their u
 They are computed when a dashboard first needs them on a day, and kept until the park's
 figures change:
 
-- every committed change to an agreement, a party or a flow moves its park's ``generation`` on
+- every committed change to an agreement, a party, a flow or a flow's reported quantity moves
+  its park's ``generation`` on
   (after the commit, by the model signals ``connect_signals`` connects); a change to an
   organisation those of the parks where it is a party, a change to a resource every park's, and
   a bulk write (which sends no model signals) every park's (``symbiosis.caching.bulk_changed``);
@@ -41,7 +42,7 @@ from django.db.models.functions import ExtractYear
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from agreements.impact import counted_in_impact, impact_groups, merge_groups
-from agreements.models import Agreement, Party, Resource, ResourceFlow
+from agreements.models import Agreement, Party, ReportedQuantity, Resource, ResourceFlow
 from agreements.reporting.models import ParkFigures, ScopeFigures
 from parks.models import Organisation, Park
 from symbiosis.caching import bulk_changed
@@ -216,6 +217,7 @@ class PendingChanges:
         self.parks = set()
         self.agreements = set()
         self.organisations = set()
+        self.flows = set()
         self.everywhere = False
         self.done = False
 
@@ -228,6 +230,12 @@ class PendingChanges:
         if self.agreements:
             parks.update(
                 Agreement.objects.filter(pk__in=self.agreements).values_list("park_id", flat=True)
+            )
+        if self.flows:
+            parks.update(
+                ResourceFlow.objects.filter(pk__in=self.flows).values_list(
+                    "agreement__park_id", flat=True
+                )
             )
         if self.organisations:
             parks.update(
@@ -275,6 +283,15 @@ def _row_changed(sender, instance, **kwargs):
         _changes().agreements.add(instance.agreement_id)
 
 
+def _quantity_changed(sender, instance, **kwargs):
+    """A reported quantity (``agreements.measurements``): its flow's agreement's park."""
+    flow = ReportedQuantity.flow.field.get_cached_value(instance, None)
+    if flow is not None:
+        _row_changed(ResourceFlow, flow)
+    else:
+        _changes().flows.add(instance.flow_id)
+
+
 def _organisation_changed(sender, instance, created=False, **kwargs):
     if not created:  # a new organisation is a party to nothing yet
         _changes().organisations.add(instance.pk)
@@ -296,6 +313,7 @@ def connect_signals():
         signal.connect(_agreement_changed, sender=Agreement, dispatch_uid="figures-agreement")
         for model in (Party, ResourceFlow):
             signal.connect(_row_changed, sender=model, dispatch_uid=f"figures-{model.__name__}")
+        signal.connect(_quantity_changed, sender=ReportedQuantity, dispatch_uid="figures-quantity")
         signal.connect(_organisation_changed, sender=Organisation, dispatch_uid="figures-org")
         signal.connect(_resource_changed, sender=Resource, dispatch_uid="figures-resource")
     post_save.connect(_park_changed, sender=Park, dispatch_uid="figures-park")

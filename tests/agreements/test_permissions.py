@@ -26,6 +26,7 @@ ROLE_NAMES = {
 LOGIN = "sign-in"  # a redirect to the sign-in page
 DRAFT = Agreement.ReviewState.DRAFT
 SUBMITTED = Agreement.ReviewState.SUBMITTED
+VERIFIED = Agreement.ReviewState.VERIFIED
 
 
 def answers(*codes):
@@ -65,6 +66,19 @@ RULES = {
         DRAFT,
         answers(LOGIN, 200, 404, 200, 404, 200),
         same(405, LOGIN),
+    ),
+    # Measured quantities (issue 15): a verified agreement's page is its park's staff's to
+    # report on (an empty POST is the form again, with its errors), the officials' over it to
+    # read; the review list is every official's (an empty POST accepts nothing, and says so).
+    "agreements:quantities": (
+        VERIFIED,
+        answers(LOGIN, 200, 404, 200, 404, 200),
+        answers(LOGIN, 200, 404, 403, 404, 200),
+    ),
+    "agreements:quantities-review": (
+        None,
+        answers(LOGIN, 403, 403, 200, 200, 200),
+        answers(LOGIN, 403, 403, 302, 302, 302),
     ),
     "agreements:organisation-search": (None, same(200, LOGIN), same(405, LOGIN)),
     # Officials add organisations too (issue 14: national agencies are theirs to add).
@@ -168,7 +182,12 @@ KWARGS = {
 
 # The modules whose views the matrix covers, by URL namespace.
 OWNED_VIEW_MODULES = {
-    "agreements": {"agreements.views.staff", "agreements.views.merge", "agreements.views.factors"},
+    "agreements": {
+        "agreements.views.staff",
+        "agreements.views.merge",
+        "agreements.views.factors",
+        "agreements.views.measurements",
+    },
     "parks": {"agreements.views.parks", "agreements.accounts.members"},
     "accounts": {"agreements.accounts.members", "agreements.accounts.account"},
 }
