@@ -9,6 +9,7 @@ review state.
 
 from django.contrib import messages
 from django.contrib.auth.mixins import UserPassesTestMixin
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Window
 from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
@@ -32,7 +33,7 @@ from agreements.permissions import (
     oversight_scope,
     reviewable_agreements,
 )
-from agreements.reporting import dashboard, exports
+from agreements.reporting import dashboard, eip, exports
 from agreements.reporting.charts import Bar, BarChart
 from agreements.reporting.filters import DashboardFilterForm
 from agreements.reporting.network import (
@@ -66,6 +67,10 @@ class DashboardAccessMixin(UserPassesTestMixin):
         return reviewable_agreements(self.request.user, Agreement.objects.all())
 
 
+# The parks the officials' overview of the symbiosis reports lists on a page.
+OVERVIEW_PARKS_PER_PAGE = 25
+
+
 class DashboardView(DashboardAccessMixin, TemplateView):
     template_name = "reporting/dashboard.html"
 
@@ -94,12 +99,28 @@ class DashboardView(DashboardAccessMixin, TemplateView):
 
         # Read only where the page's fragment is not in the cache (the template's {% cache %}).
         figures = SimpleLazyObject(figures)
+        # Each park's figures of last year's symbiosis report, a page of parks at a time (those
+        # of the park and province filters: the rows read for the filters' choices, no query).
+        overview_parks = [
+            park
+            for park in self.park_rows
+            if filters.park in ("", park.slug) and filters.province in ("", park.province)
+        ]
+        overview_page = Paginator(overview_parks, OVERVIEW_PARKS_PER_PAGE).get_page(
+            self.request.GET.get("overview_page")
+        )
+        report_year = eip.last_year(today)
         return super().get_context_data(
             form=form,
             filters=filters,
             dashboard=figures,
             charts=SimpleLazyObject(lambda: charts(figures, filters)),
             query_string=filters.query_string(),
+            overview_page=overview_page,
+            report_year=report_year,
+            park_overview=SimpleLazyObject(
+                lambda: eip.overview(overview_page.object_list, year=report_year)
+            ),
             # The rendered page depends on nothing else (the language aside): officials of one
             # scope share it, as they share the figures. See agreements/caching.py.
             fragment_key=(

@@ -19,7 +19,10 @@ from agreements.models import (
     ResourceFlow,
     SymbiosisKind,
 )
+from agreements.reporting import dashboard, eip
 from agreements.reporting.models import ReportCriterion
+from agreements.reporting.views import OVERVIEW_PARKS_PER_PAGE
+from parks.models import Park
 from tests.factories import (
     make_agency,
     make_agreement,
@@ -438,3 +441,36 @@ def test_the_dashboard_shows_each_parks_overview_for_last_year(client, world, se
     assert row.measured_flows == 2
     assert [count for _label, count in row.by_kind] == [1, 1]
     assert f'data-park-overview="{world.park.slug}"' in response.content.decode()
+
+
+@pytest.mark.parametrize("parks", [1, 12])
+def test_the_overview_reads_two_queries_whatever_the_number_of_parks(
+    django_assert_num_queries, parks
+):
+    agency = make_agency()
+    for _ in range(parks):
+        park = make_park(managing_authority=agency)
+        tenant = make_organisation(park=park)
+        make_agreement(park, parties=[tenant, make_organisation()])
+    rows = dashboard.park_counts(Park.objects.all())
+
+    with django_assert_num_queries(2):
+        overview = eip.overview(rows, year=2024)
+
+    assert [(row.tenants, row.taking_part) for row in overview] == [(1, 1)] * parks
+    assert all(row.by_kind == [("Kind not recorded", 1)] for row in overview)
+
+
+def test_the_overview_is_paged(client, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    agency = make_agency()
+    for number in range(OVERVIEW_PARKS_PER_PAGE + 1):
+        make_park(managing_authority=agency, name_en=f"Park {number:02d}", slug=f"p-{number:02d}")
+    client.force_login(make_official(agency))
+
+    first = client.get(DASHBOARD).content.decode()
+    second = client.get(DASHBOARD, {"overview_page": 2}).content.decode()
+
+    assert first.count("data-park-overview=") == OVERVIEW_PARKS_PER_PAGE
+    assert second.count("data-park-overview=") == 1
+    assert 'data-park-overview="p-25"' in second
