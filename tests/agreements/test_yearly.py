@@ -29,14 +29,19 @@ All dimensions, 2025: agreed 60 t over 2 flows, measured 7.5 t for 1 of those 2 
 """
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from agreements import services, yearly
 from agreements.models import Agreement, ReportedQuantity, Resource, ResourceFlow
 from tests.factories import (
+    make_agency,
     make_agreement,
+    make_official,
     make_organisation,
     make_park,
     make_reported_quantity,
@@ -256,3 +261,160 @@ def test_queries_are_fixed_whatever_the_flows_and_years(register, django_assert_
         )
     with django_assert_num_queries(2):
         yearly.flow_years(ResourceFlow.objects.all(), years=range(2010, 2027))
+
+
+# The pages (their day is TODAY)
+
+
+@pytest.fixture(autouse=True)
+def pages_today(monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
+
+
+def figure(html, slug):
+    """The rows of the table of the chart ``slug``: {year: (agreed, measured, note)}."""
+    start = html.index(f'data-year-chart="{slug}"')
+    block = html[start : html.index("</figure>", start)]
+    rows = {}
+    for match in re.finditer(
+        r'<tr data-year="(\d+)" data-agreed="([^"]*)" data-measured="([^"]*)">.*?'
+        r'<td class="small">([^<]*)</td>',
+        block,
+        re.S,
+    ):
+        year, agreed, measured, note = match.groups()
+        rows[int(year)] = (agreed, measured, note.strip())
+    return rows
+
+
+# The agreement page
+
+
+def test_the_agreement_page_shows_each_flow_agreed_and_measured_per_year(client, register):
+    agreement = register["agreement_a"]
+    response = client.get(agreement.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    electricity = html[html.index(f'data-flow-years="{register["a_e"].pk}"') :]
+    electricity = electricity[: electricity.index("</figure>")]
+    # 2023 to 2026; the submitted 2023 figure is not shown, the months of 2025 are summed.
+    assert 'data-year="2023" data-agreed="120" data-measured=""' in electricity
+    assert 'data-year="2024" data-agreed="120" data-measured="115"' in electricity
+    assert 'data-year="2025" data-agreed="120" data-measured="15"' in electricity
+    assert "sum of 3 months reported" in electricity
+    assert "<svg" in electricity and "<title" in electricity
+    assert "style=" not in electricity
+
+
+def test_a_flow_without_a_measured_figure_says_so(client, register):
+    register["a_w"].reported_quantities.all().delete()
+    html = client.get(register["agreement_a"].get_absolute_url()).content.decode()
+    water = html[html.index(f'data-flow-years="{register["a_w"].pk}"') :]
+    assert "No measured figure yet." in water[: water.index("</figure>")]
+
+
+def test_the_agreement_page_in_vietnamese(client, register):
+    client.cookies["django_language"] = "vi"
+    response = client.get(register["agreement_a"].get_absolute_url(), HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 200
+    assert 'lang="vi"' in response.content.decode()
+
+
+# The park, resource and dashboard pages: totals per year and dimension
+
+
+def test_the_park_page_shows_totals_per_year_agreed_and_measured_apart(client, register):
+    html = client.get(register["park"].get_absolute_url()).content.decode()
+    assert figure(html, "park-MWh") == {
+        2022: ("50", "", ""),
+        2023: ("170", "", ""),
+        2024: ("170", "163", ""),
+        2025: ("120", "15", ""),
+        2026: ("120", "", ""),
+    }
+    assert figure(html, "park-m3")[2024] == ("1,000", "900", "")
+    # In 2025 only one flow of two (electricity, wastewater) has a measured figure.
+    assert figure(html, "park-co2e") == {
+        2022: ("25", "", ""),
+        2023: ("102", "", ""),
+        2024: ("102", "97.8", ""),
+        2025: ("60", "7.5", "measured for 1 of 2 flows"),
+        2026: ("60", "", ""),
+    }
+    # D (submitted) and its accepted 777 MWh count nowhere; nor do submitted/returned figures.
+    assert "777" not in html and "999" not in html
+    assert "style=" not in html[html.index('id="yearly"') :]
+
+
+def test_the_park_page_in_vietnamese(client, register, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    html = client.get(register["park"].get_absolute_url()).content.decode()
+    # Figures in the Vietnamese way (1.000; 97,8).
+    assert figure(html, "park-m3")[2024] == ("1.000", "900", "")
+    assert figure(html, "park-co2e")[2024] == ("102", "97,8", "")
+
+
+def test_the_resource_page_shows_its_totals_per_year(client, register):
+    html = client.get(register["electricity"].get_absolute_url()).content.decode()
+    rows = figure(html, "resource-MWh")
+    assert rows[2024] == ("170", "163", "")
+    assert rows[2025] == ("120", "15", "")
+    assert 'data-year-chart="resource-m3"' not in html
+
+
+def test_the_dashboard_shows_totals_per_year_for_its_scope(client, register):
+    agency = make_agency()
+    park = register["park"]
+    park.managing_authority = agency
+    park.save()
+    client.force_login(make_official(agency))
+    html = client.get(reverse("agreements:dashboard")).content.decode()
+    assert figure(html, "dashboard-MWh")[2024] == ("170", "163", "")
+    assert figure(html, "dashboard-co2e")[2025] == ("60", "7.5", "measured for 1 of 2 flows")
+    # Narrowed to water, only the water figures.
+    html = client.get(reverse("agreements:dashboard"), {"category": "water"}).content.decode()
+    assert 'data-year-chart="dashboard-MWh"' not in html
+    assert figure(html, "dashboard-m3")[2024] == ("1,000", "900", "")
+
+
+def test_a_park_with_nothing_to_show_has_no_yearly_section(client):
+    park = make_park()
+    html = client.get(park.get_absolute_url()).content.decode()
+    assert 'id="yearly"' not in html
+
+
+def test_the_pages_run_the_same_queries_for_one_flow_and_year_or_many(client):
+    """Each page's count, with one flow measured one year, then with twelve more flows measured
+    over six years (their own tests pin the counts: these add two queries to each)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    park = make_park()
+    resource = make_resource(category=Resource.Category.ENERGY, unit="MWh")
+    a, b = make_organisation(), make_organisation()
+    agreement = make_agreement(park, parties=[a, b], flows=[])
+    make_reported_quantity(flow(agreement, resource, 12), 2026, 10)
+    # One related agreement from the start (the page reads related ones only if any).
+    flow(make_agreement(park, parties=[a, b], flows=[]), resource, 1)
+
+    def counts():
+        result = []
+        for url in [
+            park.get_absolute_url(),
+            resource.get_absolute_url(),
+            agreement.get_absolute_url(),
+        ]:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            result.append(len(captured))
+        return result
+
+    few = counts()
+    for number in range(12):
+        other = make_agreement(
+            park, parties=[a, b], flows=[], starts_on=datetime.date(2021 + number % 6, 1, 1)
+        )
+        for year in range(2021 + number % 6, 2027):
+            make_reported_quantity(flow(other, resource, number + 1), year, number)
+        make_reported_quantity(flow(agreement, resource, number), 2021 + number % 6, 1)
+    assert counts() == few

@@ -337,7 +337,8 @@ class TestQueryCount:
     def test_the_dashboard(self, client, db, django_assert_num_queries, count):
         client.force_login(make_official(build_agreements(count)))
 
-        with django_assert_num_queries(18):
+        # ... of which two for agreed and measured per year (agreements.yearly)
+        with django_assert_num_queries(20):
             response = client.get(DASHBOARD, {"kind": "industrial"})
 
         assert figure(response, "total") == str(count)
