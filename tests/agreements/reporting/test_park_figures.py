@@ -335,17 +335,17 @@ class TestQueries:
     one query; worked out, in six more and one to keep them. Over several parks, their kept
     sum (with the work lists) and their generations are read instead, and the work lists are not
     read again; worked out, the parks' figures are read (or worked out) and the sum kept too.
-    Each time, two more for the parks' symbiosis report overview (``eip.overview``), whatever
-    the number of parks."""
+    Each time, two more for agreed and measured per year (``agreements.yearly``) and two for the
+    parks' symbiosis report overview (``eip.overview``), whatever the number of parks."""
 
     @pytest.mark.parametrize("count", [1, 100])
     def test_the_dashboard(self, client, db, django_assert_num_queries, count):
         client.force_login(make_official(build_agreements(count)))
 
-        with django_assert_num_queries(20):
+        with django_assert_num_queries(22):
             first = client.get(DASHBOARD)
         cache.clear()
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(15):
             again = client.get(DASHBOARD)
 
         assert figure(first, "total") == figure(again, "total") == str(count)
@@ -356,10 +356,10 @@ class TestQueries:
         build_agreements(count, agency=agency)  # a second park of the same agency
         client.force_login(make_official(agency))
 
-        with django_assert_num_queries(22):
+        with django_assert_num_queries(24):
             first = client.get(DASHBOARD)
         cache.clear()
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(13):
             again = client.get(DASHBOARD)
 
         assert figure(first, "total") == figure(again, "total") == str(2 * count)

@@ -337,7 +337,9 @@ class TestQueryCount:
     def test_the_dashboard(self, client, db, django_assert_num_queries, count):
         client.force_login(make_official(build_agreements(count)))
 
-        with django_assert_num_queries(20):
+        # ... of which two for agreed and measured per year (agreements.yearly), and two for
+        # the parks' report overview (eip.overview)
+        with django_assert_num_queries(22):
             response = client.get(DASHBOARD, {"kind": "industrial"})
 
         assert figure(response, "total") == str(count)
