@@ -7,10 +7,10 @@ workbook show alike, and the officials' overview of their parks on the dashboard
   grouped by kind of symbiosis: a flow's own kind, else its agreement's; blank is "kind not
   recorded". An agreement whose flows are of two kinds is listed under both, with its flows of
   each.
-- Each flow shows its agreed quantity for a year (``agreements.impact.annual_quantity``) and the
-  accepted measured quantity of the year (``ReportedQuantity``, months added up), both in its
-  resource's unit, and the tonnes of CO2e each avoids by the resource's emission factor: the
-  two are never added together.
+- Each flow shows its agreed quantity for the year and the accepted measured one (months added
+  up), each with the tonnes of CO2e it avoids by the emission factor in force that year: the
+  figures of ``agreements.yearly`` (``flow_years``, ``yearly_totals``), in the totals unit of
+  the resource's dimension. The two are never added together.
 - An activity **has evidence** when it has a document, or an accepted measured figure of the
   year with a document as its evidence.
 - The park's **tenants** are the companies located in it (``Organisation.park``); one **takes
@@ -19,7 +19,6 @@ workbook show alike, and the officials' overview of their parks on the dashboard
   met, or not computable when there is no figure (a share of no tenants, or of no flows).
 """
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,35 +26,33 @@ from decimal import Decimal
 from django.db.models import (
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
     Q,
     Subquery,
-    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 
-from agreements import units
-from agreements.impact import QUANTITY, TONNES, ChoiceOf, rounded, tonnes_co2e_avoided
 from agreements.models import (
     Agreement,
     Document,
+    EmissionFactor,
     Party,
     ReportedQuantity,
+    Resource,
     ResourceFlow,
     SymbiosisKind,
 )
 from agreements.reporting.models import ReportCriterion
+from agreements.yearly import flow_years, in_force_in_year, yearly_totals
 from parks.models import Organisation
 from symbiosis.bilingual import pick
 
 Indicator = ReportCriterion.Indicator
 NOT_RECORDED = ""  # the group of activities whose kind is not recorded
-ACCEPTED = ReportedQuantity.ReviewState.ACCEPTED
 HUNDRED = Decimal(100)
 SHARE_PLACES = Decimal("0.1")
 
@@ -65,24 +62,11 @@ def last_year(today):
     return today.year - 1
 
 
-def in_force_during(year, prefix=""):
-    """Agreements in force on at least one day of ``year`` (``AgreementQuerySet.active_condition``
-    over a year instead of a day): started by its end (or start unknown), not ended nor
-    terminated before its first day."""
-    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    return (
-        (Q(**{f"{prefix}starts_on__isnull": True}) | Q(**{f"{prefix}starts_on__lte": last}))
-        & (Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": first}))
-        & (
-            Q(**{f"{prefix}terminated_on__isnull": True})
-            | Q(**{f"{prefix}terminated_on__gt": first})
-        )
-    )
-
-
 def activity_condition(year, prefix=""):
-    """The year's symbiosis activities: verified agreements in force during it."""
-    return Q(**{f"{prefix}review_state": Agreement.PUBLIC_STATE}) & in_force_during(year, prefix)
+    """The year's symbiosis activities: verified agreements in force on at least one day of it
+    (``yearly.in_force_in_year``, the rule of the yearly figures); ``prefix`` reaches the
+    agreement (``"agreement__"`` from a flow)."""
+    return Q(**{f"{prefix}review_state": Agreement.PUBLIC_STATE}) & in_force_in_year(year, prefix)
 
 
 def effective_kind(prefix=""):
@@ -92,68 +76,37 @@ def effective_kind(prefix=""):
     )
 
 
-# Measured quantities
-
-
-def _ratio(part, unit_field):
-    """The ``part`` (numerator or denominator) of the factor from the unit in ``unit_field``
-    into its dimension's canonical unit (``agreements.units.TO_TOTALS_UNIT``)."""
-    return ChoiceOf(
-        unit_field,
-        [
-            (unit, Decimal(getattr(ratio, part)))
-            for unit, ratio in units.TO_TOTALS_UNIT.items()
-            if ratio != 1
-        ],
-        default=1,
-        output_field=QUANTITY,
-    )
-
-
-def _reported_in_resource_unit():
-    """A reported quantity (in its own unit) in its flow's resource's unit."""
-    return rounded(
-        ExpressionWrapper(
-            F("quantity")
-            * _ratio("numerator", "unit")
-            * _ratio("denominator", "flow__resource__unit")
-            / (_ratio("denominator", "unit") * _ratio("numerator", "flow__resource__unit")),
-            output_field=QUANTITY,
-        )
-    )
-
-
 def accepted_in_year(year, flow="pk"):
     """The accepted measured figures of the flow ``OuterRef(flow)`` for ``year``."""
     return ReportedQuantity.objects.filter(
-        flow=OuterRef(flow), year=year, review_state=ACCEPTED
+        flow=OuterRef(flow), year=year, review_state=ReportedQuantity.PUBLIC_STATE
     ).order_by()
 
 
-def measured_quantity(year, flow="pk"):
-    """The accepted measured quantity of a flow in ``year`` (its months added up), in its
-    resource's unit; NULL when none is accepted (a subquery)."""
+def factor_of_the_year(year, field):
+    """``field`` of the emission factor that ``yearly`` uses for a flow's resource in ``year``:
+    the latest published in or before it (NULL: the resource's current one, if it has one)."""
     return Subquery(
-        accepted_in_year(year, flow)
-        .values("flow")
-        .annotate(total=rounded(Sum(_reported_in_resource_unit())))
-        .values("total")[:1],
-        output_field=QUANTITY,
+        EmissionFactor.objects.filter(resource=OuterRef("resource"), year__lte=year)
+        .order_by("-year", "-set_at", "-pk")
+        .values(field)[:1]
     )
 
 
+YEAR_FACTOR_FIELDS = ("value", "unit", "source", "year")
+
+
 def flows_of_the_year(year):
-    """The flows a report lists, each with its impact (``with_impact``) and what was measured:
-    ``measured_quantity`` and ``measured_tonnes`` (its tonnes of CO2e avoided by the
-    resource's factor), ``has_measurement``, ``kind`` (``effective_kind``)."""
+    """The flows a report lists, each with its ``kind`` (``effective_kind``) and the emission
+    factor of the year (``factor_of_the_year``) as ``year_factor_value``, ``_unit``, ``_source``
+    and ``_year``."""
     return (
         ResourceFlow.objects.select_related("resource__current_factor", "provider", "receiver")
-        .with_impact()
         .annotate(
-            measured_quantity=measured_quantity(year),
-            measured_tonnes=tonnes_co2e_avoided(F("measured_quantity")),
-            has_measurement=Exists(accepted_in_year(year)),
             kind=effective_kind(),
+            **{
+                f"year_factor_{name}": factor_of_the_year(year, name) for name in YEAR_FACTOR_FIELDS
+            },
         )
         .order_by("pk")
     )
@@ -231,7 +184,8 @@ class ParkReport:
     flow_count: int
     measured_flow_count: int
     measured_share: Decimal | None
-    measured_tonnes: Decimal | None
+    measured_tonnes: Decimal | None  # from the accepted measured quantities of the year
+    agreed_tonnes: Decimal | None  # from the agreed quantities (never added to the measured)
     tenants: list  # Organisations, each with ``takes_part``
     tenant_count: int
     taking_part: int
@@ -266,7 +220,7 @@ def activities(park, year):
                 ReportedQuantity.objects.filter(
                     flow__agreement=OuterRef("pk"),
                     year=year,
-                    review_state=ACCEPTED,
+                    review_state=ReportedQuantity.PUBLIC_STATE,
                     evidence__isnull=False,
                 )
             ),
@@ -299,6 +253,9 @@ def grouped_by_kind(agreements):
         by_kind = defaultdict(list)
         for flow in agreement.flows.all():
             flow.baseline_text = baseline(flow)
+            flow.year_factor_unit_label = (
+                Resource.Unit(flow.year_factor_unit).label if flow.year_factor_unit else ""
+            )
             by_kind[flow.kind or NOT_RECORDED].append(flow)
         if not by_kind:  # no flow: the agreement's own kind
             by_kind[agreement.symbiosis_kind or NOT_RECORDED] = []
@@ -348,30 +305,41 @@ def tenant_counts(parks_condition, year):
     return {row["park_id"]: (row["tenants"], row["taking_part"]) for row in rows}
 
 
-def flow_figures(park, year):
-    """The year's flows of the park's activities: how many, how many have an accepted measured
-    quantity, and the tonnes of CO2e those measured quantities avoid (one query)."""
-    flows = ResourceFlow.objects.filter(
+def park_flows(park, year):
+    """The flows of the park's activities of ``year``."""
+    return ResourceFlow.objects.filter(
         activity_condition(year, "agreement__"), agreement__park=park
     )
-    return flows.annotate(
-        measured_tonnes=tonnes_co2e_avoided(measured_quantity(year)),
-        has_measurement=Exists(accepted_in_year(year)),
-    ).aggregate(
-        flows=Count("pk"),
-        measured=Count("pk", filter=Q(has_measurement=True)),
-        tonnes=rounded(Sum("measured_tonnes", output_field=TONNES)),
-        tonnes_flows=Count("measured_tonnes"),
-    )
+
+
+def set_year_figures(agreements, figures, year):
+    """Set on each flow of ``agreements`` its figures of ``year`` from ``figures``
+    (``yearly.flow_years``): ``agreed`` and ``measured`` (``yearly.Total``: quantity in
+    ``figures_unit``, tonnes of CO2e by the year's factor), ``measured_months`` and
+    ``measured_sources``."""
+    for agreement in agreements:
+        for flow in agreement.flows.all():
+            years = figures.get(flow.pk)
+            row = next((row for row in years.years if row.year == year), None) if years else None
+            flow.agreed = row.agreed if row else None
+            flow.measured = row.measured if row and row.measured.flows else None
+            flow.measured_months = row.months if row else 0
+            flow.measured_sources = row.sources if row else []
+            flow.figures_unit = years.unit if years else flow.resource.unit
+            flow.figures_unit_label = years.unit_label if years else flow.resource.unit_label
 
 
 def park_report(park, year):
-    """The report of ``park`` for ``year``: nine queries whatever its size."""
+    """The report of ``park`` for ``year``: twelve queries whatever its size."""
     agreements = list(activities(park, year))
+    flows = park_flows(park, year)
+    set_year_figures(agreements, flow_years(flows, years=[year]), year)
     groups = grouped_by_kind(agreements)
     listed = tenant_list(park, year)
     tenant_count, taking_part = tenant_counts(Q(park=park), year).get(park.pk, (0, 0))
-    flows = flow_figures(park, year)
+    # Each exchange once (a framework's flow that its bilateral agreement records is the
+    # bilateral's), as every total of the register counts it.
+    (totals,) = yearly_totals(flows, first_year=year, last_year=year).tonnes
     report = ParkReport(
         park=park,
         year=year,
@@ -382,10 +350,11 @@ def park_report(park, year):
             for agreement in agreements
             if not (agreement.has_documents or agreement.has_measured_evidence)
         ),
-        flow_count=flows["flows"],
-        measured_flow_count=flows["measured"],
-        measured_share=share(flows["measured"], flows["flows"]),
-        measured_tonnes=flows["tonnes"] if flows["tonnes_flows"] else None,
+        flow_count=totals.flows,
+        measured_flow_count=totals.measured.flows,
+        measured_share=share(totals.measured.flows, totals.flows),
+        measured_tonnes=totals.measured.tonnes_co2e,
+        agreed_tonnes=totals.agreed.tonnes_co2e,
         tenants=listed,
         tenant_count=tenant_count,
         taking_part=taking_part,

@@ -36,11 +36,6 @@ def _yes_no(value):
     return _("yes") if value else _("no")
 
 
-def _factor_year(resource):
-    factor = resource.current_factor
-    return factor.year if factor is not None and factor.year else None
-
-
 def activity_rows(report):
     for group in report.groups:
         for activity in group.activities:
@@ -62,23 +57,41 @@ def activity_rows(report):
                 yield common
             for flow in activity.flows:
                 resource = flow.resource
-                has_factor = resource.emission_factor is not None
                 yield [
                     *common,
                     flow.provider.name,
                     resource.name,
                     flow.receiver.name,
-                    resource.get_unit_display(),
-                    flow.annual_quantity_in_resource_unit,
-                    flow.measured_quantity,
-                    flow.annual_tonnes_co2e_avoided,
-                    flow.measured_tonnes,
-                    resource.emission_factor if has_factor else None,
-                    resource.emission_factor_source if has_factor else "",
-                    _factor_year(resource) if has_factor else None,
+                    str(flow.figures_unit_label),
+                    flow.agreed.quantity if flow.agreed else None,
+                    flow.measured.quantity if flow.measured else None,
+                    flow.agreed.tonnes_co2e if flow.agreed else None,
+                    flow.measured.tonnes_co2e if flow.measured else None,
+                    *_factor(flow),
                     flow.baseline_text,
                     flow.get_claimed_by_display() if flow.claimed_by else "",
                 ]
+
+
+def _factor(flow):
+    """The emission factor of the year the flow's tonnes use: value, its unit, source, year."""
+    resource = flow.resource
+    if resource.emission_factor is None:
+        return [None, "", "", None]
+    if flow.year_factor_value is not None:
+        return [
+            flow.year_factor_value,
+            str(flow.year_factor_unit_label),
+            flow.year_factor_source,
+            flow.year_factor_year,
+        ]
+    current = resource.current_factor
+    return [
+        resource.emission_factor,
+        resource.get_unit_display(),
+        resource.emission_factor_source,
+        current.year if current is not None else None,
+    ]
 
 
 def activity_header():
@@ -98,6 +111,7 @@ def activity_header():
         _("t CO2e avoided per year, agreed"),
         _("t CO2e avoided in the year, measured"),
         _("Emission factor (kg CO2e per unit)"),
+        _("Unit of the emission factor"),
         _("Source of the emission factor"),
         _("Year of the emission factor"),
         _("Baseline"),
@@ -129,7 +143,7 @@ def workbook(report, *, generated_on):
         _("Activities"),
         activity_header(),
         activity_rows(report),
-        widths=[30, 18, 40, 50, 30, 10, 30, 30, 30, 10, 14, 14, 14, 14, 14, 30, 10, 24, 18],
+        widths=[30, 18, 40, 50, 30, 10, 30, 30, 30, 10, 14, 14, 14, 14, 14, 10, 30, 10, 24, 18],
     )
     tenants = _sheet(
         book,
@@ -169,6 +183,7 @@ def workbook(report, *, generated_on):
             [_("Resource flows"), report.flow_count],
             [_("Flows with an accepted measured quantity"), report.measured_flow_count],
             [_("Share of flows measured (%)"), report.measured_share],
+            [_("t CO2e avoided in the year, agreed"), report.agreed_tonnes],
             [_("t CO2e avoided in the year, measured"), report.measured_tonnes],
             [
                 _("Notes"),
@@ -176,7 +191,8 @@ def workbook(report, *, generated_on):
                     "Symbiosis activities: verified agreements of the park in force on at least "
                     "one day of the year. Agreed quantities are per year as the agreement states "
                     "them; measured quantities are the accepted figures reported for the year. "
-                    "The two are never added together."
+                    "Both are in one unit per dimension (MWh, t, m³); their tonnes of CO2e use "
+                    "the emission factor in force that year. The two are never added together."
                 ),
             ],
         ],

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from agreements.models import (
     Agreement,
     Document,
+    EmissionFactor,
     ReportedQuantity,
     ResourceFlow,
     SymbiosisKind,
@@ -39,9 +40,10 @@ YEAR = 2024
 Indicator = ReportCriterion.Indicator
 # The request's savepoint and its release, the session, the user, their park memberships,
 # agencies and the parks those manage, the park; then the report: its activities with their
-# parties, flows and documents, the tenants listed and counted, the flows' figures, the
-# criteria.
-REPORT_QUERIES = 2 + 5 + 1 + 4 + 2 + 1 + 1
+# parties, flows and documents, the flows' agreed and measured figures of the year
+# (yearly.flow_years), the tenants listed and counted, the park's totals of the year
+# (yearly.yearly_totals), the criteria.
+REPORT_QUERIES = 2 + 5 + 1 + 4 + 2 + 2 + 2 + 1
 
 
 def report_url(park, year=YEAR):
@@ -221,6 +223,25 @@ def test_each_flow_shows_its_agreed_and_measured_quantities_and_the_method(clien
     assert "the receiver" in text  # who claims the avoided emissions
     # 70 MWh x 681.2 kg / 1000
     assert eip_report(client, world).measured_tonnes == Decimal("47.684")
+
+
+def test_the_tonnes_use_the_emission_factor_in_force_that_year(client, world):
+    EmissionFactor.objects.create(
+        resource=world.solar, value=500, unit="MWh", source="Grid factor 2023", year=2023
+    )
+    EmissionFactor.objects.create(
+        resource=world.solar, value=600, unit="MWh", source="Grid factor 2025", year=2025
+    )
+
+    client.force_login(world.staff)
+    response = client.get(report_url(world.park))
+
+    text = response.content.decode()
+    assert "Grid factor 2023" in text
+    assert "Grid factor 2025" not in text
+    # 70 MWh measured, 120 MWh agreed, at 500 kg per MWh
+    assert response.context["report"].measured_tonnes == Decimal(35)
+    assert response.context["report"].agreed_tonnes == Decimal(60)
 
 
 def test_an_activity_without_a_document_or_evidenced_figure_is_flagged(client, world):
