@@ -271,10 +271,15 @@ def tenants(park):
     return Organisation.objects.filter(park=park, kind=Organisation.Kind.COMPANY)
 
 
-def _takes_part(year):
+def _takes_part(year, park_ids):
+    """Whether a tenant (of one of the parks ``park_ids``) is a party to an activity of its park
+    in ``year``. The parks are named in the subquery too, so that the database reads those
+    parks' parties only (a subquery correlated by the park alone is read for the whole
+    registry)."""
     return Exists(
         Party.objects.filter(
             activity_condition(year, "agreement__"),
+            agreement__park_id__in=park_ids,
             organisation=OuterRef("pk"),
             agreement__park=OuterRef("park"),
         )
@@ -284,21 +289,21 @@ def _takes_part(year):
 def tenant_list(park, year):
     return list(
         tenants(park)
-        .annotate(takes_part=_takes_part(year))
+        .annotate(takes_part=_takes_part(year, [park.pk]))
         .only("slug", "kind", "name_en", "name_vi", "name_own", "park")
         .order_by("name_en", "name_vi", "pk")
     )
 
 
-def tenant_counts(parks_condition, year):
-    """Per park (``parks_condition`` filters organisations by their park): how many tenant
-    companies, and how many take part. One query: {park id: (tenants, taking part)}."""
+def tenant_counts(park_ids, year):
+    """Per park of ``park_ids``: how many tenant companies, and how many take part. One query:
+    {park id: (tenants, taking part)}."""
     rows = (
-        Organisation.objects.filter(parks_condition, kind=Organisation.Kind.COMPANY)
+        Organisation.objects.filter(park_id__in=park_ids, kind=Organisation.Kind.COMPANY)
         .values("park_id")
         .annotate(
             tenants=Count("pk"),
-            taking_part=Count("pk", filter=Q(_takes_part(year))),
+            taking_part=Count("pk", filter=Q(_takes_part(year, park_ids))),
         )
         .order_by()
     )
@@ -336,7 +341,7 @@ def park_report(park, year):
     set_year_figures(agreements, flow_years(flows, years=[year]), year)
     groups = grouped_by_kind(agreements)
     listed = tenant_list(park, year)
-    tenant_count, taking_part = tenant_counts(Q(park=park), year).get(park.pk, (0, 0))
+    tenant_count, taking_part = tenant_counts([park.pk], year).get(park.pk, (0, 0))
     # Each exchange once (a framework's flow that its bilateral agreement records is the
     # bilateral's), as every total of the register counts it.
     (totals,) = yearly_totals(flows, first_year=year, last_year=year).tonnes
@@ -393,7 +398,7 @@ def overview(parks, *, year):
     if not rows:
         return []
     ids = list(rows)
-    for park_id, (count, taking_part) in tenant_counts(Q(park_id__in=ids), year).items():
+    for park_id, (count, taking_part) in tenant_counts(ids, year).items():
         rows[park_id].tenants, rows[park_id].taking_part = count, taking_part
     per_kind = (
         ResourceFlow.objects.filter(
