@@ -28,6 +28,7 @@ from agreements.models import Agreement, Resource, ResourceFlow
 from agreements.permissions import (
     can_edit_park,
     can_see_park_history,
+    can_see_park_report,
     is_reviewer,
     overseen_parks,
     oversight_scope,
@@ -339,6 +340,7 @@ class ParkDetailView(DetailWithListMixin, ListView):
         user = self.request.user
         context["can_edit_park"] = can_edit_park(user, park)
         context["can_see_park_history"] = can_see_park_history(user, park)
+        context["can_see_park_report"] = can_see_park_report(user, park)
         return context
 
     def network(self, park):

@@ -495,3 +495,45 @@ def test_the_overview_is_paged(client, settings):
     assert first.count("data-park-overview=") == OVERVIEW_PARKS_PER_PAGE
     assert second.count("data-park-overview=") == 1
     assert 'data-park-overview="p-25"' in second
+
+
+def test_an_admin_enters_a_criterion_in_both_languages_and_the_report_checks_it(client, world):
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(admin)
+    add = reverse("admin:reporting_reportcriterion_add")
+    assert client.get(add).status_code == 200
+
+    response = client.post(
+        add,
+        {
+            "text_vi": "Ít nhất 20% doanh nghiệp thứ cấp tham gia cộng sinh",
+            "text_en": "At least 20% of tenants take part in symbiosis",
+            "legal_reference": "Decree 35/2022, Article 38",
+            "indicator": Indicator.TENANT_SHARE,
+            "comparison": "at_least",
+            "threshold": "20",
+            "is_active": "on",
+            "order": "1",
+        },
+    )
+
+    assert response.status_code == 302
+    text = page(client, admin, report_url(world.park))
+    assert "At least 20% of tenants take part in symbiosis" in text
+    assert "Decree 35/2022, Article 38" in text
+    assert 'data-outcome="met"' in text
+
+
+def test_the_page_prints_without_navigation(client, world):
+    text = page(client, world.staff, report_url(world.park))
+
+    assert "css/report-print.css" in text
+    assert "data-print-hint" in text
+    assert f'action="/parks/{world.park.slug}/report/"' in text  # the year picker
+
+
+def test_the_park_page_links_its_report_for_those_who_may_read_it(client, world):
+    assert "data-park-report" not in client.get(world.park.get_absolute_url()).content.decode()
+
+    assert "data-park-report" in page(client, world.staff, world.park.get_absolute_url())
+    assert "data-park-report" not in page(client, world.other_staff, world.park.get_absolute_url())
