@@ -3,10 +3,10 @@ Circular 05/2025): the figures, computed by the database, that the printable pag
 workbook show alike, and the officials' overview of their parks on the dashboard.
 
 - A **symbiosis activity** of the year is a verified agreement of the park in force on at least
-  one day of the year (``in_force_during``); each of its flows is an exchange. Activities are
-  grouped by kind of symbiosis: a flow's own kind, else its agreement's; blank is "kind not
-  recorded". An agreement whose flows are of two kinds is listed under both, with its flows of
-  each.
+  one day of the year (``yearly.in_force_in_year``); each of its flows is an exchange.
+  Activities are grouped by kind of symbiosis: a flow's own kind, else its agreement's; blank is
+  "kind not recorded". An agreement whose flows are of two kinds is listed under both, with its
+  flows of each.
 - Each flow shows its agreed quantity for the year and the accepted measured one (months added
   up), each with the tonnes of CO2e it avoids by the emission factor in force that year: the
   figures of ``agreements.yearly`` (``flow_years``, ``yearly_totals``), in the totals unit of
@@ -124,7 +124,13 @@ class Activity:
 
     @property
     def has_evidence(self):
-        return self.agreement.has_documents or self.agreement.has_measured_evidence
+        return has_evidence(self.agreement)
+
+
+def has_evidence(agreement):
+    """Whether an activity (annotated by ``activities``) has a document, or an accepted
+    measured figure of the year with a document as its evidence."""
+    return agreement.has_documents or agreement.has_measured_evidence
 
 
 @dataclass
@@ -266,8 +272,7 @@ def grouped_by_kind(agreements):
 
 
 def tenants(park):
-    """The park's tenant companies, each with ``takes_part`` in one of the activities of the
-    year (see ``tenant_figures``), by name."""
+    """The park's tenant companies: the companies located in it."""
     return Organisation.objects.filter(park=park, kind=Organisation.Kind.COMPANY)
 
 
@@ -287,6 +292,8 @@ def _takes_part(year, park_ids):
 
 
 def tenant_list(park, year):
+    """The park's tenant companies by name, each with ``takes_part`` in an activity of
+    ``year``."""
     return list(
         tenants(park)
         .annotate(takes_part=_takes_part(year, [park.pk]))
@@ -350,11 +357,7 @@ def park_report(park, year):
         year=year,
         groups=groups,
         activity_count=len(agreements),
-        activities_without_evidence=sum(
-            1
-            for agreement in agreements
-            if not (agreement.has_documents or agreement.has_measured_evidence)
-        ),
+        activities_without_evidence=sum(not has_evidence(agreement) for agreement in agreements),
         flow_count=totals.flows,
         measured_flow_count=totals.measured.flows,
         measured_share=share(totals.measured.flows, totals.flows),

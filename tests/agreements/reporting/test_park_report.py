@@ -416,8 +416,9 @@ def test_the_workbook_reads_in_vietnamese(client, world):
     assert "Activities" not in book.sheetnames  # (catalogue filled at merge)
 
 
-@pytest.mark.parametrize("rows", [1, 20])
-def test_the_report_runs_a_fixed_number_of_queries(client, django_assert_num_queries, rows):
+def park_of(rows):
+    """A park of ``rows`` activities of 2024 (every kind), each with a document, a measured
+    figure and a criterion, and its official."""
     agency = make_agency()
     park = make_park(managing_authority=agency)
     hub = make_organisation(park=park)
@@ -433,13 +434,31 @@ def test_the_report_runs_a_fixed_number_of_queries(client, django_assert_num_que
         Document.objects.create(agreement=agreement, title="Signed", file="x/s.pdf")
         measure(agreement.flows.get(), 5)
         criterion(Indicator.ACTIVITIES, number)
-    client.force_login(make_official(agency))
+    return park, make_official(agency)
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_the_report_runs_a_fixed_number_of_queries(client, django_assert_num_queries, rows):
+    park, official = park_of(rows)
+    client.force_login(official)
 
     with django_assert_num_queries(REPORT_QUERIES):
         response = client.get(report_url(park))
 
     assert response.context["report"].activity_count == rows
     assert len(response.context["report"].criteria) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_the_workbook_runs_a_fixed_number_of_queries(client, django_assert_num_queries, rows):
+    park, official = park_of(rows)
+    client.force_login(official)
+
+    with django_assert_num_queries(REPORT_QUERIES):
+        response = client.get(xlsx_url(park))
+
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Activities"]
+    assert sheet.max_row == rows + 1
 
 
 # The officials' overview on the dashboard
