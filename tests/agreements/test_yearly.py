@@ -33,6 +33,8 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -375,6 +377,48 @@ def test_the_dashboard_shows_totals_per_year_for_its_scope(client, register):
     html = client.get(reverse("agreements:dashboard"), {"category": "water"}).content.decode()
     assert 'data-year-chart="dashboard-MWh"' not in html
     assert figure(html, "dashboard-m3")[2024] == ("1,000", "900", "")
+
+
+def test_the_dashboard_kept_figures_and_computed_ones_agree(client, register):
+    """Chosen by parks only, the dashboard adds up each park's kept figures; narrowed by a
+    kind, it computes them from the flows: the same figures."""
+    agency = make_agency()
+    park = register["park"]
+    park.managing_authority = agency
+    park.save()
+    client.force_login(make_official(agency))
+    kept = client.get(reverse("agreements:dashboard")).content.decode()
+    computed = client.get(reverse("agreements:dashboard"), {"kind": "industrial"})
+    computed = computed.content.decode()
+    for slug in ["dashboard-MWh", "dashboard-m3", "dashboard-co2e"]:
+        assert figure(kept, slug) == figure(computed, slug)
+
+
+def test_a_figure_accepted_moves_the_parks_kept_figures_on(
+    client, register, django_capture_on_commit_callbacks
+):
+    agency = make_agency()
+    park = register["park"]
+    park.managing_authority = agency
+    park.save()
+    client.force_login(make_official(agency))
+    assert figure(client.get(reverse("agreements:dashboard")).content.decode(), "dashboard-m3")[
+        2025
+    ] == ("1,000", "", "")
+    # (In a savepoint of its own: the fixture's changes, never committed, are pending apart.)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        # By the flow's id alone: its park is read when the change commits.
+        ReportedQuantity.objects.create(
+            flow_id=register["a_w"].pk,
+            year=2025,
+            quantity=7,
+            unit="m3",
+            source=ReportedQuantity.Source.METERED,
+            review_state=State.ACCEPTED,
+        )
+    cache.clear()
+    html = client.get(reverse("agreements:dashboard")).content.decode()
+    assert figure(html, "dashboard-m3")[2025] == ("1,000", "7", "")
 
 
 def test_a_park_with_nothing_to_show_has_no_yearly_section(client):
