@@ -225,6 +225,38 @@ def test_an_agreement_in_force_part_of_the_years(register):
     assert column(years, "measured.quantity") == [None, None, 48, None]
 
 
+@pytest.mark.parametrize(
+    ("dates", "years_in_force"),
+    [
+        # start known to its month only: from the stored 1st of it
+        ({"starts_on": datetime.date(2023, 9, 1), "starts_on_precision": "month"}, [2023, 2024]),
+        # start unknown: from the signing
+        ({"starts_on": None, "signed_on": datetime.date(2023, 5, 2)}, [2023, 2024]),
+        # neither known: in force in every year, as today's totals count it
+        ({"starts_on": None, "signed_on": None}, [2021, 2022, 2023, 2024]),
+        # ended on 1 January: in force that day
+        (
+            {"starts_on": datetime.date(2021, 3, 1), "ends_on": datetime.date(2023, 1, 1)},
+            [2021, 2022, 2023],
+        ),
+        # terminated on 1 January: no longer that day
+        (
+            {"starts_on": datetime.date(2021, 3, 1), "terminated_on": datetime.date(2023, 1, 1)},
+            [2021, 2022],
+        ),
+    ],
+)
+def test_the_years_an_agreement_is_in_force(dates, years_in_force):
+    a, b = make_organisation(), make_organisation()
+    agreement = make_agreement(parties=[a, b], flows=[], **dates)
+    flow(agreement, make_resource(), 5)
+    rows = yearly.yearly_totals(
+        ResourceFlow.objects.filter(agreement=agreement), first_year=2021, last_year=2024
+    ).by_unit["m3"]
+    assert [row.year for row in rows if row.flows] == years_in_force
+    assert [row.agreed.quantity for row in rows if row.flows] == [5] * len(years_in_force)
+
+
 def test_submitted_and_returned_figures_are_never_counted(register):
     assert (
         yearly.measured_by_year(ResourceFlow.objects.filter(pk=register["b_e"].pk))[0]["year"]
