@@ -136,6 +136,9 @@ def in_force_in_year(year, prefix="agreement__"):
 
 # Measured, per flow and year
 
+# Reported figures of a resource that has an emission factor now (its history alone gives none).
+MEASURED_WITH_FACTOR = Q(flow__resource__emission_factor__isnull=False)
+
 
 def measured_by_year(flows, *, years=None):
     """The accepted measured quantities of ``flows`` (a ResourceFlow queryset) per flow and
@@ -161,11 +164,16 @@ def measured_by_year(flows, *, years=None):
                         tonnes_in_year(
                             in_totals_unit(F("quantity")), OuterRef("year"), "flow__resource"
                         ),
+                        filter=MEASURED_WITH_FACTOR,
                         output_field=TONNES,
                     )
                 )
             ),
-            factor=Max(factor_in_year(OuterRef("year"), "flow__resource"), output_field=QUANTITY),
+            factor=Max(
+                factor_in_year(OuterRef("year"), "flow__resource"),
+                filter=MEASURED_WITH_FACTOR,
+                output_field=QUANTITY,
+            ),
             **{f"source_{source}": Count("pk", filter=Q(source=source)) for source in Source},
         )
         .order_by("flow_id", "year")
@@ -255,6 +263,7 @@ def _agreed_by_year(flows, years, by=()):
     """Per each of ``by`` and totals unit, per year: the agreed annual quantity (totals unit),
     its tonnes by that year's factor, and the flows in force; one query, one column per year."""
     annual = Q(quantity__isnull=False, period__in=list(PERIODS_PER_YEAR))
+    with_factor = Q(resource__emission_factor__isnull=False)
     quantity = in_totals_unit(annual_quantity())
     aggregates = {}
     for year in years:
@@ -265,11 +274,12 @@ def _agreed_by_year(flows, years, by=()):
         )
         aggregates[f"tonnes_{year}"] = _tonnes_field(
             rounded(
-                Sum(tonnes_in_year(quantity, year), filter=in_force & annual, output_field=TONNES)
+                Sum(
+                    tonnes_in_year(quantity, year),
+                    filter=in_force & annual & with_factor,
+                    output_field=TONNES,
+                )
             )
-        )
-        aggregates[f"co2e_flows_{year}"] = Count(
-            "pk", filter=in_force & annual & Q(resource__emission_factor__isnull=False)
         )
     return list(
         flows.values(*by, totals_unit=totals_unit())
@@ -292,7 +302,9 @@ def _measured_totals(flows, years, by=()):
         .values(*by, "year", totals_unit=totals_unit("flow__"))
         .annotate(
             measured=rounded(Sum(in_totals_unit(F("quantity")), output_field=QUANTITY)),
-            tonnes_co2e=_tonnes_field(rounded(Sum(tonnes, output_field=TONNES))),
+            tonnes_co2e=_tonnes_field(
+                rounded(Sum(tonnes, filter=MEASURED_WITH_FACTOR, output_field=TONNES))
+            ),
             flows=Count("flow", distinct=True),
         )
         .order_by(*by, "totals_unit", "year")
@@ -314,16 +326,75 @@ def yearly_totals(flows, *, first_year, last_year, today=None, counted=True):
     count (verified agreements, each exchange once); two queries whatever the number of flows
     and years. ``today`` is not needed (the years say when), and kept for the callers' sake."""
     years = list(range(first_year, last_year + 1))
+    return totals_of(yearly_groups(flows, years=years, counted=counted))
+
+
+def yearly_groups(flows, *, years, by=(), counted=True):
+    """What ``yearly_totals`` adds up, as plain data (to keep, e.g. per park with
+    ``by=("agreement__park_id",)``; groups of several sets of flows add up by ``totals_of``):
+    {"years", "agreed": rows per each of ``by`` and totals unit, "measured": rows per each of
+    ``by``, totals unit and year}. Two queries."""
     if counted:
         flows = flows.public().counted_once()
-    agreed = {row["totals_unit"]: row for row in _agreed_by_year(flows, years)}
-    measured = {(row["totals_unit"], row["year"]): row for row in _measured_totals(flows, years)}
+    return {
+        "years": list(years),
+        "agreed": _agreed_by_year(flows, years, by),
+        "measured": _measured_totals(flows, years, by),
+    }
+
+
+# The figures of a group that are decimals, for those who keep groups as JSON.
+GROUP_DECIMALS = ("measured", "tonnes_co2e")
+GROUP_DECIMAL_PREFIXES = ("quantity_", "tonnes_")
+
+
+def decoded_groups(groups):
+    """``yearly_groups``' data read back from JSON (where its decimals became text)."""
+    for row in [*groups["agreed"], *groups["measured"]]:
+        for name, value in row.items():
+            decimal = name in GROUP_DECIMALS or name.startswith(GROUP_DECIMAL_PREFIXES)
+            if decimal and value is not None:
+                row[name] = Decimal(value)
+    return groups
+
+
+def merged_groups(many):
+    """Several ``yearly_groups`` of the same years as one (their rows together)."""
+    many = list(many)
+    if not many:
+        return None
+    return {
+        "years": many[0]["years"],
+        "agreed": [row for groups in many for row in groups["agreed"]],
+        "measured": [row for groups in many for row in groups["measured"]],
+    }
+
+
+def _summed(rows, key):
+    """``rows`` added up per ``key`` (a function of a row): each figure summed, None + None
+    staying None."""
+    sums = {}
+    for row in rows:
+        into = sums.setdefault(key(row), {})
+        for name, value in row.items():
+            if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+                if name.endswith("_id") or name == "year":
+                    continue
+                into[name] = _add(into.get(name), value)
+            elif value is None and name not in into:
+                into[name] = None
+    return sums
+
+
+def totals_of(groups):
+    """The ``YearlyTotals`` of ``yearly_groups``' data (merged or not)."""
+    years = groups["years"]
+    agreed = _summed(groups["agreed"], lambda row: row["totals_unit"])
+    measured = _summed(groups["measured"], lambda row: (row["totals_unit"], row["year"]))
     found_units = set(agreed) | {unit for unit, _ in measured}
     order = list(units.Unit)
     by_unit = {}
-    for unit in sorted(found_units, key=lambda unit: order.index(unit) if unit else -1):
-        if unit is None:
-            continue
+    for unit in sorted(found_units - {None}, key=order.index):
         rows = []
         for year in years:
             a = agreed.get(unit, {})
@@ -332,15 +403,15 @@ def yearly_totals(flows, *, first_year, last_year, today=None, counted=True):
                 YearRow(
                     year=year,
                     unit=unit,
-                    flows=a.get(f"flows_{year}", 0),
+                    flows=a.get(f"flows_{year}") or 0,
                     agreed=Total(
                         AGREED,
                         a.get(f"quantity_{year}"),
                         a.get(f"tonnes_{year}"),
-                        a.get(f"flows_{year}", 0),
+                        a.get(f"flows_{year}") or 0,
                     ),
                     measured=Total(
-                        MEASURED, m.get("measured"), m.get("tonnes_co2e"), m.get("flows", 0)
+                        MEASURED, m.get("measured"), m.get("tonnes_co2e"), m.get("flows") or 0
                     ),
                 )
             )
@@ -364,6 +435,11 @@ def yearly_totals(flows, *, first_year, last_year, today=None, counted=True):
             )
         )
     return YearlyTotals(years=years, by_unit=by_unit, tonnes=tonnes)
+
+
+def shown(totals):
+    """``totals`` as a page shows them (``trimmed``), or None where no year has any figure."""
+    return trimmed(totals) if totals.has_figures else None
 
 
 def trimmed(totals):

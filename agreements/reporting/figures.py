@@ -40,8 +40,9 @@ from django.db.models import Count, F
 from django.db.models.functions import ExtractYear
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from agreements import yearly
 from agreements.impact import counted_in_impact, impact_groups, merge_groups
-from agreements.models import Agreement, Party, Resource, ResourceFlow
+from agreements.models import Agreement, Party, ReportedQuantity, Resource, ResourceFlow
 from agreements.reporting.models import ParkFigures, ScopeFigures
 from parks.models import Organisation, Park
 from symbiosis.caching import bulk_changed
@@ -103,6 +104,15 @@ def compute(park_ids, *, today, overview_counts):
     )
     for park_id, resource_id in counted:
         figures[park_id]["factors"].append(resource_id)
+    # Agreed and measured per year (agreements.yearly), over the years the dashboard shows.
+    years = yearly.years_up_to(today)
+    for park_figures in figures.values():
+        park_figures["yearly"] = {"years": years, "agreed": [], "measured": []}
+    groups = yearly.yearly_groups(flows, years=years, by=("agreement__park_id",))
+    for row in groups["agreed"]:
+        figures[row["agreement__park_id"]]["yearly"]["agreed"].append(row)
+    for row in groups["measured"]:
+        figures[row["flow__agreement__park_id"]]["yearly"]["measured"].append(row)
     return figures
 
 
@@ -121,7 +131,8 @@ def _current(park_ids, *, today, overview_counts):
     generations, figures = {}, {}
     for park_id, generation, day, computed_generation, kept in rows:
         generations[park_id] = generation
-        if day == today and computed_generation == generation:  # ParkFigures.holds_for
+        # ParkFigures.holds_for (and figures kept before they had "yearly" do not)
+        if day == today and computed_generation == generation and "yearly" in kept:
             figures[park_id] = _decoded(kept)
     missing = [park_id for park_id in park_ids if park_id not in figures]
     if missing:
@@ -162,6 +173,7 @@ def _store(figures, *, today, generations):
 
 def _decoded(figures):
     _decimals(figures["impact"])
+    yearly.decoded_groups(figures["yearly"])
     return figures
 
 
@@ -216,6 +228,7 @@ class PendingChanges:
         self.parks = set()
         self.agreements = set()
         self.organisations = set()
+        self.flows = set()  # of measured figures (ReportedQuantity)
         self.everywhere = False
         self.done = False
 
@@ -228,6 +241,12 @@ class PendingChanges:
         if self.agreements:
             parks.update(
                 Agreement.objects.filter(pk__in=self.agreements).values_list("park_id", flat=True)
+            )
+        if self.flows:
+            parks.update(
+                ResourceFlow.objects.filter(pk__in=self.flows).values_list(
+                    "agreement__park_id", flat=True
+                )
             )
         if self.organisations:
             parks.update(
@@ -275,6 +294,15 @@ def _row_changed(sender, instance, **kwargs):
         _changes().agreements.add(instance.agreement_id)
 
 
+def _reported_changed(sender, instance, **kwargs):
+    """A measured figure: its flow's agreement's park (read at commit unless at hand)."""
+    flow = ReportedQuantity._meta.get_field("flow").get_cached_value(instance, None)
+    if flow is not None:
+        _changes().agreements.add(flow.agreement_id)
+    else:
+        _changes().flows.add(instance.flow_id)
+
+
 def _organisation_changed(sender, instance, created=False, **kwargs):
     if not created:  # a new organisation is a party to nothing yet
         _changes().organisations.add(instance.pk)
@@ -296,6 +324,7 @@ def connect_signals():
         signal.connect(_agreement_changed, sender=Agreement, dispatch_uid="figures-agreement")
         for model in (Party, ResourceFlow):
             signal.connect(_row_changed, sender=model, dispatch_uid=f"figures-{model.__name__}")
+        signal.connect(_reported_changed, sender=ReportedQuantity, dispatch_uid="figures-reported")
         signal.connect(_organisation_changed, sender=Organisation, dispatch_uid="figures-org")
         signal.connect(_resource_changed, sender=Resource, dispatch_uid="figures-resource")
     post_save.connect(_park_changed, sender=Park, dispatch_uid="figures-park")
@@ -315,6 +344,7 @@ def merged(figures):
     organisations = defaultdict(set)
     groups = []
     factors = set()
+    figures = list(figures)
     for park in figures:
         for name, value in park["overview"].items():
             overview[name] += value
@@ -334,6 +364,7 @@ def merged(figures):
         "organisations": {kind: len(ids) for kind, ids in organisations.items()},
         "impact": groups,
         "factors": factors,
+        "yearly": yearly.merged_groups(park["yearly"] for park in figures),
     }
 
 
@@ -364,7 +395,7 @@ def added_up(park_ids, *, today, overview_counts, lists=None):
             .values_list("figures", flat=True)
             .first()
         )
-        if kept is not None:
+        if kept is not None and "yearly" in kept:
             return _decoded_sum(kept)
     figures, generations = _current(park_ids, today=today, overview_counts=overview_counts)
     total = {**_added(figures), "lists": lists(park_ids) if lists else None}
@@ -419,6 +450,8 @@ def _encoded_sum(total):
 
 def _decoded_sum(kept):
     _decimals(kept["impact"])
+    if kept["yearly"] is not None:
+        yearly.decoded_groups(kept["yearly"])
     return {
         **kept,
         "per_year": dict(kept["per_year"]),

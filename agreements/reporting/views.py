@@ -45,7 +45,7 @@ from agreements.reporting.network import (
     network_organisations,
     render_network,
 )
-from agreements.reporting.year_chart import recent_totals, totals_charts, yearly_charts
+from agreements.reporting.year_chart import totals_charts, yearly_charts
 from parks.models import Park
 from symbiosis.caching import cached_data, generation
 from symbiosis.pagination import DetailWithListMixin
@@ -99,22 +99,6 @@ class DashboardView(DashboardAccessMixin, TemplateView):
                 return build()
             return cached_data("dashboard", scope, filters.query_string(), today, compute=build)
 
-        def yearly():
-            # Agreed and measured per year (agreements.yearly), kept for the scope and filters.
-            totals = cached_data(
-                "dashboard-yearly",
-                scope,
-                filters.query_string(),
-                today,
-                compute=lambda: (
-                    recent_totals(
-                        filters.flows(filters.agreements(self.get_agreements())), today=today
-                    )
-                    or False
-                ),
-            )
-            return totals_charts(totals, slug="dashboard") if totals else []
-
         # Read only where the page's fragment is not in the cache (the template's {% cache %}).
         figures = SimpleLazyObject(figures)
         # Each park's figures of last year's symbiosis report, a page of parks at a time (those
@@ -133,7 +117,9 @@ class DashboardView(DashboardAccessMixin, TemplateView):
             filters=filters,
             dashboard=figures,
             charts=SimpleLazyObject(lambda: charts(figures, filters)),
-            yearly_charts=SimpleLazyObject(yearly),
+            yearly_charts=SimpleLazyObject(
+                lambda: totals_charts(figures.yearly, slug="dashboard") if figures.yearly else []
+            ),
             query_string=filters.query_string(),
             overview_page=overview_page,
             report_year=report_year,

@@ -267,8 +267,9 @@ def recent_totals(flows, *, today, count=None):
     from agreements import yearly
 
     years = yearly.years_up_to(today, count or yearly.YEARS_SHOWN)
-    totals = yearly.yearly_totals(flows, first_year=years[0], last_year=years[-1], today=today)
-    return yearly.trimmed(totals) if totals.has_figures else None
+    return yearly.shown(
+        yearly.yearly_totals(flows, first_year=years[0], last_year=years[-1], today=today)
+    )
 
 
 def yearly_charts(flows, *, today, slug, count=None):

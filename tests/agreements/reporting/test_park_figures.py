@@ -332,11 +332,12 @@ class TestSeveralParksAddedUp:
 
 class TestQueries:
     """The dashboard's queries, whatever the number of agreements: the figures kept read in
-    one query; worked out, in six more and one to keep them. Over several parks, their kept
+    one query; worked out, in eight more (two of them agreed and measured per year) and one to
+    keep them. Over several parks, their kept
     sum (with the work lists) and their generations are read instead, and the work lists are not
     read again; worked out, the parks' figures are read (or worked out) and the sum kept too.
-    Each time, two more for agreed and measured per year (``agreements.yearly``) and two for the
-    parks' symbiosis report overview (``eip.overview``), whatever the number of parks."""
+    Each time, two more for the parks' symbiosis report overview (``eip.overview``), whatever
+    the number of parks."""
 
     @pytest.mark.parametrize("count", [1, 100])
     def test_the_dashboard(self, client, db, django_assert_num_queries, count):
@@ -345,7 +346,7 @@ class TestQueries:
         with django_assert_num_queries(22):
             first = client.get(DASHBOARD)
         cache.clear()
-        with django_assert_num_queries(15):
+        with django_assert_num_queries(13):
             again = client.get(DASHBOARD)
 
         assert figure(first, "total") == figure(again, "total") == str(count)
@@ -359,7 +360,7 @@ class TestQueries:
         with django_assert_num_queries(24):
             first = client.get(DASHBOARD)
         cache.clear()
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(11):
             again = client.get(DASHBOARD)
 
         assert figure(first, "total") == figure(again, "total") == str(2 * count)
