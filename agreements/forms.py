@@ -720,6 +720,7 @@ class AgreementEntry:
                         agreement__park__in=self.form.fields["park"].queryset,
                     )
                     .select_related("resource", "provider", "receiver", "agreement")
+                    .only(*MADE_FROM_FIELDS)
                     .order_by("agreement__reference", "pk")[:MADE_FROM_CHOICES]
                 )
         return self._made_from_candidates
@@ -763,6 +764,17 @@ class AgreementEntry:
 
 # The most flows a "made from" list offers: a park's flows received by the agreement's parties.
 MADE_FROM_CHOICES = 200
+# What a "made from" list reads of each flow: its receiver, and what its label names.
+MADE_FROM_FIELDS = [
+    "receiver_id",
+    "agreement__reference",
+    *(f"resource__{name}" for name in ["name_en", "name_vi"]),
+    *(
+        f"{end}__{name}"
+        for end in ["provider", "receiver"]
+        for name in ["kind", "name_en", "name_vi", "name_own"]
+    ),
+]
 
 
 def spare_row(formset):

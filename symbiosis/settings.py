@@ -404,9 +404,9 @@ FILE_UPLOAD_HANDLERS = [
 AGREEMENT_MAX_ROWS = 100
 _FIELDS_PER_ROW = 12
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2 * AGREEMENT_MAX_ROWS * _FIELDS_PER_ROW + 100  # 2,500
-# Widgets are drawn by the project's template engine, so that templates/django/forms/widgets/
-# can replace Django's with lean copies (same markup, fewer includes).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Inputs, lists and text areas written in Python, the other widgets by the project's template
+# engine, so that templates/django/forms/widgets/ can replace Django's (symbiosis/form_renderer.py).
+FORM_RENDERER = "symbiosis.form_renderer.FormRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -345,14 +345,24 @@ class ParkDetailView(DetailWithListMixin, ListView):
         chain_rows = network_chains(flows, list(organisations), limit=NETWORK_MAX_LINKS)
         chains = chains_from_rows(organisations, chain_rows, categories=categories)
         in_network = next(iter(organisations.values())).in_network
+        # Each organisation's name and address read once, not again in each of its links' rows.
+        for organisation in organisations.values():
+            organisation.shown_name = organisation.name
+            organisation.url = organisation.get_absolute_url()
+            organisation.folded_name = fold(organisation.shown_name)
+        directions = {
+            ResourceFlow.Direction.MUTUAL: _("both ways"),
+            ResourceFlow.Direction.ONE_WAY: _("provider to receiver"),
+        }
         for link in links:
             link["provider"] = organisations[link["provider_id"]]
             link["receiver"] = organisations[link["receiver_id"]]
             link["category_label"] = categories.get(link["category"], link["category"])
+            link["direction_label"] = directions[link["direction"]]
         links.sort(
             key=lambda link: (
-                fold(link["provider"].name),
-                fold(link["receiver"].name),
+                link["provider"].folded_name,
+                link["receiver"].folded_name,
                 link["category"],
                 link["direction"],
             )

@@ -1,16 +1,18 @@
-"""The project's copies of Django's widget templates (templates/django/forms/widgets/, with
-symbiosis/templatetags/form_widgets.py) draw every widget exactly as Django's own do: the
-same tags, attributes, values, escaping and selected options, whitespace between tags aside."""
+"""The project's form renderer (symbiosis/form_renderer.py: inputs, lists and text areas written
+in Python, the other widgets by templates with the lean attrs.html) draws every widget exactly
+as Django's own templates do: the same tags, attributes, values, escaping and selected options,
+whitespace between tags aside."""
 
 import re
 
 import pytest
 from django import forms
-from django.forms.renderers import DjangoTemplates, TemplatesSetting
+from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from symbiosis.templatetags.form_widgets import escape, widget_attrs
+from symbiosis.form_renderer import FormRenderer, escape
+from symbiosis.templatetags.form_widgets import widget_attrs
 
 # Attributes of every kind a template writes differently: True alone, False left out, None,
 # quotes, ampersands and brackets, a safe string, a lazy translation.
@@ -70,19 +72,19 @@ def between_tags(html):
 def test_a_widget_is_drawn_as_djangos_own_templates_draw_it(kind, widget, value):
     attrs = {"id": "id_field", "aria-describedby": "id_field_helptext"}
 
-    ours = widget.render("field", value, attrs, renderer=TemplatesSetting())
+    ours = widget.render("field", value, attrs, renderer=FormRenderer())
     djangos = widget.render("field", value, attrs, renderer=DjangoTemplates())
 
     assert between_tags(ours) == between_tags(djangos)
 
 
-def test_the_project_draws_widgets_with_its_own_templates(settings):
-    assert settings.FORM_RENDERER == "django.forms.renderers.TemplatesSetting"
-    name = "django/forms/widgets/select.html"
+def test_the_project_draws_widgets_with_its_renderer_and_its_attributes_template(settings):
+    assert isinstance(get_default_renderer(), FormRenderer)
+    name = "django/forms/widgets/attrs.html"
     ours = settings.BASE_DIR / "templates" / name
-    assert TemplatesSetting().get_template(name).origin.name == str(ours)
+    assert FormRenderer().get_template(name).origin.name == str(ours)
     assert DjangoTemplates().get_template(name).origin.name != str(ours)
-    select = forms.Select(choices=[("1", "One")]).render("n", "1", renderer=TemplatesSetting())
+    select = forms.Select(choices=[("1", "One")]).render("n", "1", renderer=FormRenderer())
     assert select == '<select name="n">\n  <option value="1" selected>One</option>\n</select>'
 
 

@@ -152,6 +152,21 @@ class Command(BaseCommand):
             ["edit form, park officer", edit, officer, False],
             ["agreement page, its park officer", staff_page, officer, False],
             ["history page, park officer", history, officer, False],
+            # The public park page is never page-cached for those signed in.
+            ["park with network, park officer", park.get_absolute_url(), officer, False],
+            ["my account, park officer", reverse("accounts:account"), officer, False],
+            [
+                "proposals to confirm, national official",
+                reverse("agreements:proposals"),
+                official,
+                False,
+            ],
+            [
+                "members and invitations of a park, national official",
+                reverse("parks:members", kwargs={"slug": park.slug}),
+                official,
+                False,
+            ],
         ]
         not_measured = [["import preview", "the page does not exist yet"]]
         if submitted is not None:
