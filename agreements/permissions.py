@@ -163,6 +163,12 @@ def can_see_park_history(user, park):
     return works_in_park(user, park.pk) or reviews_park(user, park.pk)
 
 
+def can_see_park_report(user, park):
+    """A park's symbiosis report (internal documents included): its staff, the officials
+    overseeing it and admins."""
+    return works_in_park(user, park.pk) or reviews_park(user, park.pk)
+
+
 def park_authorities(user):
     """The agencies this user may name as a park's managing authority: their own agencies, or
     any agency for an admin or a national or international official."""

@@ -108,3 +108,20 @@ def wrong_code(device):
     """Six digits the app shows at none of the time steps a code is accepted at."""
     accepted = {current_code(device, steps) for steps in range(-2, 3)}
     return next(code for code in (f"{n:06d}" for n in range(1000)) if code not in accepted)
+
+
+def make_reported_quantity(flow, year, quantity, month=None, state=None, **fields):
+    """A measured figure of ``flow`` for ``year`` (or one ``month`` of it), accepted unless told
+    otherwise, in the flow's resource's unit unless told otherwise, metered."""
+    from agreements.models import ReportedQuantity
+
+    fields.setdefault("unit", flow.resource.unit)
+    fields.setdefault("source", ReportedQuantity.Source.METERED)
+    return ReportedQuantity.objects.create(
+        flow=flow,
+        year=year,
+        month=month,
+        quantity=quantity,
+        review_state=state or ReportedQuantity.ReviewState.ACCEPTED,
+        **fields,
+    )

@@ -26,6 +26,7 @@ from agreements.models import (
     Resource,
     ResourceFlow,
 )
+from agreements.reporting.models import ReportCriterion
 from parks.models import Agency, Organisation
 from tests.agreements.world import make_world
 from tests.factories import (
@@ -145,6 +146,9 @@ def one_of_everything(demo):
         kept_organisation=Agency.objects.get(slug="heza"),
         duplicate_name="Hai Phong EZA",
         duplicate_slug="hai-phong-eza",
+    )
+    ReportCriterion.objects.create(
+        text_vi="Tiêu chí", indicator=ReportCriterion.Indicator.ACTIVITIES, threshold=1
     )
 
 

@@ -71,6 +71,9 @@ PAGES = [
     ("parks:create", "official", []),
     ("parks:update", "official", []),
     ("parks:history", "staff", []),
+    ("parks:report", "staff", []),
+    ("parks:report-latest", "staff", ["year"]),
+    ("parks:report-xlsx", "official", []),
     (
         "admin:agreements_agreement_changelist",
         "admin",
@@ -149,6 +152,9 @@ def site(demo):
         "parks:organisation-detail": {"slug": "dinh-vu-ip-jsc"},
         "parks:update": {"slug": demo.park.slug},
         "parks:history": {"slug": demo.park.slug},
+        "parks:report": {"slug": demo.park.slug, "year": 2024},
+        "parks:report-latest": {"slug": demo.park.slug},
+        "parks:report-xlsx": {"slug": demo.park.slug, "year": 2024},
         "admin:agreements_agreement_change": {"object_id": demo.pk},
         "admin:agreements_agreement_history": {"object_id": demo.pk},
     }

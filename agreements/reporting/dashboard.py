@@ -31,9 +31,11 @@ from django.db.models import (
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 
+from agreements import yearly
 from agreements.impact import Impact, impact, impact_of
 from agreements.models import Agreement, AgreementQuerySet, Party, Resource, ResourceFlow
 from agreements.reporting import figures as park_figures
+from agreements.reporting.year_chart import recent_totals
 from parks.models import Organisation
 from symbiosis.bilingual import BilingualNameMixin, pick
 
@@ -327,6 +329,9 @@ class Dashboard:
     ending_soon: list
     returned: list
     parks_in_scope: int
+    # Agreed and measured per year (agreements.yearly.YearlyTotals, as a page shows them), or
+    # None where no year has a figure.
+    yearly: object = None
 
     ending_soon_days = ENDING_SOON_DAYS
     work_list_limit = WORK_LIST_LIMIT
@@ -362,6 +367,7 @@ def from_agreements(*, agreements, parks, filters, today):
         impact=impact(flows, today=today),
         **work_lists(agreements, today=today),
         parks_in_scope=len(parks),
+        yearly=recent_totals(flows, today=today),
     )
 
 
@@ -406,6 +412,7 @@ def from_park_figures(*, agreements, parks, filters, today, park_rows=None):
             for name, rows in total["lists"].items()
         },
         parks_in_scope=len(parks),
+        yearly=yearly.shown(yearly.totals_of(total["yearly"])) if total["yearly"] else None,
     )
 
 

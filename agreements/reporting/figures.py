@@ -41,6 +41,7 @@ from django.db.models import Count, F
 from django.db.models.functions import ExtractYear
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from agreements import yearly
 from agreements.impact import counted_in_impact, impact_groups, merge_groups
 from agreements.models import Agreement, Party, ReportedQuantity, Resource, ResourceFlow
 from agreements.reporting.models import ParkFigures, ScopeFigures
@@ -104,6 +105,15 @@ def compute(park_ids, *, today, overview_counts):
     )
     for park_id, resource_id in counted:
         figures[park_id]["factors"].append(resource_id)
+    # Agreed and measured per year (agreements.yearly), over the years the dashboard shows.
+    years = yearly.years_up_to(today)
+    for park_figures in figures.values():
+        park_figures["yearly"] = {"years": years, "agreed": [], "measured": []}
+    groups = yearly.yearly_groups(flows, years=years, by=("agreement__park_id",))
+    for row in groups["agreed"]:
+        figures[row["agreement__park_id"]]["yearly"]["agreed"].append(row)
+    for row in groups["measured"]:
+        figures[row["flow__agreement__park_id"]]["yearly"]["measured"].append(row)
     return figures
 
 
@@ -122,7 +132,8 @@ def _current(park_ids, *, today, overview_counts):
     generations, figures = {}, {}
     for park_id, generation, day, computed_generation, kept in rows:
         generations[park_id] = generation
-        if day == today and computed_generation == generation:  # ParkFigures.holds_for
+        # ParkFigures.holds_for (and figures kept before they had "yearly" do not)
+        if day == today and computed_generation == generation and "yearly" in kept:
             figures[park_id] = _decoded(kept)
     missing = [park_id for park_id in park_ids if park_id not in figures]
     if missing:
@@ -163,6 +174,7 @@ def _store(figures, *, today, generations):
 
 def _decoded(figures):
     _decimals(figures["impact"])
+    yearly.decoded_groups(figures["yearly"])
     return figures
 
 
@@ -333,6 +345,7 @@ def merged(figures):
     organisations = defaultdict(set)
     groups = []
     factors = set()
+    figures = list(figures)
     for park in figures:
         for name, value in park["overview"].items():
             overview[name] += value
@@ -352,6 +365,7 @@ def merged(figures):
         "organisations": {kind: len(ids) for kind, ids in organisations.items()},
         "impact": groups,
         "factors": factors,
+        "yearly": yearly.merged_groups(park["yearly"] for park in figures),
     }
 
 
@@ -382,7 +396,7 @@ def added_up(park_ids, *, today, overview_counts, lists=None):
             .values_list("figures", flat=True)
             .first()
         )
-        if kept is not None:
+        if kept is not None and "yearly" in kept:
             return _decoded_sum(kept)
     figures, generations = _current(park_ids, today=today, overview_counts=overview_counts)
     total = {**_added(figures), "lists": lists(park_ids) if lists else None}
@@ -437,6 +451,8 @@ def _encoded_sum(total):
 
 def _decoded_sum(kept):
     _decimals(kept["impact"])
+    if kept["yearly"] is not None:
+        yearly.decoded_groups(kept["yearly"])
     return {
         **kept,
         "per_year": dict(kept["per_year"]),

@@ -4,7 +4,7 @@ importing this package."""
 
 from django.urls import path
 
-from agreements.reporting import views
+from agreements.reporting import report_views, views
 from symbiosis.caching import cache_public_page
 
 # Under /agreements/, namespace "agreements".
@@ -17,6 +17,16 @@ agreement_patterns = [
 # Under /parks/, namespace "parks": after the register's, whose "organisations/..." this
 # catch-all slug would otherwise hide.
 park_patterns = [
+    # A park's symbiosis report (report_views): signed-in readers only, never cached.
+    path(
+        "<slug:slug>/report/", report_views.ParkReportRedirectView.as_view(), name="report-latest"
+    ),
+    path("<slug:slug>/report/<int:year>/", report_views.ParkReportView.as_view(), name="report"),
+    path(
+        "<slug:slug>/report/<int:year>/report.xlsx",
+        report_views.ParkReportXlsxView.as_view(),
+        name="report-xlsx",
+    ),
     path(
         "<slug:slug>/",
         cache_public_page(views.ParkDetailView.as_view(), params=["page"]),

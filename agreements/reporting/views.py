@@ -9,6 +9,7 @@ review state.
 
 from django.contrib import messages
 from django.contrib.auth.mixins import UserPassesTestMixin
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Window
 from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
@@ -27,12 +28,13 @@ from agreements.models import Agreement, Resource, ResourceFlow
 from agreements.permissions import (
     can_edit_park,
     can_see_park_history,
+    can_see_park_report,
     is_reviewer,
     overseen_parks,
     oversight_scope,
     reviewable_agreements,
 )
-from agreements.reporting import dashboard, exports
+from agreements.reporting import dashboard, eip, exports
 from agreements.reporting.charts import Bar, BarChart
 from agreements.reporting.filters import DashboardFilterForm
 from agreements.reporting.network import (
@@ -43,6 +45,7 @@ from agreements.reporting.network import (
     network_organisations,
     render_network,
 )
+from agreements.reporting.year_chart import totals_charts, yearly_charts
 from parks.models import Park
 from symbiosis.caching import cached_data, generation
 from symbiosis.pagination import DetailWithListMixin
@@ -64,6 +67,10 @@ class DashboardAccessMixin(UserPassesTestMixin):
 
     def get_agreements(self):
         return reviewable_agreements(self.request.user, Agreement.objects.all())
+
+
+# The parks the officials' overview of the symbiosis reports lists on a page.
+OVERVIEW_PARKS_PER_PAGE = 25
 
 
 class DashboardView(DashboardAccessMixin, TemplateView):
@@ -94,12 +101,31 @@ class DashboardView(DashboardAccessMixin, TemplateView):
 
         # Read only where the page's fragment is not in the cache (the template's {% cache %}).
         figures = SimpleLazyObject(figures)
+        # Each park's figures of last year's symbiosis report, a page of parks at a time (those
+        # of the park and province filters: the rows read for the filters' choices, no query).
+        overview_parks = [
+            park
+            for park in self.park_rows
+            if filters.park in ("", park.slug) and filters.province in ("", park.province)
+        ]
+        overview_page = Paginator(overview_parks, OVERVIEW_PARKS_PER_PAGE).get_page(
+            self.request.GET.get("overview_page")
+        )
+        report_year = eip.last_year(today)
         return super().get_context_data(
             form=form,
             filters=filters,
             dashboard=figures,
             charts=SimpleLazyObject(lambda: charts(figures, filters)),
+            yearly_charts=SimpleLazyObject(
+                lambda: totals_charts(figures.yearly, slug="dashboard") if figures.yearly else []
+            ),
             query_string=filters.query_string(),
+            overview_page=overview_page,
+            report_year=report_year,
+            park_overview=SimpleLazyObject(
+                lambda: eip.overview(overview_page.object_list, year=report_year)
+            ),
             # The rendered page depends on nothing else (the language aside): officials of one
             # scope share it, as they share the figures. See agreements/caching.py.
             fragment_key=(
@@ -286,6 +312,9 @@ class ParkDetailView(DetailWithListMixin, ListView):
         context["impact"] = impact(
             ResourceFlow.objects.public().filter(agreement__park=park), today=today
         )
+        context["yearly_charts"] = yearly_charts(
+            ResourceFlow.objects.filter(agreement__park=park), today=today, slug="park"
+        )
         tenants = list(
             park.tenants.confirmed()
             .annotate(total=Window(Count("pk")))
@@ -297,6 +326,7 @@ class ParkDetailView(DetailWithListMixin, ListView):
         user = self.request.user
         context["can_edit_park"] = can_edit_park(user, park)
         context["can_see_park_history"] = can_see_park_history(user, park)
+        context["can_see_park_report"] = can_see_park_report(user, park)
         return context
 
     def network(self, park):

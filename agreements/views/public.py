@@ -31,6 +31,7 @@ from agreements.permissions import (
     can_set_emission_factor,
     visible_agreements,
 )
+from agreements.reporting.year_chart import flow_charts, yearly_charts
 from agreements.views.factors import factor_history
 from parks.models import Organisation, Park
 from symbiosis.caching import cached_data
@@ -213,6 +214,8 @@ class AgreementDetailView(DetailView):
         # Every flow of the agreement is a row, so the Total row is the sum of its rows.
         context["impacts"] = impacts = flow_impacts(flows)
         context["total_tonnes"] = total_tonnes_avoided(impacts)
+        # Agreed and measured per year, flow by flow (agreements.yearly).
+        context["flow_charts"] = flow_charts(agreement, flows, today=timezone.localdate())
         context["documents"] = [
             document
             for document in agreement.documents.all()
@@ -370,6 +373,9 @@ class ResourceDetailView(MergedDuplicateMixin, DetailWithListMixin, ListView):
         context["today"] = self.today
         context["impact"] = impact(
             ResourceFlow.objects.public().filter(resource=self.object), today=self.today
+        )
+        context["yearly_charts"] = yearly_charts(
+            ResourceFlow.objects.filter(resource=self.object), today=self.today, slug="resource"
         )
         context["impacts"] = flow_impacts(
             flow for agreement in context["agreements"] for flow in agreement.resource_flows

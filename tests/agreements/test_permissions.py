@@ -108,6 +108,10 @@ RULES = {
         answers(LOGIN, 200, 403, 200, 403, 200),
         same(405, LOGIN),
     ),
+    # A park's symbiosis report and its workbook (issue 15): its staff, its officials, admins.
+    "parks:report": (None, answers(LOGIN, 200, 403, 200, 403, 200), same(405, LOGIN)),
+    "parks:report-latest": (None, answers(LOGIN, 302, 403, 302, 403, 302), same(405, LOGIN)),
+    "parks:report-xlsx": (None, answers(LOGIN, 200, 403, 200, 403, 200), same(405, LOGIN)),
     # Officials of any agency and admins merge duplicates; an empty POST is answered with the
     # form's errors, nothing merged.
     "agreements:organisation-merge": (
@@ -170,6 +174,9 @@ KWARGS = {
     "parks:update": lambda world: {"slug": world.park.slug},
     "parks:history": lambda world: {"slug": world.park.slug},
     "parks:members": lambda world: {"slug": world.park.slug},
+    "parks:report": lambda world: {"slug": world.park.slug, "year": 2024},
+    "parks:report-latest": lambda world: {"slug": world.park.slug},
+    "parks:report-xlsx": lambda world: {"slug": world.park.slug, "year": 2024},
     "accounts:agency-members": lambda world: {"slug": world.agency.slug},
     "accounts:invitation": {"token": "not-a-token"},
     "agreements:resource-factor": lambda world: {"slug": world.resource.slug},
@@ -188,7 +195,11 @@ OWNED_VIEW_MODULES = {
         "agreements.views.factors",
         "agreements.views.measurements",
     },
-    "parks": {"agreements.views.parks", "agreements.accounts.members"},
+    "parks": {
+        "agreements.views.parks",
+        "agreements.accounts.members",
+        "agreements.reporting.report_views",
+    },
     "accounts": {"agreements.accounts.members", "agreements.accounts.account"},
 }
 

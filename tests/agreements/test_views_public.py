@@ -540,8 +540,8 @@ def test_the_detail_page_runs_a_fixed_number_of_queries(client, django_assert_nu
 
     # agreement, parties, flows, documents; the agreements nesting with it; agreements sharing
     # a resource, with their shared flows; agreements signed by the same party, with their
-    # shared parties
-    with django_assert_num_queries(TRANSACTION + 9):
+    # shared parties; each flow's agreed and measured figures per year (two)
+    with django_assert_num_queries(TRANSACTION + 11):
         response = client.get(agreement.get_absolute_url())
     assert len(response.context["bilaterals"]) == rows
     assert len(response.context["same_parties"]) == min(rows, RELATED_LIMIT)
@@ -765,8 +765,8 @@ def test_resource_pages_run_a_fixed_number_of_queries(client, django_assert_num_
     with django_assert_num_queries(TRANSACTION + 1):
         client.get(reverse("agreements:resource-list"))
     # resource; count, page and flows of the agreements sharing it; their impact in all (its
-    # rows, then the emission factors they use)
-    with django_assert_num_queries(TRANSACTION + 6):
+    # rows, then the emission factors they use); agreed and measured per year (two)
+    with django_assert_num_queries(TRANSACTION + 8):
         response = client.get(resource.get_absolute_url())
     assert len(response.context["agreements"]) == min(rows, 25)
 

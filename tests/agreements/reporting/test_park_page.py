@@ -131,8 +131,8 @@ def test_the_park_page_runs_a_fixed_number_of_queries(client, django_assert_num_
 
     # park; count and page of its agreements with their parties and flows; the network's
     # organisations, links and chains of flows; its impact (rows, then emission factors);
-    # tenants
-    with django_assert_num_queries(TRANSACTION + 11):
+    # agreed and measured per year (two); tenants
+    with django_assert_num_queries(TRANSACTION + 13):
         response = client.get(park.get_absolute_url())
     assert len(svg_node_keys(text_of(response))) == rows + 1
     assert len(response.context["agreements"]) == min(rows, 25)

@@ -7,6 +7,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -282,7 +283,9 @@ class Command(BaseCommand):
     def _park_report(park):
         for name in PARK_REPORT_URL_NAMES:
             try:
-                return reverse(name, kwargs={"slug": park.slug})
+                # Last year's report, the one a park's page and the dashboard link to.
+                year = timezone.localdate().year - 1
+                return reverse(name, kwargs={"slug": park.slug, "year": year})
             except NoReverseMatch:
                 continue
         return None

@@ -1,0 +1,425 @@
+"""A park's symbiosis report for a year, for eco-industrial park certification (Decree 35/2022,
+Circular 05/2025): the figures, computed by the database, that the printable page and the
+workbook show alike, and the officials' overview of their parks on the dashboard.
+
+- A **symbiosis activity** of the year is a verified agreement of the park in force on at least
+  one day of the year (``yearly.in_force_in_year``); each of its flows is an exchange.
+  Activities are grouped by kind of symbiosis: a flow's own kind, else its agreement's; blank is
+  "kind not recorded". An agreement whose flows are of two kinds is listed under both, with its
+  flows of each.
+- Each flow shows its agreed quantity for the year and the accepted measured one (months added
+  up), each with the tonnes of CO2e it avoids by the emission factor in force that year: the
+  figures of ``agreements.yearly`` (``flow_years``, ``yearly_totals``), in the totals unit of
+  the resource's dimension. The two are never added together.
+- An activity **has evidence** when it has a document, or an accepted measured figure of the
+  year with a document as its evidence.
+- The park's **tenants** are the companies located in it (``Organisation.park``); one **takes
+  part** when it is a party to one of the year's activities. The share is of the tenants.
+- Each active ``ReportCriterion`` compares its indicator's figure with its threshold: met, not
+  met, or not computable when there is no figure (a share of no tenants, or of no flows).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import (
+    Agreement,
+    Document,
+    EmissionFactor,
+    Party,
+    ReportedQuantity,
+    Resource,
+    ResourceFlow,
+    SymbiosisKind,
+)
+from agreements.reporting.models import ReportCriterion
+from agreements.yearly import flow_years, in_force_in_year, yearly_totals
+from parks.models import Organisation
+from symbiosis.bilingual import pick
+
+Indicator = ReportCriterion.Indicator
+NOT_RECORDED = ""  # the group of activities whose kind is not recorded
+HUNDRED = Decimal(100)
+SHARE_PLACES = Decimal("0.1")
+
+
+def last_year(today):
+    """The year a report opens on: the last whole one."""
+    return today.year - 1
+
+
+def activity_condition(year, prefix=""):
+    """The year's symbiosis activities: verified agreements in force on at least one day of it
+    (``yearly.in_force_in_year``, the rule of the yearly figures); ``prefix`` reaches the
+    agreement (``"agreement__"`` from a flow)."""
+    return Q(**{f"{prefix}review_state": Agreement.PUBLIC_STATE}) & in_force_in_year(year, prefix)
+
+
+def effective_kind(prefix=""):
+    """A flow's kind of symbiosis: its own, else its agreement's ("" for neither)."""
+    return Coalesce(
+        NullIf(F(f"{prefix}symbiosis_kind"), Value("")), F(f"{prefix}agreement__symbiosis_kind")
+    )
+
+
+def accepted_in_year(year, flow="pk"):
+    """The accepted measured figures of the flow ``OuterRef(flow)`` for ``year``."""
+    return ReportedQuantity.objects.filter(
+        flow=OuterRef(flow), year=year, review_state=ReportedQuantity.PUBLIC_STATE
+    ).order_by()
+
+
+def factor_of_the_year(year, field):
+    """``field`` of the emission factor that ``yearly`` uses for a flow's resource in ``year``:
+    the latest published in or before it (NULL: the resource's current one, if it has one)."""
+    return Subquery(
+        EmissionFactor.objects.filter(resource=OuterRef("resource"), year__lte=year)
+        .order_by("-year", "-set_at", "-pk")
+        .values(field)[:1]
+    )
+
+
+YEAR_FACTOR_FIELDS = ("value", "unit", "source", "year")
+
+
+def flows_of_the_year(year):
+    """The flows a report lists, each with its ``kind`` (``effective_kind``) and the emission
+    factor of the year (``factor_of_the_year``) as ``year_factor_value``, ``_unit``, ``_source``
+    and ``_year``."""
+    return (
+        ResourceFlow.objects.select_related("resource__current_factor", "provider", "receiver")
+        .annotate(
+            kind=effective_kind(),
+            **{
+                f"year_factor_{name}": factor_of_the_year(year, name) for name in YEAR_FACTOR_FIELDS
+            },
+        )
+        .order_by("pk")
+    )
+
+
+# The report
+
+
+@dataclass
+class Activity:
+    """An agreement under one kind, with its flows of that kind."""
+
+    agreement: Agreement
+    flows: list
+
+    @property
+    def has_evidence(self):
+        return has_evidence(self.agreement)
+
+
+def has_evidence(agreement):
+    """Whether an activity (annotated by ``activities``) has a document, or an accepted
+    measured figure of the year with a document as its evidence."""
+    return agreement.has_documents or agreement.has_measured_evidence
+
+
+@dataclass
+class KindGroup:
+    kind: str
+    activities: list = field(default_factory=list)
+
+    @property
+    def label(self):
+        if self.kind == NOT_RECORDED:
+            return _("Kind not recorded")
+        return SymbiosisKind(self.kind).label
+
+
+@dataclass
+class CriterionResult:
+    criterion: ReportCriterion
+    figure: Decimal | None
+
+    @property
+    def text(self):
+        return pick(self.criterion.text_en, self.criterion.text_vi)
+
+    @property
+    def computable(self):
+        return self.figure is not None
+
+    @property
+    def met(self):
+        """True (met), False (not met) or None (not computable)."""
+        if self.figure is None:
+            return None
+        if self.criterion.comparison == ReportCriterion.Comparison.AT_MOST:
+            return self.figure <= self.criterion.threshold
+        return self.figure >= self.criterion.threshold
+
+    @property
+    def outcome(self):
+        return {True: "met", False: "not_met", None: "not_computable"}[self.met]
+
+    @property
+    def outcome_label(self):
+        return {
+            True: _("met"),
+            False: _("not met"),
+            None: _("not computable"),
+        }[self.met]
+
+
+@dataclass
+class ParkReport:
+    park: object
+    year: int
+    groups: list
+    activity_count: int
+    activities_without_evidence: int
+    flow_count: int
+    measured_flow_count: int
+    measured_share: Decimal | None
+    measured_tonnes: Decimal | None  # from the accepted measured quantities of the year
+    agreed_tonnes: Decimal | None  # from the agreed quantities (never added to the measured)
+    tenants: list  # Organisations, each with ``takes_part``
+    tenant_count: int
+    taking_part: int
+    tenant_share: Decimal | None
+    criteria: list
+
+    @property
+    def indicators(self):
+        return {
+            Indicator.TENANT_SHARE: self.tenant_share,
+            Indicator.ACTIVITIES: Decimal(self.activity_count),
+            Indicator.MEASURED_SHARE: self.measured_share,
+            Indicator.TONNES_AVOIDED: self.measured_tonnes,
+        }
+
+
+def share(part, whole):
+    """``part`` of ``whole`` in per cent, to a tenth; None of nothing."""
+    if not whole:
+        return None
+    return (HUNDRED * part / whole).quantize(SHARE_PLACES)
+
+
+def activities(park, year):
+    """The park's activities of ``year``, each with its parties, its flows (``flows_of_the_
+    year``), its documents, ``has_documents`` and ``has_measured_evidence``: five queries."""
+    return (
+        Agreement.objects.filter(activity_condition(year), park=park)
+        .annotate(
+            has_documents=Exists(Document.objects.filter(agreement=OuterRef("pk"))),
+            has_measured_evidence=Exists(
+                ReportedQuantity.objects.filter(
+                    flow__agreement=OuterRef("pk"),
+                    year=year,
+                    review_state=ReportedQuantity.PUBLIC_STATE,
+                    evidence__isnull=False,
+                )
+            ),
+        )
+        .prefetch_related(
+            Prefetch(
+                "parties",
+                queryset=Party.objects.select_related("organisation").order_by("role", "pk"),
+            ),
+            Prefetch("flows", queryset=flows_of_the_year(year)),
+            Prefetch("documents", queryset=Document.objects.order_by("title", "pk")),
+        )
+        .order_by("reference")
+    )
+
+
+def baseline(flow):
+    """What a flow's avoided emissions are measured against: its own baseline, else its
+    resource's, in the reader's language ("" for none)."""
+    return pick(flow.baseline_en, flow.baseline_vi) or pick(
+        flow.resource.baseline_en, flow.resource.baseline_vi
+    )
+
+
+def grouped_by_kind(agreements):
+    """``Activity`` rows grouped by kind (``KindGroup``), in the order of ``SymbiosisKind``,
+    "kind not recorded" last."""
+    groups = {}
+    for agreement in agreements:
+        by_kind = defaultdict(list)
+        for flow in agreement.flows.all():
+            flow.baseline_text = baseline(flow)
+            flow.year_factor_unit_label = (
+                Resource.Unit(flow.year_factor_unit).label if flow.year_factor_unit else ""
+            )
+            by_kind[flow.kind or NOT_RECORDED].append(flow)
+        if not by_kind:  # no flow: the agreement's own kind
+            by_kind[agreement.symbiosis_kind or NOT_RECORDED] = []
+        for kind, flows in by_kind.items():
+            groups.setdefault(kind, KindGroup(kind)).activities.append(Activity(agreement, flows))
+    order = [*SymbiosisKind.values, NOT_RECORDED]
+    return [groups[kind] for kind in order if kind in groups]
+
+
+def tenants(park):
+    """The park's tenant companies: the companies located in it."""
+    return Organisation.objects.filter(park=park, kind=Organisation.Kind.COMPANY)
+
+
+def _takes_part(year, park_ids):
+    """Whether a tenant (of one of the parks ``park_ids``) is a party to an activity of its park
+    in ``year``. The parks are named in the subquery too, so that the database reads those
+    parks' parties only (a subquery correlated by the park alone is read for the whole
+    registry)."""
+    return Exists(
+        Party.objects.filter(
+            activity_condition(year, "agreement__"),
+            agreement__park_id__in=park_ids,
+            organisation=OuterRef("pk"),
+            agreement__park=OuterRef("park"),
+        )
+    )
+
+
+def tenant_list(park, year):
+    """The park's tenant companies by name, each with ``takes_part`` in an activity of
+    ``year``."""
+    return list(
+        tenants(park)
+        .annotate(takes_part=_takes_part(year, [park.pk]))
+        .only("slug", "kind", "name_en", "name_vi", "name_own", "park")
+        .order_by("name_en", "name_vi", "pk")
+    )
+
+
+def tenant_counts(park_ids, year):
+    """Per park of ``park_ids``: how many tenant companies, and how many take part. One query:
+    {park id: (tenants, taking part)}."""
+    rows = (
+        Organisation.objects.filter(park_id__in=park_ids, kind=Organisation.Kind.COMPANY)
+        .values("park_id")
+        .annotate(
+            tenants=Count("pk"),
+            taking_part=Count("pk", filter=Q(_takes_part(year, park_ids))),
+        )
+        .order_by()
+    )
+    return {row["park_id"]: (row["tenants"], row["taking_part"]) for row in rows}
+
+
+def park_flows(park, year):
+    """The flows of the park's activities of ``year``."""
+    return ResourceFlow.objects.filter(
+        activity_condition(year, "agreement__"), agreement__park=park
+    )
+
+
+def set_year_figures(agreements, figures, year):
+    """Set on each flow of ``agreements`` its figures of ``year`` from ``figures``
+    (``yearly.flow_years``): ``agreed`` and ``measured`` (``yearly.Total``: quantity in
+    ``figures_unit``, tonnes of CO2e by the year's factor), ``measured_months`` and
+    ``measured_sources``."""
+    for agreement in agreements:
+        for flow in agreement.flows.all():
+            years = figures.get(flow.pk)
+            row = next((row for row in years.years if row.year == year), None) if years else None
+            flow.agreed = row.agreed if row else None
+            flow.measured = row.measured if row and row.measured.flows else None
+            flow.measured_months = row.months if row else 0
+            flow.measured_sources = row.sources if row else []
+            flow.figures_unit = years.unit if years else flow.resource.unit
+            flow.figures_unit_label = years.unit_label if years else flow.resource.unit_label
+
+
+def park_report(park, year):
+    """The report of ``park`` for ``year``: twelve queries whatever its size."""
+    agreements = list(activities(park, year))
+    flows = park_flows(park, year)
+    set_year_figures(agreements, flow_years(flows, years=[year]), year)
+    groups = grouped_by_kind(agreements)
+    listed = tenant_list(park, year)
+    tenant_count, taking_part = tenant_counts([park.pk], year).get(park.pk, (0, 0))
+    # Each exchange once (a framework's flow that its bilateral agreement records is the
+    # bilateral's), as every total of the register counts it.
+    (totals,) = yearly_totals(flows, first_year=year, last_year=year).tonnes
+    report = ParkReport(
+        park=park,
+        year=year,
+        groups=groups,
+        activity_count=len(agreements),
+        activities_without_evidence=sum(not has_evidence(agreement) for agreement in agreements),
+        flow_count=totals.flows,
+        measured_flow_count=totals.measured.flows,
+        measured_share=share(totals.measured.flows, totals.flows),
+        measured_tonnes=totals.measured.tonnes_co2e,
+        agreed_tonnes=totals.agreed.tonnes_co2e,
+        tenants=listed,
+        tenant_count=tenant_count,
+        taking_part=taking_part,
+        tenant_share=share(taking_part, tenant_count),
+        criteria=[],
+    )
+    figures = report.indicators
+    report.criteria = [
+        CriterionResult(criterion, figures[criterion.indicator])
+        for criterion in ReportCriterion.objects.filter(is_active=True)
+    ]
+    return report
+
+
+# The officials' overview on the dashboard
+
+
+@dataclass
+class ParkOverview:
+    park: object  # a dashboard.ParkCount
+    tenants: int = 0
+    taking_part: int = 0
+    by_kind: list = field(default_factory=list)  # [(label, activities)]
+    measured_flows: int = 0
+
+    @property
+    def tenant_share(self):
+        return share(self.taking_part, self.tenants)
+
+
+def overview(parks, *, year):
+    """The parks ``parks`` (``dashboard.ParkCount`` rows: a page of them) with their figures of
+    ``year``: tenants taking part, activities by kind and flows with an accepted measured
+    quantity. Two queries, grouped by park in the database, whatever the number of parks."""
+    rows = {park.pk: ParkOverview(park) for park in parks}
+    if not rows:
+        return []
+    ids = list(rows)
+    for park_id, (count, taking_part) in tenant_counts(ids, year).items():
+        rows[park_id].tenants, rows[park_id].taking_part = count, taking_part
+    per_kind = (
+        ResourceFlow.objects.filter(
+            activity_condition(year, "agreement__"), agreement__park__in=ids
+        )
+        .values("agreement__park_id", kind=effective_kind())
+        .annotate(
+            activities=Count("agreement", distinct=True),
+            measured=Count("pk", filter=Q(Exists(accepted_in_year(year)))),
+        )
+        .order_by("agreement__park_id", "kind")
+    )
+    order = {kind: number for number, kind in enumerate([*SymbiosisKind.values, NOT_RECORDED])}
+    for row in per_kind:
+        park = rows[row["agreement__park_id"]]
+        kind = row["kind"] or NOT_RECORDED
+        park.by_kind.append((order[kind], KindGroup(kind).label, row["activities"]))
+        park.measured_flows += row["measured"]
+    for park in rows.values():
+        park.by_kind = [(label, count) for _order, label, count in sorted(park.by_kind)]
+    return list(rows.values())
