@@ -526,7 +526,7 @@ def test_the_yearly_figures_read_in_vietnamese(client, register, settings):
 
 
 def test_the_chart_escapes_its_texts_and_draws_agreed_beside_measured():
-    from agreements.reporting.year_chart import YearChart, YearPoint
+    from agreements.year_chart import YearChart, YearPoint
 
     chart = YearChart(
         slug="flow-1",

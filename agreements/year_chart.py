@@ -1,11 +1,11 @@
 """A small time chart of agreed and measured figures, year by year, drawn on the server as SVG
-(as ``charts.bar_chart_svg`` draws bars): two columns a year, the agreed quantity and the
+(as ``agreements.reporting.charts`` draws its bars): two columns a year, the agreed quantity and the
 accepted measured one, never stacked or added, each in its own colour, with a legend.
 
 ``year_chart_svg`` is a pure function: the same chart always gives the same markup (its ids come
 from its slug), every text is escaped, and presentation attributes style it, never a ``style``
 attribute, which the Content-Security-Policy refuses (``symbiosis/security_headers.py``). The
-template under it (``reporting/_year_chart.html``) shows the same figures in a table, the text
+template under it (``agreements/_year_chart.html``) shows the same figures in a table, the text
 alternative screen readers read; the SVG carries a title and a summary too.
 """
 
