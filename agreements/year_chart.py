@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -81,6 +82,11 @@ class YearChart:
     @property
     def has_measured(self):
         return any(point.measured is not None for point in self.points)
+
+    @property
+    def has_values(self):
+        """Whether any year has a figure to draw (flows without a quantity give none)."""
+        return any(point.agreed is not None or point.measured is not None for point in self.points)
 
     def svg(self):
         return year_chart_svg(self)
@@ -179,24 +185,25 @@ def totals_charts(totals, *, slug):
     charts = []
     for unit, rows in totals.by_unit.items():
         first = rows[0]
-        charts.append(
-            YearChart(
-                slug=f"{slug}-{unit}",
-                title=_("%(dimension)s shared per year, agreed and measured (%(unit)s)")
-                % {"dimension": first.dimension_label, "unit": first.unit_label},
-                unit=str(first.unit_label),
-                points=tuple(
-                    YearPoint(
-                        year=row.year,
-                        agreed=row.agreed.quantity,
-                        measured=row.measured.quantity,
-                        flows=row.flows,
-                        measured_flows=row.measured.flows,
-                    )
-                    for row in rows
-                ),
-            )
+        chart = YearChart(
+            slug=f"{slug}-{unit}",
+            title=_("%(dimension)s: %(unit)s per year, agreed and measured")
+            % {"dimension": capfirst(first.dimension_label), "unit": first.unit_label},
+            unit=str(first.unit_label),
+            points=tuple(
+                YearPoint(
+                    year=row.year,
+                    agreed=row.agreed.quantity,
+                    measured=row.measured.quantity,
+                    flows=row.flows,
+                    measured_flows=row.measured.flows,
+                )
+                for row in rows
+            ),
         )
+        # A dimension whose flows have no quantity, agreed or measured, has nothing to draw.
+        if chart.has_values:
+            charts.append(chart)
     if any(
         row.agreed.tonnes_co2e is not None or row.measured.tonnes_co2e is not None
         for row in totals.tonnes
