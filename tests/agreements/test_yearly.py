@@ -476,6 +476,11 @@ def test_a_park_with_nothing_to_show_has_no_yearly_section(client):
     park = make_park()
     html = client.get(park.get_absolute_url()).content.decode()
     assert 'id="yearly"' not in html
+    # A verified agreement in force whose flow has no quantity (the Deep C fire-fighting
+    # service): nothing to draw either.
+    make_agreement(park)
+    html = client.get(park.get_absolute_url()).content.decode()
+    assert 'id="yearly"' not in html
 
 
 def test_the_pages_run_the_same_queries_for_one_flow_and_year_or_many(client):
