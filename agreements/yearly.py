@@ -29,6 +29,12 @@ database, with the expressions of ``agreements.impact``.
   every total says its ``basis``, "agreed" or "measured": the two are never added into one
   figure. Where only some flows of a year have a measured figure, the year says so (measured
   for N of M flows) and shows the measured total of those N beside the agreed total of all M.
+  M counts the flows in force that year, N those with an accepted figure for it.
+
+The queries: one for the agreed figures (a column per year and figure, conditional sums) and
+one for the measured ones, whatever the number of flows and years. The dashboard keeps them
+with each park's figures (``yearly_groups`` per park, ``agreements.reporting.figures``) and adds
+the parks' up (``merged_groups``, ``totals_of``), as it does its other figures.
 """
 
 import datetime
@@ -542,11 +548,16 @@ __all__ = [
     "AGREED",
     "MEASURED",
     "agreement_years",
+    "decoded_groups",
     "factor_in_year",
     "flow_years",
     "in_force_in_year",
     "measured_by_year",
+    "merged_groups",
+    "shown",
+    "totals_of",
     "trimmed",
+    "yearly_groups",
     "yearly_totals",
     "years_up_to",
 ]

@@ -35,7 +35,7 @@ from agreements import yearly
 from agreements.impact import Impact, impact, impact_of
 from agreements.models import Agreement, AgreementQuerySet, Party, Resource, ResourceFlow
 from agreements.reporting import figures as park_figures
-from agreements.reporting.year_chart import recent_totals
+from agreements.year_chart import recent_totals
 from parks.models import Organisation
 from symbiosis.bilingual import BilingualNameMixin, pick
 

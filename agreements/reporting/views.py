@@ -45,7 +45,7 @@ from agreements.reporting.network import (
     network_organisations,
     render_network,
 )
-from agreements.reporting.year_chart import totals_charts, yearly_charts
+from agreements.year_chart import totals_charts, yearly_charts
 from parks.models import Park
 from symbiosis.caching import cached_data, generation
 from symbiosis.pagination import DetailWithListMixin

@@ -31,8 +31,8 @@ from agreements.permissions import (
     can_set_emission_factor,
     visible_agreements,
 )
-from agreements.reporting.year_chart import flow_charts, yearly_charts
 from agreements.views.factors import factor_history
+from agreements.year_chart import flow_charts, yearly_charts
 from parks.models import Organisation, Park
 from symbiosis.caching import cached_data
 from symbiosis.pagination import (

@@ -476,6 +476,11 @@ def test_a_park_with_nothing_to_show_has_no_yearly_section(client):
     park = make_park()
     html = client.get(park.get_absolute_url()).content.decode()
     assert 'id="yearly"' not in html
+    # A verified agreement in force whose flow has no quantity (the Deep C fire-fighting
+    # service): nothing to draw either.
+    make_agreement(park)
+    html = client.get(park.get_absolute_url()).content.decode()
+    assert 'id="yearly"' not in html
 
 
 def test_the_pages_run_the_same_queries_for_one_flow_and_year_or_many(client):
@@ -523,3 +528,21 @@ def test_the_yearly_figures_read_in_vietnamese(client, register, settings):
     assert "Theo thỏa thuận và đo đạc, từng năm" in section
     assert "đo đạc cho 1 trên 2 dòng tài nguyên" in section  # 2025's tonnes
     assert "Agreed" not in section
+
+
+def test_the_chart_escapes_its_texts_and_draws_agreed_beside_measured():
+    from agreements.year_chart import YearChart, YearPoint
+
+    chart = YearChart(
+        slug="flow-1",
+        title='<script>alert("x")</script>',
+        unit="m³",
+        points=(YearPoint(2024, Decimal(200), Decimal(100), 1, 1), YearPoint(2025, None, None)),
+    )
+    svg = str(chart.svg())
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert "style=" not in svg
+    # 2024: the agreed column full height (the peak), the measured one half of it; 2025 none.
+    heights = re.findall(r'height="([\d.]+)" fill="#\w+"><title>', svg)
+    assert [float(height) for height in heights] == [146.0, 73.0]
+    assert svg == str(chart.svg())  # the same markup every time

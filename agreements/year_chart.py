@@ -1,11 +1,11 @@
 """A small time chart of agreed and measured figures, year by year, drawn on the server as SVG
-(as ``charts.bar_chart_svg`` draws bars): two columns a year, the agreed quantity and the
+(as ``agreements.reporting.charts`` draws its bars): two columns a year, the agreed quantity and the
 accepted measured one, never stacked or added, each in its own colour, with a legend.
 
 ``year_chart_svg`` is a pure function: the same chart always gives the same markup (its ids come
 from its slug), every text is escaped, and presentation attributes style it, never a ``style``
 attribute, which the Content-Security-Policy refuses (``symbiosis/security_headers.py``). The
-template under it (``reporting/_year_chart.html``) shows the same figures in a table, the text
+template under it (``agreements/_year_chart.html``) shows the same figures in a table, the text
 alternative screen readers read; the SVG carries a title and a summary too.
 """
 
@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -81,6 +82,11 @@ class YearChart:
     @property
     def has_measured(self):
         return any(point.measured is not None for point in self.points)
+
+    @property
+    def has_values(self):
+        """Whether any year has a figure to draw (flows without a quantity give none)."""
+        return any(point.agreed is not None or point.measured is not None for point in self.points)
 
     def svg(self):
         return year_chart_svg(self)
@@ -179,24 +185,25 @@ def totals_charts(totals, *, slug):
     charts = []
     for unit, rows in totals.by_unit.items():
         first = rows[0]
-        charts.append(
-            YearChart(
-                slug=f"{slug}-{unit}",
-                title=_("%(dimension)s shared per year, agreed and measured (%(unit)s)")
-                % {"dimension": first.dimension_label, "unit": first.unit_label},
-                unit=str(first.unit_label),
-                points=tuple(
-                    YearPoint(
-                        year=row.year,
-                        agreed=row.agreed.quantity,
-                        measured=row.measured.quantity,
-                        flows=row.flows,
-                        measured_flows=row.measured.flows,
-                    )
-                    for row in rows
-                ),
-            )
+        chart = YearChart(
+            slug=f"{slug}-{unit}",
+            title=_("%(dimension)s: %(unit)s per year, agreed and measured")
+            % {"dimension": capfirst(first.dimension_label), "unit": first.unit_label},
+            unit=str(first.unit_label),
+            points=tuple(
+                YearPoint(
+                    year=row.year,
+                    agreed=row.agreed.quantity,
+                    measured=row.measured.quantity,
+                    flows=row.flows,
+                    measured_flows=row.measured.flows,
+                )
+                for row in rows
+            ),
         )
+        # A dimension whose flows have no quantity, agreed or measured, has nothing to draw.
+        if chart.has_values:
+            charts.append(chart)
     if any(
         row.agreed.tonnes_co2e is not None or row.measured.tonnes_co2e is not None
         for row in totals.tonnes
