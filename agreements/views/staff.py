@@ -34,7 +34,8 @@ from agreements import permissions, services
 from agreements.documents import DocumentForm
 from agreements.forms import AgreementEntry, ResourceProposalForm, ReviewForm, resource_label
 from agreements.history import agreement_changes
-from agreements.models import Agreement, Resource
+from agreements.models import Agreement, Resource, SymbiosisKind
+from agreements.symbiosis_kinds import suggested_kind_of
 from parks.forms import OrganisationForm
 from parks.lookup import find_organisations, organisation_label
 from parks.models import Organisation
@@ -361,6 +362,7 @@ class ReviewView(AgreementStepMixin, FormView):
         return super().get_context_data(
             problems=services.completeness_problems(self.agreement),
             proposals=services.proposals_of(self.agreement),
+            suggested_symbiosis_kind=SymbiosisKind(suggested_kind_of(self.agreement)),
             **kwargs,
         )
 
