@@ -219,11 +219,11 @@ class AgreementForm(PartialDatesFormMixin, VersionCheckMixin, forms.ModelForm):
         kind = self.fields["symbiosis_kind"]
         kind.choices = [("", _("the suggested kind")), *SymbiosisKind.choices]
         kind.help_text = SYMBIOSIS_KIND_HELP
-        if self.instance.pk is None and self.initial.get("kind"):
-            # A new agreement starts with the suggestion for its kind (its rows then refine it
-            # when saved with the kind left as suggested).
-            self.initial.setdefault(
-                "symbiosis_kind", suggested_kind(self.initial["kind"], (), all_in_park=True)
+        if self.instance.pk is None and not self.initial.get("symbiosis_kind"):
+            # A new agreement starts with the suggestion for its kind, when it has one (left as
+            # suggested, its rows refine it when it is saved).
+            self.initial["symbiosis_kind"] = suggested_kind(
+                self.initial.get("kind"), (), all_in_park=True
             )
         if self.instance.pk is None and not self.initial.get("park"):
             only_parks = list(parks[:2])
@@ -232,6 +232,9 @@ class AgreementForm(PartialDatesFormMixin, VersionCheckMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk is None and "symbiosis_kind" not in self.changed_data:
+            # Left as pre-filled: the service suggests it from the rows saved with it.
+            cleaned["symbiosis_kind"] = ""
         starts_on = cleaned.get("starts_on")
         for name, message in [
             ("ends_on", _("The end date cannot be before the start date.")),

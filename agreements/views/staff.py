@@ -275,12 +275,16 @@ class AgreementCreateView(UserPassesTestMixin, AgreementEntryMixin, CreateView):
         return permissions.can_create_agreement(self.request.user)
 
     def get_initial(self):
+        initial = {}
+        # ?kind=shared_service: the form opens with that kind and its kind of symbiosis.
+        if (kind := self.request.GET.get("kind")) in Agreement.Kind.values:
+            initial["kind"] = kind
         park = self.request.GET.get("park")
         if park:
             chosen = permissions.staffed_parks(self.request.user).filter(slug=park).first()
             if chosen:
-                return {"park": chosen.pk}
-        return {}
+                initial["park"] = chosen.pk
+        return initial
 
 
 class AgreementUpdateView(AgreementStepMixin, AgreementEntryMixin, UpdateView):
