@@ -412,3 +412,29 @@ def test_the_export_states_kind_baseline_and_claimant(world, split_claim):
 def _t(language, text):
     with translation.override(language):
         return translation.gettext(text)
+
+
+def test_the_list_filters_by_confirmed_kind_of_the_agreement_or_a_flow(world, client):
+    now = timezone.now()
+    confirmed = {"symbiosis_kind_confirmed_at": now, "symbiosis_kind_confirmed_by": world.official}
+    make_agreement(
+        world.park, symbiosis_kind=SymbiosisKind.SHARED_SERVICES, title_en="Services", **confirmed
+    )
+    with_flow = make_agreement(
+        world.park,
+        symbiosis_kind=SymbiosisKind.INPUT_OUTPUT_EXCHANGE,
+        title_en="Mixed",
+        **confirmed,
+    )
+    with_flow.flows.update(symbiosis_kind=SymbiosisKind.SHARED_SERVICES)
+    make_agreement(world.park, symbiosis_kind=SymbiosisKind.SHARED_SERVICES, title_en="Unconfirmed")
+    make_agreement(
+        world.park, symbiosis_kind=SymbiosisKind.OUTSIDE_THE_PARK, title_en="Other", **confirmed
+    )
+
+    response = client.get(reverse("agreements:list"), {"symbiosis_kind": "shared_services"})
+    bad = client.get(reverse("agreements:list"), {"symbiosis_kind": "eco"})
+
+    assert {a.title_en for a in response.context["agreements"]} == {"Services", "Mixed"}
+    assert len(bad.context["agreements"]) == 4  # left out, and said so
+    assert "Select a valid choice" in bad.content.decode()
