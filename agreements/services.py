@@ -136,7 +136,7 @@ def save_agreement(*, agreement=None, values, parties, flows, version=None, user
     with transaction.atomic():
         if agreement is None:
             current = Agreement(created_by=user, review_state=ReviewState.DRAFT)
-            stored_parties, stored_flows = {}, {}
+            stored_kind, stored_parties, stored_flows = None, {}, {}
             reverted = False
         else:
             current = _lock(agreement)
@@ -158,9 +158,7 @@ def save_agreement(*, agreement=None, values, parties, flows, version=None, user
             reverted = _back_to_draft_if_verified(current)
         for name, value in values.items():
             _assign(current, name, value)
-        _keep_kind_of_symbiosis(
-            current, party_plan, flow_plan, stored=stored_kind if agreement else None
-        )
+        _keep_kind_of_symbiosis(current, party_plan, flow_plan, stored=stored_kind)
         current._history_user = user
         try:
             with transaction.atomic():
@@ -176,8 +174,9 @@ def save_agreement(*, agreement=None, values, parties, flows, version=None, user
 
 def _keep_kind_of_symbiosis(agreement, party_plan, flow_plan, *, stored):
     """Left blank, the agreement's kind of symbiosis is the suggested one
-    (``agreements.symbiosis_kinds``, from the rows as saved: two queries); once it changes, or a
-    flow's own kind does, an official has not confirmed it yet (``verify_agreement`` does)."""
+    (``agreements.symbiosis_kinds``, from the rows as saved: at most two queries); once it
+    changes, or a flow's own kind does, an official has not confirmed it yet
+    (``verify_agreement`` confirms it)."""
     if not agreement.symbiosis_kind:
         agreement.symbiosis_kind = suggested_for(
             kind=agreement.kind,

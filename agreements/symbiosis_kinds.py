@@ -87,9 +87,3 @@ def suggested_kind_of(agreement):
             if party.role == Party.Role.SIGNATORY
         ],
     )
-
-
-def is_suggested(agreement):
-    """Whether the agreement's kind of symbiosis is the one the rule suggests (or else one its
-    park's staff chose)."""
-    return agreement.symbiosis_kind == suggested_kind_of(agreement)
