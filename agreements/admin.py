@@ -278,6 +278,7 @@ class AgreementAdmin(
     # are shown by name, a deleted account as a former user (``reviewer``, ``creator``).
     readonly_fields = [
         *(name for name in services.REVIEW_FIELDS if name != "reviewed_by"),
+        *services.KIND_CONFIRMATION_FIELDS,
         "reviewer",
         "creator",
         "created_at",
@@ -295,6 +296,7 @@ class AgreementAdmin(
                     "title_vi",
                     "title_en",
                     "kind",
+                    "symbiosis_kind",
                     "park",
                     "summary_vi",
                     "summary_en",
@@ -324,6 +326,7 @@ class AgreementAdmin(
                     "submitted_at",
                     "reviewer",
                     "reviewed_at",
+                    *services.KIND_CONFIRMATION_FIELDS,
                 ]
             },
         ),

@@ -1,10 +1,11 @@
 """The search and filters of the public agreement list: a plain GET form."""
 
 from django import forms
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import Agreement, Resource
+from agreements.models import Agreement, Resource, ResourceFlow, SymbiosisKind
 from parks.models import Park
 
 
@@ -34,6 +35,12 @@ class AgreementFilterForm(forms.Form):
         label=_("Kind"),
         choices=[("", _("All kinds")), *Agreement.Kind.choices],
         required=False,
+    )
+    symbiosis_kind = forms.ChoiceField(
+        label=_("Kind of symbiosis (Circular 05/2025)"),
+        choices=[("", _("All kinds of symbiosis")), *SymbiosisKind.choices],
+        required=False,
+        help_text=_("As confirmed by an official, the agreement's or one of its flows'."),
     )
     category = forms.ChoiceField(
         label=_("Resource category"),
@@ -67,6 +74,8 @@ class AgreementFilterForm(forms.Form):
             queryset = queryset.in_park(data["park"])
         if data.get("kind"):
             queryset = queryset.filter(kind=data["kind"])
+        if data.get("symbiosis_kind"):
+            queryset = of_symbiosis_kind(queryset, data["symbiosis_kind"])
         if data.get("category"):
             queryset = queryset.sharing(data["category"])
         if data.get("year"):
@@ -95,3 +104,13 @@ class AgreementFilterForm(forms.Form):
                 shown = value
             active.append((name, field.label, shown))
         return active
+
+
+def of_symbiosis_kind(agreements, kind):
+    """The agreements whose confirmed kind of symbiosis is ``kind``, or that have a flow of that
+    kind (a flow's own kind counts once its agreement's kinds are confirmed)."""
+    confirmed = Q(symbiosis_kind_confirmed_at__isnull=False)
+    flow_of_kind = Exists(
+        ResourceFlow.objects.filter(agreement=OuterRef("pk"), symbiosis_kind=kind)
+    )
+    return agreements.filter(confirmed & (Q(symbiosis_kind=kind) | flow_of_kind))

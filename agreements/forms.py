@@ -32,7 +32,9 @@ from agreements.models import (
     Party,
     Resource,
     ResourceFlow,
+    SymbiosisKind,
 )
+from agreements.symbiosis_kinds import suggested_kind
 from parks.lookup import find_organisations, is_found_by, organisation_label
 from parks.models import Organisation, Park
 from symbiosis.bilingual import language_marked_formfield
@@ -144,6 +146,17 @@ class AgreementReferenceField(forms.ModelChoiceField):
         return super().to_python(value.strip() if isinstance(value, str) else value)
 
 
+# The rule of ``agreements.symbiosis_kinds``, as the agreement form's help for the kind.
+SYMBIOSIS_KIND_HELP = _(
+    "Left as suggested, it is set when you save: symbiosis with parties outside the park for an "
+    "industrial-urban agreement or one with a party located outside the park; shared production "
+    "infrastructure for a shared infrastructure or service agreement sharing only energy, water "
+    "or infrastructure, shared services for any other; exchange of inputs and outputs for "
+    "industrial symbiosis between the park's enterprises. An official confirms it when "
+    "verifying the agreement."
+)
+
+
 class AgreementForm(PartialDatesFormMixin, VersionCheckMixin, forms.ModelForm):
     # Typed as a year, a month or a day (symbiosis.partial_dates), their precision set from it.
     partial_date_fields = ("signed_on", "starts_on")
@@ -156,6 +169,7 @@ class AgreementForm(PartialDatesFormMixin, VersionCheckMixin, forms.ModelForm):
             "reference",
             "park",
             "kind",
+            "symbiosis_kind",
             "title_en",
             "title_vi",
             "summary_en",
@@ -202,6 +216,15 @@ class AgreementForm(PartialDatesFormMixin, VersionCheckMixin, forms.ModelForm):
             self.fields[name].help_text = help_text
             if getattr(self.instance, f"{name}_id") is not None:
                 self.initial[name] = getattr(self.instance, name)
+        kind = self.fields["symbiosis_kind"]
+        kind.choices = [("", _("the suggested kind")), *SymbiosisKind.choices]
+        kind.help_text = SYMBIOSIS_KIND_HELP
+        if self.instance.pk is None and not self.initial.get("symbiosis_kind"):
+            # A new agreement starts with the suggestion for its kind, when it has one (left as
+            # suggested, its rows refine it when it is saved).
+            self.initial["symbiosis_kind"] = suggested_kind(
+                self.initial.get("kind"), (), all_in_park=True
+            )
         if self.instance.pk is None and not self.initial.get("park"):
             only_parks = list(parks[:2])
             if len(only_parks) == 1:
@@ -209,6 +232,9 @@ class AgreementForm(PartialDatesFormMixin, VersionCheckMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk is None and "symbiosis_kind" not in self.changed_data:
+            # Left as pre-filled: the service suggests it from the rows saved with it.
+            cleaned["symbiosis_kind"] = ""
         starts_on = cleaned.get("starts_on")
         for name, message in [
             ("ends_on", _("The end date cannot be before the start date.")),
@@ -490,6 +516,15 @@ class ResourceFlowForm(forms.ModelForm):
             ("", _("the resource's unit")),
             *units.grouped_choices(),
         ]
+        self.fields["symbiosis_kind"].choices = [
+            ("", _("the agreement's")),
+            *SymbiosisKind.choices,
+        ]
+        self.fields["claimed_by"].choices = [
+            ("", _("not stated")),
+            *ResourceFlow.Claimant.choices,
+        ]
+        self.fields["baseline_en"].help_text = _("Blank: the resource's baseline.")
         quantity = self.fields["quantity"]
         quantity.validators.append(MinValueValidator(0))
         quantity.error_messages["min_value"] = _("The quantity cannot be negative.")
@@ -894,6 +929,8 @@ class ResourceForm(forms.ModelForm):
             "unit",
             "description",
             "waste_code",
+            "baseline_vi",
+            "baseline_en",
         ]
 
     def clean(self):

@@ -26,6 +26,15 @@ and which flows the impact totals count. Every page and export takes its figures
   once by the same rule (``recorded_by_a_bilateral``), and the exports say row by row which
   flows the totals count.
 
+- Each figure states its method: the emission factor that produced it (value, source, year:
+  ``Resource.current_factor``), the baseline it is measured against (``baseline``: the flow's
+  own, else its resource's, in the reader's language) and which party claims the avoided
+  emissions (``ResourceFlow.claimed_by``: the provider, the receiver, or not stated). A park's,
+  a resource's and the dashboard's totals count each flow once whoever claims it; an
+  organisation's total counts only the flows whose emissions it claims (``claimed_by``), so a
+  provider and a receiver never both count the same tonnes, and a flow no party claims counts
+  for no organisation.
+
 The rule is written once, as database expressions: ``annual_quantity``, ``annual_tonnes_co2e_
 avoided`` and ``counted_in_impact``. The aggregate (``impact``) sums them in the database, and
 a page that shows flow by flow annotates its flows with the same expressions
@@ -51,10 +60,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Round
+from django.db.models.functions import Coalesce, NullIf, Round
 
 from agreements import units
 from agreements.models import Agreement, AgreementQuerySet, Resource, ResourceFlow
+from symbiosis.bilingual import pick, picked
 
 State = Agreement.ReviewState
 Period = ResourceFlow.Period
@@ -319,6 +329,74 @@ def flow_annotations(today=None):
     return annotations
 
 
+# The method: the baseline and who claims the avoided emissions
+
+
+def baseline(flow):
+    """What a flow's avoided emissions are measured against, in the reader's language: the
+    flow's own baseline, else its resource's ("" when neither has one)."""
+    return pick(flow.baseline_en, flow.baseline_vi) or pick(
+        flow.resource.baseline_en, flow.resource.baseline_vi
+    )
+
+
+def baseline_expression(prefix=""):
+    """``baseline`` as a database expression, for the language active when it is made (the
+    exports); ``prefix`` reaches the flow through a relation."""
+    return Coalesce(
+        NullIf(picked(f"{prefix}baseline_en", f"{prefix}baseline_vi"), Value("")),
+        picked(f"{prefix}resource__baseline_en", f"{prefix}resource__baseline_vi"),
+    )
+
+
+Claimant = ResourceFlow.Claimant
+
+
+def claimed_by(organisation, prefix=""):
+    """Flows whose avoided emissions ``organisation`` claims: as the provider of a flow its
+    provider claims, or as the receiver of one its receiver claims."""
+    return Q(**{f"{prefix}claimed_by": Claimant.PROVIDER, f"{prefix}provider": organisation}) | Q(
+        **{f"{prefix}claimed_by": Claimant.RECEIVER, f"{prefix}receiver": organisation}
+    )
+
+
+def claimant(flow):
+    """The party (an Organisation) that claims a flow's avoided emissions, None if not stated."""
+    if flow.claimed_by == Claimant.PROVIDER:
+        return flow.provider
+    if flow.claimed_by == Claimant.RECEIVER:
+        return flow.receiver
+    return None
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """The avoided emissions an organisation claims: t CO2e per year (None if none) from
+    ``flows`` flows the totals count, of the ``claimed`` it claims among them."""
+
+    tonnes_co2e: Decimal | None
+    flows: int
+    claimed: int
+
+
+def claimed_impact(flows, *, organisation, today):
+    """What ``organisation`` claims of ``flows``' avoided emissions, among the flows the
+    totals count (``counted_in_impact``): one query."""
+    with_factor = Q(
+        quantity__isnull=False,
+        period__in=list(PERIODS_PER_YEAR),
+        resource__emission_factor__isnull=False,
+    )
+    figures = flows.filter(claimed_by(organisation), counted_in_impact(today)).aggregate(
+        tonnes=rounded(Sum(annual_tonnes_co2e_avoided(), filter=with_factor)),
+        flows=Count("pk", filter=with_factor),
+        claimed=Count("pk"),
+    )
+    return Claimed(
+        tonnes_co2e=figures["tonnes"], flows=figures["flows"], claimed=figures["claimed"]
+    )
+
+
 # One flow at a time, for the pages that list them
 
 
@@ -333,6 +411,8 @@ class FlowImpact:
     # The factor as it was set (its value per its own unit, the year it was published), None
     # for one recorded before factors had a history.
     factor: object
+    baseline: str  # what it is measured against, in the reader's language ("" if not stated)
+    claimant: object  # the Organisation that claims it, None if not stated
 
     @property
     def counted(self):
@@ -355,6 +435,8 @@ def flow_impact(flow):
         emission_factor=flow.resource.emission_factor,
         source=flow.resource.emission_factor_source,
         factor=flow.resource.current_factor,
+        baseline=baseline(flow),
+        claimant=claimant(flow),
     )
 
 

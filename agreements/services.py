@@ -33,19 +33,22 @@ from agreements.models import (
     Resource,
     ResourceFlow,
 )
+from agreements.symbiosis_kinds import suggested_for
 from parks.models import Organisation
 
 ReviewState = Agreement.ReviewState
 
 # What only the review steps change: the state and its record.
 REVIEW_FIELDS = ("review_state", "review_comment", "submitted_at", "reviewed_at", "reviewed_by")
+# Who confirmed its kind of symbiosis and when: set by verifying it, cleared when the kind changes.
+KIND_CONFIRMATION_FIELDS = ("symbiosis_kind_confirmed_at", "symbiosis_kind_confirmed_by")
 # What ``save_agreement`` sets: the agreement's own fields, but not who created it (whoever saves
 # a new one) nor its review.
 CONTENT_FIELDS = frozenset(
     field.name
     for field in Agreement._meta.concrete_fields
     if field.editable and not field.primary_key
-) - {*REVIEW_FIELDS, "created_by"}
+) - {*REVIEW_FIELDS, *KIND_CONFIRMATION_FIELDS, "created_by"}
 DOCUMENTS_AWAIT_VERIFICATION = _(
     "This agreement is awaiting verification: documents can be added once an official has "
     "verified or returned it."
@@ -78,6 +81,10 @@ FLOW_FIELDS = (
     "notes_en",
     "notes_vi",
     "made_from",
+    "symbiosis_kind",
+    "baseline_en",
+    "baseline_vi",
+    "claimed_by",
 )
 
 # Notification emails go in the language each recipient chose for their account (accounts'
@@ -129,7 +136,7 @@ def save_agreement(*, agreement=None, values, parties, flows, version=None, user
     with transaction.atomic():
         if agreement is None:
             current = Agreement(created_by=user, review_state=ReviewState.DRAFT)
-            stored_parties, stored_flows = {}, {}
+            stored_kind, stored_parties, stored_flows = None, {}, {}
             reverted = False
         else:
             current = _lock(agreement)
@@ -137,6 +144,7 @@ def save_agreement(*, agreement=None, values, parties, flows, version=None, user
                 raise EditConflict
             if not current.is_editable:
                 raise TransitionError(EDITS_AWAIT_VERIFICATION)
+            stored_kind = current.symbiosis_kind
             stored_parties = {row.pk: row for row in current.parties.all()}
             stored_flows = {row.pk: row for row in current.flows.all()}
         party_plan = _RowPlan(Party, stored_parties, parties, moving="organisation")
@@ -150,6 +158,7 @@ def save_agreement(*, agreement=None, values, parties, flows, version=None, user
             reverted = _back_to_draft_if_verified(current)
         for name, value in values.items():
             _assign(current, name, value)
+        _keep_kind_of_symbiosis(current, party_plan, flow_plan, stored=stored_kind)
         current._history_user = user
         try:
             with transaction.atomic():
@@ -161,6 +170,40 @@ def save_agreement(*, agreement=None, values, parties, flows, version=None, user
             # (e.g. the same new reference), and it must not become a server error.
             raise EditConflict from error
     return current, reverted
+
+
+def _keep_kind_of_symbiosis(agreement, party_plan, flow_plan, *, stored):
+    """Left blank, the agreement's kind of symbiosis is the suggested one
+    (``agreements.symbiosis_kinds``, from the rows as saved: at most two queries); once it
+    changes, or a flow's own kind does, an official has not confirmed it yet
+    (``verify_agreement`` confirms it)."""
+    if not agreement.symbiosis_kind:
+        agreement.symbiosis_kind = suggested_for(
+            kind=agreement.kind,
+            park_id=agreement.park_id,
+            resources=flow_plan.resulting("resource", objects=True),
+            flow_ends=zip(
+                flow_plan.resulting("provider", objects=True),
+                flow_plan.resulting("receiver", objects=True),
+                strict=True,
+            ),
+            signatories=[
+                organisation
+                for organisation, role in zip(
+                    party_plan.resulting("organisation", objects=True),
+                    party_plan.resulting("role"),
+                    strict=True,
+                )
+                if role == Party.Role.SIGNATORY
+            ],
+        )
+    flow_kind_changed = any(
+        "symbiosis_kind" in values and not _same(row, "symbiosis_kind", values["symbiosis_kind"])
+        for row, values in flow_plan.changed
+    ) or any(values.get("symbiosis_kind") for values, _ in flow_plan.added)
+    if agreement.symbiosis_kind != stored or flow_kind_changed:
+        agreement.symbiosis_kind_confirmed_at = None
+        agreement.symbiosis_kind_confirmed_by = None
 
 
 def _check_flow_ends(party_plan, flow_plan):
@@ -244,8 +287,9 @@ class _RowPlan:
     def changes(self):
         return bool(self.removed or self.changed or self.added)
 
-    def resulting(self, name):
-        """The value of field ``name`` (a primary key, for a relation) in each row once saved."""
+    def resulting(self, name, *, objects=False):
+        """The value of field ``name`` (a primary key, for a relation; with ``objects``, the
+        object where the row's values give one) in each row once saved."""
         field = self.model._meta.get_field(name)
         changes = {row.pk: values for row, values in self.changed}
         rows = [(row, changes.get(row.pk, {})) for row in self.kept]
@@ -254,6 +298,9 @@ class _RowPlan:
             if name in values:
                 value = values[name]
                 if isinstance(value, models.Model):
+                    if objects:
+                        yield value
+                        continue
                     value = value.pk
                 yield None if value is None else field.to_python(value)
             else:
@@ -391,6 +438,9 @@ def verify_agreement(*, agreement, user, comment="", base_url=""):
         problems = completeness_problems(current)
         if problems:
             raise TransitionError(" ".join(str(problem) for problem in problems))
+        # Its kind of symbiosis, as staff left it, is confirmed by the official verifying it.
+        current.symbiosis_kind_confirmed_at = timezone.now()
+        current.symbiosis_kind_confirmed_by = user
         _decide(current, user=user, state=ReviewState.VERIFIED, comment=comment)
         # What staff proposed with it is public with it, confirmed by the same official.
         for proposal in proposals_of(current):

@@ -397,13 +397,17 @@ FILE_UPLOAD_HANDLERS = [
 # Forms
 
 # The largest form is an agreement's page (agreements/forms.py): its own dozen fields and up to
-# AGREEMENT_MAX_ROWS party rows and as many flow rows, a row sending at most 10 fields (a flow's:
-# its id, agreement, 7 fields and the removal box). A request must carry all of them, so the
-# field limit is reckoned from the rows, with room to spare. A form beyond it is refused; the
+# AGREEMENT_MAX_ROWS party rows and as many flow rows, a party row sending at most 9 fields (its
+# id, agreement, 5 fields, the name looked up and the removal box) and a flow row 17 (its id,
+# agreement, 14 fields and the removal box). A request must carry all of them, so the field
+# limit is reckoned from the rows, with room to spare. A form beyond it is refused; the
 # agreement page then says so and shows again what it could read (symbiosis/form_limits.py).
 AGREEMENT_MAX_ROWS = 100
-_FIELDS_PER_ROW = 12
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 2 * AGREEMENT_MAX_ROWS * _FIELDS_PER_ROW + 100  # 2,500
+_FIELDS_PER_PARTY_ROW = 10
+_FIELDS_PER_FLOW_ROW = 18
+DATA_UPLOAD_MAX_NUMBER_FIELDS = (
+    AGREEMENT_MAX_ROWS * (_FIELDS_PER_PARTY_ROW + _FIELDS_PER_FLOW_ROW) + 100
+)  # 2,900
 # Inputs, lists and text areas written in Python, the other widgets by the project's template
 # engine, so that templates/django/forms/widgets/ can replace Django's (symbiosis/form_renderer.py).
 FORM_RENDERER = "symbiosis.form_renderer.FormRenderer"

@@ -31,6 +31,7 @@ from operator import itemgetter
 
 from django.db import connection, transaction
 from django.db.models import Case, Count, Q, Value, When
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -42,11 +43,19 @@ from agreements.impact import (
     annual_quantity,
     annual_tonnes_co2e_avoided,
     as_boolean,
+    baseline_expression,
     flows_counted_in_impact,
     in_totals_unit,
     totals_unit,
 )
-from agreements.models import Agreement, AgreementQuerySet, Party, Resource, ResourceFlow
+from agreements.models import (
+    Agreement,
+    AgreementQuerySet,
+    Party,
+    Resource,
+    ResourceFlow,
+    SymbiosisKind,
+)
 from parks.provinces import province_label
 from symbiosis.bilingual import picked
 from symbiosis.partial_dates import Precision, partial_iso
@@ -226,6 +235,16 @@ def _three_decimals(header, computed):
     return Column(header, (computed,), cell)
 
 
+def _choice_cell(choices):
+    """A cell showing a value by its choice's label, blank for none."""
+    labels = _labels(choices)
+
+    def cell(index):
+        return lambda row: labels.get(row[index], "")
+
+    return cell
+
+
 def _yes_no(header, read):
     """A column saying yes or no (translated once per file) for a truth value."""
     yes, no = _("yes"), _("no")
@@ -257,6 +276,12 @@ def _agreement_columns(*, today, before_dates=(), after_active=()):
         _name(_("Park"), "park__"),
         _province(_("Province or city"), "park__province"),
         _read(_("Kind"), "kind", kinds),
+        _read(
+            _("Kind of symbiosis (Circular 05/2025)"),
+            "symbiosis_kind",
+            _labels(SymbiosisKind.choices),
+        ),
+        _yes_no(_("Kind of symbiosis confirmed"), "symbiosis_kind_confirmed_at"),
         _read(_("Review state"), "review_state", states),
         _partial_date(_("Signed on"), "signed_on"),
         *before_dates,
@@ -297,6 +322,29 @@ def flow_columns(*, today):
         ),
         _three_decimals(_("t CO2e avoided per year"), "co2e"),
         _counted(_("Counted in the impact totals")),
+        # How the figure is counted: the flow's kind of symbiosis (its own, else its
+        # agreement's), its baseline (agreements.impact) and who claims it.
+        Column(
+            _("Kind of symbiosis of the flow"),
+            ("flow_symbiosis_kind",),
+            _choice_cell(SymbiosisKind.choices),
+            computes=(
+                (
+                    "flow_symbiosis_kind",
+                    Coalesce(NullIf("flows__symbiosis_kind", Value("")), "symbiosis_kind"),
+                ),
+            ),
+        ),
+        Column(
+            _("Baseline"),
+            ("flow_baseline",),
+            computes=(("flow_baseline", baseline_expression("flows__")),),
+        ),
+        _read(
+            _("Avoided emissions claimed by"),
+            "flows__claimed_by",
+            _labels(ResourceFlow.Claimant.choices),
+        ),
     ]
 
 

@@ -20,6 +20,7 @@ from django.db import transaction
 
 from agreements.accounts import two_factor
 from agreements.models import Agreement, Party, Resource, ResourceFlow
+from agreements.symbiosis_kinds import suggested_kind_of
 from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
 
 ARTICLE_DATE = datetime.date(2023, 9, 12)
@@ -452,6 +453,10 @@ def load_demo():
                 direction=direction,
                 notes_en=notes,
             )
+        # Its kind of symbiosis as the rule suggests it, unconfirmed (no official verified it).
+        Agreement.objects.filter(pk=agreement.pk).update(
+            symbiosis_kind=suggested_kind_of(agreement)
+        )
 
 
 @dataclasses.dataclass

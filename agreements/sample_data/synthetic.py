@@ -29,6 +29,7 @@ from django.db import transaction
 from agreements.models import Agreement, Party, Resource, ResourceFlow
 from agreements.reporting.figures import forget_sums
 from agreements.reporting.models import ParkFigures
+from agreements.symbiosis_kinds import suggested_kind
 from parks.countries import country_names
 from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
 from parks.provinces import current_province
@@ -237,18 +238,25 @@ def generate(*, parks, organisations, agreements, seed, progress=lambda message:
                 park, state = steady, steady_states[number]
             else:
                 park, state = others[rng.randrange(len(others))], None
-            agreement_rows.append(_agreement(rng, number, park, state=state))
+            agreement = _agreement(rng, number, park, state=state)
+            agreement_rows.append(agreement)
             tenants = by_park.get(park.pk) or companies
             size = min(len(tenants), rng.choice([2, 2, 2, 3, 3, 4]))
             signatories = rng.sample(tenants, size) if size >= 2 else rng.sample(companies, 2)
             witnesses = [park.managing_authority_id] if rng.random() < 0.4 else []
             party_rows.append((signatories, witnesses))
-            flows = []
+            flows, exchanging, categories = [], set(), set()
             for _ in range(rng.choice([1, 1, 2, 3])):
                 provider, receiver = rng.sample(signatories, 2)
                 resource = resources[rng.randrange(len(resources))]
                 flows.append(_flow(rng, resource, provider, receiver))
+                exchanging |= {provider.park_id, receiver.park_id}
+                categories.add(resource.category)
             flow_plans.append(flows)
+            # Its kind of symbiosis as the rule suggests it, unconfirmed (as migration 0021 did).
+            agreement.symbiosis_kind = suggested_kind(
+                agreement.kind, categories, all_in_park=exchanging <= {park.pk}
+            )
         created = []
         for start in range(0, len(agreement_rows), BATCH):
             created.extend(Agreement.objects.bulk_create(agreement_rows[start : start + BATCH]))

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from agreements.filters import AgreementFilterForm
-from agreements.impact import flow_impacts, impact, total_tonnes_avoided
+from agreements.impact import claimed_impact, flow_impacts, impact, total_tonnes_avoided
 from agreements.models import Agreement, Document, Merge, Party, Resource, ResourceFlow
 from agreements.permissions import (
     can_create_park,
@@ -468,6 +468,11 @@ class OrganisationDetailView(MergedDuplicateMixin, DetailWithListMixin, ListView
         context["flows_page"] = page_of(self.request, flows, self.flows_page_kwarg)
         context["flows"] = context["flows_page"].object_list
         context["flows_page_kwarg"] = self.flows_page_kwarg
+        # Only the flows whose avoided emissions it claims: a provider and a receiver never
+        # both count the same tonnes (agreements.impact).
+        context["claimed"] = claimed_impact(
+            ResourceFlow.objects.public(), organisation=organisation, today=timezone.localdate()
+        )
         context["predecessors"] = organisation.predecessors.confirmed()
         context["developed_parks"] = organisation.developed_parks.all()
         context["managed_parks"] = organisation.managed_parks.all()

@@ -34,7 +34,8 @@ from agreements import permissions, services
 from agreements.documents import DocumentForm
 from agreements.forms import AgreementEntry, ResourceProposalForm, ReviewForm, resource_label
 from agreements.history import agreement_changes
-from agreements.models import Agreement, Resource
+from agreements.models import Agreement, Resource, SymbiosisKind
+from agreements.symbiosis_kinds import suggested_kind_of
 from parks.forms import OrganisationForm
 from parks.lookup import find_organisations, organisation_label
 from parks.models import Organisation
@@ -274,12 +275,16 @@ class AgreementCreateView(UserPassesTestMixin, AgreementEntryMixin, CreateView):
         return permissions.can_create_agreement(self.request.user)
 
     def get_initial(self):
+        initial = {}
+        # ?kind=shared_service: the form opens with that kind and its kind of symbiosis.
+        if (kind := self.request.GET.get("kind")) in Agreement.Kind.values:
+            initial["kind"] = kind
         park = self.request.GET.get("park")
         if park:
             chosen = permissions.staffed_parks(self.request.user).filter(slug=park).first()
             if chosen:
-                return {"park": chosen.pk}
-        return {}
+                initial["park"] = chosen.pk
+        return initial
 
 
 class AgreementUpdateView(AgreementStepMixin, AgreementEntryMixin, UpdateView):
@@ -361,6 +366,7 @@ class ReviewView(AgreementStepMixin, FormView):
         return super().get_context_data(
             problems=services.completeness_problems(self.agreement),
             proposals=services.proposals_of(self.agreement),
+            suggested_symbiosis_kind=SymbiosisKind(suggested_kind_of(self.agreement)),
             **kwargs,
         )
 

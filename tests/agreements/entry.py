@@ -84,6 +84,7 @@ def edit_data(agreement, *, extra_parties=(), extra_flows=(), **fields):
         "reference": agreement.reference,
         "park": agreement.park_id,
         "kind": agreement.kind,
+        "symbiosis_kind": agreement.symbiosis_kind,
         "title_en": agreement.title_en,
         "title_vi": agreement.title_vi,
         "summary_en": agreement.summary_en,
@@ -123,6 +124,10 @@ def edit_data(agreement, *, extra_parties=(), extra_flows=(), **fields):
             "notes_en": row.notes_en,
             "notes_vi": row.notes_vi,
             "made_from": row.made_from_id or "",
+            "symbiosis_kind": row.symbiosis_kind,
+            "baseline_en": row.baseline_en,
+            "baseline_vi": row.baseline_vi,
+            "claimed_by": row.claimed_by,
         }
         for row in agreement.flows.order_by("pk")
     ]

@@ -130,9 +130,9 @@ def test_the_organisation_page_runs_a_fixed_number_of_queries(
         make_agreement(parties=[hub, other], flows=[(make_resource(), hub, other)])
         make_park(developer=hub)
 
-    # organisation; count and page of its parties; count and page of its flows; predecessors;
-    # parks it develops; parks it manages
-    with django_assert_num_queries(TRANSACTION + 8):
+    # organisation; count and page of its parties; count and page of its flows; the avoided
+    # emissions it claims; predecessors; parks it develops; parks it manages
+    with django_assert_num_queries(TRANSACTION + 9):
         response = client.get(hub.get_absolute_url())
     assert len(response.context["flows"]) == min(rows, 25)
     assert len(response.context["parties"]) == min(rows, 25)

@@ -142,6 +142,10 @@ BAD_INPUT = [
     ("flows-0-quantity", "ten", "Enter a number."),
     ("flows-0-quantity", "1" * 20, "Ensure that there are no more than 16 digits in total."),
     ("flows-0-receiver", "PROVIDER", "The provider and the receiver must differ."),
+    ("flows-0-baseline_en", "x" * 201, "Ensure this value has at most 200 characters"),
+    ("flows-0-baseline_vi", "đ" * 201, "Ensure this value has at most 200 characters"),
+    ("flows-0-claimed_by", "both", "Select a valid choice. both is not one of the available"),
+    ("symbiosis_kind", "eco", "Select a valid choice. eco is not one of the available"),
     ("framework", "NOPE-1", "No agreement of your parks has the reference “NOPE-1”"),
     ("amends", "NOPE-2", "No agreement of your parks has the reference “NOPE-2”"),
 ]

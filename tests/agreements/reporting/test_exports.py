@@ -112,6 +112,9 @@ class TestCsv:
             "Park": "Alpha Park",
             "Province or city": "Hai Phong",
             "Kind": "Industrial symbiosis between firms",
+            # Recorded without one (a test agreement made directly), so never confirmed.
+            "Kind of symbiosis (Circular 05/2025)": "",
+            "Kind of symbiosis confirmed": "no",
             "Review state": "Verified",
             "Signed on": "2023-03-01",
             "Starts on": "2023-03-01",
@@ -137,6 +140,9 @@ class TestCsv:
             "Year the emission factor was published": "",
             "t CO2e avoided per year": "0.600",
             "Counted in the impact totals": "yes",
+            "Kind of symbiosis of the flow": "",
+            "Baseline": "",
+            "Avoided emissions claimed by": "",
         }
 
     def test_parties_are_listed_with_their_roles_signatories_first(self, register):
