@@ -401,12 +401,7 @@ def from_park_figures(*, agreements, parks, filters, today, park_rows=None):
         by_park=_with_counts(parks, each_park),
         by_category=_categories(total["categories"]),
         organisations=_organisations(total["organisations"]),
-        impact=impact_of(
-            total["impact"],
-            factors=Resource.objects.filter(pk__in=total["factors"])
-            .select_related("current_factor")
-            .order_by("category", "name_en", "name_vi"),
-        ),
+        impact=kept_impact(total),
         **{
             name: [ListedAgreement.from_data(row) for row in rows]
             for name, rows in total["lists"].items()
@@ -414,6 +409,32 @@ def from_park_figures(*, agreements, parks, filters, today, park_rows=None):
         parks_in_scope=len(parks),
         yearly=yearly.shown(yearly.totals_of(total["yearly"])) if total["yearly"] else None,
     )
+
+
+def kept_impact(figures, *, public=False):
+    """The ``Impact`` of kept figures (a park's, ``park_figures.current``, or several parks'
+    added up): the same as ``impact`` of their flows, read from the row. ``public``: as the
+    public sees it (the flows of agreements not verified are not counted, nor said to exist)."""
+    groups = figures["impact"]
+    if public:
+        groups = [{**group, "unverified": 0} for group in groups]
+    return impact_of(
+        groups,
+        factors=Resource.objects.filter(pk__in=figures["factors"])
+        .select_related("current_factor")
+        .order_by("category", "name_en", "name_vi"),
+    )
+
+
+def park_page_figures(park, *, today):
+    """What a park's public page shows of its kept figures (``park_figures``, the dashboard's,
+    computed the first time they are needed on a day or after a change to the park): the
+    ``Impact`` of its verified agreements in force, and its agreed and measured totals per year
+    (``yearly.YearlyTotals`` as shown, or None). A row read, not the park's flows added up."""
+    figures = park_figures.current(
+        [park.pk], today=today, overview_counts=overview_counts(today=today)
+    )[park.pk]
+    return kept_impact(figures, public=True), yearly.shown(yearly.totals_of(figures["yearly"]))
 
 
 def _kept_lists(park_ids, *, today):

@@ -23,7 +23,6 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from agreements.impact import impact
 from agreements.models import Agreement, Resource, ResourceFlow
 from agreements.permissions import (
     can_edit_park,
@@ -45,7 +44,7 @@ from agreements.reporting.network import (
     network_organisations,
     render_network,
 )
-from agreements.year_chart import totals_charts, yearly_charts
+from agreements.year_chart import totals_charts
 from parks.models import Park
 from symbiosis.caching import cached_data, generation
 from symbiosis.pagination import DetailWithListMixin
@@ -293,9 +292,10 @@ NETWORK_MAX_LINKS = 150
 
 
 class ParkDetailView(DetailWithListMixin, ListView):
-    """A park, its symbiosis network, the impact of its verified agreements in force today
-    (``agreements.impact.impact``, as on the dashboard), its verified agreements (25 a page)
-    and the organisations located in it."""
+    """A park, its symbiosis network, the impact of its verified agreements in force today and
+    its figures per year (read from the park's figures the dashboard keeps:
+    ``dashboard.park_page_figures``), its verified agreements (25 a page) and the organisations
+    located in it."""
 
     template_name = "reporting/park_detail.html"
     object_queryset = Park.objects.for_list_page()
@@ -309,12 +309,8 @@ class ParkDetailView(DetailWithListMixin, ListView):
         park = self.object
         context.update(self.network(park))
         context["today"] = today = timezone.localdate()
-        context["impact"] = impact(
-            ResourceFlow.objects.public().filter(agreement__park=park), today=today
-        )
-        context["yearly_charts"] = yearly_charts(
-            ResourceFlow.objects.filter(agreement__park=park), today=today, slug="park"
-        )
+        context["impact"], totals = dashboard.park_page_figures(park, today=today)
+        context["yearly_charts"] = totals_charts(totals, slug="park") if totals else []
         tenants = list(
             park.tenants.confirmed()
             .annotate(total=Window(Count("pk")))

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from agreements.models import Agreement, Party, Resource, ResourceFlow
+from agreements.impact import PERIODS_PER_YEAR
+from agreements.models import Agreement, Party, ReportedQuantity, Resource, ResourceFlow
 from agreements.reporting.figures import forget_sums
 from agreements.reporting.models import ParkFigures
 from agreements.symbiosis_kinds import suggested_kind
@@ -47,7 +48,12 @@ STEADY_PARK = f"{SLUG_PREFIX}park-0"
 # Enough to fill a page of 25 on "My agreements" and give its work lists a few rows.
 STEADY_PARK_AGREEMENTS = 30
 # The tables generate() fills and clear_synthetic() empties with bulk writes.
-FILLED = (Organisation, Park, Resource, Agreement, Party, ResourceFlow)
+FILLED = (Organisation, Park, Resource, Agreement, Party, ResourceFlow, ReportedQuantity)
+# The measured quantities: for this share of the verified agreements' flows with a quantity, a
+# figure for each of these years (the anchor's and the one before).
+MEASURED_SHARE = 0.5
+MEASURED_YEARS = (ANCHOR.year - 1, ANCHOR.year)
+AWAITING_REVIEW_SHARE = 0.1  # of them reported, not yet accepted
 
 SUMMARY_EN = "Synthetic agreement generated for benchmarks."
 PROVINCES = [
@@ -177,6 +183,7 @@ def _delete_synthetic():
     AuthorityMembership.objects.filter(agency__slug__startswith=SLUG_PREFIX).delete()
     agreements = Agreement.objects.filter(reference__startswith=REFERENCE_PREFIX)
     for queryset in (
+        ReportedQuantity.objects.filter(flow__agreement__in=agreements),
         ResourceFlow.objects.filter(agreement__in=agreements),
         Party.objects.filter(agreement__in=agreements),
         agreements,
@@ -286,8 +293,10 @@ def generate(*, parks, organisations, agreements, seed, progress=lambda message:
                 flows.append(flow)
         _bulk(Party, parties)
         progress(f"{len(parties)} parties")
-        _bulk(ResourceFlow, flows)
+        flows = _bulk(ResourceFlow, flows)
         progress(f"{len(flows)} resource flows")
+        measured = _bulk(ReportedQuantity, _measured(random.Random(seed + 1), flows, created))
+        progress(f"{len(measured)} measured quantities")
         # Bulk writes send no signals: what they would keep true is kept here.
         Agreement.objects.filter(reference__startswith=REFERENCE_PREFIX).keep_linked_copies()
         progress("search copies of the parties' and resources' names")
@@ -428,6 +437,39 @@ def _agreement(rng, number, park, *, state=None):
         # Agreement.searched_fields, as its save() would keep them (its Vietnamese summary blank).
         search_text=search_text(reference, title_vi, title_en, SUMMARY_EN),
     )
+
+
+def _measured(rng, flows, agreements):
+    """Measured figures (``MEASURED_YEARS``) for about ``MEASURED_SHARE`` of the verified
+    agreements' flows with a quantity, each near its agreed yearly quantity, accepted but
+    ``AWAITING_REVIEW_SHARE`` of them. From a
+    random stream of their own, in the flows' order (the steady park's first): the steady park
+    gets the same figures at every size."""
+    verified = {a.pk for a in agreements if a.review_state == Agreement.PUBLIC_STATE}
+    rows = []
+    for flow in flows:
+        chosen = rng.random() < MEASURED_SHARE
+        if not chosen or flow.agreement_id not in verified or flow.quantity is None:
+            continue
+        if flow.period not in PERIODS_PER_YEAR:
+            continue  # a one-off quantity has no year to compare with
+        for year in MEASURED_YEARS:
+            agreed = flow.quantity * PERIODS_PER_YEAR[flow.period]
+            rows.append(
+                ReportedQuantity(
+                    flow_id=flow.pk,
+                    year=year,
+                    quantity=round(agreed * rng.uniform(0.7, 1.1)),
+                    unit=flow.unit,
+                    source=ReportedQuantity.Source.METERED,
+                    review_state=(
+                        ReportedQuantity.ReviewState.SUBMITTED
+                        if rng.random() < AWAITING_REVIEW_SHARE
+                        else ReportedQuantity.ReviewState.ACCEPTED
+                    ),
+                )
+            )
+    return rows
 
 
 def _flow(rng, resource, provider, receiver):

@@ -32,6 +32,8 @@ SIGNED_IN_PAGES = {
     "history page, park officer": "park officer",
     "park with network, park officer": "park officer",
     "my account, park officer": "park officer",
+    "measured quantities of an agreement, park officer": "park officer",
+    "measured quantities to review, national official": "national official",
     "proposals to confirm, national official": "national official",
     "members and invitations of a park, national official": "national official",
     "review page, national official": "national official",

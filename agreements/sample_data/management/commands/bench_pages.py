@@ -156,6 +156,18 @@ class Command(BaseCommand):
             ["park with network, park officer", park.get_absolute_url(), officer, False],
             ["my account, park officer", reverse("accounts:account"), officer, False],
             [
+                "measured quantities of an agreement, park officer",
+                reverse("agreements:quantities", kwargs={"reference": agreement.reference}),
+                officer,
+                False,
+            ],
+            [
+                "measured quantities to review, national official",
+                reverse("agreements:quantities-review"),
+                official,
+                False,
+            ],
+            [
                 "proposals to confirm, national official",
                 reverse("agreements:proposals"),
                 official,
