@@ -274,7 +274,8 @@ def return_quantity(*, reported, comment, user):
 def awaiting_review(user):
     """The figures awaiting the review of ``user``: those of the agreements of the parks they
     oversee as an official (``permissions.reviewable_agreements``), every one for an admin."""
-    return ReportedQuantity.objects.filter(
-        review_state=State.SUBMITTED,
-        flow__agreement__in=permissions.reviewable_agreements(user),
+    return permissions.reviewable_agreements(
+        user,
+        ReportedQuantity.objects.filter(review_state=State.SUBMITTED),
+        through="flow__agreement__",
     )

@@ -345,15 +345,17 @@ def visible_agreements(user, queryset=None):
     return queryset.filter(Q(review_state=Agreement.PUBLIC_STATE) | _internal(rights))
 
 
-def reviewable_agreements(user, queryset=None):
+def reviewable_agreements(user, queryset=None, *, through=""):
     """Agreements of the parks this user oversees as an official (``reviews_park``), or all,
-    for an admin: the dashboard's and the exports' scope."""
+    for an admin: the dashboard's and the exports' scope. ``through``: the path from the rows
+    of ``queryset`` to their agreement (``"flow__agreement__"`` for measured quantities), to
+    filter those rows by it without a subquery of every agreement."""
     queryset = Agreement.objects.all() if queryset is None else queryset
     rights = access(user)
     if rights.is_admin or rights.nationwide:
         return queryset
     if rights.agency_ids:
-        return queryset.filter(park__managing_authority_id__in=rights.agency_ids)
+        return queryset.filter(**{f"{through}park__managing_authority_id__in": rights.agency_ids})
     return queryset.none()
 
 

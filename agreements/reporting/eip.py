@@ -393,19 +393,22 @@ class ParkOverview:
         return share(self.taking_part, self.tenants)
 
 
-def overview(parks, *, year):
-    """The parks ``parks`` (``dashboard.ParkCount`` rows: a page of them) with their figures of
-    ``year``: tenants taking part, activities by kind and flows with an accepted measured
-    quantity. Two queries, grouped by park in the database, whatever the number of parks."""
-    rows = {park.pk: ParkOverview(park) for park in parks}
+def overview_figures(park_ids, *, year):
+    """Per park of ``park_ids``, its figures of ``year`` for the officials' overview, as data
+    to keep with the park's dashboard figures (``figures.compute``): {park id: {"tenants",
+    "taking_part", "by_kind": [[kind, activities]], "measured_flows"}}. Two queries, grouped
+    by park in the database, whatever the number of parks."""
+    rows = {
+        park_id: {"tenants": 0, "taking_part": 0, "by_kind": [], "measured_flows": 0}
+        for park_id in park_ids
+    }
     if not rows:
-        return []
-    ids = list(rows)
-    for park_id, (count, taking_part) in tenant_counts(ids, year).items():
-        rows[park_id].tenants, rows[park_id].taking_part = count, taking_part
+        return rows
+    for park_id, (count, taking_part) in tenant_counts(park_ids, year).items():
+        rows[park_id]["tenants"], rows[park_id]["taking_part"] = count, taking_part
     per_kind = (
         ResourceFlow.objects.filter(
-            activity_condition(year, "agreement__"), agreement__park__in=ids
+            activity_condition(year, "agreement__"), agreement__park__in=park_ids
         )
         .values("agreement__park_id", kind=effective_kind())
         .annotate(
@@ -414,12 +417,30 @@ def overview(parks, *, year):
         )
         .order_by("agreement__park_id", "kind")
     )
-    order = {kind: number for number, kind in enumerate([*SymbiosisKind.values, NOT_RECORDED])}
     for row in per_kind:
         park = rows[row["agreement__park_id"]]
-        kind = row["kind"] or NOT_RECORDED
-        park.by_kind.append((order[kind], KindGroup(kind).label, row["activities"]))
-        park.measured_flows += row["measured"]
-    for park in rows.values():
-        park.by_kind = [(label, count) for _order, label, count in sorted(park.by_kind)]
-    return list(rows.values())
+        park["by_kind"].append([row["kind"] or NOT_RECORDED, row["activities"]])
+        park["measured_flows"] += row["measured"]
+    return rows
+
+
+def overview(parks, *, figures):
+    """The parks ``parks`` (``dashboard.ParkCount`` rows: a page of them) with their figures of
+    last year (``overview_figures``, read from ``figures``: each park's kept figures), as the
+    dashboard shows them: tenants taking part, activities by kind and flows with an accepted
+    measured quantity."""
+    order = {kind: number for number, kind in enumerate([*SymbiosisKind.values, NOT_RECORDED])}
+    rows = []
+    for park in parks:
+        kept = figures[park.pk]["report_overview"]
+        by_kind = sorted(kept["by_kind"], key=lambda pair: order[pair[0]])
+        rows.append(
+            ParkOverview(
+                park,
+                tenants=kept["tenants"],
+                taking_part=kept["taking_part"],
+                by_kind=[(KindGroup(kind).label, count) for kind, count in by_kind],
+                measured_flows=kept["measured_flows"],
+            )
+        )
+    return rows

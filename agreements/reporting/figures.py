@@ -44,18 +44,22 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from agreements import yearly
 from agreements.impact import counted_in_impact, impact_groups, merge_groups
 from agreements.models import Agreement, Party, ReportedQuantity, Resource, ResourceFlow
+from agreements.reporting import eip
 from agreements.reporting.models import ParkFigures, ScopeFigures
 from parks.models import Organisation, Park
 from symbiosis.caching import bulk_changed
 
 DECIMALS = ("annual_quantity", "one_off_quantity", "tonnes_co2e")
+# What a park's kept figures hold since issue 15: figures kept before, without them, are
+# worked out again.
+KEPT = {"yearly", "report_overview"}
 
 
 # Computing and keeping them
 
 
 def compute(park_ids, *, today, overview_counts):
-    """{park id: figures} for ``park_ids``: six queries whatever the number of parks.
+    """{park id: figures} for ``park_ids``: ten queries whatever the number of parks.
     ``overview_counts``: the headline counts' expressions (``dashboard.overview_counts``)."""
     agreements = Agreement.objects.filter(park_id__in=park_ids)
     flows = ResourceFlow.objects.filter(agreement__park_id__in=park_ids)
@@ -114,6 +118,9 @@ def compute(park_ids, *, today, overview_counts):
         figures[row["agreement__park_id"]]["yearly"]["agreed"].append(row)
     for row in groups["measured"]:
         figures[row["flow__agreement__park_id"]]["yearly"]["measured"].append(row)
+    # Last year's symbiosis report figures, for the officials' overview (eip.overview).
+    for park_id, row in eip.overview_figures(park_ids, year=eip.last_year(today)).items():
+        figures[park_id]["report_overview"] = row
     return figures
 
 
@@ -132,8 +139,8 @@ def _current(park_ids, *, today, overview_counts):
     generations, figures = {}, {}
     for park_id, generation, day, computed_generation, kept in rows:
         generations[park_id] = generation
-        # ParkFigures.holds_for (and figures kept before they had "yearly" do not)
-        if day == today and computed_generation == generation and "yearly" in kept:
+        # ParkFigures.holds_for (and figures kept before they had all of KEPT do not)
+        if day == today and computed_generation == generation and kept.keys() >= KEPT:
             figures[park_id] = _decoded(kept)
     missing = [park_id for park_id in park_ids if park_id not in figures]
     if missing:
@@ -304,7 +311,18 @@ def _quantity_changed(sender, instance, **kwargs):
         _changes().flows.add(instance.flow_id)
 
 
+def _organisation_before_save(sender, instance, raw=False, **kwargs):
+    # A tenant leaving a park changes the tenants the park's figures count (report_overview).
+    if raw or instance.pk is None:
+        return
+    before = Organisation.objects.filter(pk=instance.pk).values_list("park_id", flat=True).first()
+    if before is not None and before != instance.park_id:
+        _changes().parks.add(before)
+
+
 def _organisation_changed(sender, instance, created=False, **kwargs):
+    if instance.park_id is not None:  # its park counts its tenants
+        _changes().parks.add(instance.park_id)
     if not created:  # a new organisation is a party to nothing yet
         _changes().organisations.add(instance.pk)
 
@@ -321,6 +339,9 @@ def _park_changed(sender, instance, created=False, **kwargs):
 
 def connect_signals():
     pre_save.connect(_agreement_before_save, sender=Agreement, dispatch_uid="figures-agreement")
+    pre_save.connect(
+        _organisation_before_save, sender=Organisation, dispatch_uid="figures-organisation"
+    )
     for signal in (post_save, post_delete):
         signal.connect(_agreement_changed, sender=Agreement, dispatch_uid="figures-agreement")
         for model in (Party, ResourceFlow):

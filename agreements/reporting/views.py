@@ -34,6 +34,7 @@ from agreements.permissions import (
     reviewable_agreements,
 )
 from agreements.reporting import dashboard, eip, exports
+from agreements.reporting import figures as park_figures
 from agreements.reporting.charts import Bar, BarChart
 from agreements.reporting.filters import DashboardFilterForm
 from agreements.reporting.network import (
@@ -123,7 +124,14 @@ class DashboardView(DashboardAccessMixin, TemplateView):
             overview_page=overview_page,
             report_year=report_year,
             park_overview=SimpleLazyObject(
-                lambda: eip.overview(overview_page.object_list, year=report_year)
+                lambda: eip.overview(
+                    overview_page.object_list,
+                    figures=park_figures.current(
+                        [park.pk for park in overview_page.object_list],
+                        today=today,
+                        overview_counts=dashboard.overview_counts(today=today),
+                    ),
+                )
             ),
             # The rendered page depends on nothing else (the language aside): officials of one
             # scope share it, as they share the figures. See agreements/caching.py.

@@ -77,6 +77,14 @@ def assert_same_as_computed(user, filters=NO_FILTERS, today=TODAY):
     return kept
 
 
+def kept_overview(park, today=TODAY):
+    """The park's kept figures for the officials' overview, computed if need be."""
+    figures = park_figures.current(
+        [park.pk], today=today, overview_counts=dashboard.overview_counts(today=today)
+    )
+    return figures[park.pk]["report_overview"]
+
+
 def dashboard_of(user, today=TODAY):
     """What the dashboard shows (the kept figures, once the first view has kept them)."""
     return built(dashboard.build, user, today=today)
@@ -194,6 +202,27 @@ class TestNeverOutOfDate:
 
         assert dashboard_of(register.national_official).organisations["international"] == 0
         assert_same_as_computed(register.national_official)
+
+    def test_a_new_tenant_counts_in_its_parks_overview(self, register, committed):
+        park = Park.objects.get(slug="beta")
+        before = kept_overview(park)
+        with committed():
+            make_organisation(park=park, kind=Organisation.Kind.COMPANY)
+
+        assert kept_overview(park)["tenants"] == before["tenants"] + 1
+
+    def test_a_tenant_moved_to_another_park_moves_in_both(self, register, committed):
+        beta = Park.objects.get(slug="beta")
+        with committed():
+            tenant = make_organisation(park=beta, kind=Organisation.Kind.COMPANY)
+        other = Park.objects.exclude(pk=beta.pk).first()
+        before = {park.pk: kept_overview(park)["tenants"] for park in (beta, other)}
+        tenant.park = other
+        with committed():
+            tenant.save()
+
+        assert kept_overview(beta)["tenants"] == before[beta.pk] - 1
+        assert kept_overview(other)["tenants"] == before[other.pk] + 1
 
     def test_a_change_rolled_back_leaves_them_kept(self, register, committed):
         dashboard_of(register.heza_official)
@@ -344,11 +373,12 @@ class TestQueries:
         client.force_login(make_official(build_agreements(count)))
 
         # One more for the measured quantities awaiting review, two for agreed and measured per
-        # year and two for the parks' report overview (issue 15).
-        with django_assert_num_queries(23):
+        # year and two for the parks' report overview, all kept with the park's figures, which
+        # the overview reads again (issue 15).
+        with django_assert_num_queries(24):
             first = client.get(DASHBOARD)
         cache.clear()
-        with django_assert_num_queries(14):
+        with django_assert_num_queries(13):  # the overview's figures in the kept row
             again = client.get(DASHBOARD)
 
         assert figure(first, "total") == figure(again, "total") == str(count)
@@ -359,10 +389,10 @@ class TestQueries:
         build_agreements(count, agency=agency)  # a second park of the same agency
         client.force_login(make_official(agency))
 
-        with django_assert_num_queries(25):  # with issue 15's figures (see above)
+        with django_assert_num_queries(26):  # with issue 15's figures (see above)
             first = client.get(DASHBOARD)
         cache.clear()
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(11):  # the overview's figures in the kept rows
             again = client.get(DASHBOARD)
 
         assert figure(first, "total") == figure(again, "total") == str(2 * count)
