@@ -365,14 +365,25 @@ def decoded_groups(groups):
 
 
 def merged_groups(many):
-    """Several ``yearly_groups`` of the same years as one (their rows together)."""
+    """Several ``yearly_groups`` of the same years as one, added up per totals unit (and year,
+    for the measured): as small as one park's however many are merged (a national
+    dashboard's sum of 200 parks is kept, read back and added up again at each visit)."""
     many = list(many)
     if not many:
         return None
+    agreed = _summed(
+        (row for groups in many for row in groups["agreed"]), lambda row: row["totals_unit"]
+    )
+    measured = _summed(
+        (row for groups in many for row in groups["measured"]),
+        lambda row: (row["totals_unit"], row["year"]),
+    )
     return {
         "years": many[0]["years"],
-        "agreed": [row for groups in many for row in groups["agreed"]],
-        "measured": [row for groups in many for row in groups["measured"]],
+        "agreed": [{"totals_unit": unit, **sums} for unit, sums in agreed.items()],
+        "measured": [
+            {"totals_unit": unit, "year": year, **sums} for (unit, year), sums in measured.items()
+        ],
     }
 
 
