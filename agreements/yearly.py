@@ -443,6 +443,34 @@ def totals_of(groups):
     return YearlyTotals(years=years, by_unit=by_unit, tonnes=tonnes)
 
 
+def totals_of_flow_years(figures, *, years):
+    """The ``YearlyTotals`` of ``flow_years``' figures ({flow_id: FlowYears}, each flow once)
+    for ``years``: what ``yearly_totals`` gives for those flows (the caller picks those it
+    counts), with no query. Each flow's figures are rounded as its totals are (``rounded``),
+    so that their sum is the total."""
+    agreed, measured = [], []
+    for flow in figures.values():
+        row = {"totals_unit": flow.unit}
+        for year in flow.years:
+            if year.year not in years:
+                continue
+            row[f"flows_{year.year}"] = int(year.in_force)
+            row[f"quantity_{year.year}"] = year.agreed.quantity
+            row[f"tonnes_{year.year}"] = year.agreed.tonnes_co2e
+            if year.measured.flows:
+                measured.append(
+                    {
+                        "totals_unit": flow.unit,
+                        "year": year.year,
+                        "measured": year.measured.quantity,
+                        "tonnes_co2e": year.measured.tonnes_co2e,
+                        "flows": year.measured.flows,
+                    }
+                )
+        agreed.append(row)
+    return totals_of({"years": list(years), "agreed": agreed, "measured": measured})
+
+
 def shown(totals):
     """``totals`` as a page shows them (``trimmed``), or None where no year has any figure."""
     return trimmed(totals) if totals.has_figures else None
@@ -504,12 +532,14 @@ def agreement_years(agreement, *, today, most=10):
     return list(range(first, last + 1))
 
 
-def flow_years(flows, *, years):
+def flow_years(flows, *, years, measured_outside=True):
     """Per flow of ``flows`` (an agreement's), per year of ``years``: whether its agreement is
     in force, the agreed quantity and the accepted measured one (totals unit), each with its
     tonnes of CO2e by that year's factor: {flow_id: FlowYears}. Years with a measured figure
-    outside ``years`` are added. Two queries whatever the number of flows and years."""
-    measured = {(row["flow_id"], row["year"]): row for row in measured_by_year(flows)}
+    outside ``years`` are added, unless ``measured_outside`` is false. Two queries whatever the
+    number of flows and years."""
+    rows = measured_by_year(flows, years=None if measured_outside else years)
+    measured = {(row["flow_id"], row["year"]): row for row in rows}
     years = sorted(set(years) | {year for _, year in measured})
     if not years:
         return {}
@@ -556,6 +586,7 @@ __all__ = [
     "merged_groups",
     "shown",
     "totals_of",
+    "totals_of_flow_years",
     "trimmed",
     "yearly_groups",
     "yearly_totals",

@@ -47,7 +47,7 @@ from agreements.models import (
     SymbiosisKind,
 )
 from agreements.reporting.models import ReportCriterion
-from agreements.yearly import flow_years, in_force_in_year, yearly_totals
+from agreements.yearly import flow_years, in_force_in_year, totals_of_flow_years
 from parks.models import Organisation
 from symbiosis.bilingual import pick
 
@@ -97,11 +97,12 @@ YEAR_FACTOR_FIELDS = ("value", "unit", "source", "year")
 
 
 def flows_of_the_year(year):
-    """The flows a report lists, each with its ``kind`` (``effective_kind``) and the emission
-    factor of the year (``factor_of_the_year``) as ``year_factor_value``, ``_unit``, ``_source``
-    and ``_year``."""
+    """The flows a report lists, each with its ``kind`` (``effective_kind``), whether the totals
+    count it (``counted_once``) and the emission factor of the year (``factor_of_the_year``) as
+    ``year_factor_value``, ``_unit``, ``_source`` and ``_year``."""
     return (
         ResourceFlow.objects.select_related("resource__current_factor", "provider", "receiver")
+        .with_counted_once()
         .annotate(
             kind=effective_kind(),
             **{
@@ -317,13 +318,6 @@ def tenant_counts(park_ids, year):
     return {row["park_id"]: (row["tenants"], row["taking_part"]) for row in rows}
 
 
-def park_flows(park, year):
-    """The flows of the park's activities of ``year``."""
-    return ResourceFlow.objects.filter(
-        activity_condition(year, "agreement__"), agreement__park=park
-    )
-
-
 def set_year_figures(agreements, figures, year):
     """Set on each flow of ``agreements`` its figures of ``year`` from ``figures``
     (``yearly.flow_years``): ``agreed`` and ``measured`` (``yearly.Total``: quantity in
@@ -342,16 +336,24 @@ def set_year_figures(agreements, figures, year):
 
 
 def park_report(park, year):
-    """The report of ``park`` for ``year``: twelve queries whatever its size."""
+    """The report of ``park`` for ``year``: nine queries whatever its size."""
     agreements = list(activities(park, year))
-    flows = park_flows(park, year)
-    set_year_figures(agreements, flow_years(flows, years=[year]), year)
+    flows = [flow for agreement in agreements for flow in agreement.flows.all()]
+    figures = flow_years(
+        ResourceFlow.objects.filter(pk__in=[flow.pk for flow in flows]),
+        years=[year],
+        measured_outside=False,
+    )
+    set_year_figures(agreements, figures, year)
     groups = grouped_by_kind(agreements)
     listed = tenant_list(park, year)
-    tenant_count, taking_part = tenant_counts([park.pk], year).get(park.pk, (0, 0))
-    # Each exchange once (a framework's flow that its bilateral agreement records is the
-    # bilateral's), as every total of the register counts it.
-    (totals,) = yearly_totals(flows, first_year=year, last_year=year).tonnes
+    tenant_count = len(listed)
+    taking_part = sum(tenant.takes_part for tenant in listed)
+    # The totals add up the flows' own figures (``yearly.totals_of_flow_years``), each exchange
+    # once (a framework's flow that its bilateral agreement records is the bilateral's), as
+    # every total of the register counts it (``ResourceFlowQuerySet.counted_once``).
+    counted = {flow.pk: figures[flow.pk] for flow in flows if flow.counted_once}
+    (totals,) = totals_of_flow_years(counted, years=[year]).tonnes
     report = ParkReport(
         park=park,
         year=year,
