@@ -260,12 +260,18 @@ def baseline(flow):
 
 def grouped_by_kind(agreements):
     """``Activity`` rows grouped by kind (``KindGroup``), in the order of ``SymbiosisKind``,
-    "kind not recorded" last."""
+    "kind not recorded" last. Each party gets its ``role_label`` and each flow its
+    ``claimed_by_label``, translated once for the report rather than once a row."""
+    roles = {role: str(label) for role, label in Party.Role.choices}
+    claimants = {claimant: str(label) for claimant, label in ResourceFlow.Claimant.choices}
     groups = {}
     for agreement in agreements:
+        for party in agreement.parties.all():
+            party.role_label = roles.get(party.role, party.role)
         by_kind = defaultdict(list)
         for flow in agreement.flows.all():
             flow.baseline_text = baseline(flow)
+            flow.claimed_by_label = claimants.get(flow.claimed_by, flow.claimed_by)
             flow.year_factor_unit_label = (
                 Resource.Unit(flow.year_factor_unit).label if flow.year_factor_unit else ""
             )

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from agreements import yearly
 from agreements.models import (
     Agreement,
     Document,
@@ -20,7 +21,6 @@ from agreements.models import (
     ResourceFlow,
     SymbiosisKind,
 )
-from agreements import yearly
 from agreements.reporting import dashboard, eip
 from agreements.reporting.models import ReportCriterion
 from agreements.reporting.views import OVERVIEW_PARKS_PER_PAGE
