@@ -936,11 +936,18 @@ class ResourceFlowQuerySet(models.QuerySet):
         """Less a framework agreement's flows that one of its verified bilateral agreements
         records too (the rule of ``agreements.impact``): each exchange once, as the network
         draws it."""
+        return self.exclude(self._recorded_by_a_verified_bilateral())
+
+    def with_counted_once(self):
+        """Each flow with ``counted_once``: whether ``counted_once`` keeps it (for a page that
+        lists every flow and adds up those the totals count)."""
+        return self.annotate(counted_once=~self._recorded_by_a_verified_bilateral())
+
+    @staticmethod
+    def _recorded_by_a_verified_bilateral():
         from agreements.impact import recorded_by_a_bilateral  # it builds on these models
 
-        return self.exclude(
-            recorded_by_a_bilateral(Q(agreement__review_state=Agreement.PUBLIC_STATE))
-        )
+        return recorded_by_a_bilateral(Q(agreement__review_state=Agreement.PUBLIC_STATE))
 
     def for_public_pages(self):
         """Each flow with what a page shows beside it: resource, both ends, agreement, park."""

@@ -41,7 +41,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Count, F, Max, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 
 from agreements import units
@@ -57,7 +57,7 @@ from agreements.impact import (
     rounded,
     totals_unit,
 )
-from agreements.models import EmissionFactor, ReportedQuantity, Resource
+from agreements.models import EmissionFactor, ReportedQuantity, Resource, ResourceFlow
 
 AGREED = "agreed"
 MEASURED = "measured"
@@ -265,24 +265,27 @@ class YearlyTotals:
         return any(row.measured.flows for row in self.tonnes)
 
 
+# The flows with an agreed quantity per year, and those whose resource has an emission factor.
+ANNUAL = Q(quantity__isnull=False, period__in=list(PERIODS_PER_YEAR))
+WITH_FACTOR = Q(resource__emission_factor__isnull=False)
+
+
 def _agreed_by_year(flows, years, by=()):
     """Per each of ``by`` and totals unit, per year: the agreed annual quantity (totals unit),
     its tonnes by that year's factor, and the flows in force; one query, one column per year."""
-    annual = Q(quantity__isnull=False, period__in=list(PERIODS_PER_YEAR))
-    with_factor = Q(resource__emission_factor__isnull=False)
     quantity = in_totals_unit(annual_quantity())
     aggregates = {}
     for year in years:
         in_force = in_force_in_year(year)
         aggregates[f"flows_{year}"] = Count("pk", filter=in_force)
         aggregates[f"quantity_{year}"] = rounded(
-            Sum(quantity, filter=in_force & annual, output_field=QUANTITY)
+            Sum(quantity, filter=in_force & ANNUAL, output_field=QUANTITY)
         )
         aggregates[f"tonnes_{year}"] = _tonnes_field(
             rounded(
                 Sum(
                     tonnes_in_year(quantity, year),
-                    filter=in_force & annual & with_factor,
+                    filter=in_force & ANNUAL & WITH_FACTOR,
                     output_field=TONNES,
                 )
             )
@@ -454,6 +457,34 @@ def totals_of(groups):
     return YearlyTotals(years=years, by_unit=by_unit, tonnes=tonnes)
 
 
+def totals_of_flow_years(figures, *, years):
+    """The ``YearlyTotals`` of ``flow_years``' figures ({flow_id: FlowYears}, each flow once)
+    for ``years``: what ``yearly_totals`` gives for those flows (the caller picks those it
+    counts), with no query. Each flow's figures are rounded as its totals are (``rounded``),
+    so that their sum is the total."""
+    agreed, measured = [], []
+    for flow in figures.values():
+        row = {"totals_unit": flow.unit}
+        for year in flow.years:
+            if year.year not in years:
+                continue
+            row[f"flows_{year.year}"] = int(year.in_force)
+            row[f"quantity_{year.year}"] = year.agreed.quantity
+            row[f"tonnes_{year.year}"] = year.agreed.tonnes_co2e
+            if year.measured.flows:
+                measured.append(
+                    {
+                        "totals_unit": flow.unit,
+                        "year": year.year,
+                        "measured": year.measured.quantity,
+                        "tonnes_co2e": year.measured.tonnes_co2e,
+                        "flows": year.measured.flows,
+                    }
+                )
+        agreed.append(row)
+    return totals_of({"years": list(years), "agreed": agreed, "measured": measured})
+
+
 def shown(totals):
     """``totals`` as a page shows them (``trimmed``), or None where no year has any figure."""
     return trimmed(totals) if totals.has_figures else None
@@ -504,6 +535,50 @@ class FlowYears:
         return any(year.measured.flows for year in self.years)
 
 
+def agreed_in_force(year):
+    """What ``_agreed_by_year`` adds up for ``year``, flow by flow, for flows whose agreement is
+    in force that year (the caller's filter), as annotations of their rows: ``totals_unit``,
+    ``agreed_quantity`` (totals unit; NULL without an annual quantity, as ``ANNUAL`` says) and
+    ``agreed_tonnes`` (by that year's factor; NULL for a resource without one). Each is rounded
+    as the sums are, so that a flow's figure is its sum's. For ``in_force_in_year_figures``."""
+    quantity = in_totals_unit(annual_quantity())
+    return {
+        "totals_unit": totals_unit(),
+        "agreed_quantity": quantity,
+        "agreed_tonnes": Case(
+            When(WITH_FACTOR, then=tonnes_in_year(quantity, year)), output_field=TONNES
+        ),
+    }
+
+
+def in_force_in_year_figures(flows, *, year):
+    """``flow_years`` for the one ``year`` of ``flows`` (instances annotated with
+    ``agreed_in_force(year)``, of agreements in force that year): {flow_id: FlowYears}. One
+    query, for the measured figures."""
+    if not flows:
+        return {}
+    measured = {
+        row["flow_id"]: row
+        for row in measured_by_year(
+            ResourceFlow.objects.filter(pk__in=[flow.pk for flow in flows]), years=[year]
+        )
+    }
+    result = {}
+    for flow in flows:
+        m = measured.get(flow.pk, {})
+        quantity = flow.agreed_quantity
+        row = FlowYear(
+            year=year,
+            in_force=True,
+            agreed=Total(AGREED, quantity, flow.agreed_tonnes, 0 if quantity is None else 1),
+            measured=Total(MEASURED, m.get("quantity"), m.get("tonnes_co2e"), 1 if m else 0),
+            months=m.get("months", 0),
+            sources=m.get("sources", []),
+        )
+        result[flow.pk] = FlowYears(flow_id=flow.pk, unit=flow.totals_unit, years=[row])
+    return result
+
+
 def agreement_years(agreement, *, today, most=10):
     """The years an agreement's page shows: from its start (or signing) to its end, its
     termination or ``today``'s year, whichever comes first; the last ``most`` of them."""
@@ -515,12 +590,14 @@ def agreement_years(agreement, *, today, most=10):
     return list(range(first, last + 1))
 
 
-def flow_years(flows, *, years):
+def flow_years(flows, *, years, measured_outside=True):
     """Per flow of ``flows`` (an agreement's), per year of ``years``: whether its agreement is
     in force, the agreed quantity and the accepted measured one (totals unit), each with its
     tonnes of CO2e by that year's factor: {flow_id: FlowYears}. Years with a measured figure
-    outside ``years`` are added. Two queries whatever the number of flows and years."""
-    measured = {(row["flow_id"], row["year"]): row for row in measured_by_year(flows)}
+    outside ``years`` are added, unless ``measured_outside`` is false. Two queries whatever the
+    number of flows and years."""
+    rows = measured_by_year(flows, years=None if measured_outside else years)
+    measured = {(row["flow_id"], row["year"]): row for row in rows}
     years = sorted(set(years) | {year for _, year in measured})
     if not years:
         return {}
@@ -558,15 +635,18 @@ def flow_years(flows, *, years):
 __all__ = [
     "AGREED",
     "MEASURED",
+    "agreed_in_force",
     "agreement_years",
     "decoded_groups",
     "factor_in_year",
     "flow_years",
     "in_force_in_year",
+    "in_force_in_year_figures",
     "measured_by_year",
     "merged_groups",
     "shown",
     "totals_of",
+    "totals_of_flow_years",
     "trimmed",
     "yearly_groups",
     "yearly_totals",

@@ -47,7 +47,12 @@ from agreements.models import (
     SymbiosisKind,
 )
 from agreements.reporting.models import ReportCriterion
-from agreements.yearly import flow_years, in_force_in_year, yearly_totals
+from agreements.yearly import (
+    agreed_in_force,
+    in_force_in_year,
+    in_force_in_year_figures,
+    totals_of_flow_years,
+)
 from parks.models import Organisation
 from symbiosis.bilingual import pick
 
@@ -97,13 +102,16 @@ YEAR_FACTOR_FIELDS = ("value", "unit", "source", "year")
 
 
 def flows_of_the_year(year):
-    """The flows a report lists, each with its ``kind`` (``effective_kind``) and the emission
-    factor of the year (``factor_of_the_year``) as ``year_factor_value``, ``_unit``, ``_source``
-    and ``_year``."""
+    """The flows a report lists, each with its ``kind`` (``effective_kind``), whether the totals
+    count it (``counted_once``), its agreed figures of the year (``yearly.agreed_in_force``: its
+    agreement is in force that year) and the emission factor of the year
+    (``factor_of_the_year``) as ``year_factor_value``, ``_unit``, ``_source`` and ``_year``."""
     return (
         ResourceFlow.objects.select_related("resource__current_factor", "provider", "receiver")
+        .with_counted_once()
         .annotate(
             kind=effective_kind(),
+            **agreed_in_force(year),
             **{
                 f"year_factor_{name}": factor_of_the_year(year, name) for name in YEAR_FACTOR_FIELDS
             },
@@ -128,9 +136,9 @@ class Activity:
 
 
 def has_evidence(agreement):
-    """Whether an activity (annotated by ``activities``) has a document, or an accepted
-    measured figure of the year with a document as its evidence."""
-    return agreement.has_documents or agreement.has_measured_evidence
+    """Whether an activity (from ``activities``) has a document, or an accepted measured figure
+    of the year with a document as its evidence."""
+    return bool(agreement.documents.all()) or agreement.has_measured_evidence
 
 
 @dataclass
@@ -217,11 +225,10 @@ def share(part, whole):
 
 def activities(park, year):
     """The park's activities of ``year``, each with its parties, its flows (``flows_of_the_
-    year``), its documents, ``has_documents`` and ``has_measured_evidence``: five queries."""
+    year``), its documents and ``has_measured_evidence``: four queries."""
     return (
         Agreement.objects.filter(activity_condition(year), park=park)
         .annotate(
-            has_documents=Exists(Document.objects.filter(agreement=OuterRef("pk"))),
             has_measured_evidence=Exists(
                 ReportedQuantity.objects.filter(
                     flow__agreement=OuterRef("pk"),
@@ -253,12 +260,18 @@ def baseline(flow):
 
 def grouped_by_kind(agreements):
     """``Activity`` rows grouped by kind (``KindGroup``), in the order of ``SymbiosisKind``,
-    "kind not recorded" last."""
+    "kind not recorded" last. Each party gets its ``role_label`` and each flow its
+    ``claimed_by_label``, translated once for the report rather than once a row."""
+    roles = {role: str(label) for role, label in Party.Role.choices}
+    claimants = {claimant: str(label) for claimant, label in ResourceFlow.Claimant.choices}
     groups = {}
     for agreement in agreements:
+        for party in agreement.parties.all():
+            party.role_label = roles.get(party.role, party.role)
         by_kind = defaultdict(list)
         for flow in agreement.flows.all():
             flow.baseline_text = baseline(flow)
+            flow.claimed_by_label = claimants.get(flow.claimed_by, flow.claimed_by)
             flow.year_factor_unit_label = (
                 Resource.Unit(flow.year_factor_unit).label if flow.year_factor_unit else ""
             )
@@ -317,17 +330,10 @@ def tenant_counts(park_ids, year):
     return {row["park_id"]: (row["tenants"], row["taking_part"]) for row in rows}
 
 
-def park_flows(park, year):
-    """The flows of the park's activities of ``year``."""
-    return ResourceFlow.objects.filter(
-        activity_condition(year, "agreement__"), agreement__park=park
-    )
-
-
 def set_year_figures(agreements, figures, year):
     """Set on each flow of ``agreements`` its figures of ``year`` from ``figures``
-    (``yearly.flow_years``): ``agreed`` and ``measured`` (``yearly.Total``: quantity in
-    ``figures_unit``, tonnes of CO2e by the year's factor), ``measured_months`` and
+    (``yearly.in_force_in_year_figures``): ``agreed`` and ``measured`` (``yearly.Total``:
+    quantity in ``figures_unit``, tonnes of CO2e by the year's factor), ``measured_months`` and
     ``measured_sources``."""
     for agreement in agreements:
         for flow in agreement.flows.all():
@@ -342,16 +348,20 @@ def set_year_figures(agreements, figures, year):
 
 
 def park_report(park, year):
-    """The report of ``park`` for ``year``: twelve queries whatever its size."""
+    """The report of ``park`` for ``year``: eight queries whatever its size."""
     agreements = list(activities(park, year))
-    flows = park_flows(park, year)
-    set_year_figures(agreements, flow_years(flows, years=[year]), year)
+    flows = [flow for agreement in agreements for flow in agreement.flows.all()]
+    figures = in_force_in_year_figures(flows, year=year)
+    set_year_figures(agreements, figures, year)
     groups = grouped_by_kind(agreements)
     listed = tenant_list(park, year)
-    tenant_count, taking_part = tenant_counts([park.pk], year).get(park.pk, (0, 0))
-    # Each exchange once (a framework's flow that its bilateral agreement records is the
-    # bilateral's), as every total of the register counts it.
-    (totals,) = yearly_totals(flows, first_year=year, last_year=year).tonnes
+    tenant_count = len(listed)
+    taking_part = sum(tenant.takes_part for tenant in listed)
+    # The totals add up the flows' own figures (``yearly.totals_of_flow_years``), each exchange
+    # once (a framework's flow that its bilateral agreement records is the bilateral's), as
+    # every total of the register counts it (``ResourceFlowQuerySet.counted_once``).
+    counted = {flow.pk: figures[flow.pk] for flow in flows if flow.counted_once}
+    (totals,) = totals_of_flow_years(counted, years=[year]).tonnes
     report = ParkReport(
         park=park,
         year=year,

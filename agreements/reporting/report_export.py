@@ -41,7 +41,7 @@ def activity_rows(report):
         for activity in group.activities:
             agreement = activity.agreement
             parties = "; ".join(
-                f"{party.organisation.name} ({party.get_role_display()})"
+                f"{party.organisation.name} ({party.role_label})"
                 for party in agreement.parties.all()
             )
             documents = "; ".join(document.title for document in agreement.documents.all())
@@ -69,7 +69,7 @@ def activity_rows(report):
                     flow.measured.tonnes_co2e if flow.measured else None,
                     *_factor(flow),
                     flow.baseline_text,
-                    flow.get_claimed_by_display() if flow.claimed_by else "",
+                    flow.claimed_by_label if flow.claimed_by else "",
                 ]
 
 

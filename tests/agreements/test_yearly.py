@@ -282,6 +282,23 @@ def test_a_framework_flow_recorded_by_its_bilateral_counts_once(register):
     assert column(electricity, "agreed.quantity") == [50, 80, 80, 30, 30]
 
 
+def test_the_flows_own_figures_add_up_to_their_totals(register):
+    """What the park report does: its totals from the figures it lists flow by flow."""
+    bilateral = make_agreement(
+        register["park"],
+        parties=[register["a_e"].provider, register["a_e"].receiver],
+        flows=[],
+        framework=register["agreement_a"],
+    )
+    flow(bilateral, register["electricity"], 30)
+    counted = ResourceFlow.objects.public().counted_once()
+    years = list(range(2022, 2027))
+
+    figures = yearly.flow_years(counted, years=years, measured_outside=False)
+
+    assert yearly.totals_of_flow_years(figures, years=years) == totals(counted)
+
+
 def test_queries_are_fixed_whatever_the_flows_and_years(register, django_assert_num_queries):
     with django_assert_num_queries(2):
         yearly.yearly_totals(
