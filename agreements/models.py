@@ -874,6 +874,21 @@ class Agreement(CheckedInOneQueryMixin, SearchTextMixin, models.Model):
     def is_active(self):
         return self.is_active_on(timezone.localdate())
 
+    def is_in_force_in_year(self, year):
+        """Like ``yearly.in_force_in_year``: in force on at least one day of ``year``, started
+        (its start unknown: signed; neither known: always) by 31 December, not ended before
+        1 January, not terminated on or before it."""
+        first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        if self.starts_on is not None:
+            started = self.starts_on <= last
+        else:
+            started = self.signed_on is None or self.signed_on <= last
+        return (
+            started
+            and (self.ends_on is None or self.ends_on >= first)
+            and (self.terminated_on is None or self.terminated_on > first)
+        )
+
     def is_expired_on(self, day):
         return (self.ends_on is not None and self.ends_on < day) or (
             self.terminated_on is not None and self.terminated_on <= day

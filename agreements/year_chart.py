@@ -256,12 +256,11 @@ def flow_charts(agreement, flows, *, today):
     today, ``yearly.agreement_years``), as (flow, chart) pairs: two queries whatever the number
     of flows and years; none for an agreement that has not started."""
     from agreements import yearly
-    from agreements.models import ResourceFlow
 
     years = yearly.agreement_years(agreement, today=today)
     if not years or not flows:
         return []
-    per_flow = yearly.flow_years(ResourceFlow.objects.filter(agreement=agreement), years=years)
+    per_flow = yearly.agreement_flow_years(agreement, flows, years=years)
     return [(flow, flow_chart(flow, per_flow[flow.pk])) for flow in flows if flow.pk in per_flow]
 
 

@@ -41,7 +41,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from agreements import units
@@ -57,7 +57,7 @@ from agreements.impact import (
     rounded,
     totals_unit,
 )
-from agreements.models import EmissionFactor, ReportedQuantity, Resource
+from agreements.models import EmissionFactor, ReportedQuantity, Resource, ResourceFlow
 
 AGREED = "agreed"
 MEASURED = "measured"
@@ -146,25 +146,26 @@ def in_force_in_year(year, prefix="agreement__"):
 MEASURED_WITH_FACTOR = Q(flow__resource__emission_factor__isnull=False)
 
 
-def measured_by_year(flows, *, years=None):
-    """The accepted measured quantities of ``flows`` (a ResourceFlow queryset) per flow and
-    year, as dicts {flow_id, year, quantity (in the totals unit), totals_unit, months (how many
-    months were reported; 0 for a whole-year figure), sources (the sources among the year's
-    figures, a list of ``ReportedQuantity.Source`` values), tonnes_co2e (by the factor in force
-    that year, None without a factor), factor (that factor, kg CO2e per totals unit)}, by flow
-    and year; ``years``: only those. One query."""
+def measured_by_year(flows, *, years=None, tonnes=True):
+    """The accepted measured quantities of ``flows`` (a ResourceFlow queryset, or a list of
+    flows or their ids) per flow and year, as dicts {flow_id, year, quantity (in the totals
+    unit), totals_unit, months (how many months were reported; 0 for a whole-year figure),
+    sources (the sources among the year's figures, a list of ``ReportedQuantity.Source``
+    values), tonnes_co2e (by the factor in force that year, None without a factor), factor
+    (that factor, kg CO2e per totals unit)}, by flow and year; ``years``: only those;
+    ``tonnes=False``: without tonnes_co2e and factor (two subqueries fewer to build and run,
+    for a page that draws the quantities alone). One query."""
+    if isinstance(flows, QuerySet):
+        flows = flows.values("pk")
     reported = ReportedQuantity.objects.filter(
-        review_state=ReportedQuantity.PUBLIC_STATE, flow__in=flows.values("pk")
+        review_state=ReportedQuantity.PUBLIC_STATE, flow__in=flows
     )
     if years is not None:
         reported = reported.filter(year__in=list(years))
-    rows = (
-        reported.values("flow_id", "year", totals_unit=totals_unit("flow__"))
-        .annotate(
-            # Not named "quantity": the figures after it would read it for the column.
-            measured=rounded(Sum(in_totals_unit(F("quantity")), output_field=QUANTITY)),
-            months=Count("month"),
-            tonnes_co2e=_tonnes_field(
+    with_tonnes = {}
+    if tonnes:
+        with_tonnes = {
+            "tonnes_co2e": _tonnes_field(
                 rounded(
                     Sum(
                         tonnes_in_year(
@@ -175,11 +176,19 @@ def measured_by_year(flows, *, years=None):
                     )
                 )
             ),
-            factor=Max(
+            "factor": Max(
                 factor_in_year(OuterRef("year"), "flow__resource"),
                 filter=MEASURED_WITH_FACTOR,
                 output_field=QUANTITY,
             ),
+        }
+    rows = (
+        reported.values("flow_id", "year", totals_unit=totals_unit("flow__"))
+        .annotate(
+            # Not named "quantity": the figures after it would read it for the column.
+            measured=rounded(Sum(in_totals_unit(F("quantity")), output_field=QUANTITY)),
+            months=Count("month"),
+            **with_tonnes,
             **{f"source_{source}": Count("pk", filter=Q(source=source)) for source in Source},
         )
         .order_by("flow_id", "year")
@@ -544,7 +553,50 @@ def flow_years(flows, *, years):
     return result
 
 
+def agreement_flow_years(agreement, flows, *, years):
+    """``flow_years`` for an agreement's page: per flow of ``flows`` (``agreement``'s), per
+    year of ``years`` and of its accepted measured figures, whether the agreement is in force
+    (``Agreement.is_in_force_in_year``, the row's reading of ``in_force_in_year``), the agreed
+    quantity and the accepted measured one, the same figures as ``flow_years`` but without
+    their tonnes of CO2e, which the page does not draw (``tonnes_co2e`` is None): {flow_id:
+    FlowYears}. Its queries hold no column per year (the years are worked out here, from the
+    agreement's dates): two small queries whatever the number of flows and years."""
+    flow_ids = [flow.pk for flow in flows]
+    measured = {
+        (row["flow_id"], row["year"]): row for row in measured_by_year(flow_ids, tonnes=False)
+    }
+    years = sorted(set(years) | {year for _, year in measured})
+    if not years or not flow_ids:
+        return {}
+    in_force = {year: agreement.is_in_force_in_year(year) for year in years}
+    agreed = ResourceFlow.objects.filter(pk__in=flow_ids).values(
+        "pk", totals_unit=totals_unit(), annual=in_totals_unit(annual_quantity())
+    )
+    result = {}
+    for row in agreed:
+        quantity = row["annual"]
+        flow_rows = []
+        for year in years:
+            m = measured.get((row["pk"], year), {})
+            agreed_quantity = quantity if in_force[year] else None
+            flow_rows.append(
+                FlowYear(
+                    year=year,
+                    in_force=in_force[year],
+                    agreed=Total(
+                        AGREED, agreed_quantity, None, 0 if agreed_quantity is None else 1
+                    ),
+                    measured=Total(MEASURED, m.get("quantity"), None, 1 if m else 0),
+                    months=m.get("months", 0),
+                    sources=m.get("sources", []),
+                )
+            )
+        result[row["pk"]] = FlowYears(flow_id=row["pk"], unit=row["totals_unit"], years=flow_rows)
+    return result
+
+
 __all__ = [
+    "agreement_flow_years",
     "AGREED",
     "MEASURED",
     "agreement_years",
