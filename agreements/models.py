@@ -462,7 +462,10 @@ class AgreementQuerySet(models.QuerySet):
                     "made_from__resource",
                     "made_from__provider",
                     "made_from__agreement",
-                ).with_impact(),
+                )
+                .with_impact()
+                # Its figures per year (the page's chart of agreed and measured).
+                .with_yearly_quantity(),
             ),
             "documents",
         )
@@ -968,6 +971,18 @@ class ResourceFlowQuerySet(models.QuerySet):
         from agreements.impact import flow_annotations  # it builds on this module's models
 
         return self.annotate(**flow_annotations(today))
+
+    def with_yearly_quantity(self):
+        """Each flow with ``totals_unit`` (the unit its figures per year are in) and
+        ``annual_quantity_in_totals_unit`` (its agreed quantity of a year in force, None for a
+        one-off or undisclosed quantity): what ``yearly.agreement_flow_years`` draws an
+        agreement's flows' years from, the expressions of ``agreements.impact``."""
+        from agreements.impact import annual_quantity, in_totals_unit, totals_unit
+
+        return self.annotate(
+            totals_unit=totals_unit(),
+            annual_quantity_in_totals_unit=in_totals_unit(annual_quantity()),
+        )
 
 
 class ResourceFlow(CheckedInOneQueryMixin, models.Model):

@@ -41,7 +41,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from agreements import units
@@ -57,7 +57,7 @@ from agreements.impact import (
     rounded,
     totals_unit,
 )
-from agreements.models import EmissionFactor, ReportedQuantity, Resource, ResourceFlow
+from agreements.models import EmissionFactor, ReportedQuantity, Resource
 
 AGREED = "agreed"
 MEASURED = "measured"
@@ -146,26 +146,31 @@ def in_force_in_year(year, prefix="agreement__"):
 MEASURED_WITH_FACTOR = Q(flow__resource__emission_factor__isnull=False)
 
 
-def measured_by_year(flows, *, years=None, tonnes=True):
-    """The accepted measured quantities of ``flows`` (a ResourceFlow queryset, or a list of
-    flows or their ids) per flow and year, as dicts {flow_id, year, quantity (in the totals
-    unit), totals_unit, months (how many months were reported; 0 for a whole-year figure),
-    sources (the sources among the year's figures, a list of ``ReportedQuantity.Source``
-    values), tonnes_co2e (by the factor in force that year, None without a factor), factor
-    (that factor, kg CO2e per totals unit)}, by flow and year; ``years``: only those;
-    ``tonnes=False``: without tonnes_co2e and factor (two subqueries fewer to build and run,
-    for a page that draws the quantities alone). One query."""
-    if isinstance(flows, QuerySet):
-        flows = flows.values("pk")
+def measured_quantity():
+    """The accepted measured quantity of a group of reported figures (each in its own unit), in
+    their totals unit: the sum of each converted (``in_totals_unit``), to the thousandth."""
+    return rounded(Sum(in_totals_unit(F("quantity")), output_field=QUANTITY))
+
+
+def measured_by_year(flows, *, years=None):
+    """The accepted measured quantities of ``flows`` (a ResourceFlow queryset) per flow and
+    year, as dicts {flow_id, year, quantity (in the totals unit), totals_unit, months (how many
+    months were reported; 0 for a whole-year figure), sources (the sources among the year's
+    figures, a list of ``ReportedQuantity.Source`` values), tonnes_co2e (by the factor in force
+    that year, None without a factor), factor (that factor, kg CO2e per totals unit)}, by flow
+    and year; ``years``: only those. One query."""
     reported = ReportedQuantity.objects.filter(
-        review_state=ReportedQuantity.PUBLIC_STATE, flow__in=flows
+        review_state=ReportedQuantity.PUBLIC_STATE, flow__in=flows.values("pk")
     )
     if years is not None:
         reported = reported.filter(year__in=list(years))
-    with_tonnes = {}
-    if tonnes:
-        with_tonnes = {
-            "tonnes_co2e": _tonnes_field(
+    rows = (
+        reported.values("flow_id", "year", totals_unit=totals_unit("flow__"))
+        .annotate(
+            # Not named "quantity": the figures after it would read it for the column.
+            measured=measured_quantity(),
+            months=Count("month"),
+            tonnes_co2e=_tonnes_field(
                 rounded(
                     Sum(
                         tonnes_in_year(
@@ -176,19 +181,11 @@ def measured_by_year(flows, *, years=None, tonnes=True):
                     )
                 )
             ),
-            "factor": Max(
+            factor=Max(
                 factor_in_year(OuterRef("year"), "flow__resource"),
                 filter=MEASURED_WITH_FACTOR,
                 output_field=QUANTITY,
             ),
-        }
-    rows = (
-        reported.values("flow_id", "year", totals_unit=totals_unit("flow__"))
-        .annotate(
-            # Not named "quantity": the figures after it would read it for the column.
-            measured=rounded(Sum(in_totals_unit(F("quantity")), output_field=QUANTITY)),
-            months=Count("month"),
-            **with_tonnes,
             **{f"source_{source}": Count("pk", filter=Q(source=source)) for source in Source},
         )
         .order_by("flow_id", "year")
@@ -316,7 +313,7 @@ def _measured_totals(flows, years, by=()):
         )
         .values(*by, "year", totals_unit=totals_unit("flow__"))
         .annotate(
-            measured=rounded(Sum(in_totals_unit(F("quantity")), output_field=QUANTITY)),
+            measured=measured_quantity(),
             tonnes_co2e=_tonnes_field(
                 rounded(Sum(tonnes, filter=MEASURED_WITH_FACTOR, output_field=TONNES))
             ),
@@ -554,51 +551,55 @@ def flow_years(flows, *, years):
 
 
 def agreement_flow_years(agreement, flows, *, years):
-    """``flow_years`` for an agreement's page: per flow of ``flows`` (``agreement``'s), per
-    year of ``years`` and of its accepted measured figures, whether the agreement is in force
-    (``Agreement.is_in_force_in_year``, the row's reading of ``in_force_in_year``), the agreed
-    quantity and the accepted measured one, the same figures as ``flow_years`` but without
-    their tonnes of CO2e, which the page does not draw (``tonnes_co2e`` is None): {flow_id:
-    FlowYears}. Its queries hold no column per year (the years are worked out here, from the
-    agreement's dates): two small queries whatever the number of flows and years."""
+    """``flow_years`` for an agreement's page: per flow of ``flows`` (``agreement``'s, read with
+    ``ResourceFlowQuerySet.with_yearly_quantity``), per year of ``years`` and of its accepted
+    measured figures: whether the agreement is in force (``Agreement.is_in_force_in_year``, the
+    row's reading of ``in_force_in_year``), the agreed quantity and the accepted measured one,
+    the figures of ``flow_years``, without the tonnes of CO2e and the sources the page does
+    not draw (``tonnes_co2e`` None, ``sources`` empty): {flow_id: FlowYears}. No column per
+    year to build: one small query whatever the number of flows and years."""
     flow_ids = [flow.pk for flow in flows]
+    if not flow_ids:
+        return {}
     measured = {
-        (row["flow_id"], row["year"]): row for row in measured_by_year(flow_ids, tonnes=False)
+        (row["flow_id"], row["year"]): row
+        for row in ReportedQuantity.objects.filter(
+            review_state=ReportedQuantity.PUBLIC_STATE, flow__in=flow_ids
+        )
+        .values("flow_id", "year")
+        .annotate(
+            measured=measured_quantity(),
+            months=Count("month"),
+        )
+        .order_by()
     }
     years = sorted(set(years) | {year for _, year in measured})
-    if not years or not flow_ids:
-        return {}
     in_force = {year: agreement.is_in_force_in_year(year) for year in years}
-    agreed = ResourceFlow.objects.filter(pk__in=flow_ids).values(
-        "pk", totals_unit=totals_unit(), annual=in_totals_unit(annual_quantity())
-    )
     result = {}
-    for row in agreed:
-        quantity = row["annual"]
+    for flow in flows:
+        quantity = flow.annual_quantity_in_totals_unit
         flow_rows = []
         for year in years:
-            m = measured.get((row["pk"], year), {})
-            agreed_quantity = quantity if in_force[year] else None
+            m = measured.get((flow.pk, year))
+            agreed = quantity if in_force[year] else None
             flow_rows.append(
                 FlowYear(
                     year=year,
                     in_force=in_force[year],
-                    agreed=Total(
-                        AGREED, agreed_quantity, None, 0 if agreed_quantity is None else 1
-                    ),
-                    measured=Total(MEASURED, m.get("quantity"), None, 1 if m else 0),
-                    months=m.get("months", 0),
-                    sources=m.get("sources", []),
+                    agreed=Total(AGREED, agreed, None, 0 if agreed is None else 1),
+                    measured=Total(MEASURED, m["measured"] if m else None, None, 1 if m else 0),
+                    months=m["months"] if m else 0,
+                    sources=[],
                 )
             )
-        result[row["pk"]] = FlowYears(flow_id=row["pk"], unit=row["totals_unit"], years=flow_rows)
+        result[flow.pk] = FlowYears(flow_id=flow.pk, unit=flow.totals_unit, years=flow_rows)
     return result
 
 
 __all__ = [
-    "agreement_flow_years",
     "AGREED",
     "MEASURED",
+    "agreement_flow_years",
     "agreement_years",
     "decoded_groups",
     "factor_in_year",
