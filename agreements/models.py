@@ -462,7 +462,10 @@ class AgreementQuerySet(models.QuerySet):
                     "made_from__resource",
                     "made_from__provider",
                     "made_from__agreement",
-                ).with_impact(),
+                )
+                .with_impact()
+                # Its figures per year (the page's chart of agreed and measured).
+                .with_yearly_quantity(),
             ),
             "documents",
         )
@@ -874,6 +877,21 @@ class Agreement(CheckedInOneQueryMixin, SearchTextMixin, models.Model):
     def is_active(self):
         return self.is_active_on(timezone.localdate())
 
+    def is_in_force_in_year(self, year):
+        """Like ``yearly.in_force_in_year``: in force on at least one day of ``year``, started
+        (its start unknown: signed; neither known: always) by 31 December, not ended before
+        1 January, not terminated on or before it."""
+        first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        if self.starts_on is not None:
+            started = self.starts_on <= last
+        else:
+            started = self.signed_on is None or self.signed_on <= last
+        return (
+            started
+            and (self.ends_on is None or self.ends_on >= first)
+            and (self.terminated_on is None or self.terminated_on > first)
+        )
+
     def is_expired_on(self, day):
         return (self.ends_on is not None and self.ends_on < day) or (
             self.terminated_on is not None and self.terminated_on <= day
@@ -960,6 +978,18 @@ class ResourceFlowQuerySet(models.QuerySet):
         from agreements.impact import flow_annotations  # it builds on this module's models
 
         return self.annotate(**flow_annotations(today))
+
+    def with_yearly_quantity(self):
+        """Each flow with ``totals_unit`` (the unit its figures per year are in) and
+        ``annual_quantity_in_totals_unit`` (its agreed quantity of a year in force, None for a
+        one-off or undisclosed quantity): what ``yearly.agreement_flow_years`` draws an
+        agreement's flows' years from, the expressions of ``agreements.impact``."""
+        from agreements.impact import annual_quantity, in_totals_unit, totals_unit
+
+        return self.annotate(
+            totals_unit=totals_unit(),
+            annual_quantity_in_totals_unit=in_totals_unit(annual_quantity()),
+        )
 
 
 class ResourceFlow(CheckedInOneQueryMixin, models.Model):

@@ -345,18 +345,26 @@ def visible_agreements(user, queryset=None):
     return queryset.filter(Q(review_state=Agreement.PUBLIC_STATE) | _internal(rights))
 
 
-def reviewable_agreements(user, queryset=None, *, through=""):
-    """Agreements of the parks this user oversees as an official (``reviews_park``), or all,
-    for an admin: the dashboard's and the exports' scope. ``through``: the path from the rows
-    of ``queryset`` to their agreement (``"flow__agreement__"`` for measured quantities), to
-    filter those rows by it without a subquery of every agreement."""
-    queryset = Agreement.objects.all() if queryset is None else queryset
+def review_scope(user, prefix=""):
+    """What ``reviewable_agreements`` filters by, as a ``Q`` on rows that reach an agreement
+    through ``prefix`` (``"flow__agreement__"`` from a reported figure): no condition at all for
+    an admin or a nationwide official (every agreement: no join, no subquery, so a count of
+    figures reads their index alone), the parks of their agencies for another official; None
+    for a user who reviews no park."""
     rights = access(user)
     if rights.is_admin or rights.nationwide:
-        return queryset
+        return Q()
     if rights.agency_ids:
-        return queryset.filter(**{f"{through}park__managing_authority_id__in": rights.agency_ids})
-    return queryset.none()
+        return Q(**{f"{prefix}park__managing_authority_id__in": rights.agency_ids})
+    return None
+
+
+def reviewable_agreements(user, queryset=None):
+    """Agreements of the parks this user oversees as an official (``reviews_park``), or all,
+    for an admin: the dashboard's and the exports' scope (``review_scope``)."""
+    queryset = Agreement.objects.all() if queryset is None else queryset
+    scope = review_scope(user)
+    return queryset.none() if scope is None else queryset.filter(scope)
 
 
 def staff_agreements(user, queryset=None):

@@ -11,6 +11,7 @@ alternative screen readers read; the SVG carries a title and a summary too.
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -44,6 +45,16 @@ class YearPoint:
     @property
     def measured_in_part(self):
         return 0 < self.measured_flows < self.flows
+
+    # The figures as the chart and its table write them, in the reader's language ("" for
+    # none): each written once for both.
+    @cached_property
+    def agreed_shown(self):
+        return _number(self.agreed)
+
+    @cached_property
+    def measured_shown(self):
+        return _number(self.measured)
 
     @property
     def note(self):
@@ -117,8 +128,8 @@ def year_chart_svg(chart):
     agreed_label, measured_label = _("Agreed"), _("Measured")
     summary = "; ".join(
         f"{point.year}: {agreed_label} "
-        f"{_number(point.agreed) if point.agreed is not None else '–'}, {measured_label} "
-        f"{_number(point.measured) if point.measured is not None else '–'} {chart.unit}"
+        f"{point.agreed_shown if point.agreed is not None else '–'}, {measured_label} "
+        f"{point.measured_shown if point.measured is not None else '–'} {chart.unit}"
         for point in chart.points
     )
     parts = [
@@ -150,9 +161,9 @@ def year_chart_svg(chart):
     for index, point in enumerate(chart.points):
         middle = LEFT + slot * index + slot / 2
         parts.append('<g class="year-chart-year">')
-        for offset, value, colour, label in (
-            (-bar - 1, point.agreed, AGREED_COLOUR, agreed_label),
-            (1, point.measured, MEASURED_COLOUR, measured_label),
+        for offset, value, shown, colour, label in (
+            (-bar - 1, point.agreed, point.agreed_shown, AGREED_COLOUR, agreed_label),
+            (1, point.measured, point.measured_shown, MEASURED_COLOUR, measured_label),
         ):
             if value is None:
                 continue
@@ -163,7 +174,7 @@ def year_chart_svg(chart):
             parts.append(
                 f'<rect x="{round(middle + offset, 1)}" y="{round(base - height, 1)}" '
                 f'width="{round(bar, 1)}" height="{height}" fill="{colour}">'
-                f"<title>{point.year}, {escape(label)}: {escape(_number(value))} "
+                f"<title>{point.year}, {escape(label)}: {escape(shown)} "
                 f"{escape(chart.unit)}</title></rect>"
             )
         parts += [
@@ -256,12 +267,11 @@ def flow_charts(agreement, flows, *, today):
     today, ``yearly.agreement_years``), as (flow, chart) pairs: two queries whatever the number
     of flows and years; none for an agreement that has not started."""
     from agreements import yearly
-    from agreements.models import ResourceFlow
 
     years = yearly.agreement_years(agreement, today=today)
     if not years or not flows:
         return []
-    per_flow = yearly.flow_years(ResourceFlow.objects.filter(agreement=agreement), years=years)
+    per_flow = yearly.agreement_flow_years(agreement, flows, years=years)
     return [(flow, flow_chart(flow, per_flow[flow.pk])) for flow in flows if flow.pk in per_flow]
 
 

@@ -146,6 +146,12 @@ def in_force_in_year(year, prefix="agreement__"):
 MEASURED_WITH_FACTOR = Q(flow__resource__emission_factor__isnull=False)
 
 
+def measured_quantity():
+    """The accepted measured quantity of a group of reported figures (each in its own unit), in
+    their totals unit: the sum of each converted (``in_totals_unit``), to the thousandth."""
+    return rounded(Sum(in_totals_unit(F("quantity")), output_field=QUANTITY))
+
+
 def measured_by_year(flows, *, years=None):
     """The accepted measured quantities of ``flows`` (a ResourceFlow queryset) per flow and
     year, as dicts {flow_id, year, quantity (in the totals unit), totals_unit, months (how many
@@ -162,7 +168,7 @@ def measured_by_year(flows, *, years=None):
         reported.values("flow_id", "year", totals_unit=totals_unit("flow__"))
         .annotate(
             # Not named "quantity": the figures after it would read it for the column.
-            measured=rounded(Sum(in_totals_unit(F("quantity")), output_field=QUANTITY)),
+            measured=measured_quantity(),
             months=Count("month"),
             tonnes_co2e=_tonnes_field(
                 rounded(
@@ -310,7 +316,7 @@ def _measured_totals(flows, years, by=()):
         )
         .values(*by, "year", totals_unit=totals_unit("flow__"))
         .annotate(
-            measured=rounded(Sum(in_totals_unit(F("quantity")), output_field=QUANTITY)),
+            measured=measured_quantity(),
             tonnes_co2e=_tonnes_field(
                 rounded(Sum(tonnes, filter=MEASURED_WITH_FACTOR, output_field=TONNES))
             ),
@@ -632,10 +638,57 @@ def flow_years(flows, *, years, measured_outside=True):
     return result
 
 
+def agreement_flow_years(agreement, flows, *, years):
+    """``flow_years`` for an agreement's page: per flow of ``flows`` (``agreement``'s, read with
+    ``ResourceFlowQuerySet.with_yearly_quantity``), per year of ``years`` and of its accepted
+    measured figures: whether the agreement is in force (``Agreement.is_in_force_in_year``, the
+    row's reading of ``in_force_in_year``), the agreed quantity and the accepted measured one,
+    the figures of ``flow_years``, without the tonnes of CO2e and the sources the page does
+    not draw (``tonnes_co2e`` None, ``sources`` empty): {flow_id: FlowYears}. No column per
+    year to build: one small query whatever the number of flows and years."""
+    flow_ids = [flow.pk for flow in flows]
+    if not flow_ids:
+        return {}
+    measured = {
+        (row["flow_id"], row["year"]): row
+        for row in ReportedQuantity.objects.filter(
+            review_state=ReportedQuantity.PUBLIC_STATE, flow__in=flow_ids
+        )
+        .values("flow_id", "year")
+        .annotate(
+            measured=measured_quantity(),
+            months=Count("month"),
+        )
+        .order_by()
+    }
+    years = sorted(set(years) | {year for _, year in measured})
+    in_force = {year: agreement.is_in_force_in_year(year) for year in years}
+    result = {}
+    for flow in flows:
+        quantity = flow.annual_quantity_in_totals_unit
+        flow_rows = []
+        for year in years:
+            m = measured.get((flow.pk, year))
+            agreed = quantity if in_force[year] else None
+            flow_rows.append(
+                FlowYear(
+                    year=year,
+                    in_force=in_force[year],
+                    agreed=Total(AGREED, agreed, None, 0 if agreed is None else 1),
+                    measured=Total(MEASURED, m["measured"] if m else None, None, 1 if m else 0),
+                    months=m["months"] if m else 0,
+                    sources=[],
+                )
+            )
+        result[flow.pk] = FlowYears(flow_id=flow.pk, unit=flow.totals_unit, years=flow_rows)
+    return result
+
+
 __all__ = [
     "AGREED",
     "MEASURED",
     "agreed_in_force",
+    "agreement_flow_years",
     "agreement_years",
     "decoded_groups",
     "factor_in_year",

@@ -255,6 +255,11 @@ def test_the_years_an_agreement_is_in_force(dates, years_in_force):
     ).by_unit["m3"]
     assert [row.year for row in rows if row.flows] == years_in_force
     assert [row.agreed.quantity for row in rows if row.flows] == [5] * len(years_in_force)
+    # The agreement's page reads the same years from the agreement's own dates.
+    agreement.refresh_from_db()
+    assert [
+        year for year in range(2021, 2025) if agreement.is_in_force_in_year(year)
+    ] == years_in_force
 
 
 def test_submitted_and_returned_figures_are_never_counted(register):
