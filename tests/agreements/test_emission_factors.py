@@ -449,8 +449,9 @@ def test_pages_naming_factors_run_a_fixed_number_of_queries(world, django_assert
     anonymous = Client()
 
     # The same as without a factor (tests/agreements/test_views_public.py), the current factor
-    # joined to the resources; agreed and measured per year (two).
-    with django_assert_num_queries(11):
+    # joined to the resources; the measured quantities per year (the agreed ones are read with
+    # the flows).
+    with django_assert_num_queries(10):
         anonymous.get(agreement.get_absolute_url())
     # The resource's page as without a factor, and its history of factors.
     with django_assert_num_queries(9):

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from agreements.models import Agreement, Party, Resource, ResourceFlow
+from agreements.models import Agreement, Party, ReportedQuantity, Resource, ResourceFlow
 from agreements.sample_data.synthetic import STEADY_PARK, STEADY_PARK_AGREEMENTS
 from parks.models import Organisation, Park
 
@@ -176,7 +176,15 @@ def test_generating_again_rebuilds_the_filled_tables_indexes_once_committed():
     rebuilt = [sql for sql in statements if sql.startswith("REINDEX TABLE")]
     tables = dict.fromkeys(
         model._meta.db_table
-        for model in (Organisation, Park, Resource, Agreement, Party, ResourceFlow)
+        for model in (
+            Organisation,
+            Park,
+            Resource,
+            Agreement,
+            Party,
+            ResourceFlow,
+            ReportedQuantity,
+        )
     )
     assert rebuilt == [f'REINDEX TABLE "{table}"' for table in tables]
     # Then analysed and vacuumed, with the indexes as they are now.
