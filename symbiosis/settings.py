@@ -159,6 +159,11 @@ THIRD_PARTY_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # The public read-only API (agreements/api/), its OpenAPI 3 schema, and the schema's
+    # documentation page served from static/ (the sidecar vendors Swagger UI and Redoc).
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 LOCAL_APPS = [
     # The project's own helpers: caching, search folding, pagination, catalogue compilation.
