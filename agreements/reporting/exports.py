@@ -30,7 +30,7 @@ from itertools import islice
 from operator import itemgetter
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, Q, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -345,7 +345,91 @@ def flow_columns(*, today):
             "flows__claimed_by",
             _labels(ResourceFlow.Claimant.choices),
         ),
+        # What links rows to one another, so that a file imported (agreements.imports) keeps
+        # its chains and nesting: the flow's number within its agreement (1, 2, ... by the
+        # order flows were entered), the flow it is made from as "<reference> #<number>", and
+        # the agreements this one is made under or amends, by reference.
+        _flow_number(_("Flow number")),
+        Column(
+            _("Made from flow"),
+            ("flows__made_from__agreement__reference", "made_from_number"),
+            _made_from_cell,
+            computes=(("made_from_number", made_from_number("flows__")),),
+        ),
+        _read(_("Framework agreement"), "framework__reference"),
+        _read(_("Earlier agreement"), "amends__reference"),
+        _read(
+            _("Relation to the earlier agreement"),
+            "amendment_kind",
+            _labels(Agreement.AmendmentKind.choices),
+        ),
     ]
+
+
+# Between an agreement's reference and a flow's number in "Made from flow": no reference has
+# one (``Agreement.reference``'s validator allows letters, digits, dots, dashes and slashes).
+FLOW_MARK = " #"
+
+
+def flow_label(reference, number):
+    """How a file names a flow: "DEEPC-2023-001 #2", its agreement's second flow."""
+    return f"{reference}{FLOW_MARK}{number}"
+
+
+def flow_number(prefix=""):
+    """The number of the flow reached through ``prefix`` within its agreement: how many of the
+    agreement's flows were entered up to it (by primary key)."""
+    return Subquery(
+        ResourceFlow.objects.filter(
+            agreement_id=OuterRef(f"{prefix}agreement_id"), pk__lte=OuterRef(f"{prefix}pk")
+        )
+        .order_by()
+        .values("agreement_id")
+        .annotate(number=Count("pk"))
+        .values("number"),
+        output_field=IntegerField(),
+    )
+
+
+def made_from_number(prefix=""):
+    """The number of the flow the flow reached through ``prefix`` is made from (NULL for none):
+    a count of a few rows, asked only of the flows that have one."""
+    return Case(
+        When(
+            **{f"{prefix}made_from__isnull": False},
+            then=flow_number(f"{prefix}made_from__"),
+        ),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
+def _made_from_cell(reference, number):
+    return lambda row: "" if row[reference] is None else flow_label(row[reference], row[number])
+
+
+def _flow_number(header):
+    """The flow's number within its agreement, blank on the row of an agreement with no flow.
+    The rows come in each agreement's flows' order, so the number is counted as they pass
+    (no query); a file of one category's flows, which leaves some of them out, reads the
+    number the database counts (``numbered``)."""
+
+    def cell(agreement, flow, numbered):
+        state = {"agreement": None, "number": 0}
+
+        def shown(row):
+            if row[flow] is None:
+                return None
+            if row[numbered] is not None:
+                return row[numbered]
+            if row[agreement] != state["agreement"]:
+                state["agreement"], state["number"] = row[agreement], 0
+            state["number"] += 1
+            return state["number"]
+
+        return shown
+
+    return Column(header, ("id", "flows__pk", "flow_number"), cell)
 
 
 def agreement_columns(*, today):
@@ -410,6 +494,10 @@ def flow_rows(agreements, *, category="", today):
             active=_is_active(today),
             # The dashboard's rule (agreements.impact), on the row's flow.
             counted=as_boolean(flows_counted_in_impact(today)),
+            # Counted as the rows pass (``_flow_number``), unless some flows are left out.
+            flow_number=flow_number("flows__")
+            if category
+            else Value(None, output_field=IntegerField()),
         )
         .order_by("reference", "pk", "flows__pk")
         .values_list(*_reads(columns))
