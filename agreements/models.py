@@ -248,6 +248,7 @@ class EmissionFactor(models.Model):
 RESERVED_REFERENCE_WORDS = frozenset(
     {
         "mine",
+        "import",
         "new",
         "edit",
         "submit",
@@ -1440,3 +1441,60 @@ class ReportedQuantity(models.Model):
     def __str__(self):
         when = f"{self.year}-{self.month:02d}" if self.month else str(self.year)
         return f"{self.flow_id} {when}: {self.quantity} {self.unit}"
+
+
+class ImportBatch(models.Model):
+    """A spreadsheet uploaded for import (``agreements.imports``): its rows as read, the
+    outcome of each once analysed, and whether it was confirmed. The preview shows the outcomes
+    and the confirm step writes exactly them. Batches older than a day are deleted
+    (``agreements.imports.services.delete_old_batches``, on each upload)."""
+
+    class OnExisting(models.TextChoices):
+        SKIP = "skip", _("Skip it: keep the agreement as it is")
+        UPDATE = "update", _("Update it from the file")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    # The keys (English headers) of the columns read, in the file's order, and each row's
+    # cells in those columns, as text; the headers that are not read (computed columns).
+    columns = models.JSONField(default=list, editable=False)
+    ignored_columns = models.JSONField(default=list, editable=False)
+    rows = models.JSONField(default=list, editable=False)
+    total = models.PositiveIntegerField(default=0, editable=False)
+    # How many rows are analysed, what the analysis carries from one chunk of rows to the next,
+    # and each analysed row's outcome (``agreements.imports.analysis``).
+    analysed = models.PositiveIntegerField(default=0, editable=False)
+    state = models.JSONField(default=dict, editable=False)
+    outcomes = models.JSONField(default=list, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+    on_existing = models.CharField(
+        _("an agreement whose reference exists already"),
+        max_length=8,
+        choices=OnExisting,
+        default=OnExisting.SKIP,
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        indexes = [
+            # Deleting the batches older than a day: created_at < now - 1 day.
+            models.Index(fields=["created_at"], name="importbatch_created_idx"),
+        ]
+
+    def __str__(self):
+        return self.file_name or str(self.pk)
+
+    def get_absolute_url(self):
+        return reverse("agreements:import-preview", kwargs={"pk": self.pk})
+
+    @property
+    def is_finished(self):
+        return self.finished_at is not None

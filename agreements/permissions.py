@@ -220,6 +220,29 @@ def can_create_agreement(user, park=None):
     return works_in_park(user, park.pk)
 
 
+def can_import_agreements(user):
+    """Whether the user imports agreements from a spreadsheet into some park: park staff (into
+    their parks), officials (into the parks they oversee) and admins (``importable_parks``)."""
+    return is_park_staff(user) or is_reviewer(user)
+
+
+def can_import_into(user, park_id):
+    """Whether a spreadsheet's rows may be imported into this park, as drafts: its staff, the
+    officials overseeing it and admins (``importable_parks`` is the same question about a set)."""
+    return works_in_park(user, park_id) or reviews_park(user, park_id)
+
+
+def importable_parks(user):
+    """The parks a user imports agreements into (``can_import_into``)."""
+    rights = access(user)
+    if rights.is_admin or rights.nationwide:
+        return Park.objects.all()
+    condition = Q(pk__in=rights.staff_park_ids)
+    if rights.agency_ids:
+        condition |= Q(managing_authority_id__in=rights.agency_ids)
+    return Park.objects.filter(condition)
+
+
 def can_add_organisation(user):
     """Park staff, officials and admins may add an organisation missing from the list (staff's
     wait for an official: ``confirms_at_once``)."""

@@ -335,6 +335,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+# The most rows a spreadsheet imported may have (agreements.imports): its preview is analysed in
+# well under 30 seconds; a larger file is refused with a message naming the limit.
+IMPORT_MAX_ROWS = env_int("DJANGO_IMPORT_MAX_ROWS", default=5000, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Documents are never served from MEDIA_URL: downloads go through a permission-checked view,

@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 from agreements import urls as register
 from agreements.accounts import urls as accounts
 from agreements.accounts.views import SignInView
+from agreements.imports import urls as imports
 from agreements.reporting import urls as reporting
 from agreements.views.public import HomeView
 from symbiosis.caching import cache_public_page
@@ -17,9 +18,14 @@ from symbiosis.throttling import ThrottledPasswordResetForm
 
 admin.site.site_header = admin.site.site_title = _("Symbiosis Registry: administration")
 
-# The register's pages and the reporting's share the addresses and URL names they always had;
-# the register's catch-all agreement page comes last (see agreements/urls.py).
-agreement_pages = [*register.urlpatterns, *reporting.agreement_patterns, *register.last_patterns]
+# The register's pages, the reporting's and the import's share the addresses and URL names they
+# always had; the register's catch-all agreement page comes last (see agreements/urls.py).
+agreement_pages = [
+    *register.urlpatterns,
+    *reporting.agreement_patterns,
+    *imports.agreement_patterns,
+    *register.last_patterns,
+]
 park_pages = [*register.park_patterns, *accounts.park_patterns, *reporting.park_patterns]
 
 urlpatterns = [

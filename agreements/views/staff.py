@@ -193,6 +193,7 @@ class MyAgreementsView(LoginRequiredMixin, PageNumberClampMixin, ListView):
             is_reviewer=is_reviewer,
             is_park_staff=is_park_staff,
             can_create=permissions.can_create_agreement(user),
+            can_import=permissions.can_import_agreements(user),
             **kwargs,
         )
 
