@@ -17,6 +17,7 @@ Messages are kept as their English text and parameters and translated when shown
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
@@ -513,21 +514,24 @@ def parse_flow(text):
     return [found["reference"], int(found["number"])]
 
 
+@cache
+def _parties_pattern():
+    roles = c.role_labels()
+    labels = "|".join(re.escape(label) for label in sorted(roles, key=len, reverse=True))
+    pattern = re.compile(
+        r"\s*(?P<name>.+?)\s*\(\s*(?P<role>" + labels + r")\s*\)\s*(?:;|$)", re.IGNORECASE
+    )
+    return pattern, {label.casefold(): role for label, role in roles.items()}
+
+
 def parse_parties(text):
     """[(name, role)] of "Name (Signatory); Other (Witness)" (roles in either language; a name
-    with no role is a signatory). A name may itself hold "; " or parentheses: the text is cut
-    only after a role."""
+    with no role after the last one is a signatory). A name may itself hold "; " or
+    parentheses: the text is cut only after a role."""
     text = (text or "").strip()
     if not text:
         return []
-    roles = c.role_labels()
-    pattern = re.compile(
-        r"\s*(?P<name>.+?)\s*\(\s*(?P<role>"
-        + "|".join(re.escape(label) for label in sorted(roles, key=len, reverse=True))
-        + r")\s*\)\s*(?:;|$)",
-        re.IGNORECASE,
-    )
-    by_label = {label.casefold(): role for label, role in roles.items()}
+    pattern, by_label = _parties_pattern()
     found, position = [], 0
     for match in pattern.finditer(text):
         if match.start() != position:

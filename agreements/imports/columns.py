@@ -143,9 +143,9 @@ def choice(key, text):
     return _lookup(CHOICES[key]).get(_normal(text))
 
 
+@cache
 def role_labels():
-    """{label normalised: role} of the parties' roles in both languages, and the labels as
-    written (the longest first, for the parties' pattern)."""
+    """{label: role} of the parties' roles in both languages, and their stored values."""
     found = {}
     for language in LANGUAGES:
         with translation.override(language):

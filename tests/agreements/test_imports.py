@@ -35,21 +35,22 @@ def english_headers():
 
 def csv_file(rows, *, headers=None, name="agreements.csv"):
     """A CSV upload of ``rows`` (dicts by English header) in the export's columns."""
-    headers = headers or english_headers()
+    english = english_headers()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(headers)
+    writer.writerow(headers or english)
     for row in rows:
-        writer.writerow([row.get(header, "") for header in english_headers()])
+        writer.writerow([row.get(header, "") for header in english])
     return SimpleUploadedFile(name, ("\ufeff" + buffer.getvalue()).encode(), "text/csv")
 
 
 def xlsx_file(rows, name="agreements.xlsx"):
+    english = english_headers()
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append(english_headers())
+    sheet.append(english)
     for row in rows:
-        sheet.append([row.get(header) for header in english_headers()])
+        sheet.append([row.get(header) for header in english])
     output = io.BytesIO()
     book.save(output)
     return SimpleUploadedFile(name, output.getvalue(), XLSX)
@@ -266,15 +267,19 @@ def make_world_staff(world):
 
 
 class TestConfirm:
-    def test_confirming_writes_drafts_with_parties_flows_proposals_and_history(
-        self, client, world
-    ):
+    def test_confirming_writes_drafts_with_parties_flows_proposals_and_history(self, client, world):
         batch, _response = analysed(
             client,
             world.staff,
-            csv_file([a_row(world, Resource="Rooftop solar electricity", **{
-                "Resource category": "Energy", "Unit": "MWh", "Quantity": "3.5"
-            })]),
+            csv_file(
+                [
+                    a_row(
+                        world,
+                        Resource="Rooftop solar electricity",
+                        **{"Resource category": "Energy", "Unit": "MWh", "Quantity": "3.5"},
+                    )
+                ]
+            ),
         )
 
         response = confirm(client, batch)
@@ -343,9 +348,7 @@ class TestConfirm:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
         rows = list(book.worksheets[0].iter_rows(values_only=True))
 
-        assert list(rows[0]) == english_headers()[:12] + [
-            header for header in rows[0][12:]
-        ]
+        assert list(rows[0]) == english_headers()[:12] + [header for header in rows[0][12:]]
         assert rows[1][0] == "EXAMPLE-2025-001"
         upload_file = SimpleUploadedFile("template.xlsx", content, XLSX)
         batch, _response = analysed(client, world.staff, upload_file)
@@ -362,3 +365,59 @@ def test_flows_and_parties_are_read_as_the_export_writes_them(db):
         ("B", "witness"),
         ("C", "signatory"),
     ]
+
+
+class TestSpeed:
+    def test_5000_rows_are_analysed_in_under_30_seconds_in_few_queries_a_chunk(
+        self, client, world, django_assert_max_num_queries
+    ):
+        import time
+
+        names = [f"Speed Company {n}" for n in range(80)]
+        for name in names[:60]:  # 60 in the registry, 20 to be proposed
+            make_organisation_named(name)
+        rows = []
+        for n in range(1000):
+            first, second = names[n % 80], names[(n + 1) % 80]
+            for f in range(5):
+                rows.append(
+                    a_row(
+                        world,
+                        Reference=f"SPEED-{n:04d}",
+                        **{
+                            "Parties and roles": f"{first} (Signatory); {second} (Signatory)",
+                            "Provider": first,
+                            "Receiver": second,
+                            "Flow number": str(f + 1),
+                            "Resource": f"Speed resource {f}",
+                            "Resource category": "Water",
+                            "Unit": "m³",
+                        },
+                    )
+                )
+        upload(client, world.staff, csv_file(rows))
+        batch = ImportBatch.objects.get()
+        assert batch.total == 5000
+
+        started = time.monotonic()
+        visits = 0
+        while not batch.is_finished:
+            # A chunk of 500 rows: the parks, the existing references, the names' candidates
+            # and the batch, whatever the rows.
+            with django_assert_max_num_queries(20):
+                client.get(batch.get_absolute_url())
+            batch.refresh_from_db()
+            visits += 1
+        elapsed = time.monotonic() - started
+
+        assert visits == 10
+        assert elapsed < 30
+        assert batch.state["counts"]["errors"] == 0
+        assert batch.state["counts"]["new"] == 1000
+        assert batch.state["counts"]["organisations_proposed"] == 20
+
+
+def make_organisation_named(name):
+    from tests.factories import make_organisation
+
+    return make_organisation(name_en=name)
