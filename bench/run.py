@@ -231,9 +231,16 @@ def measure(size, env, args):
     # The signed-in pages, and the public pages measured cold only (those on the largest park):
     # each against the floor.
     signed_in = {}
+    import_analysis = info.get("import_analysis")
     for name, path, session, under_load in [
         *info["pages"],
         [save["name"], save["path"], save["session"], True],
+        # The import's analysis from scratch: cold only, as a signed-in page.
+        *(
+            [[import_analysis["name"], import_analysis["path"], import_analysis["session"], False]]
+            if import_analysis and import_analysis["name"] in cold["pages"]
+            else []
+        ),
     ]:
         if session or not under_load:
             page = cold["pages"][name]

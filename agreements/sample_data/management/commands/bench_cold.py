@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from agreements.models import Agreement
+from agreements.models import Agreement, ImportBatch
 from agreements.sample_data.management.commands.bench_save import read_pages, save_data
 
 # The floor: the least a page showing agreements can cost, drawn by a bare template.
@@ -38,6 +38,8 @@ class Command(BaseCommand):
         "every run; then the agreement save (its edit form opened, then posted back with a "
         "new summary; measured first, so that the history page has those saves to show), then "
         "each page. "
+        "Then, when bench_pages names it, the import of 1,000 rows analysed from scratch (its "
+        "batch's analysis undone, then its preview visited until every row is analysed). "
         "Last, when bench_pages names it, the CSV export of the whole registry as the national "
         "official, read to its end --export-runs times and once more traced by tracemalloc. "
         "Print, as one line of JSON, {floor, pages, export}: for the floor and each page, the "
@@ -92,6 +94,13 @@ class Command(BaseCommand):
             self._get(client, path)  # warm the process: templates, connections
             results[name] = self._cold(lambda path=path: self._get(client, path))
             floor_runs.append(self._cold(draw_floor, runs=1))
+        import_analysis = info.get("import_analysis")
+        if import_analysis:
+            self._sign_in(client, import_analysis["session"])
+            results[import_analysis["name"]] = self._cold(
+                lambda: self._analyse(client, import_analysis)
+            )
+            floor_runs.append(self._cold(draw_floor, runs=1))
         floor = self._floor(floor_runs)
         measured = {"floor": floor, "pages": results}
         export = info.get("export")
@@ -134,6 +143,26 @@ class Command(BaseCommand):
                 answer["rows"] = max(lines - 1, 0)
             return answer
         return {"status": response.status_code, "bytes": len(response.content)}
+
+    @staticmethod
+    def _analyse(client, import_analysis):
+        """An import batch analysed from scratch: its analysis undone (one UPDATE), then its
+        preview visited, as the browser does, until it shows every row (no more refresh). The
+        status and size are the last page's; ``requests`` how many visits it took."""
+        ImportBatch.objects.filter(pk=import_analysis["batch"]).update(
+            analysed=0, state={}, outcomes=[], finished_at=None
+        )
+        requests = 0
+        while True:
+            response = client.get(import_analysis["path"])
+            requests += 1
+            if response.status_code != 200 or b'http-equiv="refresh"' not in response.content:
+                break
+        return {
+            "status": response.status_code,
+            "bytes": len(response.content),
+            "requests": requests,
+        }
 
     def _export(self, client, export, *, runs):
         """The streamed file read to its end ``runs`` times (its rows, the median seconds and

@@ -1,3 +1,4 @@
+import io
 import json
 from importlib import import_module
 from urllib.parse import urlencode
@@ -7,12 +8,15 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agreements.models import Agreement
+from agreements.imports import analysis, reading
+from agreements.imports import columns as import_columns
+from agreements.models import Agreement, ImportBatch
 from agreements.permissions import must_use_two_factor
+from agreements.reporting import exports
 from agreements.sample_data.synthetic import REFERENCE_PREFIX, SLUG_PREFIX, STEADY_PARK
 from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
 
@@ -30,6 +34,9 @@ AS_LARGE_PARK_OFFICER = "park officer, largest park"
 LARGEST_PARK = ", largest park"
 
 SAVE = "agreement save (POST)"
+IMPORT_PREVIEW = "import preview of 1,000 rows, park officer"
+IMPORT_ANALYSIS = "import analysis of 1,000 rows from scratch, park officer"
+IMPORT_ROWS = 1000
 EXPORT = "CSV export of the whole registry, national official"
 # Where a park report would be, once it exists: the first of these URL names that resolves.
 PARK_REPORT_URL_NAMES = ("parks:report", "agreements:park-report")
@@ -114,11 +121,13 @@ class Command(BaseCommand):
 
         official = self._account(USERNAME)
         AuthorityMembership.objects.get_or_create(user=official, agency=ministry)
+        park_officer = self._officer(PARK_OFFICER, park)
         sessions = {
             AS_OFFICIAL: self._session(official),
-            AS_PARK_OFFICER: self._session(self._officer(PARK_OFFICER, park)),
+            AS_PARK_OFFICER: self._session(park_officer),
             AS_LARGE_PARK_OFFICER: self._session(self._officer(LARGE_PARK_OFFICER, largest)),
         }
+        batch = self._import_batch(park, park_officer)
 
         listing = reverse("agreements:list")
         dashboard = reverse("agreements:dashboard")
@@ -180,7 +189,8 @@ class Command(BaseCommand):
                 False,
             ],
         ]
-        not_measured = [["import preview", "the page does not exist yet"]]
+        pages.append([IMPORT_PREVIEW, batch.get_absolute_url(), officer, False])
+        not_measured = []
         if submitted is not None:
             review = reverse("agreements:review", kwargs={"reference": submitted.reference})
             pages.append(["review page, national official", review, official, False])
@@ -230,10 +240,68 @@ class Command(BaseCommand):
                         "path": reverse("agreements:export-csv"),
                         "session": AS_OFFICIAL,
                     },
+                    # Measured by bench_cold from scratch: the batch's analysis undone, then its
+                    # preview visited until every row is analysed.
+                    "import_analysis": {
+                        "name": IMPORT_ANALYSIS,
+                        "path": batch.get_absolute_url(),
+                        "session": AS_PARK_OFFICER,
+                        "batch": batch.pk,
+                    },
                     "not_measured": not_measured,
                 }
             )
         )
+
+    @staticmethod
+    def _import_batch(park, officer):
+        """A batch of ``IMPORT_ROWS`` rows for the park officer to import, fully analysed: the
+        steady park's export (in English), copied as many times as it takes, each copy's
+        references (and the links between them) renamed, so that every row is a new agreement
+        or flow. Nothing is written but the batch; the officer's earlier batches are deleted."""
+        ImportBatch.objects.filter(created_by=officer).delete()
+        today = timezone.localdate()
+        with translation.override("en"):
+            text = "".join(
+                exports.csv_stream(
+                    exports.flow_header(today=today),
+                    exports.flow_rows(Agreement.objects.filter(park=park), today=today),
+                )
+            )
+        keys, ignored, rows = reading.read(io.BytesIO(text.encode()), max_rows=10**6)
+        renamed = {
+            keys.index(key)
+            for key in (
+                import_columns.REFERENCE,
+                import_columns.FRAMEWORK,
+                import_columns.AMENDS,
+                import_columns.MADE_FROM,
+            )
+            if key in keys
+        }
+        copied = []
+        for copy in range(IMPORT_ROWS // len(rows) + 1):
+            for row in rows:
+                if len(copied) == IMPORT_ROWS:
+                    break
+                cells = row[1:]
+                for index in renamed:
+                    if cells[index]:
+                        reference, mark, number = cells[index].partition(exports.FLOW_MARK)
+                        cells[index] = f"{reference}-IMP{copy}{mark}{number}"
+                copied.append([len(copied) + 2, *cells])
+        batch = ImportBatch.objects.create(
+            created_by=officer,
+            file_name="bench-import.csv",
+            columns=keys,
+            ignored_columns=ignored,
+            rows=copied,
+            total=len(copied),
+        )
+        with translation.override("en"):
+            while not batch.is_finished:
+                analysis.analyse_next(batch)
+        return batch
 
     @staticmethod
     def _account(username):
