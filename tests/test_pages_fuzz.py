@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agreements.models import Agreement, Document, Resource
+from agreements.models import Agreement, Document, ImportBatch, Resource
 from parks.models import AuthorityMembership, Organisation, ParkMembership
 from tests.factories import make_agreement, make_user
 
@@ -56,6 +56,9 @@ PAGES = [
     ("agreements:dashboard", "official", DASHBOARD_FILTERS),
     ("agreements:export-csv", "official", DASHBOARD_FILTERS),
     ("agreements:export-xlsx", "official", DASHBOARD_FILTERS),
+    ("agreements:import", "staff", []),
+    ("agreements:import-template", "staff", []),
+    ("agreements:import-preview", "staff", ["page"]),
     ("accounts:two-factor", "staff", []),
     ("accounts:two-factor-enrol", "staff", ["next"]),
     ("accounts:two-factor-qr", "staff", []),
@@ -94,6 +97,7 @@ NOT_FUZZED = {
     "logout": "takes POST only",
     "agreements:submit": "takes POST only",
     "agreements:proposal-confirm": "takes POST only",
+    "agreements:import-confirm": "takes POST only",
     "accounts:two-factor-off": "takes POST only",
 }
 
@@ -145,6 +149,11 @@ def site(demo):
         "agreements:history": {"reference": draft.reference},
         "agreements:quantities": {"reference": demo.reference},
         "agreements:document-download": {"pk": document.pk if document else 1},
+        "agreements:import-preview": {
+            "pk": ImportBatch.objects.create(
+                created_by=staff, columns=["Reference"], rows=[[2, "FUZZ-1"]], total=1
+            ).pk
+        },
         "parks:detail": {"slug": demo.park.slug},
         "parks:members": {"slug": demo.park.slug},
         "accounts:agency-members": {"slug": "heza"},

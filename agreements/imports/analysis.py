@@ -42,60 +42,69 @@ STORED, PROPOSED = "id", "new"
 
 # The messages (English, translated when shown). Those the models or forms already say are
 # said in their words.
-M = gettext_noop
-GIVE_REFERENCE = M("Give the agreement's reference.")
-GIVE_TITLE = M("Give the title in English, in Vietnamese, or both.")
-GIVE_PARK = M("Give the park: one of those you enter agreements for.")
-UNKNOWN_PARK = M("No park is called “%(name)s”.")
-FORBIDDEN_PARK = M(
+GIVE_REFERENCE = gettext_noop("Give the agreement's reference.")
+GIVE_TITLE = gettext_noop("Give the title in English, in Vietnamese, or both.")
+GIVE_PARK = gettext_noop("Give the park: one of those you enter agreements for.")
+UNKNOWN_PARK = gettext_noop("No park is called “%(name)s”.")
+FORBIDDEN_PARK = gettext_noop(
     "You cannot import agreements into %(name)s: only its staff and the officials overseeing it "
     "can."
 )
-GIVE_CHOICE = M("Choose one of: %(choices)s.")
-NOT_A_CHOICE = M("“%(value)s” is not one of: %(choices)s.")
-NOT_A_DATE = M("“%(value)s” is not a date: write it as 2023-09-12, 2023-09 or 2023.")
-NOT_A_DAY = M("“%(value)s” is not a date: write it as 2023-09-12.")
-ENDS_BEFORE_START = M("The end date cannot be before the start date.")
-TERMINATED_BEFORE_START = M("The termination date cannot be before the start date.")
-NO_PARTIES = M("Name the parties, each as “Name (role)”, separated by semicolons.")
-DUPLICATE_PARTY = M("This organisation is already a party to the agreement.")
-GIVE_FLOW_COLUMN = M("Give the provider, the resource and the receiver of the flow.")
-PROVIDER_NOT_PARTY = M("The provider must be a party to this agreement.")
-RECEIVER_NOT_PARTY = M("The receiver must be a party to this agreement.")
-SAME_ENDS = M("The provider and the receiver must differ.")
-NOT_A_NUMBER = M("“%(value)s” is not a number.")
-NEGATIVE = M("The quantity cannot be negative.")
-TOO_PRECISE = M("Give the quantity with at most 3 decimals and 13 digits before the point.")
-WRONG_UNIT = M(
+GIVE_CHOICE = gettext_noop("Choose one of: %(choices)s.")
+NOT_A_CHOICE = gettext_noop("“%(value)s” is not one of: %(choices)s.")
+NOT_A_DATE = gettext_noop("“%(value)s” is not a date: write it as 2023-09-12, 2023-09 or 2023.")
+NOT_A_DAY = gettext_noop("“%(value)s” is not a date: write it as 2023-09-12.")
+ENDS_BEFORE_START = gettext_noop("The end date cannot be before the start date.")
+TERMINATED_BEFORE_START = gettext_noop("The termination date cannot be before the start date.")
+NO_PARTIES = gettext_noop("Name the parties, each as “Name (role)”, separated by semicolons.")
+DUPLICATE_PARTY = gettext_noop("This organisation is already a party to the agreement.")
+GIVE_FLOW_COLUMN = gettext_noop("Give the provider, the resource and the receiver of the flow.")
+PROVIDER_NOT_PARTY = gettext_noop("The provider must be a party to this agreement.")
+RECEIVER_NOT_PARTY = gettext_noop("The receiver must be a party to this agreement.")
+SAME_ENDS = gettext_noop("The provider and the receiver must differ.")
+NOT_A_NUMBER = gettext_noop("“%(value)s” is not a number.")
+NEGATIVE = gettext_noop("The quantity cannot be negative.")
+TOO_PRECISE = gettext_noop(
+    "Give the quantity with at most 3 decimals and 13 digits before the point."
+)
+WRONG_UNIT = gettext_noop(
     "%(resource)s is measured in %(unit)s: give the quantity in one of these units: %(units)s."
 )
-GIVE_CATEGORY = M("Give the resource category: the resource is new and will be proposed.")
-GIVE_RESOURCE_UNIT = M("Give the unit: the resource is new and will be proposed.")
-PROPOSED_ELSEWHERE = M(
+GIVE_CATEGORY = gettext_noop(
+    "Give the resource category: the resource is new and will be proposed."
+)
+GIVE_RESOURCE_UNIT = gettext_noop("Give the unit: the resource is new and will be proposed.")
+PROPOSED_ELSEWHERE = gettext_noop(
     "%(name)s is already proposed in another park and awaits an official's confirmation: ask "
     "an official overseeing your park to confirm it."
 )
-NOT_A_FLOW_NUMBER = M("“%(value)s” is not a flow number: give a whole number from 1.")
-DUPLICATE_FLOW_NUMBER = M("The agreement has another flow numbered %(number)s.")
-NOT_A_FLOW = M("“%(value)s” names no flow: write the agreement's reference, “ #” and its number.")
-UNKNOWN_FLOW = M("No flow %(flow)s is in this file or in the registry.")
-NOT_RECEIVED = M(
+NOT_A_FLOW_NUMBER = gettext_noop("“%(value)s” is not a flow number: give a whole number from 1.")
+DUPLICATE_FLOW_NUMBER = gettext_noop("The agreement has another flow numbered %(number)s.")
+NOT_A_FLOW = gettext_noop(
+    "“%(value)s” names no flow: write the agreement's reference, “ #” and its number."
+)
+UNKNOWN_FLOW = gettext_noop("No flow %(flow)s is in this file or in the registry.")
+NOT_RECEIVED = gettext_noop(
     "Choose a flow that this flow's provider receives: it is what the provider makes this one from."
 )
-OTHER_PARK_FLOW = M("Choose a flow of an agreement of this park.")
-FLOW_LOOP = M("That flow is made from this one, directly or through others: a chain cannot loop.")
-UNKNOWN_AGREEMENT = M("No agreement %(reference)s is in this file or in the registry.")
-OTHER_PARK_AGREEMENT = M("Choose an agreement of the same park.")
-AGREEMENT_LOOP = M("The agreements of this file nest in a loop: %(references)s.")
-GIVE_AMENDMENT_KIND = M("Say whether it amends, renews or replaces the earlier agreement.")
-AMENDMENT_KIND_WITHOUT = M("Name the earlier agreement, or leave this blank.")
-NOT_UPDATABLE = M(
+OTHER_PARK_FLOW = gettext_noop("Choose a flow of an agreement of this park.")
+FLOW_LOOP = gettext_noop(
+    "That flow is made from this one, directly or through others: a chain cannot loop."
+)
+UNKNOWN_AGREEMENT = gettext_noop("No agreement %(reference)s is in this file or in the registry.")
+OTHER_PARK_AGREEMENT = gettext_noop("Choose an agreement of the same park.")
+AGREEMENT_LOOP = gettext_noop("The agreements of this file nest in a loop: %(references)s.")
+GIVE_AMENDMENT_KIND = gettext_noop(
+    "Say whether it amends, renews or replaces the earlier agreement."
+)
+AMENDMENT_KIND_WITHOUT = gettext_noop("Name the earlier agreement, or leave this blank.")
+NOT_UPDATABLE = gettext_noop(
     "%(reference)s exists already and cannot be updated from this file (%(why)s): it will be "
     "left as it is."
 )
-WHY_OTHER_PARK = M("it belongs to another park")
-WHY_NOT_YOURS = M("you do not enter this park's agreements")
-WHY_AWAITING = M("it awaits verification")
+WHY_OTHER_PARK = gettext_noop("it belongs to another park")
+WHY_NOT_YOURS = gettext_noop("you do not enter this park's agreements")
+WHY_AWAITING = gettext_noop("it awaits verification")
 
 
 def _error(key, message, **params):

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agreements import permissions
-from agreements.models import Agreement
+from agreements.models import Agreement, ImportBatch
 from tests.agreements.world import make_world
 from tests.factories import make_agency, make_agreement, make_official, make_park, make_resource
 
@@ -141,6 +141,21 @@ RULES = {
         same(405, LOGIN),
         answers(LOGIN, 403, 403, 302, 403, 302),
     ),
+    # Importing a spreadsheet (agreements.imports): park staff and officials, into the parks
+    # they work for; a batch is its uploader's alone (an empty POST to the upload is the form
+    # again; confirming a batch not yet analysed sends back to its preview).
+    "agreements:import": (None, same(200, LOGIN), same(200, LOGIN)),
+    "agreements:import-template": (None, same(200, LOGIN), same(405, LOGIN)),
+    "agreements:import-preview": (
+        None,
+        answers(LOGIN, 200, 404, 404, 404, 404),
+        same(405, LOGIN),
+    ),
+    "agreements:import-confirm": (
+        None,
+        same(405, LOGIN),
+        answers(LOGIN, 302, 404, 404, 404, 404),
+    ),
     "login": (None, same(200), same(200)),
     "logout": (None, same(405), same(302)),
     "password_change": (None, same(200, LOGIN), same(200, LOGIN)),
@@ -180,11 +195,20 @@ KWARGS = {
     "accounts:agency-members": lambda world: {"slug": world.agency.slug},
     "accounts:invitation": {"token": "not-a-token"},
     "agreements:resource-factor": lambda world: {"slug": world.resource.slug},
+    "agreements:import-preview": lambda world: {"pk": staff_batch(world)},
+    "agreements:import-confirm": lambda world: {"pk": staff_batch(world)},
     "agreements:proposal-confirm": lambda world: {
         "kind": "resource",
         "pk": make_resource(confirmed_at=None, proposed_for_park=world.park).pk,
     },
 }
+
+
+def staff_batch(world):
+    """An import batch of one row, uploaded by the staff of the world's park."""
+    return ImportBatch.objects.create(
+        created_by=world.staff, columns=["Reference"], rows=[[2, "MATRIX-1"]], total=1
+    ).pk
 
 
 # The modules whose views the matrix covers, by URL namespace.
@@ -194,6 +218,7 @@ OWNED_VIEW_MODULES = {
         "agreements.views.merge",
         "agreements.views.factors",
         "agreements.views.measurements",
+        "agreements.imports.views",
     },
     "parks": {
         "agreements.views.parks",
