@@ -313,6 +313,12 @@ PAGES = {
         lambda r: reverse("agreements:mine"),
         ["Thỏa thuận của tôi", "Nhập thỏa thuận mới", "Đã xác minh và công khai", "Đổi mật khẩu"],
     ),
+    # The import's strings are in /tmp/h/vi-import.json until the catalogue takes them.
+    "import from a spreadsheet": (
+        "staff",
+        lambda r: reverse("agreements:import"),
+        ["Nhập thỏa thuận từ bảng tính", "Tải tệp mẫu (XLSX)", "Tải lên và xem trước"],
+    ),
     "new agreement form": (
         "staff",
         lambda r: reverse("agreements:create"),
