@@ -425,3 +425,62 @@ def make_organisation_named(name):
     from tests.factories import make_organisation
 
     return make_organisation(name_en=name)
+
+
+class TestHousekeeping:
+    def test_batches_older_than_a_day_are_deleted_on_upload(self, client, world):
+        from django.utils import timezone
+
+        old = ImportBatch.objects.create(created_by=world.staff, total=0)
+        ImportBatch.objects.filter(pk=old.pk).update(
+            created_at=timezone.now() - datetime.timedelta(days=1, minutes=1)
+        )
+        recent = ImportBatch.objects.create(created_by=world.other_staff, total=0)
+
+        upload(client, world.staff, csv_file([a_row(world)]))
+
+        assert not ImportBatch.objects.filter(pk=old.pk).exists()
+        assert ImportBatch.objects.filter(pk=recent.pk).exists()
+
+    def test_an_import_of_many_rows_analyses_the_tables_it_filled(self, client, world, monkeypatch):
+        from agreements.imports import services
+
+        analysed_tables = []
+        monkeypatch.setattr(services, "ANALYZE_FROM_ROWS", 2)
+        monkeypatch.setattr(
+            services, "analyze_on_commit", lambda *models: analysed_tables.extend(models)
+        )
+        rows = [a_row(world, Reference=f"IMP-{n}") for n in range(2)]
+        batch, _ = analysed(client, world.staff, csv_file(rows))
+
+        confirm(client, batch)
+
+        assert Agreement.objects.count() == 2
+        assert {model.__name__ for model in analysed_tables} >= {
+            "Agreement",
+            "Party",
+            "ResourceFlow",
+        }
+
+    def test_a_chain_to_a_flow_nowhere_is_an_error_of_its_row(self, client, world):
+        rows = [a_row(world, **{"Made from flow": "NOWHERE-1 #1"})]
+
+        batch, response = analysed(client, world.staff, csv_file(rows))
+
+        assert batch.state["counts"]["errors"] == 1
+        assert "No flow NOWHERE-1 #1 is in this file or in the registry." in (
+            response.content.decode()
+        )
+
+    def test_an_existing_reference_of_another_park_is_left_as_it_is(self, client, world):
+        from tests.factories import make_agreement
+
+        elsewhere = make_agreement(world.other_park, reference="IMP-1", title_en="Theirs")
+
+        batch, response = analysed(client, world.staff, csv_file([a_row(world)]))
+        confirm(client, batch, "update")
+
+        assert "it belongs to another park" in response.content.decode()
+        elsewhere.refresh_from_db()
+        assert elsewhere.title_en == "Theirs"
+        assert Agreement.objects.count() == 1
