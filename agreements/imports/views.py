@@ -39,6 +39,7 @@ from agreements.imports import columns as c
 from agreements.imports.services import NotConfirmable, confirm_import, create_batch
 from agreements.models import Agreement, ImportBatch, Party, Resource, ResourceFlow
 from agreements.reporting.exports import inert
+from agreements.services import EditConflict, TransitionError
 from parks.models import Organisation
 
 OUTCOMES_PER_PAGE = 50
@@ -184,6 +185,15 @@ def confirm(request, pk):
             request,
             _("Nothing was imported: %(problem)s Upload the file again to check it anew.")
             % {"problem": " ".join(error.messages)},
+        )
+        return redirect(batch)
+    except (EditConflict, TransitionError) as error:
+        # The registry changed since the preview (an agreement saved or submitted meanwhile).
+        problem = str(error) or _("Someone saved one of these agreements in the meantime.")
+        messages.error(
+            request,
+            _("Nothing was imported: %(problem)s Upload the file again to check it anew.")
+            % {"problem": problem},
         )
         return redirect(batch)
     messages.success(
