@@ -157,8 +157,9 @@ def snapshot():
                     flow.symbiosis_kind,
                     numbers.get(flow.made_from_id),
                 )
-                for flow in agreement.flows.select_related("resource", "provider", "receiver")
-                .order_by("pk")
+                for flow in agreement.flows.select_related(
+                    "resource", "provider", "receiver"
+                ).order_by("pk")
             ],
         }
     return found
