@@ -43,4 +43,6 @@ urlpatterns = [
     path("i18n/setlang/", csrf_exempt(small_form_only(set_language)), name="set_language"),
     path("agreements/", include((agreement_pages, "agreements"))),
     path("parks/", include((park_pages, "parks"))),
+    # The public read-only API, its schema and its documentation page (agreements/api/).
+    path("api/", include("agreements.api.urls")),
 ]
