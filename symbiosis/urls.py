@@ -15,6 +15,10 @@ from symbiosis.health import healthz
 from symbiosis.request_limits import small_form_only
 from symbiosis.throttling import ThrottledPasswordResetForm
 
+# The API answers an address no endpoint reads in JSON; every other address gets the site's page.
+handler400 = "agreements.api.errors.bad_request"
+handler404 = "agreements.api.errors.page_not_found"
+
 admin.site.site_header = admin.site.site_title = _("Symbiosis Registry: administration")
 
 # The register's pages and the reporting's share the addresses and URL names they always had;

@@ -57,16 +57,39 @@ class Error(serializers.Serializer):
 
 FILTER_ERRORS = OpenApiResponse(
     response={
-        "type": "object",
-        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        "oneOf": [
+            {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            },
+            {"$ref": "#/components/schemas/Error"},
+        ]
     },
-    description="A filter's value is not valid: each such filter with its messages.",
+    description=(
+        "A filter's value is not valid (each such filter with its messages), or the address "
+        "holds characters the API cannot read."
+    ),
+)
+BAD_REQUEST = OpenApiResponse(
+    response=Error, description="The address holds characters the API cannot read."
 )
 NOT_MODIFIED = OpenApiResponse(description="Not modified since the ETag or the date asked about.")
 THROTTLED = OpenApiResponse(
     response=Error, description="Too many requests: ask again after Retry-After seconds."
 )
 NOT_FOUND = OpenApiResponse(response=Error, description="No such row is public.")
+
+
+def answers(serializer, *, one=False, filters=False):
+    """What an endpoint may answer: its rows (one, or a page of them), 304 to a conditional
+    request, 400, 404 for one row, 429 past the rate."""
+    return {
+        200: serializer,
+        304: NOT_MODIFIED,
+        400: FILTER_ERRORS if filters else BAD_REQUEST,
+        **({404: NOT_FOUND} if one else {}),
+        429: THROTTLED,
+    }
 
 
 class PublicReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
@@ -144,16 +167,11 @@ def filter_parameters():
             "agreement list page is."
         ),
         parameters=filter_parameters(),
-        responses={
-            200: api.AgreementSerializer,
-            304: NOT_MODIFIED,
-            400: FILTER_ERRORS,
-            429: THROTTLED,
-        },
+        responses=answers(api.AgreementSerializer, filters=True),
     ),
     retrieve=extend_schema(
         summary="A verified agreement",
-        responses={200: api.AgreementSerializer, 304: NOT_MODIFIED, 404: NOT_FOUND, 429: THROTTLED},
+        responses=answers(api.AgreementSerializer, one=True),
     ),
 )
 class AgreementViewSet(PublicReadOnlyViewSet):
@@ -181,11 +199,11 @@ class AgreementViewSet(PublicReadOnlyViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Parks",
-        responses={200: api.ParkSerializer, 304: NOT_MODIFIED, 429: THROTTLED},
+        responses=answers(api.ParkSerializer),
     ),
     retrieve=extend_schema(
         summary="A park",
-        responses={200: api.ParkSerializer, 304: NOT_MODIFIED, 404: NOT_FOUND, 429: THROTTLED},
+        responses=answers(api.ParkSerializer, one=True),
     ),
 )
 class ParkViewSet(PublicReadOnlyViewSet):
@@ -210,16 +228,11 @@ class ParkViewSet(PublicReadOnlyViewSet):
         description=(
             "The confirmed organisations (a proposal is public once an official confirms it)."
         ),
-        responses={200: api.OrganisationSerializer, 304: NOT_MODIFIED, 429: THROTTLED},
+        responses=answers(api.OrganisationSerializer),
     ),
     retrieve=extend_schema(
         summary="An organisation",
-        responses={
-            200: api.OrganisationSerializer,
-            304: NOT_MODIFIED,
-            404: NOT_FOUND,
-            429: THROTTLED,
-        },
+        responses=answers(api.OrganisationSerializer, one=True),
     ),
 )
 class OrganisationViewSet(PublicReadOnlyViewSet):
@@ -238,11 +251,11 @@ class OrganisationViewSet(PublicReadOnlyViewSet):
     list=extend_schema(
         summary="Resources",
         description="The confirmed resources (a proposal is public once an official confirms it).",
-        responses={200: api.ResourceSerializer, 304: NOT_MODIFIED, 429: THROTTLED},
+        responses=answers(api.ResourceSerializer),
     ),
     retrieve=extend_schema(
         summary="A resource",
-        responses={200: api.ResourceSerializer, 304: NOT_MODIFIED, 404: NOT_FOUND, 429: THROTTLED},
+        responses=answers(api.ResourceSerializer, one=True),
     ),
 )
 class ResourceViewSet(PublicReadOnlyViewSet):
@@ -267,11 +280,11 @@ class ResourceViewSet(PublicReadOnlyViewSet):
     list=extend_schema(
         summary="Resource flows",
         description="The flows of the verified agreements, newest agreement first.",
-        responses={200: api.FlowListSerializer, 304: NOT_MODIFIED, 429: THROTTLED},
+        responses=answers(api.FlowListSerializer),
     ),
     retrieve=extend_schema(
         summary="A resource flow",
-        responses={200: api.FlowListSerializer, 304: NOT_MODIFIED, 404: NOT_FOUND, 429: THROTTLED},
+        responses=answers(api.FlowListSerializer, one=True),
     ),
 )
 class FlowViewSet(PublicReadOnlyViewSet):

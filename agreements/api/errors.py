@@ -1,0 +1,28 @@
+"""The API's answers to requests no endpoint reads: JSON, as its endpoints' own errors are, in the
+reader's language (``symbiosis/urls.py`` names these as its ``handler400`` and ``handler404``; any
+other address keeps the site's pages, ``templates/400.html`` and ``templates/404.html``)."""
+
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+API_PREFIX = "/api/v1/"
+
+
+def _is_api(request):
+    return request.path_info.startswith(API_PREFIX)
+
+
+def bad_request(request, exception):
+    """A request refused before any view (a NUL byte in its address: symbiosis/request_limits)."""
+    if _is_api(request):
+        message = _("The address holds characters that the API cannot read.")
+        return JsonResponse({"detail": message}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def page_not_found(request, exception):
+    """An address that is no endpoint's (a slug with characters no slug has, say)."""
+    if _is_api(request):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)
