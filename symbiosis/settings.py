@@ -535,6 +535,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "agreements.api.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "EXCEPTION_HANDLER": "agreements.api.errors.exception_handler",
 }
 # Its OpenAPI 3 schema (/api/schema/) and the documentation page drawn from it (/api/docs/, our
 # own template: Swagger UI from the sidecar's static files, started by a static script, as the

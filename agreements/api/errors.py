@@ -2,9 +2,13 @@
 reader's language (``symbiosis/urls.py`` names these as its ``handler400`` and ``handler404``; any
 other address keeps the site's pages, ``templates/400.html`` and ``templates/404.html``)."""
 
-from django.http import JsonResponse
+import math
+
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
+from rest_framework import exceptions
+from rest_framework.response import Response
 
 API_PREFIX = "/api/v1/"
 
@@ -26,3 +30,16 @@ def page_not_found(request, exception):
     if _is_api(request):
         return JsonResponse({"detail": _("Not found.")}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def exception_handler(exc, context):
+    """DRF's answer to an error (``REST_FRAMEWORK["EXCEPTION_HANDLER"]``), less its rollback: the
+    API's views only read, outside any transaction of their own (``agreements/api/urls.py``), so
+    the one transaction DRF could mark for rollback would be a caller's (a test's)."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(*exc.args)
+    if not isinstance(exc, exceptions.APIException):
+        return None
+    headers = {"Retry-After": str(math.ceil(exc.wait))} if getattr(exc, "wait", None) else {}
+    data = exc.detail if isinstance(exc.detail, list | dict) else {"detail": exc.detail}
+    return Response(data, status=exc.status_code, headers=headers)

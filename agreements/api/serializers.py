@@ -91,6 +91,7 @@ class PartySerializer(serializers.ModelSerializer):
 class FlowSerializer(serializers.ModelSerializer):
     """A resource flow as its agreement's page shows it: provider → resource → receiver."""
 
+    url = serializers.HyperlinkedIdentityField(view_name="api:flow-detail")
     resource = ResourceSummarySerializer()
     provider = OrganisationSummarySerializer()
     receiver = OrganisationSummarySerializer()
@@ -109,6 +110,7 @@ class FlowSerializer(serializers.ModelSerializer):
         model = ResourceFlow
         fields = [
             "id",
+            "url",
             "resource",
             "provider",
             "receiver",

@@ -3,6 +3,7 @@
 An agreement's reference may contain slashes ("HEZA/2023/01"), so its address takes the rest of
 the path, as the agreement page's does."""
 
+from django.db import transaction
 from django.urls import path
 
 from agreements.api import docs, views
@@ -10,17 +11,21 @@ from agreements.api import docs, views
 app_name = "api"
 
 
-def endpoint(viewset, prefix, name, lookup=None):
-    patterns = [path(f"v1/{prefix}/", viewset.as_view({"get": "list"}), name=f"{name}-list")]
-    if lookup:
-        patterns.append(
-            path(
-                f"v1/{prefix}/{lookup}/",
-                viewset.as_view({"get": "retrieve"}),
-                name=f"{name}-detail",
-            )
-        )
-    return patterns
+def endpoint(viewset, prefix, name, lookup):
+    """The list and the detail of ``viewset``. They only read, so they run outside
+    ATOMIC_REQUESTS' transaction, as the cached public pages do: a 304 runs no query at all."""
+    return [
+        path(
+            f"v1/{prefix}/",
+            transaction.non_atomic_requests(viewset.as_view({"get": "list"})),
+            name=f"{name}-list",
+        ),
+        path(
+            f"v1/{prefix}/{lookup}/",
+            transaction.non_atomic_requests(viewset.as_view({"get": "retrieve"})),
+            name=f"{name}-detail",
+        ),
+    ]
 
 
 urlpatterns = [
