@@ -6,6 +6,7 @@ import math
 
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -32,12 +33,29 @@ def page_not_found(request, exception):
     return defaults.page_not_found(request, exception)
 
 
+class TooManyRequests(exceptions.Throttled):
+    """DRF's 429, saying how long to wait in the reader's language (DRF's own sentence is made
+    of two untranslated halves)."""
+
+    def __init__(self, wait=None):
+        self.wait = math.ceil(wait) if wait is not None else None
+        if self.wait is None:
+            detail = _("Too many requests: ask again later.")
+        else:
+            detail = ngettext(
+                "Too many requests: ask again in %(wait)d second.",
+                "Too many requests: ask again in %(wait)d seconds.",
+                self.wait,
+            ) % {"wait": self.wait}
+        exceptions.APIException.__init__(self, detail, code="throttled")
+
+
 def exception_handler(exc, context):
     """DRF's answer to an error (``REST_FRAMEWORK["EXCEPTION_HANDLER"]``), less its rollback: the
     API's views only read, outside any transaction of their own (``agreements/api/urls.py``), so
     the one transaction DRF could mark for rollback would be a caller's (a test's)."""
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound(*exc.args)
+        exc = exceptions.NotFound(_("Not found."))  # not Django's English "No Park matches..."
     if not isinstance(exc, exceptions.APIException):
         return None
     headers = {"Retry-After": str(math.ceil(exc.wait))} if getattr(exc, "wait", None) else {}

@@ -26,6 +26,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
 from agreements.api import serializers as api
+from agreements.api.errors import TooManyRequests
 from agreements.filters import AgreementFilterForm
 from agreements.models import Agreement, Resource, ResourceFlow
 from parks.models import Organisation, Park
@@ -101,6 +102,9 @@ class PublicReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         request.LANGUAGE_CODE = language
         self.today = timezone.localdate()
         super().initial(request, *args, **kwargs)
+
+    def throttled(self, request, wait):
+        raise TooManyRequests(wait)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": self.today}

@@ -56,6 +56,7 @@ def test_the_language_cookie_of_the_site_does_not_choose_the_apis(client, demo, 
 
 def test_an_error_is_in_the_language_asked_for(client, db):
     response = client.get("/api/v1/parks/no-such-park/", HTTP_ACCEPT_LANGUAGE="vi")
+    unreadable = client.get("/api/v1/parks/a%20park/", HTTP_ACCEPT_LANGUAGE="vi")
 
-    assert response.status_code == 404
-    assert response.json()["detail"] != "Not found."
+    assert response.status_code == unreadable.status_code == 404
+    assert response.json() == unreadable.json() == {"detail": "Không tìm thấy."}

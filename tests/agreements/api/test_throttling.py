@@ -23,9 +23,11 @@ def test_a_client_past_the_rate_is_told_to_wait(client, demo, three_a_minute):
 
     assert refused.status_code == 429
     assert 0 < int(refused["Retry-After"]) <= 60
-    assert "throttled" in refused.json()["detail"]
-    # Every endpoint counts: the same client is refused on another.
-    assert client.get(reverse("api:agreement-list")).status_code == 429
+    assert refused.json()["detail"].startswith("Too many requests: ask again in")
+    # Every endpoint counts: the same client is refused on another, told so in its language.
+    in_vietnamese = client.get(reverse("api:agreement-list"), HTTP_ACCEPT_LANGUAGE="vi")
+    assert in_vietnamese.status_code == 429
+    assert in_vietnamese["Content-Language"] == "vi"
 
 
 def test_conditional_requests_count_too(client, demo, three_a_minute):
