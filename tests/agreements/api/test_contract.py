@@ -10,8 +10,8 @@ is out of the way (a rate no run reaches)."""
 import json
 
 import pytest
-from django.core.management import call_command
 import schemathesis
+from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import (
