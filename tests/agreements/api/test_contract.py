@@ -12,6 +12,8 @@ import json
 import pytest
 import schemathesis
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import (
@@ -24,7 +26,7 @@ from schemathesis.checks import (
 
 from symbiosis.wsgi import application
 
-EXAMPLES = 25
+EXAMPLES = 15
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -50,6 +52,13 @@ def registry(deep_c_network, settings):
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
     settings.API_ANON_RATE = "1000000/min"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The application closes the database connection after each request, and with it the
+    # test's transaction (on PostgreSQL): as Django's test client does, keep it open.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 def test_the_schema_tested_is_the_one_served(client, db):
