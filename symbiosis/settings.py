@@ -7,6 +7,7 @@ it cannot read, and the module refuses an unsafe production configuration.
 import datetime
 import ipaddress
 import os
+import re
 from email.utils import getaddresses
 from pathlib import Path
 
@@ -526,6 +527,11 @@ LOGGING = {
 # the load balancers too) throttled to API_ANON_RATE requests ("120/min": a number, then
 # s/sec, min, hour or day), counted in the shared cache.
 API_ANON_RATE = env_str("DJANGO_API_ANON_RATE", default="120/min")
+if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", API_ANON_RATE):
+    raise ImproperlyConfigured(
+        f"DJANGO_API_ANON_RATE={API_ANON_RATE!r} is not a rate: write requests/period, the "
+        "period one of s, min, hour or day (e.g. 120/min)."
+    )
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [],
