@@ -13,6 +13,7 @@ from symbiosis.bilingual import pick
 from symbiosis.partial_dates import Precision
 
 
+@extend_schema_field(OpenApiTypes.URI)
 class PageField(serializers.Field):
     """The address of the row's page on the site (``get_absolute_url``), absolute."""
 
@@ -21,9 +22,6 @@ class PageField(serializers.Field):
 
     def to_representation(self, value):
         return self.context["request"].build_absolute_uri(value.get_absolute_url())
-
-
-PageField = extend_schema_field(OpenApiTypes.URI)(PageField)
 
 
 @extend_schema_field({"type": "string", "pattern": "^([A-Z]{2})?$"})
@@ -135,8 +133,9 @@ class FlowSerializer(serializers.ModelSerializer):
         )
     )
     def get_symbiosis_kind(self, flow):
-        confirmed = flow.agreement.symbiosis_kind_confirmed_at is not None
-        return flow.symbiosis_kind or None if confirmed else None
+        if flow.agreement.symbiosis_kind_confirmed_at is None:
+            return None
+        return flow.symbiosis_kind or None
 
 
 class FlowListSerializer(FlowSerializer):
