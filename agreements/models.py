@@ -446,6 +446,17 @@ class AgreementQuerySet(models.QuerySet):
             | Q(amends=agreement)
         ).order_by("reference")[:limit]
 
+    def for_api(self):
+        """Each agreement with what the API gives with it (``agreements/api/``): its park, the
+        agreements it nests in, its parties and its flows (``ResourceFlowQuerySet.for_api``)."""
+        return self.select_related("park", "framework", "amends").prefetch_related(
+            Prefetch(
+                "parties",
+                queryset=Party.objects.select_related("organisation").order_by("role", "pk"),
+            ),
+            Prefetch("flows", queryset=ResourceFlow.objects.for_api().order_by("pk")),
+        )
+
     def for_detail_page(self):
         return self.select_related("park", "created_by", "reviewed_by").prefetch_related(
             Prefetch(
@@ -967,6 +978,11 @@ class ResourceFlowQuerySet(models.QuerySet):
         from agreements.impact import recorded_by_a_bilateral  # it builds on these models
 
         return recorded_by_a_bilateral(Q(agreement__review_state=Agreement.PUBLIC_STATE))
+
+    def for_api(self):
+        """Each flow with what the API gives with it: its resource, both ends, and the flow it is
+        made from with that one's agreement (to tell whether it is public)."""
+        return self.select_related("resource", "provider", "receiver", "made_from__agreement")
 
     def for_public_pages(self):
         """Each flow with what a page shows beside it: resource, both ends, agreement, park."""

@@ -27,6 +27,7 @@ from django.http import HttpResponse
 from django.utils.translation import get_language
 
 GENERATION_KEY = "content-generation"
+CHANGED_AT_KEY = "content-changed-at"
 PAGE_TIMEOUT = 10 * 60
 DATA_TIMEOUT = 10 * 60
 
@@ -39,11 +40,23 @@ def generation():
     return value
 
 
+def changed_at():
+    """When the content last changed (a POSIX timestamp), as far as the cache knows: when the
+    generation last moved on, or, when the cache has forgotten it, when this was first asked
+    since (later than the truth, never earlier). The API's Last-Modified (agreements/api/)."""
+    value = cache.get(CHANGED_AT_KEY)
+    if value is None:
+        cache.add(CHANGED_AT_KEY, time.time(), None)
+        value = cache.get(CHANGED_AT_KEY) or time.time()
+    return value
+
+
 def _move_on():
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not in the cache (evicted, or a fresh cache): start a new one
         cache.set(GENERATION_KEY, time.time_ns(), None)
+    cache.set(CHANGED_AT_KEY, time.time(), None)
 
 
 def content_changed(**_signal_kwargs):

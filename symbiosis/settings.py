@@ -7,6 +7,7 @@ it cannot read, and the module refuses an unsafe production configuration.
 import datetime
 import ipaddress
 import os
+import re
 from email.utils import getaddresses
 from pathlib import Path
 
@@ -521,4 +522,55 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"django.request": {"filters": ["client_errors_on_one_line"]}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", default="INFO")},
+}
+
+# The public read-only API (agreements/api/, README "Public API"): JSON only, the same to
+# everyone (no sign-in: every client is anonymous, so none sees more than the public pages),
+# 25 rows a page (``page_size`` up to 100), each client address (symbiosis/client_ip.py, behind
+# the load balancers too) throttled to API_ANON_RATE requests ("120/min": a number, then
+# s/sec, min, hour or day), counted in the shared cache.
+API_ANON_RATE = env_str("DJANGO_API_ANON_RATE", default="120/min")
+if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", API_ANON_RATE):
+    raise ImproperlyConfigured(
+        f"DJANGO_API_ANON_RATE={API_ANON_RATE!r} is not a rate: write requests/period, the "
+        "period one of s, min, hour or day (e.g. 120/min)."
+    )
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["agreements.api.throttling.AnonymousClientThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "agreements.api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "EXCEPTION_HANDLER": "agreements.api.errors.exception_handler",
+}
+# Its OpenAPI 3 schema (/api/schema/) and the documentation page drawn from it (/api/docs/, our
+# own template: Swagger UI from the sidecar's static files, started by a static script, as the
+# Content-Security-Policy above wants).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Symbiosis Registry API",
+    "DESCRIPTION": (
+        "The verified industrial symbiosis agreements of the registry, with their parties and "
+        "resource flows, and the parks, organisations and resources they involve. Read-only, "
+        "JSON, paginated; names in English, in Vietnamese and in the language asked for by "
+        "Accept-Language (`name`); ETag and Last-Modified for conditional requests."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # One name per set of choices, where two models' fields share a field name.
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementKindEnum": "agreements.models.Agreement.Kind",
+        "SymbiosisKindEnum": "agreements.models.SymbiosisKind",
+        "ParkKindEnum": "parks.models.Park.Kind",
+        "OrganisationKindEnum": "parks.models.Organisation.Kind",
+        "ResourceCategoryEnum": "agreements.models.Resource.Category",
+        "UnitEnum": "agreements.units.Unit",
+        "PrecisionEnum": "symbiosis.partial_dates.Precision",
+    },
 }

@@ -16,6 +16,10 @@ from symbiosis.health import healthz
 from symbiosis.request_limits import small_form_only
 from symbiosis.throttling import ThrottledPasswordResetForm
 
+# The API answers an address no endpoint reads in JSON; every other address gets the site's page.
+handler400 = "agreements.api.errors.bad_request"
+handler404 = "agreements.api.errors.page_not_found"
+
 admin.site.site_header = admin.site.site_title = _("Symbiosis Registry: administration")
 
 # The register's pages, the reporting's and the import's share the addresses and URL names they
@@ -49,4 +53,6 @@ urlpatterns = [
     path("i18n/setlang/", csrf_exempt(small_form_only(set_language)), name="set_language"),
     path("agreements/", include((agreement_pages, "agreements"))),
     path("parks/", include((park_pages, "parks"))),
+    # The public read-only API, its schema and its documentation page (agreements/api/).
+    path("api/", include("agreements.api.urls")),
 ]

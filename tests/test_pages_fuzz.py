@@ -77,6 +77,20 @@ PAGES = [
     ("parks:report", "staff", []),
     ("parks:report-latest", "staff", ["year"]),
     ("parks:report-xlsx", "official", []),
+    # The public API (agreements/api/): its lists, details, schema and documentation page;
+    # tests/agreements/api/test_contract.py drives it from its schema too.
+    ("api:agreement-list", "anonymous", [*FILTERS, "symbiosis_kind", "page_size"]),
+    ("api:agreement-detail", "anonymous", []),
+    ("api:park-list", "anonymous", ["page", "page_size"]),
+    ("api:park-detail", "anonymous", []),
+    ("api:organisation-list", "anonymous", ["page", "page_size"]),
+    ("api:organisation-detail", "anonymous", []),
+    ("api:resource-list", "anonymous", ["page", "page_size"]),
+    ("api:resource-detail", "anonymous", []),
+    ("api:flow-list", "anonymous", ["page", "page_size"]),
+    ("api:flow-detail", "anonymous", []),
+    ("api:schema", "anonymous", ["format", "lang"]),
+    ("api:docs", "anonymous", []),
     (
         "admin:agreements_agreement_changelist",
         "admin",
@@ -154,6 +168,11 @@ def site(demo):
                 created_by=staff, columns=["Reference"], rows=[[2, "FUZZ-1"]], total=1
             ).pk
         },
+        "api:agreement-detail": {"reference": demo.reference},
+        "api:park-detail": {"slug": demo.park.slug},
+        "api:organisation-detail": {"slug": "dinh-vu-ip-jsc"},
+        "api:resource-detail": {"slug": Resource.objects.first().slug},
+        "api:flow-detail": {"pk": demo.flows.first().pk},
         "parks:detail": {"slug": demo.park.slug},
         "parks:members": {"slug": demo.park.slug},
         "accounts:agency-members": {"slug": "heza"},

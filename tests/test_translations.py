@@ -210,6 +210,11 @@ def _agreement_url(name, agreement):
 
 PAGES = {
     # page: (who, how to find its address, Vietnamese the page must show)
+    "api docs": (
+        None,
+        lambda r: reverse("api:docs"),
+        ["API công khai", "Lược đồ OpenAPI 3 có tại", "chỉ đọc, dưới dạng JSON"],
+    ),
     "home": (None, lambda r: reverse("home"), ["Sổ đăng ký qua các con số", "Tìm kiếm thỏa thuận"]),
     "agreement list": (
         None,

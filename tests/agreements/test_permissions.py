@@ -40,6 +40,20 @@ def same(code, anonymous=None):
 
 # name: (state of the agreement the URL is about or None, GET answers, POST answers)
 RULES = {
+    # The public API answers everyone alike, signed in or not: a draft is no one's to read
+    # there, not even its park's staff's or an admin's (they read it on its page).
+    "api:agreement-list": (None, same(200), same(405)),
+    "api:agreement-detail": (DRAFT, same(404), same(405)),
+    "api:park-list": (None, same(200), same(405)),
+    "api:park-detail": (None, same(200), same(405)),
+    "api:organisation-list": (None, same(200), same(405)),
+    "api:organisation-detail": (None, same(200), same(405)),
+    "api:resource-list": (None, same(200), same(405)),
+    "api:resource-detail": (None, same(200), same(405)),
+    "api:flow-list": (None, same(200), same(405)),
+    "api:flow-detail": (None, same(200), same(405)),
+    "api:schema": (None, same(200), same(405)),
+    "api:docs": (None, same(200), same(405)),
     "agreements:mine": (None, same(200, LOGIN), same(405, LOGIN)),
     "agreements:create": (
         None,
@@ -197,6 +211,10 @@ KWARGS = {
     "agreements:resource-factor": lambda world: {"slug": world.resource.slug},
     "agreements:import-preview": lambda world: {"pk": staff_batch(world)},
     "agreements:import-confirm": lambda world: {"pk": staff_batch(world)},
+    "api:park-detail": lambda world: {"slug": world.park.slug},
+    "api:organisation-detail": lambda world: {"slug": world.provider.slug},
+    "api:resource-detail": lambda world: {"slug": world.resource.slug},
+    "api:flow-detail": lambda world: {"pk": make_agreement(world.park).flows.get().pk},
     "agreements:proposal-confirm": lambda world: {
         "kind": "resource",
         "pk": make_resource(confirmed_at=None, proposed_for_park=world.park).pk,
@@ -226,6 +244,7 @@ OWNED_VIEW_MODULES = {
         "agreements.reporting.report_views",
     },
     "accounts": {"agreements.accounts.members", "agreements.accounts.account"},
+    "api": {"agreements.api.views", "agreements.api.docs"},
 }
 
 

@@ -116,6 +116,19 @@ def test_pages_are_stored_per_language(client):
     assert "Chia sẻ hơi nước" in vietnamese
 
 
+def test_a_stored_page_says_it_varies_with_the_language(client):
+    """Shared caches in front of the app keep one copy per language too."""
+    url = reverse("agreements:list")
+    fresh = client.get(url, HTTP_ACCEPT_LANGUAGE="vi")
+    stored = client.get(url, HTTP_ACCEPT_LANGUAGE="vi")
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+
+    for response in (fresh, stored, english):
+        assert "Accept-Language" in response["Vary"]
+    assert stored.content == fresh.content
+    assert (stored["Content-Language"], english["Content-Language"]) == ("vi", "en")
+
+
 def test_stored_pages_carry_no_per_visitor_token(client):
     response = client.get(reverse("home"))
 

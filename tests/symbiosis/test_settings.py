@@ -258,3 +258,13 @@ def test_the_load_balancers_addresses_are_addresses_or_networks():
     assert named.returncode == 0, named.stderr
     assert mistyped.returncode != 0
     assert "DJANGO_TRUSTED_PROXIES: '10.0.0/8' is not an IP address or network" in mistyped.stderr
+
+
+@pytest.mark.parametrize("value", ["lots", "120", "120/fortnight", "0/min", "/min"])
+def test_an_api_rate_that_is_not_a_rate_is_an_error(value):
+    result = run_manage(
+        "check", DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 50, DJANGO_API_ANON_RATE=value
+    )
+
+    assert result.returncode != 0
+    assert f"DJANGO_API_ANON_RATE={value!r} is not a rate" in result.stderr

@@ -1,0 +1,17 @@
+// The API's documentation page (templates/api/docs.html): Swagger UI drawn from the schema
+// named by its container, started here rather than by an inline script, as the site's
+// Content-Security-Policy requires.
+(function () {
+  "use strict";
+  var container = document.getElementById("swagger-ui");
+  if (!container || typeof window.SwaggerUIBundle === "undefined") {
+    return;
+  }
+  window.SwaggerUIBundle({
+    url: container.dataset.schemaUrl,
+    domNode: container,
+    deepLinking: true,
+    presets: [window.SwaggerUIBundle.presets.apis],
+    layout: "BaseLayout",
+  });
+})();
