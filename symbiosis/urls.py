@@ -43,4 +43,5 @@ urlpatterns = [
     path("i18n/setlang/", csrf_exempt(small_form_only(set_language)), name="set_language"),
     path("agreements/", include((agreement_pages, "agreements"))),
     path("parks/", include((park_pages, "parks"))),
+    path("data/", include("agreements.open_data.urls")),
 ]
