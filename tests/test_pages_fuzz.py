@@ -74,6 +74,9 @@ PAGES = [
     ("parks:report", "staff", []),
     ("parks:report-latest", "staff", ["year"]),
     ("parks:report-xlsx", "official", []),
+    ("open_data:index", "anonymous", []),
+    ("open_data:datapackage", "anonymous", []),
+    ("open_data:table", "anonymous", []),
     (
         "admin:agreements_agreement_changelist",
         "admin",
@@ -155,6 +158,7 @@ def site(demo):
         "parks:report": {"slug": demo.park.slug, "year": 2024},
         "parks:report-latest": {"slug": demo.park.slug},
         "parks:report-xlsx": {"slug": demo.park.slug, "year": 2024},
+        "open_data:table": {"name": "flows"},
         "admin:agreements_agreement_change": {"object_id": demo.pk},
         "admin:agreements_agreement_history": {"object_id": demo.pk},
     }

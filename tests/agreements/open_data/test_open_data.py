@@ -395,7 +395,8 @@ def test_the_page_explains_the_package_in_vietnamese(client, register):
     assert '<html lang="vi">' in page
     assert "Dữ liệu mở" in page
     assert "Cách trích dẫn" in page
-    assert "Thỏa thuận đã xác minh" in page or "thỏa thuận đã xác minh" in page
+    assert "Toàn bộ các thỏa thuận đã xác minh" in page
+    assert "Các bên tham gia mỗi thỏa thuận đã xác minh" in page  # a table's description
 
 
 def test_the_footer_links_to_the_open_data(client, demo):
