@@ -19,6 +19,7 @@ older ones are deleted.
 import datetime
 import hashlib
 import json
+import logging
 import posixpath
 import secrets
 import tempfile
@@ -49,6 +50,8 @@ KEPT_BUILDS = 2
 CHUNK_SIZE = 2000  # rows read from the database at a time
 NAME = "symbiosis-registry"
 PROFILE = "tabular-data-package"
+
+logger = logging.getLogger(__name__)
 
 
 def storage():
@@ -126,6 +129,12 @@ def current_build(*, now=None):
         return build
     try:
         return make_build(now=now)
+    except Exception:
+        if build is None:
+            raise
+        # Readers keep the last build rather than an error; the next request tries again.
+        logger.exception("The open data package could not be built again.")
+        return build
     finally:
         cache.delete(LOCK_KEY)
 

@@ -49,8 +49,6 @@ class Field:
 
     def descriptor(self):
         schema = {"name": self.name, "type": self.type, "description": str(self.description)}
-        if self.type == "date":
-            schema["format"] = "%Y-%m-%d"
         constraints = {}
         if self.required:
             constraints["required"] = True

@@ -412,3 +412,16 @@ def test_the_command_builds_only_when_due(register, real_cache):
     first, second, forced = output.getvalue().splitlines()
     assert first == second
     assert forced != first
+
+
+def test_a_build_that_fails_leaves_the_last_one_served(client, register, real_cache, settings):
+    first = package.make_build()
+    later = first.created + datetime.timedelta(minutes=settings.OPEN_DATA_REBUILD_MINUTES)
+    with (
+        mock.patch.object(package, "is_due", return_value=True),
+        mock.patch.object(package, "make_build", side_effect=OSError("disk full")),
+        mock.patch("agreements.open_data.package.timezone.now", return_value=later),
+    ):
+        response, _content = download(client, "agreements.csv")
+
+    assert response["ETag"] == f'"{first.id}"'
