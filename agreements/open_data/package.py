@@ -125,8 +125,10 @@ def current_build(*, now=None):
     build = latest()
     if not is_due(build, now=now):
         return build
-    if not cache.add(LOCK_KEY, now.isoformat(), LOCK_SECONDS) and build is not None:
+    locked = cache.add(LOCK_KEY, now.isoformat(), LOCK_SECONDS)
+    if not locked and build is not None:
         return build
+    # Without a build yet, a reader waits for one even while another process makes its own.
     try:
         return make_build(now=now)
     except Exception:
@@ -136,12 +138,19 @@ def current_build(*, now=None):
         logger.exception("The open data package could not be built again.")
         return build
     finally:
-        cache.delete(LOCK_KEY)
+        if locked:
+            cache.delete(LOCK_KEY)
 
 
 def open_file(build, name):
-    """A file of ``build``, opened for reading (the caller, a FileResponse, closes it)."""
-    return storage().open(build.path(name), "rb")
+    """(the build, its file ``name`` opened for reading; the caller, a FileResponse, closes
+    it). Should ``build`` have been deleted since this process last looked (two newer builds
+    were made), the newest build's file."""
+    try:
+        return build, storage().open(build.path(name), "rb")
+    except FileNotFoundError:
+        build = latest(refresh=True)
+        return build, storage().open(build.path(name), "rb")
 
 
 def make_build(*, now=None):

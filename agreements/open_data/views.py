@@ -47,12 +47,17 @@ def index(request):
     )
 
 
+def _validators(build):
+    return f'"{build.id}"', int(build.created.timestamp())
+
+
 def _serve(request, build, name, content_type):
-    etag = f'"{build.id}"'
-    last_modified = int(build.created.timestamp())
+    etag, last_modified = _validators(build)
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
-        response = FileResponse(package.open_file(build, name), content_type=content_type)
+        build, file = package.open_file(build, name)
+        etag, last_modified = _validators(build)
+        response = FileResponse(file, content_type=content_type)
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     # Readers may keep a copy for a minute; after that they ask again (a 304 until a new build).

@@ -425,3 +425,16 @@ def test_a_build_that_fails_leaves_the_last_one_served(client, register, real_ca
         response, _content = download(client, "agreements.csv")
 
     assert response["ETag"] == f'"{first.id}"'
+
+
+def test_a_process_that_knew_a_deleted_build_serves_the_newest(client, register, real_cache):
+    old = package.make_build()
+    newer = package.make_build()
+    package.make_build()  # the oldest of three is deleted
+    assert not package.storage().exists(old.path("flows.csv"))
+    assert package.storage().exists(newer.path("flows.csv"))
+    with mock.patch.object(package, "latest", side_effect=[old, package.latest(refresh=True)]):
+        response, content = download(client, "flows.csv")
+
+    assert response["ETag"] != f'"{old.id}"'
+    assert content.startswith(b"id,agreement_id,")
