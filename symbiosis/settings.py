@@ -175,6 +175,8 @@ LOCAL_APPS = [
     "agreements",
     # The officials' reporting (dashboard, exports, park networks): reads the register.
     "agreements.reporting",
+    # The verified register as an open Data Package (/data/): reads the register.
+    "agreements.open_data",
     # Signing in with a second factor (enrolment, the second step, recovery codes), for the
     # users the register's permissions name; its user admin after symbiosis' (it extends it).
     "agreements.accounts",
@@ -347,6 +349,43 @@ MEDIA_URL = "/documents-are-not-served-here/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Where `manage.py backup` writes its archives (README, "Backups").
 BACKUP_DIR = Path(env_str("DJANGO_BACKUP_DIR", default=str(BASE_DIR / "backups")))
+# The open data package (README, "Open data", agreements/open_data/): the folder its builds are
+# kept in (shared by the app processes, like the documents'), how long a build is served after
+# the register changed before it is made again, and its licence, one of these identifiers (SPDX).
+OPEN_DATA_ROOT = Path(env_str("DJANGO_OPEN_DATA_ROOT", default=str(BASE_DIR / "open-data")))
+OPEN_DATA_REBUILD_MINUTES = env_int("DJANGO_OPEN_DATA_REBUILD_MINUTES", default=5, minimum=1)
+OPEN_DATA_LICENCES = {
+    "CC-BY-4.0": (
+        "https://creativecommons.org/licenses/by/4.0/",
+        "Creative Commons Attribution 4.0 International",
+    ),
+    "CC-BY-SA-4.0": (
+        "https://creativecommons.org/licenses/by-sa/4.0/",
+        "Creative Commons Attribution-ShareAlike 4.0 International",
+    ),
+    "CC0-1.0": (
+        "https://creativecommons.org/publicdomain/zero/1.0/",
+        "Creative Commons Zero v1.0 Universal",
+    ),
+    "ODC-By-1.0": (
+        "https://opendatacommons.org/licenses/by/1-0/",
+        "Open Data Commons Attribution License v1.0",
+    ),
+    "ODbL-1.0": (
+        "https://opendatacommons.org/licenses/odbl/1-0/",
+        "Open Data Commons Open Database License v1.0",
+    ),
+    "PDDL-1.0": (
+        "https://opendatacommons.org/licenses/pddl/1-0/",
+        "Open Data Commons Public Domain Dedication and License v1.0",
+    ),
+}
+OPEN_DATA_LICENCE = env_str("DJANGO_OPEN_DATA_LICENCE", default="CC-BY-4.0").strip()
+if OPEN_DATA_LICENCE not in OPEN_DATA_LICENCES:
+    raise ImproperlyConfigured(
+        f"DJANGO_OPEN_DATA_LICENCE={OPEN_DATA_LICENCE!r} is not one of: "
+        f"{', '.join(OPEN_DATA_LICENCES)}."
+    )
 DOCUMENTS_STORAGE = env_choice("DJANGO_DOCUMENTS_STORAGE", ["filesystem", "s3"])
 if DOCUMENTS_STORAGE == "s3":
     # Every object private, whatever the bucket's default: "private" (the bucket's owner
@@ -384,6 +423,10 @@ else:
     _documents_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
     "default": _documents_storage,
+    "open_data": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": OPEN_DATA_ROOT},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

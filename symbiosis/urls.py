@@ -55,4 +55,5 @@ urlpatterns = [
     path("parks/", include((park_pages, "parks"))),
     # The public read-only API, its schema and its documentation page (agreements/api/).
     path("api/", include("agreements.api.urls")),
+    path("data/", include("agreements.open_data.urls")),
 ]

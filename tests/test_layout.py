@@ -40,10 +40,13 @@ def test_parks_imports_nothing_from_agreements():
     assert offending == []
 
 
-@pytest.mark.parametrize("package", ["agreements.reporting", "agreements.sample_data"])
-def test_the_register_imports_neither_reporting_nor_sample_data(package):
+@pytest.mark.parametrize(
+    "package", ["agreements.reporting", "agreements.sample_data", "agreements.open_data"]
+)
+def test_the_register_imports_neither_reporting_nor_sample_data_nor_open_data(package):
     register = imports_of(
-        "agreements", leaving_out=["agreements/reporting", "agreements/sample_data"]
+        "agreements",
+        leaving_out=["agreements/reporting", "agreements/sample_data", "agreements/open_data"],
     )
     offending = [(path, m) for path, m in register if reaches(m, package)]
     assert offending == []

@@ -91,6 +91,9 @@ PAGES = [
     ("api:flow-detail", "anonymous", []),
     ("api:schema", "anonymous", ["format", "lang"]),
     ("api:docs", "anonymous", []),
+    ("open_data:index", "anonymous", []),
+    ("open_data:datapackage", "anonymous", []),
+    ("open_data:table", "anonymous", []),
     (
         "admin:agreements_agreement_changelist",
         "admin",
@@ -183,6 +186,7 @@ def site(demo):
         "parks:report": {"slug": demo.park.slug, "year": 2024},
         "parks:report-latest": {"slug": demo.park.slug},
         "parks:report-xlsx": {"slug": demo.park.slug, "year": 2024},
+        "open_data:table": {"name": "flows"},
         "admin:agreements_agreement_change": {"object_id": demo.pk},
         "admin:agreements_agreement_history": {"object_id": demo.pk},
     }

@@ -251,6 +251,11 @@ PAGES = {
             "1 thỏa thuận đã xác minh chia sẻ",
         ],
     ),
+    "open data": (
+        None,
+        lambda r: reverse("open_data:index"),
+        ["Dữ liệu mở", "Giấy phép", "Các bảng", "Cách trích dẫn", "Các bên tham gia"],
+    ),
     "park list": (
         None,
         lambda r: reverse("parks:list"),

@@ -633,12 +633,14 @@ class _Echo:
         return value
 
 
-def csv_stream(header, rows):
+def csv_stream(header, rows, *, byte_order_mark=True):
     """The CSV text, UTF-8 with a byte-order mark so that spreadsheet programs read
-    Vietnamese names correctly: the header alone first (the download starts before the
-    rows' query answers), then ``CSV_ROWS_PER_CHUNK`` rows at a time."""
+    Vietnamese names correctly (without one for files read by programs: the open data
+    package): the header alone first (the download starts before the rows' query answers),
+    then ``CSV_ROWS_PER_CHUNK`` rows at a time."""
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([inert(str(cell)) for cell in header])
+    mark = "\ufeff" if byte_order_mark else ""
+    yield mark + writer.writerow([inert(str(cell)) for cell in header])
     rows = iter(rows)
     while chunk := list(islice(rows, CSV_ROWS_PER_CHUNK)):
         yield "".join([_csv_line(row, writer) for row in chunk])

@@ -194,6 +194,10 @@ RULES = {
     ),
     "accounts:invitation": (None, same(404), same(404)),
     "accounts:account": (None, same(200, LOGIN), same(200, LOGIN)),
+    # Open data (agreements.open_data.views): the verified register, to everyone; read only.
+    "open_data:index": (None, same(200), same(405)),
+    "open_data:datapackage": (None, same(200), same(405)),
+    "open_data:table": (None, same(200), same(405)),
 }
 # What the URLs that take arguments are given, besides an agreement's reference: fixed values,
 # or a function of the world for the pages about one of its parks or agencies (the world's
@@ -208,6 +212,7 @@ KWARGS = {
     "parks:report-xlsx": lambda world: {"slug": world.park.slug, "year": 2024},
     "accounts:agency-members": lambda world: {"slug": world.agency.slug},
     "accounts:invitation": {"token": "not-a-token"},
+    "open_data:table": {"name": "agreements"},
     "agreements:resource-factor": lambda world: {"slug": world.resource.slug},
     "agreements:import-preview": lambda world: {"pk": staff_batch(world)},
     "agreements:import-confirm": lambda world: {"pk": staff_batch(world)},
@@ -245,6 +250,7 @@ OWNED_VIEW_MODULES = {
     },
     "accounts": {"agreements.accounts.members", "agreements.accounts.account"},
     "api": {"agreements.api.views", "agreements.api.docs"},
+    "open_data": {"agreements.open_data.views"},
 }
 
 
