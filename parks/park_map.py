@@ -88,7 +88,7 @@ LOOKS = {
 OUTLINE_COLOUR = "#212529"
 # A marker's area: the smallest for a park without verified agreements, growing in proportion
 # to its count up to the largest for the park with the most (radii of circles of that area).
-SMALLEST_RADIUS, LARGEST_RADIUS = 6.0, 20.0
+SMALLEST_RADIUS, LARGEST_RADIUS = 8.0, 24.0
 
 
 def mercator_y(latitude):
@@ -273,7 +273,31 @@ class ParkMap:
 
     @property
     def legend(self):
-        return [(look, Park.EipStatus(look.status).label) for look in LOOKS.values()]
+        """Each status's mark, as drawn in a key of 20 by 20, with its name."""
+        return [
+            LegendEntry(
+                status=look.status,
+                label=Park.EipStatus(look.status).label,
+                shape=look.shape,
+                fill=look.fill,
+                radius=KEY_RADIUS,
+                points=shape_points(look.shape, 10, 10, KEY_RADIUS),
+            )
+            for look in LOOKS.values()
+        ]
+
+
+KEY_RADIUS = 7
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    status: str
+    label: str
+    shape: str
+    fill: str
+    radius: float
+    points: str
 
 
 def marker_radius(count, largest):
@@ -290,7 +314,12 @@ def shape_points(shape, x, y, radius):
     area = math.pi * radius**2
     if shape == "square":
         half = math.sqrt(area) / 2
-        corners = [(x - half, y - half), (x + half, y - half), (x + half, y + half), (x - half, y + half)]
+        corners = [
+            (x - half, y - half),
+            (x + half, y - half),
+            (x + half, y + half),
+            (x - half, y + half),
+        ]
     elif shape == "diamond":
         half = math.sqrt(area / 2)  # a square standing on a corner: its diagonals 2 * half
         corners = [(x, y - half), (x + half, y), (x, y + half), (x - half, y)]
