@@ -6,11 +6,12 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
 from agreements.models import Agreement
-from parks.models import Park
+from parks.models import Park, validate_park_slug
 from parks.park_map import LOOKS, Frame, clip_ring, draw_park_map, frame_for
 from symbiosis.security_headers import tiles_origin
 from tests.factories import make_agreement, make_park, make_park_staff
@@ -293,3 +294,8 @@ def test_with_a_tile_server_the_page_loads_leaflet_and_may_show_its_tiles_only(s
 )
 def test_the_tile_servers_origin_is_read_from_its_address(url, origin):
     assert tiles_origin(url) == origin
+
+
+def test_no_park_may_take_the_maps_address_as_its_slug():
+    with pytest.raises(ValidationError, match="a word the registry's addresses use"):
+        validate_park_slug("map")
