@@ -299,3 +299,15 @@ def test_the_tile_servers_origin_is_read_from_its_address(url, origin):
 def test_no_park_may_take_the_maps_address_as_its_slug():
     with pytest.raises(ValidationError, match="a word the registry's addresses use"):
         validate_park_slug("map")
+
+
+def test_a_parks_name_is_escaped_in_its_marks_name():
+    make_park(
+        name_en='Park "<b>bold</b>"', slug="bold", latitude=Decimal("20"), longitude=Decimal("106")
+    )
+
+    content = map_page().content.decode()
+
+    assert "<b>bold" not in content
+    assert 'aria-label="Park &quot;&lt;b&gt;bold&lt;/b&gt;&quot;: Not assessed' in content
+    assert "<title>Park &quot;&lt;b&gt;bold&lt;/b&gt;&quot;: Not assessed" in content
