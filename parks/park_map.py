@@ -11,6 +11,8 @@ Each park with a latitude and a longitude is a marker: its area grows with its n
 verified agreements (``agreement_count``, counted by the caller), its colour and its shape say
 its eco-industrial-park status. Parks without coordinates are listed as "not on the map".
 This module knows nothing of agreements: it takes parks that carry ``agreement_count``.
+Parks on both sides of the 180th meridian (none in the registry's region) would be drawn the long
+way round, across the whole world.
 """
 
 import functools
