@@ -114,7 +114,7 @@ class HomeView(TemplateView):
         )
         context["latest"] = public.for_list_page().latest_first()[: self.latest_count]
         # One query for both the small map and the parks with the most verified agreements.
-        parks = cached_data("home-parks", compute=parks_for_map)
+        parks = cached_data("home-parks-map", compute=parks_for_map)
         context["park_map"] = draw_park_map(parks, thinning=SMALL_MAP_THINNING)
         context["parks"] = sorted(parks, key=lambda park: -park.agreement_count)[: self.park_count]
         return context
