@@ -6,6 +6,7 @@ from django.urls import path
 
 from agreements.views import factors, measurements, merge, parks, public, staff
 from symbiosis.caching import cache_public_page
+from symbiosis.security_headers import allows_map_tiles
 
 urlpatterns = [
     # Public pages: agreements.views.public
@@ -78,6 +79,8 @@ last_patterns = [
 # Under /parks/, namespace "parks".
 park_patterns = [
     path("", cache_public_page(public.ParkListView.as_view(), params=["page"]), name="list"),
+    # "map" is no park's slug (parks.models.RESERVED_PARK_SLUGS).
+    path("map/", allows_map_tiles(cache_public_page(public.ParkMapView.as_view())), name="map"),
     path(
         "organisations/<slug:slug>/",
         cache_public_page(public.OrganisationDetailView.as_view(), params=["page", "flows_page"]),

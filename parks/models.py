@@ -387,7 +387,7 @@ class Agency(Organisation):
 DEVELOPER_KINDS = [Organisation.Kind.COMPANY, Organisation.Kind.PUBLIC_UTILITY]
 
 # Words the park pages' addresses use after /parks/: a park slugged so would be hidden by them.
-RESERVED_PARK_SLUGS = frozenset({"new", "organisations"})
+RESERVED_PARK_SLUGS = frozenset({"new", "organisations", "map"})
 
 
 def validate_park_slug(slug):
@@ -402,6 +402,19 @@ def validate_park_slug(slug):
 class ParkQuerySet(models.QuerySet):
     def for_list_page(self):
         return self.select_related("developer", "managing_authority")
+
+    def for_map(self):
+        """What the map of parks and its list show of each park (``parks/park_map.py``)."""
+        return self.only(
+            "slug",
+            "name_vi",
+            "name_en",
+            "country",
+            "province",
+            "eip_status",
+            "latitude",
+            "longitude",
+        )
 
     def as_choices(self):
         """(slug, name) of each park, for a list to pick one from: its names read in one query

@@ -11,7 +11,8 @@ inline style in the admin, whose output Django escapes and only admins see, risk
 admin's scripts are held to our rule: Django's admin has no inline script.
 """
 
-from functools import cache
+from functools import cache, wraps
+from urllib.parse import urlsplit
 
 from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
@@ -42,6 +43,30 @@ def permissions_policy(features):
     return ", ".join(
         f"{feature}=({' '.join(allowed)})" for feature, allowed in sorted(features.items())
     )
+
+
+def tiles_origin(url):
+    """The origin a tile address template loads from, as a CSP source: ``{s}.`` (the tile
+    server's subdomains) stands for any subdomain."""
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1].lower()
+    if host.startswith("{s}."):
+        host = "*." + host[len("{s}.") :]
+    return f"{parts.scheme}://{host}"
+
+
+def allows_map_tiles(view):
+    """A page with the tile map (``MAP_TILES_URL``) may load images from the tile server; no
+    other page may, and none when it is unset."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if settings.MAP_TILES_URL:
+            response._csp_update = {"img-src": [tiles_origin(settings.MAP_TILES_URL)]}
+        return response
+
+    return wrapper
 
 
 class PermissionsPolicyMiddleware:

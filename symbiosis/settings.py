@@ -10,6 +10,7 @@ import os
 import re
 from email.utils import getaddresses
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -532,6 +533,34 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+
+def env_tiles_url(name):
+    """A tile server's address template (``https://tile.example.org/{z}/{x}/{y}.png``, ``{s}``
+    for its subdomains), or "" when unset."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in {"https", "http"}
+        or not parts.hostname
+        or not all(f"{{{part}}}" in value for part in "zxy")
+    ):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a tile address: write an http(s) address with {{z}}, {{x}} "
+            "and {y}, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png."
+        )
+    return value
+
+
+# The map of parks (parks/park_map.py) is drawn by the server from Natural Earth's outlines; with
+# a tile server set, its page lays the parks over that server's tiles too (Leaflet, vendored),
+# and the CSP of that page allows images from that server (symbiosis/security_headers.py).
+MAP_TILES_URL = env_tiles_url("DJANGO_MAP_TILES_URL")
+# Shown under the tile map, as the tiles' terms ask (e.g. "© OpenStreetMap contributors").
+MAP_TILES_ATTRIBUTION = env_str("DJANGO_MAP_TILES_ATTRIBUTION", default="")
+
 # Browser features no page of the registry uses, turned off for every page and anything it
 # could embed (an empty list: allowed nowhere).
 PERMISSIONS_POLICY = {

@@ -69,6 +69,7 @@ PAGES = [
     ("accounts:invitation", "anonymous", []),
     ("parks:members", "official", []),
     ("parks:list", "anonymous", ["page"]),
+    ("parks:map", "anonymous", []),
     ("parks:detail", "anonymous", ["page"]),
     ("parks:organisation-detail", "anonymous", ["page", "flows_page"]),
     ("parks:create", "official", []),

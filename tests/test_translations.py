@@ -261,6 +261,16 @@ PAGES = {
         lambda r: reverse("parks:list"),
         ["Khu công nghiệp Deep C", "Chủ đầu tư hạ tầng", "Cơ quan quản lý", "Tình trạng"],
     ),
+    "park map": (
+        None,
+        lambda r: reverse("parks:map"),
+        [
+            "Bản đồ các khu công nghiệp",
+            "Khu công nghiệp Deep C (Khu công nghiệp Đình Vũ)",
+            "Chưa đánh giá",
+            "không có trên bản đồ (chưa ghi tọa độ)",
+        ],
+    ),
     "park detail": (
         None,
         lambda r: reverse("parks:detail", kwargs={"slug": "deep-c"}),

@@ -12,6 +12,7 @@ database.
 import re
 from pathlib import PurePath
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -34,6 +35,7 @@ from agreements.permissions import (
 from agreements.views.factors import factor_history
 from agreements.year_chart import flow_charts, yearly_charts
 from parks.models import Organisation, Park
+from parks.park_map import SMALL_MAP_THINNING, draw_park_map
 from symbiosis.caching import cached_data
 from symbiosis.pagination import (
     CappedPaginator,
@@ -93,6 +95,11 @@ def with_public_agreement_count(parks):
     )
 
 
+def parks_for_map():
+    """Every park with its verified agreements counted (one grouped query), in name order."""
+    return list(with_public_agreement_count(Park.objects.for_map()).order_by("name_en", "name_vi"))
+
+
 class HomeView(TemplateView):
     template_name = "home.html"
     latest_count = 5
@@ -106,15 +113,10 @@ class HomeView(TemplateView):
             "home-figures", today, compute=lambda: home_figures(public, today=today)
         )
         context["latest"] = public.for_list_page().latest_first()[: self.latest_count]
-        context["parks"] = cached_data(
-            "home-parks",
-            self.park_count,
-            compute=lambda: list(
-                with_public_agreement_count(Park.objects.all()).order_by(
-                    "-agreement_count", "name_en", "name_vi"
-                )[: self.park_count]
-            ),
-        )
+        # One query for both the small map and the parks with the most verified agreements.
+        parks = cached_data("home-parks-map", compute=parks_for_map)
+        context["park_map"] = draw_park_map(parks, thinning=SMALL_MAP_THINNING)
+        context["parks"] = sorted(parks, key=lambda park: -park.agreement_count)[: self.park_count]
         return context
 
 
@@ -435,6 +437,23 @@ class ParkListView(PageNumberClampMixin, ListView):
         return super().get_context_data(
             can_create_park=can_create_park(self.request.user), **kwargs
         )
+
+
+class ParkMapView(TemplateView):
+    """Every park on a map drawn by the server (``parks/park_map.py``) and in a list beside it;
+    with a tile server set (``MAP_TILES_URL``), a script lays them over its tiles."""
+
+    template_name = "parks/park_map.html"
+
+    def get_context_data(self, **kwargs):
+        parks = parks_for_map()
+        context = super().get_context_data(park_map=draw_park_map(parks), **kwargs)
+        if settings.MAP_TILES_URL:
+            context["tiles"] = {
+                "url": settings.MAP_TILES_URL,
+                "attribution": settings.MAP_TILES_ATTRIBUTION,
+            }
+        return context
 
 
 class OrganisationDetailView(MergedDuplicateMixin, DetailWithListMixin, ListView):

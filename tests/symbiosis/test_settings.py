@@ -268,3 +268,32 @@ def test_an_api_rate_that_is_not_a_rate_is_an_error(value):
 
     assert result.returncode != 0
     assert f"DJANGO_API_ANON_RATE={value!r} is not a rate" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "tile.example.org/{z}/{x}/{y}.png",
+        "https://tile.example.org/tiles.png",
+        "ftp://x/{z}/{x}/{y}",
+    ],
+)
+def test_a_map_tiles_address_without_its_scheme_or_places_is_an_error(value):
+    result = run_manage(
+        "check", DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 50, DJANGO_MAP_TILES_URL=value
+    )
+
+    assert result.returncode != 0
+    assert f"DJANGO_MAP_TILES_URL={value!r} is not a tile address" in result.stderr
+
+
+def test_a_map_tiles_address_is_read_and_unset_is_none():
+    show = "from django.conf import settings; print(repr(settings.MAP_TILES_URL))"
+    url = "https://{s}.tile.example.org/{z}/{x}/{y}.png"
+
+    for env, expected in [({}, "''"), ({"DJANGO_MAP_TILES_URL": url}, repr(url))]:
+        result = run_manage(
+            "shell", "-c", show, DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 50, **env
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().splitlines()[-1] == expected
