@@ -45,7 +45,7 @@ from agreements.reporting.network import (
     render_network,
 )
 from agreements.year_chart import totals_charts
-from parks.models import Park
+from parks.models import Organisation, Park
 from symbiosis.caching import cached_data, generation
 from symbiosis.pagination import DetailWithListMixin
 from symbiosis.search import fold
@@ -326,6 +326,9 @@ class ParkDetailView(DetailWithListMixin, ListView):
             .only("slug", "kind", "name_en", "name_vi", "name_own", "park")
             .order_by("name_en", "name_vi", "pk")[:TENANTS_SHOWN]
         )
+        url_of = Organisation.absolute_urls()
+        for tenant in tenants:
+            tenant.url = url_of(tenant)
         context["tenants"] = tenants
         context["more_tenants"] = tenants[0].total - len(tenants) if tenants else 0
         user = self.request.user
@@ -355,9 +358,10 @@ class ParkDetailView(DetailWithListMixin, ListView):
         chains = chains_from_rows(organisations, rows["chains"], categories=categories)
         in_network = rows["in_network"]
         # Each organisation's name and address read once, not again in each of its links' rows.
+        url_of = Organisation.absolute_urls()
         for organisation in organisations.values():
             organisation.shown_name = organisation.name
-            organisation.url = organisation.get_absolute_url()
+            organisation.url = url_of(organisation)
             organisation.folded_name = fold(organisation.shown_name)
         directions = {
             ResourceFlow.Direction.MUTUAL: _("both ways"),
