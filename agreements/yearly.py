@@ -41,7 +41,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, Max, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 
 from agreements import units
@@ -157,8 +157,7 @@ def measured_by_year(flows, *, years=None):
     year, as dicts {flow_id, year, quantity (in the totals unit), totals_unit, months (how many
     months were reported; 0 for a whole-year figure), sources (the sources among the year's
     figures, a list of ``ReportedQuantity.Source`` values), tonnes_co2e (by the factor in force
-    that year, None without a factor), factor (that factor, kg CO2e per totals unit)}, by flow
-    and year; ``years``: only those. One query."""
+    that year, None without a factor)}, by flow and year; ``years``: only those. One query."""
     reported = ReportedQuantity.objects.filter(
         review_state=ReportedQuantity.PUBLIC_STATE, flow__in=flows.values("pk")
     )
@@ -180,11 +179,6 @@ def measured_by_year(flows, *, years=None):
                         output_field=TONNES,
                     )
                 )
-            ),
-            factor=Max(
-                factor_in_year(OuterRef("year"), "flow__resource"),
-                filter=MEASURED_WITH_FACTOR,
-                output_field=QUANTITY,
             ),
             **{f"source_{source}": Count("pk", filter=Q(source=source)) for source in Source},
         )

@@ -256,6 +256,18 @@ class Organisation(
     def get_absolute_url(self):
         return reverse("parks:organisation-detail", kwargs={"slug": self.slug})
 
+    @staticmethod
+    def absolute_urls():
+        """``get_absolute_url`` for a page listing many organisations: a function of an
+        organisation giving its address, the URL pattern reversed once (rather than once an
+        organisation) and each slug put in its place (a slug's letters, digits, hyphens and
+        underscores need no quoting)."""
+        marker = "slug"
+        before, after = reverse("parks:organisation-detail", kwargs={"slug": marker}).rsplit(
+            marker, 1
+        )
+        return lambda organisation: f"{before}{organisation.slug}{after}"
+
     @property
     def name(self):
         """Its name in the reader's language (``BilingualNameMixin``); a counterpart known only

@@ -426,15 +426,20 @@ def kept_impact(figures, *, public=False):
     )
 
 
-def park_page_figures(park, *, today):
+def park_page_figures(park, *, today, network):
     """What a park's public page shows of its kept figures (``park_figures``, the dashboard's,
     computed the first time they are needed on a day or after a change to the park): the
-    ``Impact`` of its verified agreements in force, and its agreed and measured totals per year
-    (``yearly.YearlyTotals`` as shown, or None). A row read, not the park's flows added up."""
-    figures = park_figures.current(
-        [park.pk], today=today, overview_counts=overview_counts(today=today)
-    )[park.pk]
-    return kept_impact(figures, public=True), yearly.shown(yearly.totals_of(figures["yearly"]))
+    ``Impact`` of its verified agreements in force, its agreed and measured totals per year
+    (``yearly.YearlyTotals`` as shown, or None) and its network's data (``network()``'s, kept
+    with them: ``park_figures.for_park_page``). A row read, not the park's flows added up."""
+    figures, network_rows = park_figures.for_park_page(
+        park.pk, today=today, overview_counts=overview_counts(today=today), network=network
+    )
+    return (
+        kept_impact(figures, public=True),
+        yearly.shown(yearly.totals_of(figures["yearly"])),
+        network_rows,
+    )
 
 
 def _kept_lists(park_ids, *, today):

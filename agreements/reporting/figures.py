@@ -139,8 +139,7 @@ def _current(park_ids, *, today, overview_counts):
     generations, figures = {}, {}
     for park_id, generation, day, computed_generation, kept in rows:
         generations[park_id] = generation
-        # ParkFigures.holds_for (and figures kept before they had all of KEPT do not)
-        if day == today and computed_generation == generation and kept.keys() >= KEPT:
+        if _holds(generation, day, computed_generation, kept, today=today):
             figures[park_id] = _decoded(kept)
     missing = [park_id for park_id in park_ids if park_id not in figures]
     if missing:
@@ -150,6 +149,42 @@ def _current(park_ids, *, today, overview_counts):
         _store(computed, today=today, generations={pk: generations[pk] for pk in missing})
         figures.update(computed)
     return figures, generations
+
+
+def _holds(generation, day, computed_generation, kept, *, today):
+    # ParkFigures.holds_for (and figures kept before they had all of KEPT do not)
+    return day == today and computed_generation == generation and kept.keys() >= KEPT
+
+
+def for_park_page(park_id, *, today, overview_counts, network):
+    """The figures of the park ``park_id`` (``current``'s) and its network: ``network()``'s
+    data (``network.network_rows``), kept with the figures while the park's generation stays
+    the one read before it was computed, whatever the day (the network depends on none). One
+    query when both are kept."""
+    row = (
+        ParkFigures.objects.filter(park_id=park_id)
+        .values_list(
+            "generation", "day", "computed_generation", "figures", "network_generation", "network"
+        )
+        .first()
+    )
+    generation = row[0] if row is not None else 0
+    if row is not None and _holds(*row[:4], today=today):
+        figures = _decoded(row[3])
+    else:  # as ``current`` does, from the row already read
+        figures = compute([park_id], today=today, overview_counts=overview_counts)
+        _store(figures, today=today, generations={park_id: generation})
+        figures = figures[park_id]
+    if row is not None and row[4] == generation:
+        return figures, row[5]
+    kept_network = network()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_table()} SET network_generation = %s, network = %s "
+            "WHERE park_id = %s AND generation = %s",
+            [generation, json.dumps(kept_network, cls=DjangoJSONEncoder), park_id, generation],
+        )
+    return figures, kept_network
 
 
 def _table():

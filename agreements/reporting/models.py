@@ -11,7 +11,8 @@ class ParkFigures(models.Model):
     parties and flows included), and to every park's after a change to the reference data the
     figures read. ``figures`` hold for ``day`` while ``computed_generation`` equals
     ``generation``: they are stamped with the generation read before they were computed, so
-    figures computed while a change committed are never taken for current."""
+    figures computed while a change committed are never taken for current. ``network`` likewise,
+    by ``network_generation``, whatever the day."""
 
     park = models.OneToOneField(
         "parks.Park",
@@ -24,6 +25,10 @@ class ParkFigures(models.Model):
     day = models.DateField(_("day"), null=True)
     computed_generation = models.PositiveBigIntegerField(_("computed generation"), null=True)
     figures = models.JSONField(_("figures"), null=True)
+    # The park's network as its public page draws it (``figures.for_park_page``): it depends on
+    # no day, so it holds while ``network_generation`` equals ``generation``.
+    network_generation = models.PositiveBigIntegerField(_("network generation"), null=True)
+    network = models.JSONField(_("network"), null=True)
 
     class Meta:
         verbose_name = _("park figures")

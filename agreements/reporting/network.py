@@ -455,6 +455,42 @@ def network_organisations(flows, *, limit):
 NETWORK_ORGANISATION_FIELDS = ("id", "kind", "slug", "name_en", "name_vi", "name_own", "short_name")
 
 
+def network_rows(flows, *, max_nodes, max_links):
+    """What a network of ``flows`` is drawn from, as data a park keeps with its figures
+    (``figures.for_park_page``): ``organisations``, the ``max_nodes`` at an end of the most
+    flows (``network_organisations``: each its ``NETWORK_ORGANISATION_FIELDS`` and
+    ``flow_count``), ``in_network`` (how many organisations the flows link in all), ``links``
+    among them (``network_links``: ``max_links`` + 1 at most) and ``chains``
+    (``network_chains``). Three queries; one for flows that link no organisation."""
+    organisations = network_organisations(flows, limit=max_nodes)
+    if not organisations:
+        return {"organisations": [], "in_network": 0, "links": [], "chains": []}
+    ids = [organisation.pk for organisation in organisations]
+    return {
+        "organisations": [
+            {
+                **{name: getattr(organisation, name) for name in NETWORK_ORGANISATION_FIELDS},
+                "flow_count": organisation.flow_count,
+            }
+            for organisation in organisations
+        ],
+        "in_network": organisations[0].in_network,
+        "links": network_links(flows, ids, limit=max_links),
+        "chains": network_chains(flows, ids, limit=max_links),
+    }
+
+
+def organisations_of(rows):
+    """{pk: Organisation} of ``network_rows``' organisations, in their order, each with its
+    ``flow_count``: read from the rows, not the database."""
+    organisations = {}
+    for row in rows["organisations"]:
+        organisation = Organisation(**{name: row[name] for name in NETWORK_ORGANISATION_FIELDS})
+        organisation.flow_count = row["flow_count"]
+        organisations[organisation.pk] = organisation
+    return organisations
+
+
 def network_links(flows, organisations, *, limit):
     """The flows among ``organisations`` grouped by provider, receiver, resource category and
     direction, each with how many agreements and flows it stands for: the ``limit`` + 1 with

@@ -39,14 +39,13 @@ from agreements.reporting.charts import Bar, BarChart
 from agreements.reporting.filters import DashboardFilterForm
 from agreements.reporting.network import (
     chains_from_rows,
-    network_chains,
     network_from_links,
-    network_links,
-    network_organisations,
+    network_rows,
+    organisations_of,
     render_network,
 )
 from agreements.year_chart import totals_charts
-from parks.models import Park
+from parks.models import Organisation, Park
 from symbiosis.caching import cached_data, generation
 from symbiosis.pagination import DetailWithListMixin
 from symbiosis.search import fold
@@ -301,9 +300,9 @@ NETWORK_MAX_LINKS = 150
 
 class ParkDetailView(DetailWithListMixin, ListView):
     """A park, its symbiosis network, the impact of its verified agreements in force today and
-    its figures per year (read from the park's figures the dashboard keeps:
-    ``dashboard.park_page_figures``), its verified agreements (25 a page) and the organisations
-    located in it."""
+    its figures per year (read from the park's figures the dashboard keeps, the network's rows
+    kept with them: ``dashboard.park_page_figures``), its verified agreements (25 a page) and
+    the organisations located in it."""
 
     template_name = "reporting/park_detail.html"
     object_queryset = Park.objects.for_list_page()
@@ -315,9 +314,11 @@ class ParkDetailView(DetailWithListMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         park = self.object
-        context.update(self.network(park))
         context["today"] = today = timezone.localdate()
-        context["impact"], totals = dashboard.park_page_figures(park, today=today)
+        context["impact"], totals, rows = dashboard.park_page_figures(
+            park, today=today, network=lambda: self.network_rows(park)
+        )
+        context.update(self.network(park, rows))
         context["yearly_charts"] = totals_charts(totals, slug="park") if totals else []
         tenants = list(
             park.tenants.confirmed()
@@ -325,6 +326,9 @@ class ParkDetailView(DetailWithListMixin, ListView):
             .only("slug", "kind", "name_en", "name_vi", "name_own", "park")
             .order_by("name_en", "name_vi", "pk")[:TENANTS_SHOWN]
         )
+        url_of = Organisation.absolute_urls()
+        for tenant in tenants:
+            tenant.url = url_of(tenant)
         context["tenants"] = tenants
         context["more_tenants"] = tenants[0].total - len(tenants) if tenants else 0
         user = self.request.user
@@ -333,26 +337,31 @@ class ParkDetailView(DetailWithListMixin, ListView):
         context["can_see_park_report"] = can_see_park_report(user, park)
         return context
 
-    def network(self, park):
-        flows = ResourceFlow.objects.public().counted_once().filter(agreement__park=park)
-        organisations = {
-            organisation.pk: organisation
-            for organisation in network_organisations(flows, limit=NETWORK_MAX_NODES)
-        }
+    @staticmethod
+    def network_rows(park):
+        """What the park's network is drawn from (kept with the park's figures)."""
+        return network_rows(
+            ResourceFlow.objects.public().counted_once().filter(agreement__park=park),
+            max_nodes=NETWORK_MAX_NODES,
+            max_links=NETWORK_MAX_LINKS,
+        )
+
+    def network(self, park, rows):
+        organisations = organisations_of(rows)
         if not organisations:
             return {}
         categories = dict(Resource.Category.choices)
-        links = network_links(flows, list(organisations), limit=NETWORK_MAX_LINKS)
+        links = rows["links"]
         more_links = len(links) > NETWORK_MAX_LINKS
         links = links[:NETWORK_MAX_LINKS]
         nodes, drawn = network_from_links(organisations, links, categories=categories)
-        chain_rows = network_chains(flows, list(organisations), limit=NETWORK_MAX_LINKS)
-        chains = chains_from_rows(organisations, chain_rows, categories=categories)
-        in_network = next(iter(organisations.values())).in_network
+        chains = chains_from_rows(organisations, rows["chains"], categories=categories)
+        in_network = rows["in_network"]
         # Each organisation's name and address read once, not again in each of its links' rows.
+        url_of = Organisation.absolute_urls()
         for organisation in organisations.values():
             organisation.shown_name = organisation.name
-            organisation.url = organisation.get_absolute_url()
+            organisation.url = url_of(organisation)
             organisation.folded_name = fold(organisation.shown_name)
         directions = {
             ResourceFlow.Direction.MUTUAL: _("both ways"),

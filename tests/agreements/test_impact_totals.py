@@ -450,13 +450,13 @@ def test_the_park_and_resource_pages_count_the_impact_in_a_fixed_number_of_queri
         a, b = make_organisation(), make_organisation()
         make_agreement(park, parties=[a, b], flows=[(resource, a, b)])
 
-    # park; count and page of its agreements with their parties and flows; the network's
-    # organisations, links and chains of flows; the park's kept figures, computed and kept the
-    # first time (the dashboard's ten queries and the upsert); their emission factors;
-    # tenants
-    with django_assert_num_queries(22):
+    # park; count and page of its agreements with their parties and flows; the park's kept
+    # figures, computed and kept the first time (the dashboard's ten queries and the upsert;
+    # the network's organisations, links and chains of flows, and their update); their
+    # emission factors; tenants
+    with django_assert_num_queries(23):
         client.get(park.get_absolute_url())
-    with django_assert_num_queries(11):  # the park's figures read from the row kept
+    with django_assert_num_queries(8):  # the park's figures and network read from the row kept
         client.get(park.get_absolute_url())
     # resource; count, page and flows of its agreements; the impact (rows, emission factors);
     # agreed and measured per year (two)

@@ -124,3 +124,12 @@ def test_organisations_are_found_whatever_the_accents_or_case():
     assert list(Organisation.objects.search("cong an")) == [police]
     assert list(Organisation.objects.search("HẢI AN")) == [police]
     assert list(Organisation.objects.search("quan hai an")) == [police]
+
+
+@pytest.mark.django_db
+def test_a_list_of_organisations_links_each_to_its_own_page():
+    organisations = [make_organisation(slug=slug) for slug in ("slug", "a-slug-b", "x_1")]
+    url_of = Organisation.absolute_urls()
+    assert [url_of(organisation) for organisation in organisations] == [
+        organisation.get_absolute_url() for organisation in organisations
+    ]

@@ -129,18 +129,52 @@ def test_the_park_page_runs_a_fixed_number_of_queries(client, django_assert_num_
         other = make_organisation(park=park)
         make_agreement(park, parties=[hub, other], flows=[(resource, hub, other)])
 
-    # park; count and page of its agreements with their parties and flows; the network's
-    # organisations, links and chains of flows; the park's kept figures (its impact and its
-    # agreed and measured per year), computed and kept the first time (the dashboard's ten
-    # queries and the upsert); tenants (no resource has an emission factor to read)
-    with django_assert_num_queries(TRANSACTION + 21):
+    # park; count and page of its agreements with their parties and flows; the park's kept
+    # figures (its impact, its agreed and measured per year and its network), computed and
+    # kept the first time (the dashboard's ten queries and the upsert; the network's
+    # organisations, links and chains of flows, and their update); tenants (no resource has
+    # an emission factor to read)
+    with django_assert_num_queries(TRANSACTION + 22):
         response = client.get(park.get_absolute_url())
     assert len(svg_node_keys(text_of(response))) == rows + 1
     assert len(response.context["agreements"]) == min(rows, 25)
-    # Then read from the row the first visit (or the dashboard) kept.
-    with django_assert_num_queries(TRANSACTION + 10):
+    # Then read from the row the first visit (or the dashboard) kept: the network too.
+    with django_assert_num_queries(TRANSACTION + 7):
         response = client.get(park.get_absolute_url())
     assert len(svg_node_keys(text_of(response))) == rows + 1
+
+
+def test_the_network_kept_with_the_parks_figures_follows_every_change(
+    client, django_capture_on_commit_callbacks
+):
+    # Each change commits, as on the site (the test's own transaction never does).
+    with django_capture_on_commit_callbacks(execute=True):
+        park = make_park()
+        resource = make_resource()
+        hub = make_organisation(slug="hub", name_en="Hub")
+        partner = make_organisation(slug="partner", name_en="Partner")
+        make_agreement(park, parties=[hub, partner], flows=[(resource, hub, partner)])
+
+    def drawn():
+        page = text_of(client.get(park.get_absolute_url()))
+        return svg_node_keys(page), page[page.index('id="network-flows"') :]
+
+    assert drawn()[0] == {"hub", "partner"}  # computed, and kept with the park's figures
+    newcomer = make_organisation(slug="newcomer", name_en="Newcomer")
+    with django_capture_on_commit_callbacks(execute=True):
+        late = make_agreement(park, parties=[hub, newcomer], flows=[(resource, newcomer, hub)])
+    assert drawn()[0] == {"hub", "partner", "newcomer"}
+
+    # The organisations' names are kept too: a new one moves its parks' figures on.
+    newcomer.name_en = "Newcomer Renamed"
+    with django_capture_on_commit_callbacks(execute=True):
+        newcomer.save()
+    assert "Newcomer Renamed" in drawn()[1]
+
+    late.review_state = Agreement.ReviewState.RETURNED
+    with django_capture_on_commit_callbacks(execute=True):
+        late.save()
+    assert drawn()[0] == {"hub", "partner"}
 
 
 def test_a_large_park_lists_its_agreements_25_a_page_the_latest_first(client):
