@@ -37,7 +37,7 @@ from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.db.models.functions import ExtractYear
 from django.db.models.signals import post_delete, post_save, pre_save
 
@@ -144,12 +144,53 @@ def _current(park_ids, *, today, overview_counts):
             figures[park_id] = _decoded(kept)
     missing = [park_id for park_id in park_ids if park_id not in figures]
     if missing:
-        computed = compute(missing, today=today, overview_counts=overview_counts)
-        # The generation read before computing: stored figures hold only while it is current.
-        generations.update({pk: generations.get(pk, 0) for pk in missing})
-        _store(computed, today=today, generations={pk: generations[pk] for pk in missing})
-        figures.update(computed)
+        figures.update(
+            _computed(missing, today=today, overview_counts=overview_counts, kept=generations)
+        )
     return figures, generations
+
+
+def _computed(park_ids, *, today, overview_counts, kept):
+    """The figures of ``park_ids`` computed and kept, with the generations ``kept`` read before
+    (``kept`` gets those of parks without a row: 0)."""
+    computed = compute(park_ids, today=today, overview_counts=overview_counts)
+    # The generation read before computing: stored figures hold only while it is current.
+    kept.update({pk: kept.get(pk, 0) for pk in park_ids})
+    _store(computed, today=today, generations={pk: kept[pk] for pk in park_ids})
+    return computed
+
+
+def kept_parts(park_ids, *, keys, today, overview_counts):
+    """{park id: {key: its figure}} for the ``keys`` of ``current``'s figures of ``park_ids``:
+    only those keys of each kept row read (a park's figures hold the ids of every organisation
+    involved, which a page showing a few of its figures has no use for); the figures of parks
+    missing or out of date computed and kept as ``current`` does. One query when every park's
+    figures hold, as ``current``."""
+    rows = (
+        ParkFigures.objects.filter(park_id__in=park_ids)
+        .annotate(holds=ExpressionWrapper(_holding(today), output_field=BooleanField()))
+        .values_list("park_id", "generation", "holds", *(f"figures__{key}" for key in keys))
+    )
+    generations, parts = {}, {}
+    for park_id, generation, holds, *values in rows:
+        generations[park_id] = generation
+        if holds:
+            parts[park_id] = dict(zip(keys, values, strict=True))
+    missing = [park_id for park_id in park_ids if park_id not in parts]
+    if missing:
+        computed = _computed(
+            missing, today=today, overview_counts=overview_counts, kept=generations
+        )
+        parts.update(
+            {park_id: {key: computed[park_id][key] for key in keys} for park_id in missing}
+        )
+    return parts
+
+
+def _holding(today):
+    """The kept figures that hold for ``today`` (``ParkFigures.holds_for``) and have every figure
+    of ``KEPT``, as ``_current`` takes them."""
+    return Q(day=today, computed_generation=F("generation"), figures__has_keys=sorted(KEPT))
 
 
 def _table():
