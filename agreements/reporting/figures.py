@@ -53,6 +53,9 @@ DECIMALS = ("annual_quantity", "one_off_quantity", "tonnes_co2e")
 # What a park's kept figures hold since issue 15: figures kept before, without them, are
 # worked out again.
 KEPT = {"yearly", "report_overview"}
+# The headline counts a sum of several parks' figures keeps per park (``added_up``'s
+# "by_park"): what the dashboard shows of each park.
+PER_PARK = ("total", "active")
 
 
 # Computing and keeping them
@@ -434,9 +437,9 @@ def merged(figures):
 def added_up(park_ids, *, today, overview_counts, lists=None):
     """The figures of ``park_ids`` on ``today`` added up, as the dashboard reads them:
     {"overview", "per_year", "categories", "organisations", "impact" (the groups merged),
-    "factors", "by_park" ({park id: its headline counts}), "lists"}. ``lists``: a function of
-    the park ids giving what else to keep with the sum as JSON (the dashboard's work lists,
-    which change only with the parks' agreements, hence their generations), or None.
+    "factors", "by_park" ({park id: its ``PER_PARK`` headline counts}), "lists"}. ``lists``: a
+    function of the park ids giving what else to keep with the sum as JSON (the dashboard's work
+    lists, which change only with the parks' agreements, hence their generations), or None.
 
     For several parks the sum is kept too (``ScopeFigures``): two small queries read it back
     while every park's kept figures are still those it was added up from, instead of a row per
@@ -488,7 +491,12 @@ def _added(figures):
     return {
         **total,
         "impact": merge_groups(total["impact"]),
-        "by_park": {park_id: park["overview"] for park_id, park in figures.items()},
+        # Of each park's headline counts, those the dashboard shows per park (its chart and
+        # list of parks): a national sum kept with every count of 200 parks is mostly these.
+        "by_park": {
+            park_id: {name: park["overview"].get(name, 0) for name in PER_PARK}
+            for park_id, park in figures.items()
+        },
     }
 
 
