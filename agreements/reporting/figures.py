@@ -169,15 +169,25 @@ def kept_parts(park_ids, *, keys, today, overview_counts):
     involved, which a page showing a few of its figures has no use for); the figures of parks
     missing or out of date computed and kept as ``current`` does. One query when every park's
     figures hold, as ``current``."""
+    # Whether each row has every figure of KEPT asked of the database, which holds the row;
+    # whether it holds for today (ParkFigures.holds_for) read here, as ``_current`` does.
+    has_kept = ExpressionWrapper(Q(figures__has_keys=sorted(KEPT)), output_field=BooleanField())
     rows = (
         ParkFigures.objects.filter(park_id__in=park_ids)
-        .annotate(holds=ExpressionWrapper(_holding(today), output_field=BooleanField()))
-        .values_list("park_id", "generation", "holds", *(f"figures__{key}" for key in keys))
+        .annotate(has_kept=has_kept)
+        .values_list(
+            "park_id",
+            "generation",
+            "day",
+            "computed_generation",
+            "has_kept",
+            *(f"figures__{key}" for key in keys),
+        )
     )
     generations, parts = {}, {}
-    for park_id, generation, holds, *values in rows:
+    for park_id, generation, day, computed_generation, kept, *values in rows:
         generations[park_id] = generation
-        if holds:
+        if day == today and computed_generation == generation and kept:
             parts[park_id] = dict(zip(keys, values, strict=True))
     missing = [park_id for park_id in park_ids if park_id not in parts]
     if missing:
@@ -188,12 +198,6 @@ def kept_parts(park_ids, *, keys, today, overview_counts):
             {park_id: {key: computed[park_id][key] for key in keys} for park_id in missing}
         )
     return parts
-
-
-def _holding(today):
-    """The kept figures that hold for ``today`` (``ParkFigures.holds_for``) and have every figure
-    of ``KEPT``, as ``_current`` takes them."""
-    return Q(day=today, computed_generation=F("generation"), figures__has_keys=sorted(KEPT))
 
 
 def _table():
