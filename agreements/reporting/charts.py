@@ -9,6 +9,7 @@ readers read; the SVG carries a title and a summary for them too. Presentation a
 refuses: its fitting the page's width is ``.bar-chart`` in static/css/site.css.
 """
 
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -49,6 +50,14 @@ def _number(value):
     return number_format(value, decimal_pos=None, use_l10n=True, force_grouping=True)
 
 
+def _shortened(label):
+    """``label`` cut to ``LABEL_CHARS`` (``Truncator.chars``, which gives it in NFC), read
+    through only where it may be longer."""
+    text = unicodedata.normalize("NFC", str(label))
+    # Truncator counts no combining character: no longer in all, no longer in its count.
+    return text if len(text) <= LABEL_CHARS else Truncator(text).chars(LABEL_CHARS)
+
+
 def bar_chart_svg(chart):
     """The chart as an ``<svg>`` element (a safe string): one labelled horizontal bar per row,
     its length proportional to the value, the value written at its end."""
@@ -72,7 +81,7 @@ def bar_chart_svg(chart):
         # A non-zero value always shows as at least a sliver.
         if bar.value and length < 2:
             length = 2
-        label = Truncator(str(bar.label)).chars(LABEL_CHARS)
+        label = _shortened(bar.label)
         bar_top = top + LABEL_HEIGHT + 4
         parts += [
             '<g class="bar-chart-row">',

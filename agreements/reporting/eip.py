@@ -454,6 +454,8 @@ def overview(parks, *, figures):
     dashboard shows them: tenants taking part, activities by kind and flows with an accepted
     measured quantity."""
     order = {kind: number for number, kind in enumerate([*SymbiosisKind.values, NOT_RECORDED])}
+    # Each kind's label translated once, not once per park that has it.
+    labels = {kind: str(KindGroup(kind).label) for kind in order}
     rows = []
     for park in parks:
         kept = figures[park.pk]["report_overview"]
@@ -463,7 +465,7 @@ def overview(parks, *, figures):
                 park,
                 tenants=kept["tenants"],
                 taking_part=kept["taking_part"],
-                by_kind=[(KindGroup(kind).label, count) for kind, count in by_kind],
+                by_kind=[(labels[kind], count) for kind, count in by_kind],
                 measured_flows=kept["measured_flows"],
             )
         )

@@ -37,7 +37,7 @@ from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.db.models.functions import ExtractYear
 from django.db.models.signals import post_delete, post_save, pre_save
 
@@ -53,6 +53,9 @@ DECIMALS = ("annual_quantity", "one_off_quantity", "tonnes_co2e")
 # What a park's kept figures hold since issue 15: figures kept before, without them, are
 # worked out again.
 KEPT = {"yearly", "report_overview"}
+# The headline counts a sum of several parks' figures keeps per park (``added_up``'s
+# "by_park"): what the dashboard shows of each park.
+PER_PARK = ("total", "active")
 
 
 # Computing and keeping them
@@ -143,11 +146,9 @@ def _current(park_ids, *, today, overview_counts):
             figures[park_id] = _decoded(kept)
     missing = [park_id for park_id in park_ids if park_id not in figures]
     if missing:
-        computed = compute(missing, today=today, overview_counts=overview_counts)
-        # The generation read before computing: stored figures hold only while it is current.
-        generations.update({pk: generations.get(pk, 0) for pk in missing})
-        _store(computed, today=today, generations={pk: generations[pk] for pk in missing})
-        figures.update(computed)
+        figures.update(
+            _computed(missing, today=today, overview_counts=overview_counts, kept=generations)
+        )
     return figures, generations
 
 
@@ -185,6 +186,53 @@ def for_park_page(park_id, *, today, overview_counts, network):
             [generation, json.dumps(kept_network, cls=DjangoJSONEncoder), park_id, generation],
         )
     return figures, kept_network
+
+
+def _computed(park_ids, *, today, overview_counts, kept):
+    """The figures of ``park_ids`` computed and kept, with the generations ``kept`` read before
+    (``kept`` gets those of parks without a row: 0)."""
+    computed = compute(park_ids, today=today, overview_counts=overview_counts)
+    # The generation read before computing: stored figures hold only while it is current.
+    kept.update({pk: kept.get(pk, 0) for pk in park_ids})
+    _store(computed, today=today, generations={pk: kept[pk] for pk in park_ids})
+    return computed
+
+
+def kept_parts(park_ids, *, keys, today, overview_counts):
+    """{park id: {key: its figure}} for the ``keys`` of ``current``'s figures of ``park_ids``:
+    only those keys of each kept row read (a park's figures hold the ids of every organisation
+    involved, which a page showing a few of its figures has no use for); the figures of parks
+    missing or out of date computed and kept as ``current`` does. One query when every park's
+    figures hold, as ``current``."""
+    # Whether each row has every figure of KEPT asked of the database, which holds the row;
+    # whether it holds for today (ParkFigures.holds_for) read here, as ``_current`` does.
+    has_kept = ExpressionWrapper(Q(figures__has_keys=sorted(KEPT)), output_field=BooleanField())
+    rows = (
+        ParkFigures.objects.filter(park_id__in=park_ids)
+        .annotate(has_kept=has_kept)
+        .values_list(
+            "park_id",
+            "generation",
+            "day",
+            "computed_generation",
+            "has_kept",
+            *(f"figures__{key}" for key in keys),
+        )
+    )
+    generations, parts = {}, {}
+    for park_id, generation, day, computed_generation, kept, *values in rows:
+        generations[park_id] = generation
+        if day == today and computed_generation == generation and kept:
+            parts[park_id] = dict(zip(keys, values, strict=True))
+    missing = [park_id for park_id in park_ids if park_id not in parts]
+    if missing:
+        computed = _computed(
+            missing, today=today, overview_counts=overview_counts, kept=generations
+        )
+        parts.update(
+            {park_id: {key: computed[park_id][key] for key in keys} for park_id in missing}
+        )
+    return parts
 
 
 def _table():
@@ -428,9 +476,9 @@ def merged(figures):
 def added_up(park_ids, *, today, overview_counts, lists=None):
     """The figures of ``park_ids`` on ``today`` added up, as the dashboard reads them:
     {"overview", "per_year", "categories", "organisations", "impact" (the groups merged),
-    "factors", "by_park" ({park id: its headline counts}), "lists"}. ``lists``: a function of
-    the park ids giving what else to keep with the sum as JSON (the dashboard's work lists,
-    which change only with the parks' agreements, hence their generations), or None.
+    "factors", "by_park" ({park id: its ``PER_PARK`` headline counts}), "lists"}. ``lists``: a
+    function of the park ids giving what else to keep with the sum as JSON (the dashboard's work
+    lists, which change only with the parks' agreements, hence their generations), or None.
 
     For several parks the sum is kept too (``ScopeFigures``): two small queries read it back
     while every park's kept figures are still those it was added up from, instead of a row per
@@ -482,7 +530,12 @@ def _added(figures):
     return {
         **total,
         "impact": merge_groups(total["impact"]),
-        "by_park": {park_id: park["overview"] for park_id, park in figures.items()},
+        # Of each park's headline counts, those the dashboard shows per park (its chart and
+        # list of parks): a national sum kept with every count of 200 parks is mostly these.
+        "by_park": {
+            park_id: {name: park["overview"].get(name, 0) for name in PER_PARK}
+            for park_id, park in figures.items()
+        },
     }
 
 

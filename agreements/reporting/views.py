@@ -125,8 +125,9 @@ class DashboardView(DashboardAccessMixin, TemplateView):
             park_overview=SimpleLazyObject(
                 lambda: eip.overview(
                     overview_page.object_list,
-                    figures=park_figures.current(
+                    figures=park_figures.kept_parts(
                         [park.pk for park in overview_page.object_list],
+                        keys=["report_overview"],
                         today=today,
                         overview_counts=dashboard.overview_counts(today=today),
                     ),

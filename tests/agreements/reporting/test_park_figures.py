@@ -271,6 +271,40 @@ class TestNeverOutOfDate:
         assert_same_as_computed(register.national_official)
 
 
+def test_the_overview_read_alone_is_the_kept_one_and_never_out_of_date(
+    register, committed, django_assert_num_queries
+):
+    """The parks' report overview reads only its figures of each park's kept row
+    (``figures.kept_parts``): the same as the whole row's, worked out where missing, and worked
+    out again after a change."""
+    ids = list(Park.objects.order_by("pk").values_list("pk", flat=True))
+    counts = dashboard.overview_counts(today=TODAY)
+
+    def read_alone():
+        return park_figures.kept_parts(
+            ids, keys=["report_overview"], today=TODAY, overview_counts=counts
+        )
+
+    def whole_rows():
+        kept = park_figures.current(ids, today=TODAY, overview_counts=counts)
+        return {pk: {"report_overview": figures["report_overview"]} for pk, figures in kept.items()}
+
+    first = read_alone()  # none kept yet: worked out, and kept
+    with django_assert_num_queries(1):  # kept now: one query
+        again = read_alone()
+    assert again == first == whole_rows()
+
+    beta = Park.objects.get(slug="beta")
+    with committed():
+        make_organisation(park=beta, kind=Organisation.Kind.COMPANY)
+
+    after = read_alone()
+    assert after[beta.pk]["report_overview"]["tenants"] == (
+        first[beta.pk]["report_overview"]["tenants"] + 1
+    )
+    assert after == whole_rows()
+
+
 class TestSeveralParksAddedUp:
     """The sum of several parks' figures, kept (``ScopeFigures``): read back as long as every
     park's figures are those it added up, and never once one of them has moved on."""
