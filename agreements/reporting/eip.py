@@ -34,6 +34,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, NullIf
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import (
@@ -47,6 +48,7 @@ from agreements.models import (
     SymbiosisKind,
 )
 from agreements.reporting.models import ReportCriterion
+from agreements.templatetags.quantities import quantity
 from agreements.yearly import (
     agreed_in_force,
     in_force_in_year,
@@ -287,6 +289,7 @@ def grouped_by_kind(agreements):
             flow.year_factor_unit_label = (
                 Resource.Unit(flow.year_factor_unit).label if flow.year_factor_unit else ""
             )
+            page_cells(flow)
             by_kind[flow.kind or NOT_RECORDED].append(flow)
         if not by_kind:  # no flow: the agreement's own kind
             by_kind[agreement.symbiosis_kind or NOT_RECORDED] = []
@@ -294,6 +297,41 @@ def grouped_by_kind(agreements):
             groups.setdefault(kind, KindGroup(kind)).activities.append(Activity(agreement, flows))
     order = [*SymbiosisKind.values, NOT_RECORDED]
     return [groups[kind] for kind in order if kind in groups]
+
+
+def page_cells(flow):
+    """Set on a flow (with its figures, ``set_year_figures``) the text of the report page's
+    cells: its route (provider, resource, receiver), its agreed and measured quantities
+    (``quantity``) and tonnes of CO2e (two decimals at most, grouped), formatted once in
+    Python rather than by a filter and lookups a cell."""
+    flow.route = f"{flow.provider.name} → {flow.resource.name} → {flow.receiver.name}"
+    agreed, measured = flow.agreed, flow.measured
+    flow.agreed_quantity = agreed.quantity if agreed is not None else None
+    flow.measured_quantity = measured.quantity if measured is not None else None
+    flow.agreed_quantity_text = quantity(flow.agreed_quantity)
+    flow.measured_quantity_text = quantity(flow.measured_quantity)
+    flow.agreed_tonnes_text = _tonnes(agreed.tonnes_co2e if agreed is not None else None)
+    flow.measured_tonnes_text = _tonnes(measured.tonnes_co2e if measured is not None else None)
+
+
+def _tonnes(tonnes):
+    return "—" if tonnes is None else floatformat(tonnes, "-2g")
+
+
+def tenant_rows(tenants):
+    """The report page's rows of ``tenants`` (``tenant_list``'s): (slug, "yes" or "no", name,
+    whether it takes part in the reader's language), translated once for the page."""
+    yes, no = str(_("yes,no")).split(",")  # the words of the ``yesno`` filter's argument
+    words = {True: yes, False: no}
+    return [
+        (
+            tenant.slug,
+            "yes" if tenant.takes_part else "no",
+            tenant.name,
+            words[bool(tenant.takes_part)],
+        )
+        for tenant in tenants
+    ]
 
 
 def tenants(park):

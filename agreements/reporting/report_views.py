@@ -74,8 +74,10 @@ class ParkReportView(ReportAccessMixin, DetailView):
     def get_context_data(self, **kwargs):
         year = self.report_year()
         today = timezone.localdate()
+        report = eip.park_report(self.park, year)
         return super().get_context_data(
-            report=eip.park_report(self.park, year),
+            report=report,
+            tenant_rows=eip.tenant_rows(report.tenants),
             year=year,
             years=years_offered(today),
             first_year=FIRST_YEAR,
