@@ -50,6 +50,11 @@ from agreements.models import (
 from agreements.reporting.models import ReportCriterion
 from agreements.templatetags.quantities import quantity
 from agreements.yearly import (
+    AGREED,
+    MEASURED,
+    FlowYear,
+    FlowYears,
+    Total,
     agreed_in_force,
     in_force_in_year,
     in_force_in_year_figures,
@@ -103,21 +108,22 @@ def factor_of_the_year(year, field):
 YEAR_FACTOR_FIELDS = ("value", "unit", "source", "year")
 
 
-def flows_of_the_year(year):
-    """The flows a report lists, each with its ``kind`` (``effective_kind``), whether the totals
-    count it (``counted_once``), its agreed figures of the year (``yearly.agreed_in_force``: its
-    agreement is in force that year) and the primary key of the emission factor of the year
-    (``factor_of_the_year``) as ``year_factor_id``: ``set_year_factors`` reads its fields."""
-    return (
+def flows_of_the_year(year, *, with_figures=True):
+    """The flows a report lists, each with its ``kind`` (``effective_kind``) and whether the
+    totals count it (``counted_once``); ``with_figures``, its agreed figures of the year too
+    (``yearly.agreed_in_force``: its agreement is in force that year) and the primary key of
+    the emission factor of the year (``factor_of_the_year``) as ``year_factor_id``:
+    ``report_figures`` keeps them, ``set_year_factors`` reads the factor's fields."""
+    flows = (
         ResourceFlow.objects.select_related("resource__current_factor", "provider", "receiver")
         .with_counted_once()
-        .annotate(
-            kind=effective_kind(),
-            **agreed_in_force(year),
-            year_factor_id=factor_of_the_year(year, "pk"),
-        )
-        .order_by("pk")
+        .annotate(kind=effective_kind())
     )
+    if with_figures:
+        flows = flows.annotate(
+            **agreed_in_force(year), year_factor_id=factor_of_the_year(year, "pk")
+        )
+    return flows.order_by("pk")
 
 
 def set_year_factors(flows):
@@ -237,9 +243,10 @@ def share(part, whole):
     return (HUNDRED * part / whole).quantize(SHARE_PLACES)
 
 
-def activities(park, year):
+def activities(park, year, *, with_figures=True):
     """The park's activities of ``year``, each with its parties, its flows (``flows_of_the_
-    year``), its documents and ``has_measured_evidence``: four queries."""
+    year``, ``with_figures`` or not), its documents and ``has_measured_evidence``: four
+    queries."""
     return (
         Agreement.objects.filter(activity_condition(year), park=park)
         .annotate(
@@ -257,7 +264,7 @@ def activities(park, year):
                 "parties",
                 queryset=Party.objects.select_related("organisation").order_by("role", "pk"),
             ),
-            Prefetch("flows", queryset=flows_of_the_year(year)),
+            Prefetch("flows", queryset=flows_of_the_year(year, with_figures=with_figures)),
             Prefetch("documents", queryset=Document.objects.order_by("title", "pk")),
         )
         .order_by("reference")
@@ -397,13 +404,80 @@ def set_year_figures(agreements, figures, year):
             flow.figures_unit_label = years.unit_label if years else flow.resource.unit_label
 
 
-def park_report(park, year):
-    """The report of ``park`` for ``year``: nine queries whatever its size (eight when no flow
-    has an emission factor of the year)."""
-    agreements = list(activities(park, year))
-    flows = [flow for agreement in agreements for flow in agreement.flows.all()]
-    set_year_factors(flows)
+def report_figures(flows, year):
+    """What a report keeps of ``flows`` (``flows_of_the_year``'s, with their figures) for
+    ``year``, as JSON holds it: {flow id: [its emission factor of the year's id, its figures of
+    the year (``yearly.in_force_in_year_figures``): [totals unit, [agreed quantity, tonnes,
+    flows], [measured ...], months, sources]]}: numbers and codes, no words. One query."""
     figures = in_force_in_year_figures(flows, year=year)
+    kept = {}
+    for flow in flows:
+        years = figures[flow.pk]
+        (row,) = years.years
+        kept[str(flow.pk)] = [
+            flow.year_factor_id,
+            [
+                years.unit,
+                [row.agreed.quantity, row.agreed.tonnes_co2e, row.agreed.flows],
+                [row.measured.quantity, row.measured.tonnes_co2e, row.measured.flows],
+                row.months,
+                [str(source) for source in row.sources],
+            ],
+        ]
+    return kept
+
+
+def _decimal(value):
+    return None if value is None else Decimal(value)
+
+
+def _flow_years(flow_id, kept, year):
+    """``report_figures``' figures of a flow as ``yearly.in_force_in_year_figures`` gives
+    them."""
+    unit, agreed, measured, months, sources = kept
+
+    def total(basis, quantity, tonnes, flows):
+        return Total(basis, _decimal(quantity), _decimal(tonnes), flows)
+
+    row = FlowYear(
+        year=year,
+        in_force=True,
+        agreed=total(AGREED, *agreed),
+        measured=total(MEASURED, *measured),
+        months=months,
+        sources=[ReportedQuantity.Source(source) for source in sources],
+    )
+    return FlowYears(flow_id=flow_id, unit=unit, years=[row])
+
+
+def _flows(agreements):
+    return [flow for agreement in agreements for flow in agreement.flows.all()]
+
+
+def park_report(park, year, *, keep=None):
+    """The report of ``park`` for ``year``: eight queries whatever its size (seven when no flow
+    has an emission factor of the year). ``keep``: a function of a function computing the
+    flows' figures of the year (``report_figures``) giving them, kept or computed
+    (``figures.for_park_report``), or None to compute them (one query more)."""
+    computed = []
+
+    def compute():
+        agreements = list(activities(park, year))
+        computed.append(agreements)
+        return report_figures(_flows(agreements), year)
+
+    kept = keep(compute) if keep is not None else compute()
+    agreements = computed[0] if computed else list(activities(park, year, with_figures=False))
+    flows = _flows(agreements)
+    if kept.keys() != {str(flow.pk) for flow in flows}:  # kept for other flows: never trusted
+        agreements = list(activities(park, year))
+        flows = _flows(agreements)
+        kept = report_figures(flows, year)
+    figures = {}
+    for flow in flows:
+        flow.year_factor_id, flow_figures = kept[str(flow.pk)]
+        figures[flow.pk] = _flow_years(flow.pk, flow_figures, year)
+    set_year_factors(flows)
     set_year_figures(agreements, figures, year)
     groups = grouped_by_kind(agreements)
     listed = tenant_list(park, year)
