@@ -361,15 +361,29 @@ def _takes_part(year, park_ids):
     )
 
 
+# What a report reads of a tenant, and keeps (``report_figures``).
+TENANT_FIELDS = ("pk", "slug", "kind", "name_en", "name_vi", "name_own")
+
+
 def tenant_list(park, year):
     """The park's tenant companies by name, each with ``takes_part`` in an activity of
     ``year``."""
     return list(
         tenants(park)
         .annotate(takes_part=_takes_part(year, [park.pk]))
-        .only("slug", "kind", "name_en", "name_vi", "name_own", "park")
+        .only(*TENANT_FIELDS[1:], "park")
         .order_by("name_en", "name_vi", "pk")
     )
+
+
+def kept_tenants(park, kept):
+    """``tenant_list``'s tenants from what ``report_figures`` kept of them."""
+    listed = []
+    for *values, takes_part in kept:
+        tenant = Organisation(**dict(zip(TENANT_FIELDS, values, strict=True)), park=park)
+        tenant.takes_part = takes_part
+        listed.append(tenant)
+    return listed
 
 
 def tenant_counts(park_ids, year):
@@ -404,11 +418,13 @@ def set_year_figures(agreements, figures, year):
             flow.figures_unit_label = years.unit_label if years else flow.resource.unit_label
 
 
-def report_figures(flows, year):
-    """What a report keeps of ``flows`` (``flows_of_the_year``'s, with their figures) for
-    ``year``, as JSON holds it: {flow id: [its emission factor of the year's id, its figures of
-    the year (``yearly.in_force_in_year_figures``): [totals unit, [agreed quantity, tonnes,
-    flows], [measured ...], months, sources]]}: numbers and codes, no words. One query."""
+def report_figures(flows, tenants, year):
+    """What a report keeps of ``flows`` (``flows_of_the_year``'s, with their figures) and of
+    ``tenants`` (``tenant_list``'s) for ``year``, as JSON holds it: {"flows": {flow id: [its
+    emission factor of the year's id, its figures of the year (``yearly.in_force_in_year_
+    figures``): [totals unit, [agreed quantity, tonnes, flows], [measured ...], months,
+    sources]]}, "tenants": [[TENANT_FIELDS..., takes part]]}: numbers, codes and the names as
+    recorded in each language, no translated words. One query."""
     figures = in_force_in_year_figures(flows, year=year)
     kept = {}
     for flow in flows:
@@ -424,7 +440,11 @@ def report_figures(flows, year):
                 [str(source) for source in row.sources],
             ],
         ]
-    return kept
+    listed = [
+        [*(getattr(tenant, name) for name in TENANT_FIELDS), tenant.takes_part]
+        for tenant in tenants
+    ]
+    return {"flows": kept, "tenants": listed}
 
 
 def _decimal(value):
@@ -455,32 +475,36 @@ def _flows(agreements):
 
 
 def park_report(park, year, *, keep=None):
-    """The report of ``park`` for ``year``: eight queries whatever its size (seven when no flow
-    has an emission factor of the year). ``keep``: a function of a function computing the
-    flows' figures of the year (``report_figures``) giving them, kept or computed
-    (``figures.for_park_report``), or None to compute them (one query more)."""
+    """The report of ``park`` for ``year``: seven queries whatever its size (six when no flow
+    has an emission factor of the year). ``keep``: a function of a function computing what the
+    report keeps of the year (``report_figures``: the flows' figures, the tenants) giving it,
+    kept or computed (``figures.for_park_report``), or None to compute it (two queries more:
+    the flows' measured figures and the tenants)."""
     computed = []
 
     def compute():
         agreements = list(activities(park, year))
         computed.append(agreements)
-        return report_figures(_flows(agreements), year)
+        return report_figures(_flows(agreements), tenant_list(park, year), year)
 
     kept = keep(compute) if keep is not None else compute()
     agreements = computed[0] if computed else list(activities(park, year, with_figures=False))
     flows = _flows(agreements)
-    if kept.keys() != {str(flow.pk) for flow in flows}:  # kept for other flows: never trusted
+    if kept.keys() != {"flows", "tenants"} or kept["flows"].keys() != {
+        str(flow.pk) for flow in flows
+    }:
+        # Kept for other flows (or before the tenants were kept): never trusted.
         agreements = list(activities(park, year))
         flows = _flows(agreements)
-        kept = report_figures(flows, year)
+        kept = report_figures(flows, tenant_list(park, year), year)
     figures = {}
     for flow in flows:
-        flow.year_factor_id, flow_figures = kept[str(flow.pk)]
+        flow.year_factor_id, flow_figures = kept["flows"][str(flow.pk)]
         figures[flow.pk] = _flow_years(flow.pk, flow_figures, year)
     set_year_factors(flows)
     set_year_figures(agreements, figures, year)
     groups = grouped_by_kind(agreements)
-    listed = tenant_list(park, year)
+    listed = kept_tenants(park, kept["tenants"])
     tenant_count = len(listed)
     taking_part = sum(tenant.takes_part for tenant in listed)
     # The totals add up the flows' own figures (``yearly.totals_of_flow_years``), each exchange

@@ -42,15 +42,16 @@ YEAR = 2024
 Indicator = ReportCriterion.Indicator
 # The request's savepoint and its release, the session, the user, their park memberships,
 # agencies and the parks those manage, the park; then the report: the flows' figures of the
-# year kept with the park's (figures.for_park_report), its activities with their parties,
-# flows and documents, the tenants, the criteria. The tenants taking part are counted from the
-# list, and the park's totals of the year are added up from the flows' figures
+# year and the tenants kept with the park's (figures.for_park_report), its activities with
+# their parties, flows and documents, the criteria. The tenants taking part are counted from
+# the list, and the park's totals of the year are added up from the flows' figures
 # (yearly.totals_of_flow_years). The flows' emission factors of the year are read in one query
 # (none without one).
-REPORT_QUERIES = 2 + 5 + 1 + 1 + 4 + 1 + 1 + 1
-# The first time, the flows' figures are computed (their agreed figures with the flows,
-# yearly.agreed_in_force, and their measured ones of the year) and kept: two queries more.
-REPORT_QUERIES_COMPUTED = REPORT_QUERIES + 2
+REPORT_QUERIES = 2 + 5 + 1 + 1 + 4 + 1 + 1
+# The first time, they are computed (the flows' agreed figures with the flows,
+# yearly.agreed_in_force, their measured ones of the year, the tenants) and kept: three
+# queries more.
+REPORT_QUERIES_COMPUTED = REPORT_QUERIES + 3
 
 
 def report_url(park, year=YEAR):
@@ -584,6 +585,25 @@ def test_figures_computed_while_a_change_commits_are_not_kept(committed_world):
     assert report.measured_tonnes == Decimal("47.684")
     row = ParkFigures.objects.get(park=world.park)
     assert (row.generation, row.report) == (before + 1, None)
+
+
+def test_the_kept_tenants_follow_a_new_tenant_and_a_new_name(
+    client, committed_world, django_capture_on_commit_callbacks
+):
+    world = committed_world
+    client.force_login(world.staff)
+    assert client.get(report_url(world.park)).context["report"].tenant_count == 3
+
+    with django_capture_on_commit_callbacks(execute=True):
+        newcomer = make_organisation(park=world.park, name_en="Newcomer Co")
+    report = client.get(report_url(world.park)).context["report"]
+    assert (report.tenant_count, report.taking_part) == (4, 1)
+
+    newcomer.name_en = "Newcomer Renamed"
+    with django_capture_on_commit_callbacks(execute=True):
+        newcomer.save()
+    text = client.get(report_url(world.park)).content.decode()
+    assert f'data-tenant="{newcomer.slug}" data-takes-part="no"><td>Newcomer Renamed<' in text
 
 
 def test_each_year_is_kept_apart(client, committed_world):
