@@ -361,8 +361,13 @@ def _takes_part(year, park_ids):
     )
 
 
-# What a report reads of a tenant, and keeps (``report_figures``).
-TENANT_FIELDS = ("pk", "slug", "kind", "name_en", "name_vi", "name_own")
+# What a report reads of a tenant, and keeps (``report_figures``), in the order of the model's
+# fields (as ``Model.from_db`` takes them).
+TENANT_FIELDS = tuple(
+    field.attname
+    for field in Organisation._meta.concrete_fields
+    if field.attname in {"id", "slug", "kind", "name_en", "name_vi", "name_own", "park_id"}
+)
 
 
 def tenant_list(park, year):
@@ -371,16 +376,17 @@ def tenant_list(park, year):
     return list(
         tenants(park)
         .annotate(takes_part=_takes_part(year, [park.pk]))
-        .only(*TENANT_FIELDS[1:], "park")
+        .only(*TENANT_FIELDS)
         .order_by("name_en", "name_vi", "pk")
     )
 
 
-def kept_tenants(park, kept):
-    """``tenant_list``'s tenants from what ``report_figures`` kept of them."""
+def kept_tenants(kept):
+    """``tenant_list``'s tenants from what ``report_figures`` kept of them (loaded as the
+    database would load them, the other fields deferred)."""
     listed = []
     for *values, takes_part in kept:
-        tenant = Organisation(**dict(zip(TENANT_FIELDS, values, strict=True)), park=park)
+        tenant = Organisation.from_db(None, TENANT_FIELDS, values)
         tenant.takes_part = takes_part
         listed.append(tenant)
     return listed
@@ -504,7 +510,7 @@ def park_report(park, year, *, keep=None):
     set_year_factors(flows)
     set_year_figures(agreements, figures, year)
     groups = grouped_by_kind(agreements)
-    listed = kept_tenants(park, kept["tenants"])
+    listed = kept_tenants(kept["tenants"])
     tenant_count = len(listed)
     taking_part = sum(tenant.takes_part for tenant in listed)
     # The totals add up the flows' own figures (``yearly.totals_of_flow_years``), each exchange
