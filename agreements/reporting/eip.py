@@ -481,11 +481,12 @@ def _flows(agreements):
 
 
 def park_report(park, year, *, keep=None):
-    """The report of ``park`` for ``year``: seven queries whatever its size (six when no flow
-    has an emission factor of the year). ``keep``: a function of a function computing what the
-    report keeps of the year (``report_figures``: the flows' figures, the tenants) giving it,
-    kept or computed (``figures.for_park_report``), or None to compute it (two queries more:
-    the flows' measured figures and the tenants)."""
+    """The report of ``park`` for ``year``: six queries whatever its size once what it keeps
+    is given (five when no flow has an emission factor of the year), two more to compute it
+    (the flows' measured figures and the tenants). ``keep``: a function of a function
+    computing what the report keeps of the year (``report_figures``: the flows' figures, the
+    tenants) giving it, kept or computed (``figures.for_park_report``), or None to compute it.
+    """
     computed = []
 
     def compute():
