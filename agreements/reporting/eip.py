@@ -34,6 +34,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, NullIf
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import (
@@ -47,7 +48,13 @@ from agreements.models import (
     SymbiosisKind,
 )
 from agreements.reporting.models import ReportCriterion
+from agreements.templatetags.quantities import quantity
 from agreements.yearly import (
+    AGREED,
+    MEASURED,
+    FlowYear,
+    FlowYears,
+    Total,
     agreed_in_force,
     in_force_in_year,
     in_force_in_year_figures,
@@ -101,21 +108,22 @@ def factor_of_the_year(year, field):
 YEAR_FACTOR_FIELDS = ("value", "unit", "source", "year")
 
 
-def flows_of_the_year(year):
-    """The flows a report lists, each with its ``kind`` (``effective_kind``), whether the totals
-    count it (``counted_once``), its agreed figures of the year (``yearly.agreed_in_force``: its
-    agreement is in force that year) and the primary key of the emission factor of the year
-    (``factor_of_the_year``) as ``year_factor_id``: ``set_year_factors`` reads its fields."""
-    return (
+def flows_of_the_year(year, *, with_figures=True):
+    """The flows a report lists, each with its ``kind`` (``effective_kind``) and whether the
+    totals count it (``counted_once``); ``with_figures``, its agreed figures of the year too
+    (``yearly.agreed_in_force``: its agreement is in force that year) and the primary key of
+    the emission factor of the year (``factor_of_the_year``) as ``year_factor_id``:
+    ``report_figures`` keeps them, ``set_year_factors`` reads the factor's fields."""
+    flows = (
         ResourceFlow.objects.select_related("resource__current_factor", "provider", "receiver")
         .with_counted_once()
-        .annotate(
-            kind=effective_kind(),
-            **agreed_in_force(year),
-            year_factor_id=factor_of_the_year(year, "pk"),
-        )
-        .order_by("pk")
+        .annotate(kind=effective_kind())
     )
+    if with_figures:
+        flows = flows.annotate(
+            **agreed_in_force(year), year_factor_id=factor_of_the_year(year, "pk")
+        )
+    return flows.order_by("pk")
 
 
 def set_year_factors(flows):
@@ -235,9 +243,10 @@ def share(part, whole):
     return (HUNDRED * part / whole).quantize(SHARE_PLACES)
 
 
-def activities(park, year):
+def activities(park, year, *, with_figures=True):
     """The park's activities of ``year``, each with its parties, its flows (``flows_of_the_
-    year``), its documents and ``has_measured_evidence``: four queries."""
+    year``, ``with_figures`` or not), its documents and ``has_measured_evidence``: four
+    queries."""
     return (
         Agreement.objects.filter(activity_condition(year), park=park)
         .annotate(
@@ -255,7 +264,7 @@ def activities(park, year):
                 "parties",
                 queryset=Party.objects.select_related("organisation").order_by("role", "pk"),
             ),
-            Prefetch("flows", queryset=flows_of_the_year(year)),
+            Prefetch("flows", queryset=flows_of_the_year(year, with_figures=with_figures)),
             Prefetch("documents", queryset=Document.objects.order_by("title", "pk")),
         )
         .order_by("reference")
@@ -287,6 +296,7 @@ def grouped_by_kind(agreements):
             flow.year_factor_unit_label = (
                 Resource.Unit(flow.year_factor_unit).label if flow.year_factor_unit else ""
             )
+            page_cells(flow)
             by_kind[flow.kind or NOT_RECORDED].append(flow)
         if not by_kind:  # no flow: the agreement's own kind
             by_kind[agreement.symbiosis_kind or NOT_RECORDED] = []
@@ -294,6 +304,41 @@ def grouped_by_kind(agreements):
             groups.setdefault(kind, KindGroup(kind)).activities.append(Activity(agreement, flows))
     order = [*SymbiosisKind.values, NOT_RECORDED]
     return [groups[kind] for kind in order if kind in groups]
+
+
+def page_cells(flow):
+    """Set on a flow (with its figures, ``set_year_figures``) the text of the report page's
+    cells: its route (provider, resource, receiver), its agreed and measured quantities
+    (``quantity``) and tonnes of CO2e (two decimals at most, grouped), formatted once in
+    Python rather than by a filter and lookups a cell."""
+    flow.route = f"{flow.provider.name} → {flow.resource.name} → {flow.receiver.name}"
+    agreed, measured = flow.agreed, flow.measured
+    flow.agreed_quantity = agreed.quantity if agreed is not None else None
+    flow.measured_quantity = measured.quantity if measured is not None else None
+    flow.agreed_quantity_text = quantity(flow.agreed_quantity)
+    flow.measured_quantity_text = quantity(flow.measured_quantity)
+    flow.agreed_tonnes_text = _tonnes(agreed.tonnes_co2e if agreed is not None else None)
+    flow.measured_tonnes_text = _tonnes(measured.tonnes_co2e if measured is not None else None)
+
+
+def _tonnes(tonnes):
+    return "—" if tonnes is None else floatformat(tonnes, "-2g")
+
+
+def tenant_rows(tenants):
+    """The report page's rows of ``tenants`` (``tenant_list``'s): (slug, "yes" or "no", name,
+    whether it takes part in the reader's language), translated once for the page."""
+    yes, no = str(_("yes,no")).split(",")  # the words of the ``yesno`` filter's argument
+    words = {True: yes, False: no}
+    return [
+        (
+            tenant.slug,
+            "yes" if tenant.takes_part else "no",
+            tenant.name,
+            words[bool(tenant.takes_part)],
+        )
+        for tenant in tenants
+    ]
 
 
 def tenants(park):
@@ -316,15 +361,35 @@ def _takes_part(year, park_ids):
     )
 
 
+# What a report reads of a tenant, and keeps (``report_figures``), in the order of the model's
+# fields (as ``Model.from_db`` takes them).
+TENANT_FIELDS = tuple(
+    field.attname
+    for field in Organisation._meta.concrete_fields
+    if field.attname in {"id", "slug", "kind", "name_en", "name_vi", "name_own", "park_id"}
+)
+
+
 def tenant_list(park, year):
     """The park's tenant companies by name, each with ``takes_part`` in an activity of
     ``year``."""
     return list(
         tenants(park)
         .annotate(takes_part=_takes_part(year, [park.pk]))
-        .only("slug", "kind", "name_en", "name_vi", "name_own", "park")
+        .only(*TENANT_FIELDS)
         .order_by("name_en", "name_vi", "pk")
     )
+
+
+def kept_tenants(kept):
+    """``tenant_list``'s tenants from what ``report_figures`` kept of them (loaded as the
+    database would load them, the other fields deferred)."""
+    listed = []
+    for *values, takes_part in kept:
+        tenant = Organisation.from_db(None, TENANT_FIELDS, values)
+        tenant.takes_part = takes_part
+        listed.append(tenant)
+    return listed
 
 
 def tenant_counts(park_ids, year):
@@ -359,16 +424,94 @@ def set_year_figures(agreements, figures, year):
             flow.figures_unit_label = years.unit_label if years else flow.resource.unit_label
 
 
-def park_report(park, year):
-    """The report of ``park`` for ``year``: nine queries whatever its size (eight when no flow
-    has an emission factor of the year)."""
-    agreements = list(activities(park, year))
-    flows = [flow for agreement in agreements for flow in agreement.flows.all()]
-    set_year_factors(flows)
+def report_figures(flows, tenants, year):
+    """What a report keeps of ``flows`` (``flows_of_the_year``'s, with their figures) and of
+    ``tenants`` (``tenant_list``'s) for ``year``, as JSON holds it: {"flows": {flow id: [its
+    emission factor of the year's id, its figures of the year (``yearly.in_force_in_year_
+    figures``): [totals unit, [agreed quantity, tonnes, flows], [measured ...], months,
+    sources]]}, "tenants": [[TENANT_FIELDS..., takes part]]}: numbers, codes and the names as
+    recorded in each language, no translated words. One query."""
     figures = in_force_in_year_figures(flows, year=year)
+    kept = {}
+    for flow in flows:
+        years = figures[flow.pk]
+        (row,) = years.years
+        kept[str(flow.pk)] = [
+            flow.year_factor_id,
+            [
+                years.unit,
+                [row.agreed.quantity, row.agreed.tonnes_co2e, row.agreed.flows],
+                [row.measured.quantity, row.measured.tonnes_co2e, row.measured.flows],
+                row.months,
+                [str(source) for source in row.sources],
+            ],
+        ]
+    listed = [
+        [*(getattr(tenant, name) for name in TENANT_FIELDS), tenant.takes_part]
+        for tenant in tenants
+    ]
+    return {"flows": kept, "tenants": listed}
+
+
+def _decimal(value):
+    return None if value is None else Decimal(value)
+
+
+def _flow_years(flow_id, kept, year):
+    """``report_figures``' figures of a flow as ``yearly.in_force_in_year_figures`` gives
+    them."""
+    unit, agreed, measured, months, sources = kept
+
+    def total(basis, quantity, tonnes, flows):
+        return Total(basis, _decimal(quantity), _decimal(tonnes), flows)
+
+    row = FlowYear(
+        year=year,
+        in_force=True,
+        agreed=total(AGREED, *agreed),
+        measured=total(MEASURED, *measured),
+        months=months,
+        sources=[ReportedQuantity.Source(source) for source in sources],
+    )
+    return FlowYears(flow_id=flow_id, unit=unit, years=[row])
+
+
+def _flows(agreements):
+    return [flow for agreement in agreements for flow in agreement.flows.all()]
+
+
+def park_report(park, year, *, keep=None):
+    """The report of ``park`` for ``year``: six queries whatever its size once what it keeps
+    is given (five when no flow has an emission factor of the year), two more to compute it
+    (the flows' measured figures and the tenants). ``keep``: a function of a function
+    computing what the report keeps of the year (``report_figures``: the flows' figures, the
+    tenants) giving it, kept or computed (``figures.for_park_report``), or None to compute it.
+    """
+    computed = []
+
+    def compute():
+        agreements = list(activities(park, year))
+        computed.append(agreements)
+        return report_figures(_flows(agreements), tenant_list(park, year), year)
+
+    kept = keep(compute) if keep is not None else compute()
+    agreements = computed[0] if computed else list(activities(park, year, with_figures=False))
+    flows = _flows(agreements)
+    if kept.keys() != {"flows", "tenants"} or kept["flows"].keys() != {
+        str(flow.pk) for flow in flows
+    }:
+        # Kept for other flows (or before the tenants were kept): never trusted.
+        agreements = list(activities(park, year))
+        flows = _flows(agreements)
+        kept = report_figures(flows, tenant_list(park, year), year)
+    figures = {}
+    for flow in flows:
+        flow.year_factor_id, flow_figures = kept["flows"][str(flow.pk)]
+        figures[flow.pk] = _flow_years(flow.pk, flow_figures, year)
+    set_year_factors(flows)
     set_year_figures(agreements, figures, year)
     groups = grouped_by_kind(agreements)
-    listed = tenant_list(park, year)
+    listed = kept_tenants(kept["tenants"])
     tenant_count = len(listed)
     taking_part = sum(tenant.takes_part for tenant in listed)
     # The totals add up the flows' own figures (``yearly.totals_of_flow_years``), each exchange

@@ -13,7 +13,8 @@ figures change:
 - every committed change to an agreement, a party, a flow or a flow's reported quantity moves
   its park's ``generation`` on
   (after the commit, by the model signals ``connect_signals`` connects); a change to an
-  organisation those of the parks where it is a party, a change to a resource every park's, and
+  organisation those of the parks where it is a party, a change to a resource or to one of its
+  emission factors (the report's figures of a year use the factor of that year) every park's, and
   a bulk write (which sends no model signals) every park's (``symbiosis.caching.bulk_changed``);
 - figures are stored with the generation read before they were computed, and only while that
   generation is still the park's: figures computed from rows that a change has since replaced
@@ -43,7 +44,14 @@ from django.db.models.signals import post_delete, post_save, pre_save
 
 from agreements import yearly
 from agreements.impact import counted_in_impact, impact_groups, merge_groups
-from agreements.models import Agreement, Party, ReportedQuantity, Resource, ResourceFlow
+from agreements.models import (
+    Agreement,
+    EmissionFactor,
+    Party,
+    ReportedQuantity,
+    Resource,
+    ResourceFlow,
+)
 from agreements.reporting import eip
 from agreements.reporting.models import ParkFigures, ScopeFigures
 from parks.models import Organisation, Park
@@ -233,6 +241,39 @@ def kept_parts(park_ids, *, keys, today, overview_counts):
             {park_id: {key: computed[park_id][key] for key in keys} for park_id in missing}
         )
     return parts
+
+
+def for_park_report(park_id, *, year, compute):
+    """The figures of ``year`` of the park ``park_id``'s symbiosis report: ``compute()``'s data
+    (``eip.report_figures``), kept by year with the park's figures while the park's generation
+    stays the one read before they were computed, whatever the day (a report depends on none).
+    One query when kept; otherwise ``compute()`` and one to keep its data with those of the
+    other years kept for the same generation."""
+    row = (
+        ParkFigures.objects.filter(park_id=park_id)
+        .values_list("generation", "report_generation", "report")
+        .first()
+    )
+    generation, report_generation, kept = row if row is not None else (0, None, None)
+    years = kept if report_generation == generation and kept else {}
+    if str(year) in years:
+        return years[str(year)]
+    data = compute()
+    table = _table()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (park_id, generation, report_generation, report) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (park_id) DO UPDATE SET "
+            "report_generation = excluded.report_generation, report = excluded.report "
+            f"WHERE {table}.generation = excluded.generation",
+            [
+                park_id,
+                generation,
+                generation,
+                json.dumps({**years, str(year): data}, cls=DjangoJSONEncoder),
+            ],
+        )
+    return data
 
 
 def _table():
@@ -432,6 +473,8 @@ def connect_signals():
         signal.connect(_quantity_changed, sender=ReportedQuantity, dispatch_uid="figures-quantity")
         signal.connect(_organisation_changed, sender=Organisation, dispatch_uid="figures-org")
         signal.connect(_resource_changed, sender=Resource, dispatch_uid="figures-resource")
+        # The report's figures of a year use the emission factor in force that year.
+        signal.connect(_resource_changed, sender=EmissionFactor, dispatch_uid="figures-factor")
     post_save.connect(_park_changed, sender=Park, dispatch_uid="figures-park")
     bulk_changed.connect(move_on_everywhere, dispatch_uid="figures-bulk")
     post_delete.connect(forget_sums, sender=ParkFigures, dispatch_uid="figures-park-deleted")

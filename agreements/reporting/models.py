@@ -12,7 +12,7 @@ class ParkFigures(models.Model):
     figures read. ``figures`` hold for ``day`` while ``computed_generation`` equals
     ``generation``: they are stamped with the generation read before they were computed, so
     figures computed while a change committed are never taken for current. ``network`` likewise,
-    by ``network_generation``, whatever the day."""
+    by ``network_generation``, whatever the day, and ``report`` by ``report_generation``."""
 
     park = models.OneToOneField(
         "parks.Park",
@@ -29,6 +29,11 @@ class ParkFigures(models.Model):
     # no day, so it holds while ``network_generation`` equals ``generation``.
     network_generation = models.PositiveBigIntegerField(_("network generation"), null=True)
     network = models.JSONField(_("network"), null=True)
+    # Each flow's figures of a year as the park's symbiosis report shows them
+    # (``figures.for_park_report``), keyed by year: they depend on no day either, so they hold
+    # while ``report_generation`` equals ``generation``.
+    report_generation = models.PositiveBigIntegerField(_("report generation"), null=True)
+    report = models.JSONField(_("report figures"), null=True)
 
     class Meta:
         verbose_name = _("park figures")

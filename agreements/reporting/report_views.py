@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, View
 
 from agreements import permissions
-from agreements.reporting import eip, report_export
+from agreements.reporting import eip, figures, report_export
 from agreements.views.parks import ParkAccessMixin
 
 # The years a report can be asked for: none before the registry's oldest agreements could start,
@@ -35,6 +35,11 @@ class ReportAccessMixin(ParkAccessMixin):
 
     def allowed(self, user):
         return permissions.can_see_park_report(user, self.park)
+
+    def keep(self, year):
+        """The report's figures of ``year`` kept with the park's (``figures.for_park_report``)."""
+        park_id = self.park.pk
+        return lambda compute: figures.for_park_report(park_id, year=year, compute=compute)
 
     def report_year(self):
         year = self.kwargs["year"]
@@ -74,8 +79,10 @@ class ParkReportView(ReportAccessMixin, DetailView):
     def get_context_data(self, **kwargs):
         year = self.report_year()
         today = timezone.localdate()
+        report = eip.park_report(self.park, year, keep=self.keep(year))
         return super().get_context_data(
-            report=eip.park_report(self.park, year),
+            report=report,
+            tenant_rows=eip.tenant_rows(report.tenants),
             year=year,
             years=years_offered(today),
             first_year=FIRST_YEAR,
@@ -89,7 +96,7 @@ class ParkReportView(ReportAccessMixin, DetailView):
 class ParkReportXlsxView(ReportAccessMixin, View):
     def get(self, request, slug, year):
         year = self.report_year()
-        report = eip.park_report(self.park, year)
+        report = eip.park_report(self.park, year, keep=self.keep(year))
         output = report_export.workbook(report, generated_on=timezone.localdate())
         return FileResponse(
             output,

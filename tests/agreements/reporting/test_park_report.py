@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from agreements import yearly
+from agreements import services, yearly
 from agreements.models import (
     Agreement,
     Document,
@@ -22,7 +22,8 @@ from agreements.models import (
     SymbiosisKind,
 )
 from agreements.reporting import dashboard, eip
-from agreements.reporting.models import ReportCriterion
+from agreements.reporting import figures as park_figures
+from agreements.reporting.models import ParkFigures, ReportCriterion
 from agreements.reporting.views import OVERVIEW_PARKS_PER_PAGE
 from parks.models import Park
 from tests.factories import (
@@ -40,13 +41,17 @@ pytestmark = pytest.mark.django_db
 YEAR = 2024
 Indicator = ReportCriterion.Indicator
 # The request's savepoint and its release, the session, the user, their park memberships,
-# agencies and the parks those manage, the park; then the report: its activities with their
-# parties, flows (with their agreed figures of the year, yearly.agreed_in_force) and documents,
-# the flows' measured figures of the year, the tenants, the criteria. The tenants taking part
-# are counted from the list, and the park's totals of the year are added up from the flows'
-# figures (yearly.totals_of_flow_years): four queries fewer than when each was asked for apart.
-# The flows' emission factors of the year are read in one query (none without one).
-REPORT_QUERIES = 2 + 5 + 1 + 4 + 1 + 1 + 1 + 1
+# agencies and the parks those manage, the park; then the report: the flows' figures of the
+# year and the tenants kept with the park's (figures.for_park_report), its activities with
+# their parties, flows and documents, the criteria. The tenants taking part are counted from
+# the list, and the park's totals of the year are added up from the flows' figures
+# (yearly.totals_of_flow_years). The flows' emission factors of the year are read in one query
+# (none without one).
+REPORT_QUERIES = 2 + 5 + 1 + 1 + 4 + 1 + 1
+# The first time, they are computed (the flows' agreed figures with the flows,
+# yearly.agreed_in_force, their measured ones of the year, the tenants) and kept: three
+# queries more.
+REPORT_QUERIES_COMPUTED = REPORT_QUERIES + 3
 
 
 def report_url(park, year=YEAR):
@@ -481,9 +486,12 @@ def test_the_report_runs_a_fixed_number_of_queries(client, django_assert_num_que
     park, official = park_of(rows)
     client.force_login(official)
 
+    with django_assert_num_queries(REPORT_QUERIES_COMPUTED):
+        computed = client.get(report_url(park))
     with django_assert_num_queries(REPORT_QUERIES):
         response = client.get(report_url(park))
 
+    assert computed.context["report"].activity_count == rows
     assert response.context["report"].activity_count == rows
     assert len(response.context["report"].criteria) == rows
 
@@ -493,11 +501,122 @@ def test_the_workbook_runs_a_fixed_number_of_queries(client, django_assert_num_q
     park, official = park_of(rows)
     client.force_login(official)
 
+    with django_assert_num_queries(REPORT_QUERIES_COMPUTED):
+        client.get(xlsx_url(park))
     with django_assert_num_queries(REPORT_QUERIES):
         response = client.get(xlsx_url(park))
 
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Activities"]
     assert sheet.max_row == rows + 1
+
+
+# The figures kept with the park's
+
+
+@pytest.fixture
+def committed_world(db, django_capture_on_commit_callbacks):
+    """``world``, its changes committed as on the site (the test's transaction never commits,
+    and the changes' callback would gather every later change)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return World()
+
+
+def test_the_kept_figures_follow_a_new_measured_quantity_and_a_new_emission_factor(
+    client, committed_world, django_capture_on_commit_callbacks
+):
+    world = committed_world
+    client.force_login(world.staff)
+    first = client.get(report_url(world.park)).content.decode()
+    assert flow_figures(first, world.solar_flow) == (Decimal(120), Decimal(70))
+    kept = client.get(report_url(world.park)).content.decode()  # read back from the kept row
+    assert flow_figures(kept, world.solar_flow) == (Decimal(120), Decimal(70))
+    assert ParkFigures.objects.get(park=world.park).report.keys() == {str(YEAR)}
+
+    # Each change commits, as on the site (the test's own transaction never does).
+    with django_capture_on_commit_callbacks(execute=True):
+        measure(world.solar_flow, 5, month=1)
+    text = client.get(report_url(world.park)).content.decode()
+    assert flow_figures(text, world.solar_flow) == (Decimal(120), Decimal(75))
+
+    # 75 MWh x 681.2 kg / 1000, then at a factor of 2024 set since
+    assert eip_report(client, world).measured_tonnes == Decimal("51.090")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_emission_factor(
+            resource=world.solar,
+            value=Decimal(400),
+            unit="MWh",
+            source="Grid factor 2024",
+            year=YEAR,
+            by=world.official,
+        )
+    response = client.get(report_url(world.park))
+    assert response.context["report"].measured_tonnes == Decimal(30)
+    assert "Grid factor 2024" in response.content.decode()
+
+
+def test_an_emission_factor_saved_outside_the_service_moves_every_parks_figures_on(
+    client, committed_world, django_capture_on_commit_callbacks
+):
+    world = committed_world
+    client.force_login(world.staff)
+    assert client.get(report_url(world.park)).context["report"].measured_tonnes == Decimal("47.684")
+    with django_capture_on_commit_callbacks(execute=True):  # as the admin would
+        EmissionFactor.objects.create(
+            resource=world.solar, value=500, unit="MWh", source="Grid factor 2023", year=2023
+        )
+    # 70 MWh at 500 kg per MWh, the factor in force in 2024
+    assert client.get(report_url(world.park)).context["report"].measured_tonnes == Decimal(35)
+
+
+def test_figures_computed_while_a_change_commits_are_not_kept(committed_world):
+    world = committed_world
+
+    def compute_while_a_change_commits(compute):
+        def racing():
+            data = compute()
+            park_figures.move_on([world.park.pk])  # a change committed meanwhile
+            return data
+
+        return park_figures.for_park_report(world.park.pk, year=YEAR, compute=racing)
+
+    before = ParkFigures.objects.get(park=world.park).generation
+    report = eip.park_report(world.park, YEAR, keep=compute_while_a_change_commits)
+
+    assert report.measured_tonnes == Decimal("47.684")
+    row = ParkFigures.objects.get(park=world.park)
+    assert (row.generation, row.report) == (before + 1, None)
+
+
+def test_the_kept_tenants_follow_a_new_tenant_and_a_new_name(
+    client, committed_world, django_capture_on_commit_callbacks
+):
+    world = committed_world
+    client.force_login(world.staff)
+    assert client.get(report_url(world.park)).context["report"].tenant_count == 3
+
+    with django_capture_on_commit_callbacks(execute=True):
+        newcomer = make_organisation(park=world.park, name_en="Newcomer Co")
+    report = client.get(report_url(world.park)).context["report"]
+    assert (report.tenant_count, report.taking_part) == (4, 1)
+
+    newcomer.name_en = "Newcomer Renamed"
+    with django_capture_on_commit_callbacks(execute=True):
+        newcomer.save()
+    text = client.get(report_url(world.park)).content.decode()
+    assert f'data-tenant="{newcomer.slug}" data-takes-part="no"><td>Newcomer Renamed<' in text
+
+
+def test_each_year_is_kept_apart(client, committed_world):
+    world = committed_world
+    client.force_login(world.staff)
+    client.get(report_url(world.park))
+    client.get(report_url(world.park, YEAR - 1))
+
+    assert ParkFigures.objects.get(park=world.park).report.keys() == {str(YEAR), str(YEAR - 1)}
+    # The year before, no measured figure: read back from the kept row as computed.
+    before = client.get(report_url(world.park, YEAR - 1)).context["report"]
+    assert before.measured_flow_count == 0
+    assert eip_report(client, world).measured_tonnes == Decimal("47.684")
 
 
 # The officials' overview on the dashboard
