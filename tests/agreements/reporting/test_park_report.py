@@ -39,14 +39,15 @@ pytestmark = pytest.mark.django_db
 
 YEAR = 2024
 Indicator = ReportCriterion.Indicator
-# The request's savepoint and its release, the session, the user, their park memberships,
-# agencies and the parks those manage, the park; then the report: its activities with their
-# parties, flows (with their agreed figures of the year, yearly.agreed_in_force) and documents,
-# the flows' measured figures of the year, the tenants, the criteria. The tenants taking part
-# are counted from the list, and the park's totals of the year are added up from the flows'
-# figures (yearly.totals_of_flow_years): four queries fewer than when each was asked for apart.
-# The flows' emission factors of the year are read in one query (none without one).
-REPORT_QUERIES = 2 + 5 + 1 + 4 + 1 + 1 + 1 + 1
+# The request's savepoint and its release, the session, the user, their memberships (of parks
+# and agencies, one query) and the parks those agencies manage, the park; then the report: its
+# activities with their parties, flows (with their agreed figures of the year,
+# yearly.agreed_in_force) and documents, the flows' measured figures of the year, the tenants,
+# the criteria. The tenants taking part are counted from the list, and the park's totals of the
+# year are added up from the flows' figures (yearly.totals_of_flow_years): four queries fewer
+# than when each was asked for apart. The flows' emission factors of the year are read in one
+# query (none without one).
+REPORT_QUERIES = 2 + 4 + 1 + 4 + 1 + 1 + 1 + 1
 
 
 def report_url(park, year=YEAR):
