@@ -18,18 +18,23 @@ those two and from the agreement's review state (``Agreement.EDITABLE_STATES`` .
 question about one row has its twin about a set (``can_see_internal`` and
 ``internal_agreements``), and the two agree.
 
-Memberships are read once per request and kept on the user object, so asking many questions
-about many rows costs no extra queries.
+Memberships (parks and agencies alike) are read by one query once per request and kept on the
+user object, so asking many questions about many rows costs no extra queries; a revoked
+membership counts from the next request.
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Q, Value
 
 from agreements.models import Agreement
 from parks.models import Organisation, Park, ParkMembership
 
 NATIONWIDE_LEVELS = {Organisation.Level.NATIONAL, Organisation.Level.INTERNATIONAL}
+
+# Which membership a row of _Access's one query is.
+_PARK = "park"
+_AGENCY = "agency"
 
 
 class _Access:
@@ -38,12 +43,24 @@ class _Access:
     def __init__(self, user):
         self.is_admin = bool(user.is_authenticated and user.is_active and user.is_superuser)
         if user.is_authenticated and user.is_active:
-            # The park and the role in one query: staff enter agreements, managers also manage
-            # the park's members.
-            memberships = list(user.park_memberships.values_list("park_id", "role"))
-            agencies = list(
-                Organisation.objects.filter(officials__user=user).values_list("pk", "level")
+            # Both kinds of membership in one query: the park and the role (staff enter
+            # agreements, managers also manage the park's members), the agency and its level.
+            # Unordered: the answers are sets.
+            parks = (
+                ParkMembership.objects.filter(user=user)
+                .order_by()
+                .annotate(membership=Value(_PARK))
+                .values_list("park_id", "role", "membership")
             )
+            agencies = (
+                Organisation.objects.filter(officials__user=user)
+                .order_by()
+                .annotate(membership=Value(_AGENCY))
+                .values_list("pk", "level", "membership")
+            )
+            rows = list(parks.union(agencies, all=True))
+            memberships = [(pk, role) for pk, role, kind in rows if kind == _PARK]
+            agencies = [(pk, level) for pk, level, kind in rows if kind == _AGENCY]
         else:
             memberships = []
             agencies = []

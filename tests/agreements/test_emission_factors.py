@@ -427,9 +427,9 @@ def test_the_factor_page_runs_a_fixed_number_of_queries(world, django_assert_num
         )
     official = client_for(world.official)
 
-    # session, user; its memberships (agencies, parks); the resource with its current factor;
-    # the history with who set each
-    with django_assert_num_queries(TRANSACTION + 6):
+    # session, user; its memberships (agencies and parks, one query); the resource with its
+    # current factor; the history with who set each
+    with django_assert_num_queries(TRANSACTION + 5):
         response = official.get(factor_url(resource))
     assert len(response.context["factors"]) == factors
 

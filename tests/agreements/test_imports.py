@@ -255,8 +255,8 @@ class TestPreview:
 
         for batch in (small, large):
             # The session, the user; in the request's transaction (a savepoint, in tests) the
-            # user's park and agency memberships (who may import) and the batch.
-            with django_assert_num_queries(7):
+            # user's park and agency memberships (who may import, one query) and the batch.
+            with django_assert_num_queries(6):
                 assert client.get(batch.get_absolute_url()).status_code == 200
 
 

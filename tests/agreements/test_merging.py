@@ -466,8 +466,9 @@ def test_the_merge_page_reads_in_vietnamese(kalundborg):
 
 # Query counts: fixed whatever the number of rows
 
-# The session and the user; the official's park and agency memberships (``permissions.access``)
-SIGNED_IN = 4
+# The session and the user; the official's park and agency memberships, in one query
+# (``permissions.access``)
+SIGNED_IN = 3
 # ATOMIC_REQUESTS' savepoint and its release (the public pages run outside it)
 TRANSACTION = 2
 

@@ -215,7 +215,7 @@ def test_the_agreement_form_takes_the_same_number_of_queries_whatever_the_propos
 ):
     client = client_for(world.staff)
     client.get(reverse("agreements:create"))  # sessions and caches warmed
-    with django_assert_num_queries(10) as one:
+    with django_assert_num_queries(9) as one:
         client.get(reverse("agreements:create"))
     for number in range(5):
         make_resource(name_en=f"Proposed {number}", confirmed_at=None, proposed_for_park=world.park)
@@ -478,7 +478,7 @@ def test_the_queue_takes_the_same_number_of_queries_whatever_the_proposals(
 ):
     official = client_for(world.official)
     make_resource(name_en="Steam 0", confirmed_at=None, proposed_for_park=world.park)
-    with django_assert_num_queries(8) as one:
+    with django_assert_num_queries(7) as one:
         official.get(reverse("agreements:proposals"))
     staff = make_park_staff(world.park)
     for number in range(1, 6):

@@ -424,9 +424,9 @@ def test_the_staff_page_takes_the_same_number_of_queries_whatever_the_figures(
     many_figures(world, agreement, count)
     client = client_for(world.staff)
 
-    # savepoint, session, user, park memberships, agencies, agreement, flows, documents,
+    # savepoint, session, user, memberships (parks and agencies), agreement, flows, documents,
     # figures, their history, the flows, documents and people it names, release
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = client.get(page_url(agreement))
 
     assert response.context["figure_count"] == 2 * count
@@ -441,7 +441,7 @@ def test_the_officials_page_takes_the_same_number_of_queries_whatever_the_figure
 
     # as the staff's, without the documents offered as evidence but with the parks the
     # official oversees (for the review buttons)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = client.get(page_url(agreement))
 
     assert response.context["figure_count"] == 2 * count
@@ -455,9 +455,9 @@ def test_the_review_list_takes_the_same_number_of_queries_whatever_the_figures(
     report(agreement.flows.first(), world.staff, year=2000)
     client = client_for(world.official)
 
-    # savepoint, session, user, park memberships, agencies, count, page, its reporters
+    # savepoint, session, user, memberships (parks and agencies), count, page, its reporters
     # (a query apart: joined, the page's query took PostgreSQL longer to plan), release
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(REVIEW_URL)
 
     assert len(response.context["figures"]) == len(

@@ -407,8 +407,8 @@ def test_the_edit_link_is_shown_to_who_may_edit_and_new_park_to_officials(client
 # Query counts, whatever the number of rows
 
 # Every signed-in page: the session, the user, and the SAVEPOINT and RELEASE of its
-# transaction (ATOMIC_REQUESTS), and the user's memberships (of parks, of agencies).
-SIGNED_IN = 6
+# transaction (ATOMIC_REQUESTS), and the user's memberships (of parks and agencies, one query).
+SIGNED_IN = 5
 
 
 @pytest.mark.parametrize("rows", [1, 30])

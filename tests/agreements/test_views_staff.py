@@ -831,10 +831,10 @@ def test_my_agreements_takes_the_same_number_of_queries_whatever_the_rows(
 
     AuthorityMembership.objects.create(user=world.staff, agency=world.agency)
 
-    # savepoint, session, user, park memberships, agencies, own agreements counted by state,
-    # the returned ones, the review queue with its total, count and page of own agreements,
-    # release, managed parks (for the review buttons)
-    with django_assert_num_queries(12):
+    # savepoint, session, user, memberships (parks and agencies), own agreements counted by
+    # state, the returned ones, the review queue with its total, count and page of own
+    # agreements, release, managed parks (for the review buttons)
+    with django_assert_num_queries(11):
         response = staff_client.get(url("mine"))
 
     assert response.status_code == 200
@@ -1041,9 +1041,9 @@ def test_the_history_takes_a_fixed_number_of_queries(
         agreement.title_en = f"Title {number}"
         agreement.save()
 
-    # savepoint, session, user, park memberships, agencies, agreement, 3 histories, parks,
-    # organisations, resources, release
-    with django_assert_num_queries(13):
+    # savepoint, session, user, memberships (parks and agencies), agreement, 3 histories,
+    # parks, organisations, resources, release
+    with django_assert_num_queries(12):
         staff_client.get(url("history", agreement))
 
 
@@ -1224,10 +1224,10 @@ def test_the_edit_page_takes_the_same_number_of_queries_whatever_the_rows(
         review_state=State.DRAFT,
     )
 
-    # savepoint, session, user, park memberships, agencies, agreement, parks, parties, flows,
-    # resources, the organisations' names, the flows its flows can be made from, the parks
-    # of the "propose a missing resource" dialog, release
-    with django_assert_num_queries(14):
+    # savepoint, session, user, memberships (parks and agencies), agreement, parks, parties,
+    # flows, resources, the organisations' names, the flows its flows can be made from, the
+    # parks of the "propose a missing resource" dialog, release
+    with django_assert_num_queries(13):
         response = staff_client.get(url("update", agreement))
 
     assert response.content.decode().count('name="parties-') > rows

@@ -92,9 +92,9 @@ class TestMyAccount:
         client = signed_in(world.staff)
         client.get(ACCOUNT)
 
-        # session, user, savepoint, park memberships (rights), settings, park memberships
-        # (listed), agencies (rights), agencies (listed), two-factor device, release
-        with django_assert_num_queries(10):
+        # session, user, savepoint, memberships of both kinds (rights), settings, park
+        # memberships (listed), agencies (listed), two-factor device, release
+        with django_assert_num_queries(9):
             response = client.get(ACCOUNT)
 
         assert response.content.decode().count(" · Staff") == parks

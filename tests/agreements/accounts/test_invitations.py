@@ -452,9 +452,9 @@ class TestManagingMembers:
         client = signed_in(world.official)
         client.get(members_url(world.park))  # the session's first read
 
-        # session, user, savepoint, park, memberships, agencies, parks overseen, members,
+        # session, user, savepoint, park, memberships of both kinds, parks overseen, members,
         # invitations, trail, release
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(10):
             response = client.get(members_url(world.park))
 
         assert response.status_code == 200

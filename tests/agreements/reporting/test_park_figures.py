@@ -409,10 +409,10 @@ class TestQueries:
         # One more for the measured quantities awaiting review, two for agreed and measured per
         # year and two for the parks' report overview, all kept with the park's figures, which
         # the overview reads again (issue 15).
-        with django_assert_num_queries(24):
+        with django_assert_num_queries(23):
             first = client.get(DASHBOARD)
         cache.clear()
-        with django_assert_num_queries(13):  # the overview's figures in the kept row
+        with django_assert_num_queries(12):  # the overview's figures in the kept row
             again = client.get(DASHBOARD)
 
         assert figure(first, "total") == figure(again, "total") == str(count)
@@ -423,10 +423,10 @@ class TestQueries:
         build_agreements(count, agency=agency)  # a second park of the same agency
         client.force_login(make_official(agency))
 
-        with django_assert_num_queries(26):  # with issue 15's figures (see above)
+        with django_assert_num_queries(25):  # with issue 15's figures (see above)
             first = client.get(DASHBOARD)
         cache.clear()
-        with django_assert_num_queries(11):  # the overview's figures in the kept rows
+        with django_assert_num_queries(10):  # the overview's figures in the kept rows
             again = client.get(DASHBOARD)
 
         assert figure(first, "total") == figure(again, "total") == str(2 * count)

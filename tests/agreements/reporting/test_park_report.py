@@ -40,14 +40,14 @@ pytestmark = pytest.mark.django_db
 
 YEAR = 2024
 Indicator = ReportCriterion.Indicator
-# The request's savepoint and its release, the session, the user, their park memberships,
-# agencies and the parks those manage, the park; then the report: the flows' figures of the
-# year and the tenants kept with the park's (figures.for_park_report), its activities with
-# their parties, flows and documents, the criteria. The tenants taking part are counted from
-# the list, and the park's totals of the year are added up from the flows' figures
+# The request's savepoint and its release, the session, the user, their memberships (of parks
+# and agencies, one query) and the parks those agencies manage, the park; then the report: the
+# flows' figures of the year and the tenants kept with the park's (figures.for_park_report), its
+# activities with their parties, flows and documents, the criteria. The tenants taking part are
+# counted from the list, and the park's totals of the year are added up from the flows' figures
 # (yearly.totals_of_flow_years). The flows' emission factors of the year are read in one query
 # (none without one).
-REPORT_QUERIES = 2 + 5 + 1 + 1 + 4 + 1 + 1
+REPORT_QUERIES = 2 + 4 + 1 + 1 + 4 + 1 + 1
 # The first time, they are computed (the flows' agreed figures with the flows,
 # yearly.agreed_in_force, their measured ones of the year, the tenants) and kept: three
 # queries more.

@@ -328,7 +328,7 @@ def build_agreements(count, *, agency=None):
 
 class TestQueryCount:
     """Whatever the number of agreements: the request's savepoint and its release, the
-    session, the user, their park memberships and agencies, the parks to filter by; then
+    session, the user, their memberships (parks and agencies), the parks to filter by; then
     the dashboard's eleven figures and lists (the impact in two: its rows, then the emission
     factors; its totals are the rows' sums) and the parks' report overview in two, or the
     export's rows and parties (twice for the workbook's two sheets)."""
@@ -340,7 +340,7 @@ class TestQueryCount:
         # and the measured quantities awaiting review, two for agreed and measured per year
         # (agreements.yearly); the parks' report overview reads the parks' kept figures,
         # computed and kept here the first time (ten queries, and the upsert): issue 15
-        with django_assert_num_queries(33):
+        with django_assert_num_queries(32):
             response = client.get(DASHBOARD, {"kind": "industrial"})
 
         assert figure(response, "total") == str(count)
@@ -349,7 +349,7 @@ class TestQueryCount:
     def test_the_csv_export(self, client, db, django_assert_num_queries, count):
         client.force_login(make_official(build_agreements(count)))
 
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(8):
             rows = csv_rows(client.get(CSV))
 
         assert len(rows) == count
@@ -358,7 +358,7 @@ class TestQueryCount:
     def test_the_xlsx_export(self, client, db, django_assert_num_queries, count):
         client.force_login(make_official(build_agreements(count)))
 
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(10):
             response = client.get(XLSX)
             rows = xlsx_sheets(response)["Resource flows"]
 
