@@ -139,9 +139,11 @@ def preview(request, pk):
                 "agreements/import_progress.html",
                 {"batch": batch, "refresh": True},
             )
-    outcomes = [_shown(outcome, batch) for outcome in batch.outcomes]
-    outcomes.sort(key=lambda row: (not row["errors"], row["line"]))
+    # Errors first; only the page shown is put in the reader's words (a batch holds up to
+    # IMPORT_MAX_ROWS outcomes, a page OUTCOMES_PER_PAGE).
+    outcomes = sorted(batch.outcomes, key=lambda row: (not row.get("errors"), row["line"]))
     page = Paginator(outcomes, OUTCOMES_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = [_shown(outcome, batch) for outcome in page.object_list]
     counts = batch.state["counts"]
     return render(
         request,
