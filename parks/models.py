@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from parks import sectors
 from parks.countries import country_names
 from parks.provinces import current_province, is_absorbed, province_label
+from symbiosis.addresses import addresses
 from symbiosis.bilingual import BilingualNameMixin, pick
 from symbiosis.confirmation import Confirmable, ConfirmationQuerySetMixin
 from symbiosis.constraints import CheckedInOneQueryMixin
@@ -260,13 +261,9 @@ class Organisation(
     def absolute_urls():
         """``get_absolute_url`` for a page listing many organisations: a function of an
         organisation giving its address, the URL pattern reversed once (rather than once an
-        organisation) and each slug put in its place (a slug's letters, digits, hyphens and
-        underscores need no quoting)."""
-        marker = "slug"
-        before, after = reverse("parks:organisation-detail", kwargs={"slug": marker}).rsplit(
-            marker, 1
-        )
-        return lambda organisation: f"{before}{organisation.slug}{after}"
+        organisation) and each slug put in its place (``symbiosis.addresses``)."""
+        address_of = addresses("parks:organisation-detail", "slug")
+        return lambda organisation: address_of(organisation.slug)
 
     @property
     def name(self):

@@ -29,7 +29,6 @@ from django.db.models import (
     Q,
 )
 from django.db.models.functions import ExtractYear
-from django.urls import reverse
 
 from agreements import yearly
 from agreements.impact import Impact, impact, impact_of
@@ -37,6 +36,7 @@ from agreements.models import Agreement, AgreementQuerySet, Party, Resource, Res
 from agreements.reporting import figures as park_figures
 from agreements.year_chart import recent_totals
 from parks.models import Organisation
+from symbiosis.addresses import addresses
 from symbiosis.bilingual import BilingualNameMixin, pick
 
 ENDING_SOON_DAYS = 90
@@ -229,8 +229,8 @@ class ListedPark(BilingualNameMixin):
 class ListedAgreement:
     """An agreement as a work list shows it: plain values (read as rows, and kept with the sum
     of several parks' figures, ``figures.added_up``), with what the template reads of an
-    agreement (``title`` in the visitor's language, ``park.name``, its review state's label,
-    its page)."""
+    agreement (``title`` in the visitor's language, ``park.name``, its review state's label);
+    its address comes with it in a ``WorkListRow``."""
 
     reference: str
     title_en: str
@@ -248,9 +248,6 @@ class ListedAgreement:
 
     def get_review_state_display(self):
         return State(self.review_state).label
-
-    def get_absolute_url(self):
-        return reverse("agreements:detail", kwargs={"reference": self.reference})
 
     def as_data(self):
         """For JSON: dates and times as ISO text."""
@@ -297,6 +294,38 @@ def _listed(agreements, limit):
         )
         for row in agreements.values(*fields)[:limit]
     ]
+
+
+@dataclass(frozen=True)
+class WorkListRow:
+    """A row of a work list as the page shows it: the agreement, the address it links to and
+    the date the list is about (submitted, ending or returned on)."""
+
+    agreement: ListedAgreement
+    url: str
+    day: datetime.date | datetime.datetime | None
+
+
+def work_list_rows(agreements, *, to_review=False, day):
+    """The rows of a work list of ``agreements`` (``ListedAgreement``s): each links to the
+    agreement's review page (``to_review``) or its page, the pattern reversed once a list
+    (``symbiosis.addresses``); ``day`` names the date shown."""
+    address_of = addresses("agreements:review" if to_review else "agreements:detail", "reference")
+    return [
+        WorkListRow(agreement, address_of(agreement.reference), getattr(agreement, day))
+        for agreement in agreements
+    ]
+
+
+def shown_work_lists(dashboard):
+    """The ``Dashboard``'s three work lists as rows to show (``work_list_rows``)."""
+    return {
+        "awaiting_verification": work_list_rows(
+            dashboard.awaiting_verification, to_review=True, day="submitted_at"
+        ),
+        "ending_soon": work_list_rows(dashboard.ending_soon, day="ending_on"),
+        "returned": work_list_rows(dashboard.returned, day="reviewed_at"),
+    }
 
 
 def awaiting_verification(agreements, *, limit=WORK_LIST_LIMIT):

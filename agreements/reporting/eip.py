@@ -61,6 +61,7 @@ from agreements.yearly import (
     totals_of_flow_years,
 )
 from parks.models import Organisation
+from symbiosis.addresses import addresses
 from symbiosis.bilingual import pick
 
 Indicator = ReportCriterion.Indicator
@@ -554,6 +555,7 @@ class ParkOverview:
     taking_part: int = 0
     by_kind: list = field(default_factory=list)  # [(label, activities)]
     measured_flows: int = 0
+    report_url: str = ""  # the park's report of the year
 
     @property
     def tenant_share(self):
@@ -591,14 +593,15 @@ def overview_figures(park_ids, *, year):
     return rows
 
 
-def overview(parks, *, figures):
+def overview(parks, *, figures, year):
     """The parks ``parks`` (``dashboard.ParkCount`` rows: a page of them) with their figures of
-    last year (``overview_figures``, read from ``figures``: each park's kept figures), as the
-    dashboard shows them: tenants taking part, activities by kind and flows with an accepted
-    measured quantity."""
+    ``year``, last year (``overview_figures``, read from ``figures``: each park's kept
+    figures), as the dashboard shows them: tenants taking part, activities by kind and flows
+    with an accepted measured quantity, and the address of the park's report of the year."""
     order = {kind: number for number, kind in enumerate([*SymbiosisKind.values, NOT_RECORDED])}
     # Each kind's label translated once, not once per park that has it.
     labels = {kind: str(KindGroup(kind).label) for kind in order}
+    report_of = addresses("parks:report", "slug", year=year)
     rows = []
     for park in parks:
         kept = figures[park.pk]["report_overview"]
@@ -610,6 +613,7 @@ def overview(parks, *, figures):
                 taking_part=kept["taking_part"],
                 by_kind=[(labels[kind], count) for kind, count in by_kind],
                 measured_flows=kept["measured_flows"],
+                report_url=report_of(park.slug),
             )
         )
     return rows

@@ -527,8 +527,10 @@ def added_up(park_ids, *, today, overview_counts, lists=None):
     while every park's kept figures are still those it was added up from, instead of a row per
     park with the ids of every organisation involved. A sum is stamped with the generations
     its parks' figures were for, so a sum of figures since changed is never taken for current.
+    One park's figures are kept so too when they come with ``lists``: its row has the figures
+    but not the lists, which would otherwise cost three queries each time.
     """
-    if len(park_ids) < 2:  # one park's (or no) figures: nothing to keep that its row has not
+    if not park_ids or (len(park_ids) == 1 and lists is None):  # nothing its row has not
         total = _added(current(park_ids, today=today, overview_counts=overview_counts))
         return {**total, "lists": lists(park_ids) if lists else None}
     scope = _digest(",".join(str(pk) for pk in sorted(park_ids)))

@@ -49,7 +49,8 @@ class ParkFigures(models.Model):
 class ScopeFigures(models.Model):
     """The figures of a set of parks added up (``figures.added_up``), kept so that a dashboard
     over many parks (a national official's: every park) reads one row instead of a row per
-    park, and counts the organisations involved without reading every park's list of them.
+    park, and counts the organisations involved without reading every park's list of them;
+    and a dashboard of one park reads its work lists with its figures, not by three queries.
 
     ``parks`` names the set (a digest of its parks' ids). ``signature`` is a digest of the day
     and of each park's generation that the figures were added up from: the figures hold while

@@ -116,6 +116,7 @@ class DashboardView(DashboardAccessMixin, TemplateView):
             filters=filters,
             dashboard=figures,
             charts=SimpleLazyObject(lambda: charts(figures, filters)),
+            work_lists=SimpleLazyObject(lambda: dashboard.shown_work_lists(figures)),
             yearly_charts=SimpleLazyObject(
                 lambda: totals_charts(figures.yearly, slug="dashboard") if figures.yearly else []
             ),
@@ -131,6 +132,7 @@ class DashboardView(DashboardAccessMixin, TemplateView):
                         today=today,
                         overview_counts=dashboard.overview_counts(today=today),
                     ),
+                    year=report_year,
                 )
             ),
             # The rendered page depends on nothing else (the language aside): officials of one

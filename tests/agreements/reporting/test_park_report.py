@@ -655,10 +655,15 @@ def test_the_overview_figures_are_two_queries_whatever_the_number_of_parks(
     with django_assert_num_queries(2):
         figures = eip.overview_figures([row.pk for row in rows], year=2024)
     # The dashboard keeps them with each park's figures, and reads them from there.
-    overview = eip.overview(rows, figures={pk: {"report_overview": f} for pk, f in figures.items()})
+    overview = eip.overview(
+        rows, figures={pk: {"report_overview": f} for pk, f in figures.items()}, year=2024
+    )
 
     assert [(row.tenants, row.taking_part) for row in overview] == [(1, 1)] * parks
     assert all(row.by_kind == [("Kind not recorded", 1)] for row in overview)
+    assert [row.report_url for row in overview] == [
+        reverse("parks:report", kwargs={"slug": row.slug, "year": 2024}) for row in rows
+    ]
 
 
 def test_the_overview_is_paged(client, settings):
