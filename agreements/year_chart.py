@@ -56,6 +56,16 @@ class YearPoint:
     def measured_shown(self):
         return _number(self.measured)
 
+    # The figures as the table's data attributes hold them, for machines: unlocalised, ""
+    # for none.
+    @property
+    def agreed_data(self):
+        return "" if self.agreed is None else format(self.agreed, "f")
+
+    @property
+    def measured_data(self):
+        return "" if self.measured is None else format(self.measured, "f")
+
     @property
     def note(self):
         """What the table says beside the year's measured figure, in the reader's language."""

@@ -63,6 +63,7 @@ from agreements.yearly import (
 from parks.models import Organisation
 from symbiosis.addresses import addresses
 from symbiosis.bilingual import pick
+from symbiosis.numbers import numbers
 
 Indicator = ReportCriterion.Indicator
 NOT_RECORDED = ""  # the group of activities whose kind is not recorded
@@ -556,10 +557,11 @@ class ParkOverview:
     by_kind: list = field(default_factory=list)  # [(label, activities)]
     measured_flows: int = 0
     report_url: str = ""  # the park's report of the year
-
-    @property
-    def tenant_share(self):
-        return share(self.taking_part, self.tenants)
+    # As the page writes them (``overview``): "taking part / tenants (share %)", or None where
+    # the park has no tenant; a line per kind, "label: activities"; flows measured.
+    tenants_shown: str | None = None
+    by_kind_shown: list = field(default_factory=list)
+    measured_flows_shown: str = ""
 
 
 def overview_figures(park_ids, *, year):
@@ -602,18 +604,30 @@ def overview(parks, *, figures, year):
     # Each kind's label translated once, not once per park that has it.
     labels = {kind: str(KindGroup(kind).label) for kind in order}
     report_of = addresses("parks:report", "slug", year=year)
+    # Each park's figures written once here rather than number by number in the template.
+    written = numbers()
     rows = []
     for park in parks:
         kept = figures[park.pk]["report_overview"]
-        by_kind = sorted(kept["by_kind"], key=lambda pair: order[pair[0]])
+        by_kind = [
+            (labels[kind], count)
+            for kind, count in sorted(kept["by_kind"], key=lambda pair: order[pair[0]])
+        ]
+        tenants, taking_part = kept["tenants"], kept["taking_part"]
+        tenant_share = share(taking_part, tenants)
         rows.append(
             ParkOverview(
                 park,
-                tenants=kept["tenants"],
-                taking_part=kept["taking_part"],
-                by_kind=[(labels[kind], count) for kind, count in by_kind],
+                tenants=tenants,
+                taking_part=taking_part,
+                by_kind=by_kind,
                 measured_flows=kept["measured_flows"],
                 report_url=report_of(park.slug),
+                tenants_shown=None
+                if tenant_share is None
+                else f"{written(taking_part)} / {written(tenants)} ({written(tenant_share)}%)",
+                by_kind_shown=[f"{label}: {written(count)}" for label, count in by_kind],
+                measured_flows_shown=written(kept["measured_flows"]),
             )
         )
     return rows
