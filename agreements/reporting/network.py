@@ -1,20 +1,25 @@
-"""A park's symbiosis network, drawn on the server as inline SVG (no JavaScript).
+"""A network of organisations and the resources they share, drawn on the server as inline SVG
+(no JavaScript): a park's symbiosis network, and an agreement's own flows.
 
-Organisations are nodes on a circle, sorted by name, so the same rows always give the same
-picture. Each link is an arrow from a provider to a receiver, coloured and dashed by the
-resource category it carries, and thicker the more agreements it stands for (a park's flows
-are grouped by provider, receiver, category and direction before they get here); a mutual link
-has an arrowhead at both ends; several links between the same two organisations bow apart
-instead of overlapping. Up to a dozen organisations the labels are written horizontally;
-beyond, they radiate outwards from the circle so that a park with 50 organisations stays
-readable (the page draws no more than that). A legend sits under the circle.
+Each organisation is a box with its name written inside, a link to its page (the full name its
+tooltip and accessible name); each link is an arrow from a provider to a receiver, coloured and
+dashed by the resource category it carries, and thicker the more agreements it stands for (a
+park's flows are grouped by provider, receiver, category and direction before they get here); a
+mutual link has an arrowhead at both ends. A legend sits under the drawing.
 
-Pure functions: rows in, markup out. Every piece of text is escaped here; the result is marked
-safe for templates. The page gives the text alternative (the same links as a table).
+Where the boxes go is ``network_layout``'s: columns by role for a screen, a list with arcs for a
+phone. Both are drawn, and the page's style sheet shows the one that fits (``.network-wide``
+from 992 px, ``.network-narrow`` below), so that text is never drawn under 12 px and the page
+never scrolls sideways.
+
+Pure functions: rows in, markup out. Every piece of text is escaped here, the markup built as
+strings, not by a template: a park page keeps it (``figures.for_park_page``), but an agreement
+page draws it on every request, and a template of some 400 elements costs several milliseconds
+where this costs one. The page gives the text alternative (the same links as a table).
 
 A chain of flows (a flow made from another that its provider receives, ``ResourceFlow.
-made_from``) is drawn through the organisation that makes it: a dotted curve near its node,
-from the arrow that brings the input to the arrow that takes the output away.
+made_from``) is drawn through the organisation that makes it: a dotted curve under its box, from
+the side the input comes in to the side the output leaves by.
 """
 
 import math
@@ -28,6 +33,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from agreements.reporting import network_layout
+from agreements.reporting.network_layout import FONT_SIZE, LINE_HEIGHT, PAD_X, PAD_Y, text_width
 from parks.models import Organisation
 from symbiosis.search import fold
 
@@ -43,26 +50,24 @@ CATEGORY_STYLES = {
 }
 OTHER_STYLE = ("#555555", "")
 
-NODE_RADIUS = 7
-NODE_SPACING = 44  # length of arc between two neighbours on the circle
-MIN_RADIUS = 110
-LABEL_CHARS = 26  # longer labels are cut with an ellipsis; the tooltip has the full name
-LABEL_ROOM = 185  # room beyond the circle for a label of LABEL_CHARS characters
-HORIZONTAL_LABELS_UP_TO = 12
-PARALLEL_GAP = 26  # how far apart two flows between the same organisations bow
 LEGEND_ROW = 22
+LEGEND_SAMPLE = 48  # the sample arrow's length, left of its label
 STROKE_WIDTH = 1.8  # a link standing for one agreement
 MAX_STROKE_WIDTH = 6
 TEXT_COLOUR = "#212529"
+BOX_FILL = "#f8f9fa"
+RESOURCE_FILL = "#fff8e1"  # an agreement's resource: told apart from its organisations
 CHAIN_DASH = "1 3"  # dotted: a chain through an organisation
-CHAIN_REACH = 30  # how far from the node a chain's curve starts and ends, along its flows
+CHAIN_REACH = 16  # how far beyond the maker's box a chain's curve starts and ends
 
 
 @dataclass(frozen=True)
 class Node:
     key: str  # unique: the organisation's slug
-    label: str  # drawn beside the node
-    name: str  # full name, shown as the tooltip
+    label: str  # written in its box
+    name: str  # full name: the tooltip and the accessible name
+    url: str | None = None  # its page: the node is a link to it
+    kind: str = "organisation"  # or "resource" (an agreement's drawing)
 
 
 @dataclass(frozen=True)
@@ -84,11 +89,13 @@ class Chain:
 
 
 def node_of(organisation):
-    """The node of an organisation (anything with ``slug``, ``short_name`` and ``name``)."""
+    """The node of an organisation (anything with ``slug``, ``short_name`` and ``name``, and
+    its page's address as ``url`` if it has one)."""
     return Node(
         key=organisation.slug,
         label=organisation.short_name or organisation.name,
         name=organisation.name,
+        url=getattr(organisation, "url", None),
     )
 
 
@@ -175,36 +182,30 @@ def sort_nodes(nodes):
     return sorted(nodes, key=lambda node: (fold(node.label), fold(node.name), node.key))
 
 
-def circle_layout(count):
-    """Width and height of the drawing and (x, y, angle) of each of ``count`` nodes on a circle,
-    clockwise from the top, with room around it for the labels."""
-    radius = max(MIN_RADIUS, count * NODE_SPACING / (2 * math.pi))
-    side_room = LABEL_ROOM
-    # Horizontal labels need little room above and below; radiating ones need it all round.
-    top_room = LABEL_ROOM if count > HORIZONTAL_LABELS_UP_TO else 36
-    width, height = 2 * (radius + side_room), 2 * (radius + top_room)
-    positions = []
-    for index in range(count):
-        angle = -math.pi / 2 + 2 * math.pi * index / max(count, 1)
-        positions.append(
-            (width / 2 + radius * math.cos(angle), height / 2 + radius * math.sin(angle), angle)
-        )
-    return width, height, positions
-
-
-def render_network(nodes, flows, *, categories, title, description, id_prefix="network", chains=()):
-    """The SVG markup of a network.
+def render_network(
+    nodes,
+    flows,
+    *,
+    categories,
+    title,
+    description,
+    id_prefix="network",
+    chains=(),
+    columns=None,
+):
+    """The SVG markup of a network: its wide drawing, then its narrow one (the page's style
+    sheet shows one of them).
 
     ``categories``: ordered mapping of category key to its label, for the legend (only the
-    categories the flows use are listed). Flows whose ends are not among ``nodes`` are skipped,
-    and so are ``chains`` (``Chain``) with an organisation not among them.
+    categories the flows use are listed). ``columns``: node keys by column for the wide drawing,
+    else by role (``network_layout.role_columns``). Flows whose ends are not among ``nodes`` are
+    skipped, and so are ``chains`` (``Chain``) with an organisation not among them.
     """
     nodes = sort_nodes(nodes)
-    width, diagram_height, positions = circle_layout(len(nodes))
-    place = {node.key: positions[index] for index, node in enumerate(nodes)}
+    keys = {node.key for node in nodes}
     order = {node.key: index for index, node in enumerate(nodes)}
     flows = sorted(
-        (flow for flow in flows if flow.provider in place and flow.receiver in place),
+        (flow for flow in flows if flow.provider in keys and flow.receiver in keys),
         key=lambda flow: (
             order[flow.provider],
             order[flow.receiver],
@@ -213,46 +214,68 @@ def render_network(nodes, flows, *, categories, title, description, id_prefix="n
             flow.description,
         ),
     )
-    used = [key for key in categories if any(flow.category == key for flow in flows)]
-    used += sorted({flow.category for flow in flows} - set(categories))
-    marker_ids = {key: f"{id_prefix}-arrow-{index}" for index, key in enumerate(used)}
-    has_mutual = any(flow.mutual for flow in flows)
     chains = [
         chain
         for chain in chains
-        if chain.source in place and chain.maker in place and chain.receiver in place
+        if chain.source in keys and chain.maker in keys and chain.receiver in keys
     ]
-    legend_rows = len(used) + has_mutual + bool(chains)
-    height = diagram_height + (legend_rows * LEGEND_ROW + 16 if legend_rows else 0)
+    wide, narrow = network_layout.layouts(nodes, flows, columns=columns)
+    drawing = {"nodes": nodes, "flows": flows, "chains": chains, "categories": categories}
+    return mark_safe(  # every text in them is escaped
+        _svg(drawing, wide, "wide", title, description, f"{id_prefix}-wide")
+        + _svg(drawing, narrow, "narrow", title, description, f"{id_prefix}-narrow")
+    )
 
+
+def style_of(category):
+    return CATEGORY_STYLES.get(category, OTHER_STYLE)
+
+
+def _svg(drawing, layout, shape, title, description, prefix):
+    flows, chains, categories = drawing["flows"], drawing["chains"], drawing["categories"]
+    used = [key for key in categories if any(flow.category == key for flow in flows)]
+    used += sorted({flow.category for flow in flows} - set(categories))
+    marker_ids = {key: f"{prefix}-arrow-{index}" for index, key in enumerate(used)}
+    has_mutual = any(flow.mutual for flow in flows)
+    legend = [
+        (str(categories.get(key, key)), *style_of(key), marker_ids[key], False) for key in used
+    ]
+    if has_mutual:
+        legend.append(
+            (_("mutual flow: arrows both ways"), TEXT_COLOUR, "", f"{prefix}-arrow-mutual", True)
+        )
+    if chains:
+        legend.append(
+            (
+                _("chain: a flow made from a flow its provider receives"),
+                TEXT_COLOUR,
+                CHAIN_DASH,
+                None,
+                False,
+            )
+        )
+    legend_markup, legend_height = _legend(legend, top=layout.height, width=layout.width)
+    width = max(layout.width, min(network_layout.NARROW_WIDTH, _legend_width(legend)))
+    height = layout.height + legend_height
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="network-diagram" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="network-diagram network-{shape}" '
         f'viewBox="0 0 {_n(width)} {_n(height)}" width="{_n(width)}" height="{_n(height)}" '
-        f'role="img" aria-labelledby="{id_prefix}-title {id_prefix}-desc" '
-        f'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif" font-size="12">',
-        f'<title id="{id_prefix}-title">{escape(title)}</title>',
-        f'<desc id="{id_prefix}-desc">{escape(description)}</desc>',
+        f'role="group" aria-labelledby="{prefix}-title" aria-describedby="{prefix}-desc" '
+        f'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif" '
+        f'font-size="{FONT_SIZE}">',
+        f'<title id="{prefix}-title">{escape(title)}</title>',
+        f'<desc id="{prefix}-desc">{escape(description)}</desc>',
         "<defs>",
     ]
     for key in used:
-        colour, _dash = style_of(key)
-        parts.append(
-            f'<marker id="{marker_ids[key]}" viewBox="0 0 10 10" refX="9" refY="5" '
-            f'markerUnits="userSpaceOnUse" markerWidth="13" markerHeight="13" '
-            f'orient="auto-start-reverse">'
-            f'<path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
-        )
+        parts.append(_marker(marker_ids[key], style_of(key)[0]))
     if has_mutual:
-        parts.append(
-            f'<marker id="{id_prefix}-arrow-mutual" viewBox="0 0 10 10" refX="9" refY="5" '
-            f'markerUnits="userSpaceOnUse" markerWidth="13" markerHeight="13" '
-            f'orient="auto-start-reverse">'
-            f'<path d="M0,0 L10,5 L0,10 z" fill="{TEXT_COLOUR}"/></marker>'
-        )
+        parts.append(_marker(f"{prefix}-arrow-mutual", TEXT_COLOUR))
     parts.append("</defs>")
 
+    paths = _wide_paths(flows, layout) if shape == "wide" else _narrow_paths(flows, layout)
     parts.append(f'<g class="flows" fill="none" stroke-width="{_n(STROKE_WIDTH)}">')
-    for flow, path in zip(flows, _flow_paths(flows, place, order), strict=True):
+    for flow, path in zip(flows, paths, strict=True):
         colour, dash = style_of(flow.category)
         marker = f"url(#{marker_ids[flow.category]})"
         parts.append(
@@ -271,144 +294,182 @@ def render_network(nodes, flows, *, categories, title, description, id_prefix="n
         )
         for chain in chains:
             parts.append(
-                f'<path class="chain" d="{_chain_path(chain, place)}">'
+                f'<path class="chain" d="{_chain_path(chain, layout, shape)}">'
                 f"<title>{escape(chain.description)}</title></path>"
             )
         parts.append("</g>")
 
-    horizontal = len(nodes) <= HORIZONTAL_LABELS_UP_TO
     parts.append(f'<g class="nodes" fill="{TEXT_COLOUR}">')
-    for node in nodes:
-        x, y, angle = place[node.key]
-        parts.append(
-            f'<g class="node" data-key="{escape(node.key)}"><title>{escape(node.name)}</title>'
-            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{NODE_RADIUS}" fill="#ffffff" '
-            f'stroke="{TEXT_COLOUR}" stroke-width="2"/>'
-            f"{_label(node.label, x, y, angle, horizontal=horizontal)}</g>"
-        )
+    for node in drawing["nodes"]:
+        parts.append(_node(node, layout.boxes[node.key]))
     parts.append("</g>")
-
-    if legend_rows:
-        legend = [
-            (str(categories.get(key, key)), *style_of(key), marker_ids[key], False) for key in used
-        ]
-        if has_mutual:
-            legend.append(
-                (
-                    _("mutual flow: arrows both ways"),
-                    TEXT_COLOUR,
-                    "",
-                    f"{id_prefix}-arrow-mutual",
-                    True,
-                )
-            )
-        if chains:
-            legend.append(
-                (
-                    _("chain: a flow made from a flow its provider receives"),
-                    TEXT_COLOUR,
-                    CHAIN_DASH,
-                    None,
-                    False,
-                )
-            )
-        parts.append(_legend(legend, top=diagram_height + 8))
+    parts.append(legend_markup)
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # every text above is escaped
+    return "".join(parts)
 
 
-def style_of(category):
-    return CATEGORY_STYLES.get(category, OTHER_STYLE)
-
-
-def _flow_paths(flows, place, order):
-    """One quadratic curve per flow, from just outside the provider's circle to just outside the
-    receiver's; flows between the same two nodes bow apart symmetrically."""
-    by_pair = defaultdict(list)
-    for index, flow in enumerate(flows):
-        by_pair[frozenset((flow.provider, flow.receiver))].append(index)
-    offsets = {}
-    for indexes in by_pair.values():
-        for rank, index in enumerate(indexes):
-            offsets[index] = (rank - (len(indexes) - 1) / 2) * PARALLEL_GAP
-    paths = []
-    for index, flow in enumerate(flows):
-        x0, y0, _a = place[flow.provider]
-        x2, y2, _a = place[flow.receiver]
-        # The bow's side is taken from the pair in drawing order, whichever way the flow runs.
-        first, second = sorted((flow.provider, flow.receiver), key=order.__getitem__)
-        fx, fy, _a = place[first]
-        sx, sy, _a = place[second]
-        length = math.hypot(sx - fx, sy - fy) or 1
-        normal = (-(sy - fy) / length, (sx - fx) / length)
-        # A quadratic curve's apex lies halfway to its control point.
-        cx = (x0 + x2) / 2 + normal[0] * offsets[index] * 2
-        cy = (y0 + y2) / 2 + normal[1] * offsets[index] * 2
-        start = _towards(x0, y0, cx, cy, NODE_RADIUS + 2)
-        end = _towards(x2, y2, cx, cy, NODE_RADIUS + 3)
-        paths.append(f"M{_n(start[0])},{_n(start[1])} Q{_n(cx)},{_n(cy)} {_n(end[0])},{_n(end[1])}")
-    return paths
-
-
-def _chain_path(chain, place):
-    """A curve bending round the maker's node, from the side the input comes in to the side
-    the output leaves by."""
-    x, y, _a = place[chain.maker]
-    sx, sy, _a = place[chain.source]
-    rx, ry, _a = place[chain.receiver]
-    start = _towards(x, y, sx, sy, CHAIN_REACH)
-    end = _towards(x, y, rx, ry, CHAIN_REACH)
-    if chain.source == chain.receiver:  # in and out the same way: a loop beside the node
-        end = _towards(x, y, rx + CHAIN_REACH, ry + CHAIN_REACH, CHAIN_REACH)
-    return f"M{_n(start[0])},{_n(start[1])} Q{_n(x)},{_n(y)} {_n(end[0])},{_n(end[1])}"
-
-
-def _towards(x, y, tx, ty, distance):
-    length = math.hypot(tx - x, ty - y) or 1
-    return x + (tx - x) / length * distance, y + (ty - y) / length * distance
-
-
-def _label(text, x, y, angle, *, horizontal):
-    text = escape(_shorten(text))
-    gap = NODE_RADIUS + 6
-    lx, ly = x + gap * math.cos(angle), y + gap * math.sin(angle)
-    if horizontal:
-        cos, sin = math.cos(angle), math.sin(angle)
-        anchor = "start" if cos > 0.3 else "end" if cos < -0.3 else "middle"
-        # Above the top nodes, below the bottom ones, centred on the side ones.
-        ly += 4 + (sin * 8 if anchor == "middle" else 0)
-        return f'<text x="{_n(lx)}" y="{_n(ly)}" text-anchor="{anchor}">{text}</text>'
-    degrees = math.degrees(angle)
-    if math.cos(angle) < 0:  # left half: turn the text over so it never reads upside down
-        degrees += 180
-        anchor = "end"
-    else:
-        anchor = "start"
+def _marker(marker_id, colour):
     return (
-        f'<text x="{_n(lx)}" y="{_n(ly + 4)}" text-anchor="{anchor}" '
-        f'transform="rotate({_n(degrees)} {_n(lx)} {_n(ly)})">{text}</text>'
+        f'<marker id="{marker_id}" viewBox="0 0 10 10" refX="9" refY="5" '
+        f'markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" '
+        f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
     )
 
 
-def _legend(rows, *, top):
-    """Rows of (label, colour, dash, marker id, mutual): a sample arrow and its label."""
-    parts = [f'<g class="legend" transform="translate(16 {_n(top)})" fill="{TEXT_COLOUR}">']
-    for index, (label, colour, dash, marker_id, mutual) in enumerate(rows):
-        y = index * LEGEND_ROW + 10
+def _node(node, box):
+    """A box with the node's label inside, a link to its page when it has one."""
+    name = escape(node.name)
+    fill = RESOURCE_FILL if node.kind == "resource" else BOX_FILL
+    lines = "".join(
+        f'<tspan x="{_n(box.x + PAD_X)}" y="{_n(box.y + PAD_Y + 12 + index * LINE_HEIGHT)}">'
+        f"{escape(line)}</tspan>"
+        for index, line in enumerate(box.lines)
+    )
+    inside = (
+        f"<title>{name}</title>"
+        f'<rect x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.width)}" '
+        f'height="{_n(box.height)}" rx="4" fill="{fill}" stroke="{TEXT_COLOUR}" '
+        'stroke-width="1.2"/>'
+        f'<text class="label">{lines}</text>'
+    )
+    if node.url:
+        inside = f'<a href="{escape(node.url)}" aria-label="{name}">{inside}</a>'
+    return f'<g class="node node-{escape(node.kind)}" data-key="{escape(node.key)}">{inside}</g>'
+
+
+def _ports(ends, boxes):
+    """{(flow index, end): y} spreading the arrows meeting one side of a box along it, in the
+    order of the height of their other ends, so that they fan out without crossing there.
+    ``ends``: {(node key, side): [(other end's y, flow index, end)]}."""
+    ports = {}
+    for (key, _side), meeting in ends.items():
+        box = boxes[key]
+        meeting.sort()
+        room = box.height - 8
+        for rank, (_y, index, end) in enumerate(meeting):
+            ports[index, end] = box.y + 4 + room * (rank + 1) / (len(meeting) + 1)
+    return ports
+
+
+def _wide_paths(flows, layout):
+    """One curve per flow: from the provider's box's right side to the receiver's left side, as a
+    Sankey diagram's links, through the slot of each column it skips; between two boxes of a
+    column, an arc on the column's right."""
+    boxes, column_of = layout.boxes, layout.column_of
+    ends = defaultdict(list)
+    for index, flow in enumerate(flows):
+        source, target = boxes[flow.provider], boxes[flow.receiver]
+        same = column_of[flow.provider] == column_of[flow.receiver]
+        backwards = column_of[flow.provider] > column_of[flow.receiver]
+        ends[flow.provider, "left" if backwards else "right"].append((target.middle, index, 0))
+        side = "right" if same or backwards else "left"
+        ends[flow.receiver, side].append((source.middle, index, 1))
+    ports = _ports(ends, boxes)
+    paths = []
+    for index, flow in enumerate(flows):
+        source, target = boxes[flow.provider], boxes[flow.receiver]
+        y0, y1 = ports[index, 0], ports[index, 1]
+        start, end = column_of[flow.provider], column_of[flow.receiver]
+        if start == end:
+            reach = min(network_layout.ARC_ROOM - 6, 16 + abs(y1 - y0) * 0.25)
+            x = source.right
+            paths.append(
+                f"M{_n(x)},{_n(y0)} C{_n(x + reach)},{_n(y0)} {_n(x + reach)},{_n(y1)} "
+                f"{_n(x + 1)},{_n(y1)}"
+            )
+            continue
+        if start > end:  # against the columns' order (an agreement's drawing only): left to right
+            x0, x1 = source.x, target.right
+        else:
+            x0, x1 = source.right, target.x
+        points = [(x0, y0)]
+        for column in range(min(start, end) + 1, max(start, end)):
+            slot = layout.slots[(flow.provider, flow.receiver, column)]
+            points += [(slot.x, slot.y), (slot.right, slot.y)]
+        points.append((x1, y1))
+        path = [f"M{_n(x0)},{_n(y0)}"]
+        curves = list(zip(points[::2], points[1::2], strict=True))
+        for rank, ((ax, ay), (bx, by)) in enumerate(curves):
+            bend = (bx - ax) / 2
+            path.append(f"C{_n(ax + bend)},{_n(ay)} {_n(bx - bend)},{_n(by)} {_n(bx)},{_n(by)}")
+            if rank < len(curves) - 1:  # across the slot, to the next curve's start
+                path.append(f"H{_n(points[2 * rank + 2][0])}")
+        paths.append(" ".join(path))
+    return paths
+
+
+def _narrow_paths(flows, layout):
+    """One arc per flow in the gutter left of the boxes, from the provider's to the receiver's,
+    bowing further the further apart they are."""
+    boxes = layout.boxes
+    ends = defaultdict(list)
+    for index, flow in enumerate(flows):
+        ends[flow.provider, "left"].append((boxes[flow.receiver].middle, index, 0))
+        ends[flow.receiver, "left"].append((boxes[flow.provider].middle, index, 1))
+    ports = _ports(ends, boxes)
+    paths = []
+    for index, flow in enumerate(flows):
+        x = boxes[flow.provider].x
+        y0, y1 = ports[index, 0], ports[index, 1]
+        bow = min(network_layout.GUTTER - 8, 14 + abs(y1 - y0) * 0.3)
+        paths.append(
+            f"M{_n(x)},{_n(y0)} C{_n(x - bow)},{_n(y0)} {_n(x - bow)},{_n(y1)} {_n(x - 1)},{_n(y1)}"
+        )
+    return paths
+
+
+def _chain_path(chain, layout, shape):
+    """A dotted curve through the maker: under its box from the side its input comes in to the
+    side its output leaves by (wide), or a loop in the gutter beside its box (narrow)."""
+    box = layout.boxes[chain.maker]
+    if shape == "narrow":
+        x, top, bottom = box.x, box.y + 3, box.bottom - 3
+        return (
+            f"M{_n(x)},{_n(top)} C{_n(x - 22)},{_n(top)} {_n(x - 22)},{_n(bottom)} "
+            f"{_n(x)},{_n(bottom)}"
+        )
+    below = box.bottom + 8
+    return (
+        f"M{_n(box.x - CHAIN_REACH)},{_n(box.middle)} C{_n(box.x)},{_n(below)} "
+        f"{_n(box.right)},{_n(below)} {_n(box.right + CHAIN_REACH)},{_n(box.middle)}"
+    )
+
+
+def _legend_width(rows):
+    return max(
+        (16 + LEGEND_SAMPLE + 8 + text_width(label) + 8 for label, *_rest in rows), default=0
+    )
+
+
+def _legend(rows, *, top, width):
+    """Rows of (label, colour, dash, marker id, mutual): a sample arrow and its label, wrapped
+    to the drawing's width. The markup and its height."""
+    if not rows:
+        return "", 0
+    room = max(width, network_layout.NARROW_WIDTH) - 16 - LEGEND_SAMPLE - 8 - 8
+    parts = [f'<g class="legend" transform="translate(16 {_n(top + 8)})" fill="{TEXT_COLOUR}">']
+    y = 0
+    for label, colour, dash, marker_id, mutual in rows:
+        lines = network_layout.wrap(label, room, max_lines=4)
+        middle = y + 10
         parts.append(
-            f'<path d="M4,{y} H44" stroke="{colour}" stroke-width="2.5" fill="none"'
+            f'<path d="M4,{_n(middle)} H{LEGEND_SAMPLE - 4}" stroke="{colour}" stroke-width="2.5" '
+            'fill="none"'
             + (f' stroke-dasharray="{dash}"' if dash else "")
             + (f' marker-start="url(#{marker_id})"' if mutual else "")
             + (f' marker-end="url(#{marker_id})"' if marker_id else "")
             + "/>"
-            f'<text x="56" y="{y + 4}">{escape(label)}</text>'
+            + f'<text x="{LEGEND_SAMPLE + 8}" y="{_n(middle + 4)}">'
+            + "".join(
+                f'<tspan x="{LEGEND_SAMPLE + 8}" dy="{0 if index == 0 else LINE_HEIGHT}">'
+                f"{escape(line)}</tspan>"
+                for index, line in enumerate(lines)
+            )
+            + "</text>"
         )
+        y += LEGEND_ROW + (len(lines) - 1) * LINE_HEIGHT
     parts.append("</g>")
-    return "".join(parts)
-
-
-def _shorten(text):
-    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
+    return "".join(parts), y + 16
 
 
 def _n(value):
