@@ -268,3 +268,50 @@ def test_a_park_lists_fifty_of_the_organisations_located_in_it_and_counts_the_ot
         f"Tenant {number:02d}" for number in range(50)
     ]
     assert "and 3 more organisations." in text_of(response)
+
+
+def test_a_network_kept_in_an_older_form_is_drawn_again_and_kept_anew(client):
+    from agreements.reporting.figures import NETWORK_KEPT
+    from agreements.reporting.models import ParkFigures
+
+    park = make_park()
+    resource = make_resource()
+    hub = make_organisation(slug="hub", name_en="Hub")
+    partner = make_organisation(slug="partner", name_en="Partner")
+    make_agreement(park, parties=[hub, partner], flows=[(resource, hub, partner)])
+    client.get(park.get_absolute_url())
+    kept = ParkFigures.objects.get(park=park)
+    # As kept before the network was kept drawn: its rows only, drawn on every visit.
+    ParkFigures.objects.filter(park=park).update(network=kept.network["rows"])
+
+    page = text_of(client.get(park.get_absolute_url()))
+
+    assert svg_node_keys(page) == {"hub", "partner"}
+    assert drawn_flows(page) == 1
+    network = ParkFigures.objects.get(park=park).network
+    assert network["kept"] == NETWORK_KEPT
+    assert set(network["drawings"]) == {"en", "vi"}
+
+
+def test_the_kept_drawing_is_read_in_the_visitors_language_without_drawing_it(
+    client, django_assert_num_queries, monkeypatch
+):
+    park = make_park(name_en="Deep C Industrial Park", name_vi="Khu công nghiệp Deep C")
+    resource = make_resource()
+    hub = make_organisation(slug="hub", name_en="Hub", name_vi="Trung tâm")
+    partner = make_organisation(slug="partner", name_en="Partner", name_vi="Đối tác")
+    make_agreement(park, parties=[hub, partner], flows=[(resource, hub, partner)])
+    client.get(park.get_absolute_url())  # computed and kept, in both languages
+
+    def not_drawn(*args, **kwargs):
+        raise AssertionError("a kept network is read, not drawn")
+
+    monkeypatch.setattr("agreements.reporting.views.render_network", not_drawn)
+    with django_assert_num_queries(TRANSACTION + 7):
+        page = text_of(client.get(park.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="vi"))
+
+    drawing = wide_drawing(page)
+    assert "Mạng lưới cộng sinh của Khu công nghiệp Deep C" in drawing
+    assert ">Đối tác<" in drawing and "Partner" not in drawing
+    # Each organisation a link to its page.
+    assert f'href="{partner.get_absolute_url()}" aria-label="Đối tác"' in drawing
