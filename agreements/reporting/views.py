@@ -44,11 +44,11 @@ from agreements.reporting.network import (
     network_from_links,
     network_rows,
     organisations_of,
-    render_network,
 )
 from agreements.year_chart import totals_charts
 from parks.models import Organisation, Park
 from symbiosis.caching import cached_data, generation
+from symbiosis.network_drawing import render_network
 from symbiosis.pagination import DetailWithListMixin
 from symbiosis.search import fold
 

@@ -5,18 +5,18 @@ import re
 import xml.etree.ElementTree as ET
 from types import SimpleNamespace
 
-from agreements.reporting import network_layout
-from agreements.reporting.network import (
+from agreements.reporting.network import network_from_links
+from symbiosis import network_layout
+from symbiosis.network_drawing import (
     CATEGORY_STYLES,
     Chain,
     Flow,
     Node,
-    network_from_links,
     render_network,
     sort_nodes,
     stroke_width,
 )
-from agreements.reporting.network_layout import layouts, role_columns, text_width, wrap
+from symbiosis.network_layout import layouts, role_columns, text_width, wrap
 
 SVG = "{http://www.w3.org/2000/svg}"
 CATEGORIES = {

@@ -1,4 +1,4 @@
-"""Where a network's organisations go: geometry only, no markup (``network.render_network``
+"""Where a network's organisations go: geometry only, no markup (``network_drawing.render_network``
 draws it).
 
 Two layouts of the same nodes, so that every label can be read at any width:
