@@ -46,8 +46,8 @@ def test_the_founding_agreement_draws_its_provider_the_resource_and_its_receiver
         arrows = [p for p in svg.iter(f"{SVG}path") if p.get("class") == "flow"]
         assert len(arrows) == 2
         assert all(p.get("marker-start") and p.get("marker-end") for p in arrows)
-    assert 'class="network-diagram network-wide"' in page
-    assert 'class="network-diagram network-narrow"' in page
+    assert "class='network-diagram network-wide'" in page
+    assert "class='network-diagram network-narrow'" in page
 
 
 def test_one_organisation_providing_two_resources_is_drawn_once_and_each_resource_apart(client):

@@ -30,17 +30,17 @@ def text_of(response):
 
 
 def svg_node_keys(page):
-    return set(re.findall(r'<g class="node[^"]*" data-key="([^"]+)"', page))
+    return set(re.findall(r"<g class='node[^']*' data-key='([^']+)'", page))
 
 
 def wide_drawing(page):
     """The network's drawing for a screen (the page has one for a phone too, of the same
     nodes and flows)."""
-    return page[page.index('class="network-diagram network-wide"') : page.index("</svg>")]
+    return page[page.index("class='network-diagram network-wide'") : page.index("</svg>")]
 
 
 def drawn_flows(page):
-    return wide_drawing(page).count('class="flow"')
+    return wide_drawing(page).count("class='flow'")
 
 
 # Park detail
@@ -69,7 +69,7 @@ def test_the_deep_c_page_draws_a_node_for_each_organisation_in_its_flows(client,
         "Dinh Vu Industrial Park Joint Stock Company → Energy → Shin-Etsu Vietnam: 2 agreements"
         in page
     )
-    assert 'role="group"' in page
+    assert "role='group'" in page
     assert "Symbiosis network of Deep C Industrial Park" in page
     assert 'id="network"' in page
 
@@ -314,4 +314,4 @@ def test_the_kept_drawing_is_read_in_the_visitors_language_without_drawing_it(
     assert "Mạng lưới cộng sinh của Khu công nghiệp Deep C" in drawing
     assert ">Đối tác<" in drawing and "Partner" not in drawing
     # Each organisation a link to its page.
-    assert f'href="{partner.get_absolute_url()}" aria-label="Đối tác"' in drawing
+    assert f"href='{partner.get_absolute_url()}' aria-label='Đối tác'" in drawing
