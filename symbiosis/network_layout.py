@@ -21,6 +21,7 @@ estimated (``text_width``) generously for a sans-serif face, so a label fits its
 
 import functools
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from symbiosis.search import fold
@@ -169,6 +170,8 @@ def layouts(nodes, flows, *, columns=None):
             sorted(nodes, key=lambda node: (fold(node.label), fold(node.name), node.key))
         )
     }
+    # In names' order, whatever the rows' order: the sweeps below then give the same result.
+    flows = sorted(flows, key=lambda flow: (name_order[flow.provider], name_order[flow.receiver]))
     if columns is None:
         columns = role_columns(nodes, flows)
     columns = [sorted(column, key=name_order.__getitem__) for column in columns if column]
@@ -185,11 +188,12 @@ def _ordered(columns, flows):
     column it skips. Four down-and-up sweeps of the barycentre heuristic, from names' order."""
     column_of = {key: index for index, column in enumerate(columns) for key in column}
     columns = [list(column) for column in columns]
-    neighbours = {}  # item -> items it is joined to in other columns
+    # item -> {column: the items it is joined to there}
+    neighbours = defaultdict(lambda: defaultdict(list))
 
     def join(a, b):
-        neighbours.setdefault(a, []).append(b)
-        neighbours.setdefault(b, []).append(a)
+        neighbours[a][_column(b, column_of)].append(b)
+        neighbours[b][_column(a, column_of)].append(a)
 
     for pair in dict.fromkeys((flow.provider, flow.receiver) for flow in flows):
         first, last = sorted(pair, key=column_of.__getitem__)
@@ -203,28 +207,19 @@ def _ordered(columns, flows):
         if start != end:
             join(previous, last)
 
-    def positions():
-        return {
-            item: (rank + 0.5) / len(column)
-            for column in columns
-            for rank, item in enumerate(column)
-        }
-
+    place = {}
+    for column in columns:
+        place.update({item: (rank + 0.5) / len(column) for rank, item in enumerate(column)})
     for _sweep in range(4):
         for indexes, side in ((range(1, len(columns)), -1), (range(len(columns) - 2, -1, -1), 1)):
             for index in indexes:
-                place = positions()
-                column = columns[index]
-
-                def barycentre(item, place=place, index=index, side=side):
-                    around = [
-                        place[other]
-                        for other in neighbours.get(item, ())
-                        if _column(other, column_of) == index + side
-                    ]
-                    return sum(around) / len(around) if around else place[item]
-
-                columns[index] = sorted(column, key=lambda item: (barycentre(item), place[item]))
+                keys = {}
+                for item in columns[index]:
+                    around = neighbours[item].get(index + side) if item in neighbours else None
+                    centre = sum(map(place.__getitem__, around)) / len(around) if around else None
+                    keys[item] = (place[item] if centre is None else centre, place[item])
+                column = columns[index] = sorted(columns[index], key=keys.__getitem__)
+                place.update({item: (rank + 0.5) / len(column) for rank, item in enumerate(column)})
     return columns, column_of
 
 
