@@ -455,14 +455,19 @@ def kept_impact(figures, *, public=False):
     )
 
 
-def park_page_figures(park, *, today, network):
+def park_page_figures(park, *, today, network, language):
     """What a park's public page shows of its kept figures (``park_figures``, the dashboard's,
     computed the first time they are needed on a day or after a change to the park): the
     ``Impact`` of its verified agreements in force, its agreed and measured totals per year
-    (``yearly.YearlyTotals`` as shown, or None) and its network's data (``network()``'s, kept
-    with them: ``park_figures.for_park_page``). A row read, not the park's flows added up."""
+    (``yearly.YearlyTotals`` as shown, or None) and its network's rows and drawing in
+    ``language`` (``network()``'s, kept with them: ``park_figures.for_park_page``). A row read,
+    not the park's flows added up."""
     figures, network_rows = park_figures.for_park_page(
-        park.pk, today=today, overview_counts=overview_counts(today=today), network=network
+        park.pk,
+        today=today,
+        overview_counts=overview_counts(today=today),
+        network=network,
+        language=language,
     )
     return (
         kept_impact(figures, public=True),

@@ -64,6 +64,9 @@ KEPT = {"yearly", "report_overview"}
 # The headline counts a sum of several parks' figures keeps per park (``added_up``'s
 # "by_park"): what the dashboard shows of each park.
 PER_PARK = ("total", "active")
+# The form of a park's kept network (``for_park_page``): 2 since it is kept drawn, its rows and
+# its drawings in every language; a network kept in another form is worked out again.
+NETWORK_KEPT = 2
 
 
 # Computing and keeping them
@@ -165,11 +168,15 @@ def _holds(generation, day, computed_generation, kept, *, today):
     return day == today and computed_generation == generation and kept.keys() >= KEPT
 
 
-def for_park_page(park_id, *, today, overview_counts, network):
+def for_park_page(park_id, *, today, overview_counts, network, language):
     """The figures of the park ``park_id`` (``current``'s) and its network: ``network()``'s
-    data (``network.network_rows``), kept with the figures while the park's generation stays
-    the one read before it was computed, whatever the day (the network depends on none). One
-    query when both are kept."""
+    data, {"rows": what it is drawn from (``network.network_rows``), "drawings": {language code:
+    its markup}}, kept with the figures while the park's generation stays the one read before
+    it was computed, whatever the day (the network depends on none). Returns the figures and
+    {"rows", "drawing"}: the drawing in ``language``. One query when both are kept.
+
+    A network kept in an older form than ``NETWORK_KEPT`` (its rows only, drawn on every
+    request), or without a drawing in ``language``, is worked out again."""
     row = (
         ParkFigures.objects.filter(park_id=park_id)
         .values_list(
@@ -184,16 +191,23 @@ def for_park_page(park_id, *, today, overview_counts, network):
         figures = compute([park_id], today=today, overview_counts=overview_counts)
         _store(figures, today=today, generations={park_id: generation})
         figures = figures[park_id]
-    if row is not None and row[4] == generation:
-        return figures, row[5]
-    kept_network = network()
+    kept = row[5] if row is not None and row[4] == generation else None
+    if kept and kept.get("kept") == NETWORK_KEPT and language in kept["drawings"]:
+        return figures, {"rows": kept["rows"], "drawing": kept["drawings"][language]}
+    kept = {"kept": NETWORK_KEPT, **network()}
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {_table()} SET network_generation = %s, network = %s "
             "WHERE park_id = %s AND generation = %s",
-            [generation, json.dumps(kept_network, cls=DjangoJSONEncoder), park_id, generation],
+            # Its letters as they are, not escaped: 200 kB of drawings read back faster.
+            [
+                generation,
+                json.dumps(kept, cls=DjangoJSONEncoder, ensure_ascii=False),
+                park_id,
+                generation,
+            ],
         )
-    return figures, kept_network
+    return figures, {"rows": kept["rows"], "drawing": kept["drawings"].get(language, "")}
 
 
 def _computed(park_ids, *, today, overview_counts, kept):

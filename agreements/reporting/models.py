@@ -25,8 +25,9 @@ class ParkFigures(models.Model):
     day = models.DateField(_("day"), null=True)
     computed_generation = models.PositiveBigIntegerField(_("computed generation"), null=True)
     figures = models.JSONField(_("figures"), null=True)
-    # The park's network as its public page draws it (``figures.for_park_page``): it depends on
-    # no day, so it holds while ``network_generation`` equals ``generation``.
+    # The park's network as its public page draws it, its rows and its drawing in each language
+    # (``figures.for_park_page``): it depends on no day, so it holds while
+    # ``network_generation`` equals ``generation`` (and it is kept in ``NETWORK_KEPT``'s form).
     network_generation = models.PositiveBigIntegerField(_("network generation"), null=True)
     network = models.JSONField(_("network"), null=True)
     # Each flow's figures of a year as the park's symbiosis report shows them

@@ -7,6 +7,7 @@ parks their agency manages (all parks for a national or international agency), i
 review state.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import UserPassesTestMixin
 from django.core.paginator import Paginator
@@ -14,10 +15,11 @@ from django.db import transaction
 from django.db.models import Count, Window
 from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -42,11 +44,11 @@ from agreements.reporting.network import (
     network_from_links,
     network_rows,
     organisations_of,
-    render_network,
 )
 from agreements.year_chart import totals_charts
 from parks.models import Organisation, Park
 from symbiosis.caching import cached_data, generation
+from symbiosis.network_drawing import render_network
 from symbiosis.pagination import DetailWithListMixin
 from symbiosis.search import fold
 
@@ -318,10 +320,13 @@ class ParkDetailView(DetailWithListMixin, ListView):
         context = super().get_context_data(**kwargs)
         park = self.object
         context["today"] = today = timezone.localdate()
-        context["impact"], totals, rows = dashboard.park_page_figures(
-            park, today=today, network=lambda: self.network_rows(park)
+        context["impact"], totals, network = dashboard.park_page_figures(
+            park,
+            today=today,
+            network=lambda: self.kept_network(park),
+            language=translation.get_language(),
         )
-        context.update(self.network(park, rows))
+        context.update(self.network(network["rows"], network["drawing"]))
         context["yearly_charts"] = totals_charts(totals, slug="park") if totals else []
         tenants = list(
             park.tenants.confirmed()
@@ -340,31 +345,70 @@ class ParkDetailView(DetailWithListMixin, ListView):
         context["can_see_park_report"] = can_see_park_report(user, park)
         return context
 
-    @staticmethod
-    def network_rows(park):
-        """What the park's network is drawn from (kept with the park's figures)."""
-        return network_rows(
+    @classmethod
+    def kept_network(cls, park):
+        """What the park's network is drawn from, and its drawing in every language: kept with
+        the park's figures, so that a visit reads it rather than draws it."""
+        rows = network_rows(
             ResourceFlow.objects.public().counted_once().filter(agreement__park=park),
             max_nodes=NETWORK_MAX_NODES,
             max_links=NETWORK_MAX_LINKS,
         )
+        drawings = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                drawings[code] = cls.drawing(park, rows)
+        return {"rows": rows, "drawings": drawings}
 
-    def network(self, park, rows):
+    @staticmethod
+    def network_parts(rows):
+        """The organisations (by primary key, each with its page's ``url``), the links drawn and
+        the chains among them, from the rows kept."""
         organisations = organisations_of(rows)
+        url_of = Organisation.absolute_urls()
+        for organisation in organisations.values():
+            organisation.url = url_of(organisation)
+        links = rows["links"][:NETWORK_MAX_LINKS]
+        return organisations, links
+
+    @classmethod
+    def drawing(cls, park, rows):
+        """The network's markup, in the active language ("" for a park without flows)."""
+        organisations, links = cls.network_parts(rows)
+        if not organisations:
+            return ""
+        categories = dict(Resource.Category.choices)
+        nodes, drawn = network_from_links(organisations, links, categories=categories)
+        chains = chains_from_rows(organisations, rows["chains"], categories=categories)
+        return str(
+            render_network(
+                nodes,
+                drawn,
+                categories=categories,
+                title=_("Symbiosis network of %(park)s") % {"park": park.name},
+                description=_(
+                    "%(organisations)d organisations linked by %(links)d links, each standing "
+                    "for the resource flows of verified agreements from one provider to one "
+                    "receiver in one resource category; the table below lists the same links."
+                )
+                % {"organisations": len(nodes), "links": len(drawn)},
+                id_prefix="park-network",
+                chains=chains,
+            )
+        )
+
+    def network(self, rows, drawing):
+        """The network's drawing (kept) and its text alternative: the table of its links and
+        the list of its chains, in the reader's language."""
+        organisations, links = self.network_parts(rows)
         if not organisations:
             return {}
         categories = dict(Resource.Category.choices)
-        links = rows["links"]
-        more_links = len(links) > NETWORK_MAX_LINKS
-        links = links[:NETWORK_MAX_LINKS]
-        nodes, drawn = network_from_links(organisations, links, categories=categories)
+        more_links = len(rows["links"]) > NETWORK_MAX_LINKS
         chains = chains_from_rows(organisations, rows["chains"], categories=categories)
-        in_network = rows["in_network"]
-        # Each organisation's name and address read once, not again in each of its links' rows.
-        url_of = Organisation.absolute_urls()
+        # Each organisation's name read once, not again in each of its links' rows.
         for organisation in organisations.values():
             organisation.shown_name = organisation.name
-            organisation.url = url_of(organisation)
             organisation.folded_name = fold(organisation.shown_name)
         directions = {
             ResourceFlow.Direction.MUTUAL: _("both ways"),
@@ -384,23 +428,10 @@ class ParkDetailView(DetailWithListMixin, ListView):
             )
         )
         return {
-            "network": render_network(
-                nodes,
-                drawn,
-                categories=categories,
-                title=_("Symbiosis network of %(park)s") % {"park": park.name},
-                description=_(
-                    "%(organisations)d organisations linked by %(links)d links, each standing "
-                    "for the resource flows of verified agreements from one provider to one "
-                    "receiver in one resource category; the table below lists the same links."
-                )
-                % {"organisations": len(nodes), "links": len(drawn)},
-                id_prefix="park-network",
-                chains=chains,
-            ),
+            "network": mark_safe(drawing),  # drawn by render_network, which escapes every text
             "network_chains": chains,
-            "network_size": len(nodes),
-            "network_hidden": in_network - len(nodes),
+            "network_size": len(organisations),
+            "network_hidden": rows["in_network"] - len(organisations),
             "network_links": links,
             "network_more_links": more_links,
             "network_max_links": NETWORK_MAX_LINKS,

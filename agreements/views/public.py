@@ -22,6 +22,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from agreements.filters import AgreementFilterForm
+from agreements.flow_drawing import flow_drawing
 from agreements.impact import claimed_impact, flow_impacts, impact, total_tonnes_avoided
 from agreements.models import Agreement, Document, Merge, Party, Resource, ResourceFlow
 from agreements.permissions import (
@@ -206,6 +207,7 @@ class AgreementDetailView(DetailView):
             if (members := [party for party in parties if party.role == role])
         ]
         context["flows"] = flows
+        context["flow_drawing"] = flow_drawing(agreement, flows)
         internal = can_see_internal(user, agreement)
         for flow in flows:
             # What a flow is made from is shown where its agreement may be seen.

@@ -52,11 +52,11 @@ def test_from_home_search_hai_an_open_the_agreement_its_resource_and_the_parks_n
     trail.clicks -= 1
     trail.click(page.get_by_role("link", name="its symbiosis network"))
     assert trail.clicks == 3
-    network = page.locator("#network svg")
+    network = page.locator("#network svg.network-wide")
     assert network.is_visible()
     # The founding agreement's two parties: the demo's illustrative records are drafts.
     assert network.locator("g.node").count() == 2
-    assert page.get_by_role("img", name=f"Symbiosis network of {DEEP_C}").is_visible()
+    assert page.get_by_role("group", name=f"Symbiosis network of {DEEP_C}").is_visible()
     assert page.get_by_role("table", name="The flows of the network").is_visible()
 
 
@@ -68,8 +68,9 @@ def test_the_parks_network_is_one_click_from_home_and_readable_on_a_phone(page):
     with page.expect_navigation():
         page.get_by_role("link", name=f"Symbiosis network of {DEEP_C}").click()
 
-    network = page.locator("#network svg")
+    network = page.locator("#network svg.network-narrow")  # the phone's drawing
     assert network.is_visible()
+    assert not page.locator("#network svg.network-wide").is_visible()
     box = network.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 375  # scaled to the screen
     # The flows are also a table, readable at any width.

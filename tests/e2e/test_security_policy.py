@@ -129,7 +129,7 @@ def test_staff_enter_an_agreement_an_official_verifies_it_and_nothing_is_refused
     page.get_by_role("link", name=re.compile("Fire prevention, fire-fighting")).first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Fire prevention")
     page.goto(reverse("parks:detail", kwargs={"slug": "deep-c"}))
-    expect(page.locator("svg.network-diagram")).to_be_visible()
+    expect(page.locator("svg.network-diagram:visible")).to_be_visible()
 
     assert policy_violations == []
     assert strict_policy_missing(documents) == []
