@@ -2,6 +2,7 @@
 without the site's frame (static/css/page-print.css)."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -43,7 +44,7 @@ def test_the_print_stylesheet_is_linked_for_print_on_agreement_and_park_pages():
 
 
 def test_the_print_stylesheet_hides_the_frame_and_writes_out_document_addresses():
-    rules = open(finders.find("css/page-print.css"), encoding="utf-8").read()
+    rules = Path(finders.find("css/page-print.css")).read_text(encoding="utf-8")
 
     for hidden in ["footer", ".navbar", "form", ".btn"]:
         assert re.search(rf"^{re.escape(hidden)},?$", rules, re.MULTILINE), hidden
