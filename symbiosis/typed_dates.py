@@ -12,6 +12,7 @@ Dates that may be known only to the month or year are ``partial_dates.PartialDat
 import datetime
 
 from django import forms
+from django.utils import formats
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 
@@ -50,6 +51,16 @@ invalid_message = lazy(_invalid_message, str)
 help_text = lazy(_help_text, str)
 
 
+def _read(text):
+    """The date ``text`` gives in one of the language's ``DATE_INPUT_FORMATS``, or ``None``."""
+    for pattern in formats.get_format("DATE_INPUT_FORMATS"):
+        try:
+            return datetime.datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
 class TypedDateInput(forms.DateInput):
     """A text box for a whole date, shown in the active language's typed format."""
 
@@ -65,6 +76,10 @@ class TypedDateInput(forms.DateInput):
         return context
 
     def format_value(self, value):
+        """A date, or a text that reads as one (a link's ISO date, 12.09.2023), in the language's
+        typed format; any other text as it was typed, so that it can be corrected."""
+        if isinstance(value, str):
+            value = _read(value) or value
         if isinstance(value, datetime.date):
             return value.strftime(typed_day_format())
         return super().format_value(value)

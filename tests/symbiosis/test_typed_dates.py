@@ -87,3 +87,11 @@ def test_what_was_typed_wrong_is_shown_back_as_typed():
         html = str(EndForm({"ends_on": "31/02/2023"})["ends_on"])
 
     assert re.search(r'value="31/02/2023"', html)
+
+
+def test_a_date_from_a_link_is_shown_in_the_readers_format():
+    """The dashboard's links carry ISO dates; a Vietnamese reader sees them day first."""
+    with translation.override("vi"):
+        html = str(EndForm({"ends_on": "2023-09-12"})["ends_on"])
+
+    assert 'value="12/09/2023"' in html
