@@ -3,11 +3,12 @@
 scroller, with wide tables stacked into labelled rows and no text under 12 px."""
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements.models import Agreement
+from agreements.models import Agreement, Document
 from agreements.sample_data.demo import FOUNDING_REFERENCE, load_demo
 from parks.models import AuthorityMembership, Organisation, Park, ParkMembership
 from tests.factories import make_user
@@ -207,3 +208,28 @@ def test_wide_tables_are_tables_again_on_a_desktop(page, live_server, demo):
 
     labels = stacked_labels(page, "table.table-stack tbody td[data-label]")
     assert labels and all(shown == "none" and row == "table-row" for _, shown, row in labels)
+
+
+def test_an_agreement_prints_without_the_sites_frame_and_with_its_documents_addresses(page, demo):
+    agreement = demo["founding"]
+    Document.objects.create(
+        agreement=agreement,
+        title="Signed agreement",
+        file=ContentFile(b"%PDF-1.7\n%%EOF\n", name="signed.pdf"),
+        content_type="application/pdf",
+        size=15,
+        is_public=True,
+    )
+    page.goto(agreement.get_absolute_url())
+    assert page.locator("nav.navbar").is_visible()
+
+    page.emulate_media(media="print")
+
+    assert not page.locator("nav.navbar").is_visible()
+    assert not page.locator("body > footer").is_visible()
+    assert page.get_by_role("heading", level=1).is_visible()
+    colour = page.get_by_role("heading", level=1).evaluate("h => getComputedStyle(h).color")
+    assert colour == "rgb(0, 0, 0)"
+    document = page.get_by_role("link", name="Signed agreement")
+    written = document.evaluate("a => getComputedStyle(a, '::after').content")
+    assert document.get_attribute("href") in written
