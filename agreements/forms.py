@@ -41,6 +41,7 @@ from symbiosis.bilingual import language_marked_formfield
 from symbiosis.form_layout import layout_helper
 from symbiosis.partial_dates import PartialDatesFormMixin
 from symbiosis.search import fold
+from symbiosis.typed_dates import TypedDateField
 
 CONFLICT_MESSAGE = _(
     "Someone else saved this agreement after you opened it, so your changes have not been "
@@ -48,10 +49,6 @@ CONFLICT_MESSAGE = _(
     "agreement again in a new tab to see the current version, then bring your changes over "
     "and save there."
 )
-
-
-def _date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def offered_resources(user):
@@ -184,12 +181,15 @@ class AgreementForm(PartialDatesFormMixin, VersionCheckMixin, forms.ModelForm):
             "amends",
             "amendment_kind",
         ]
-        field_classes = {"framework": AgreementReferenceField, "amends": AgreementReferenceField}
+        field_classes = {
+            "framework": AgreementReferenceField,
+            "amends": AgreementReferenceField,
+            "ends_on": TypedDateField,
+            "terminated_on": TypedDateField,
+        }
         widgets = {
             "summary_en": forms.Textarea(attrs={"rows": 4}),
             "summary_vi": forms.Textarea(attrs={"rows": 4}),
-            "ends_on": _date_input(),
-            "terminated_on": _date_input(),
         }
         error_messages = {
             "reference": {

@@ -12,6 +12,7 @@ from agreements.imports import urls as imports
 from agreements.reporting import urls as reporting
 from agreements.views.public import HomeView
 from symbiosis.caching import cache_public_page
+from symbiosis.favicon import favicon
 from symbiosis.health import healthz
 from symbiosis.request_limits import small_form_only
 from symbiosis.throttling import ThrottledPasswordResetForm
@@ -35,6 +36,7 @@ park_pages = [*register.park_patterns, *accounts.park_patterns, *reporting.park_
 urlpatterns = [
     path("", cache_public_page(HomeView.as_view()), name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     # Before Django's own: its reset page, sending emails within the limits of throttling.py.
     path(

@@ -27,6 +27,7 @@ DASHBOARD_FILTERS = ["park", "province", "kind", "category", "signed_from", "sig
 PAGES = [
     ("home", "anonymous", []),
     ("healthz", "anonymous", []),
+    ("favicon", "anonymous", []),
     ("set_language", "anonymous", ["next", "language"]),
     ("login", "anonymous", ["next"]),
     ("password_reset", "anonymous", []),

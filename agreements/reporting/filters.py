@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from agreements.models import Agreement, Resource, ResourceFlow
 from parks.provinces import province_label
 from symbiosis.form_layout import layout_helper
+from symbiosis.typed_dates import TypedDateField
 
 
 @dataclass(frozen=True)
@@ -83,14 +84,6 @@ class Filters:
 FIELDS = tuple(field.name for field in fields(Filters))
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        # The browser's date picker sends and expects ISO dates, whatever the language.
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
 class DashboardFilterForm(forms.Form):
     helper = layout_helper("reporting/_dashboard_filter_fields.html")
 
@@ -106,13 +99,12 @@ class DashboardFilterForm(forms.Form):
         required=False,
         choices=[("", _("All categories")), *Resource.Category.choices],
     )
-    signed_from = forms.DateField(
+    signed_from = TypedDateField(
         label=_("Signed from"),
         required=False,
-        widget=DateInput(),
         help_text=_("Agreements with no signing date are left out when a date is set."),
     )
-    signed_to = forms.DateField(label=_("Signed until"), required=False, widget=DateInput())
+    signed_to = TypedDateField(label=_("Signed until"), required=False)
 
     def __init__(self, data=None, *, parks):
         """``parks``: the parks the user oversees (their names and provinces become choices)."""

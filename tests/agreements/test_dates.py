@@ -422,3 +422,47 @@ def test_a_reference_typed_with_a_combining_accent_is_kept_as_its_letter(world):
     agreement.full_clean()
 
     assert agreement.reference == "CAFÉ-1"
+
+
+def test_an_end_date_typed_day_first_in_vietnamese_is_saved_and_shown_back_the_same(world):
+    staff = client_for(world.staff)
+    agreement = make_agreement(
+        world.park, parties=[world.provider, world.receiver], review_state=State.DRAFT
+    )
+    page = reverse("agreements:update", kwargs={"reference": agreement.reference})
+
+    response = staff.post(
+        page, edit_data(agreement, ends_on="12/09/2031"), HTTP_ACCEPT_LANGUAGE="vi"
+    )
+
+    assert response.status_code == 302, text_of(response)
+    agreement.refresh_from_db()
+    assert agreement.ends_on == D(2031, 9, 12)
+    vietnamese = staff.get(page, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert re.search(r'name="ends_on"[^>]*value="12/09/2031"', vietnamese)
+    assert re.search(r'name="ends_on"[^>]*placeholder="dd/mm/yyyy"', vietnamese)
+    english = staff.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(r'name="ends_on"[^>]*value="2031-09-12"', english)
+    assert 'type="date"' not in vietnamese + english
+
+
+def test_a_bad_end_date_in_vietnamese_is_refused_in_vietnamese_and_nothing_is_saved(world):
+    staff = client_for(world.staff)
+    agreement = make_agreement(
+        world.park, parties=[world.provider, world.receiver], review_state=State.DRAFT
+    )
+    page = reverse("agreements:update", kwargs={"reference": agreement.reference})
+
+    response = staff.post(
+        page, edit_data(agreement, ends_on="31/02/2031"), HTTP_ACCEPT_LANGUAGE="vi"
+    )
+
+    assert response.status_code == 200
+    with translation.override("vi"):
+        expected = translation.gettext(
+            "This date could not be read: type it as %(pattern)s, for example %(example)s."
+        ) % {"pattern": "dd/mm/yyyy", "example": "12/09/2023"}
+    assert expected in text_of(response)
+    assert re.search(r'name="ends_on"[^>]*value="31/02/2031"', response.content.decode())
+    agreement.refresh_from_db()
+    assert agreement.ends_on is None

@@ -205,7 +205,7 @@ def test_a_flow_keeps_the_unit_it_was_entered_in_or_takes_its_resources(world):
         ("flows-0-quantity", "a lot", "Enter a number."),
         ("starts_on", "2023-13-45", "Type a year (1972), a month (09/2023) or a day"),
         ("signed_on", "Sept 1972", "Type a year (1972), a month (09/2023) or a day"),
-        ("ends_on", "2023-13-45", "Enter a valid date."),
+        ("ends_on", "2023-13-45", "This date could not be read: type it as yyyy-mm-dd"),
         ("kind", "bribery", "Select a valid choice. bribery is not one of the available choices."),
         ("reference", "has spaces", "Use letters, digits, dots, dashes and slashes only"),
         ("reference", "X/../DEEPC-2023-IUS-01", "each part starting with a letter or digit"),

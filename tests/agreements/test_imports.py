@@ -192,7 +192,10 @@ class TestPreview:
         assert batch.state["counts"]["errors"] == 1
         bad = next(outcome for outcome in batch.outcomes if outcome.get("errors"))
         assert bad["line"] == 3
-        assert '<th scope="row">3</th>' in page
+        # The row's cell is labelled for the stacked rows of a phone, in Vietnamese too.
+        with translation.override("vi"):
+            row_label = translation.gettext("Row")
+        assert f'<th scope="row" data-label="{row_label}">3</th>' in page
         assert "<strong>Số lượng</strong>: Số lượng không được là số âm." in page
         assert response.status_code == 302
 

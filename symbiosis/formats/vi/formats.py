@@ -14,13 +14,14 @@ YEAR_MONTH_FORMAT = r"\t\há\n\g n/Y"  # tháng 9/2023
 MONTH_DAY_FORMAT = "d/m"
 FIRST_DAY_OF_WEEK = 1  # Monday
 
-# Typed dates are read day first; the first format is the one the admin shows. ISO dates stay
-# accepted: the browser's date pickers send them whatever the language.
+# Typed dates are read day first; the first format is the one the forms and the admin show.
+# ISO dates stay accepted (spreadsheets and scripts send them).
 DATE_INPUT_FORMATS = [
     "%d/%m/%Y",  # 12/09/2023
     "%Y-%m-%d",  # 2023-09-12
     "%d-%m-%Y",  # 12-09-2023
     "%d/%m/%y",  # 12/09/23
+    "%d.%m.%Y",  # 12.09.2023
 ]
 TIME_INPUT_FORMATS = [
     "%H:%M:%S",
@@ -46,3 +47,4 @@ NUMBER_GROUPING = 3
 MONTH_PRECISION_FORMAT = "m/Y"  # 09/2023
 TYPED_MONTH_FORMAT = "%m/%Y"  # 09/2023
 TYPED_DAY_FORMAT = "%d/%m/%Y"  # 12/09/2023
+TYPED_DAY_PATTERN = "dd/mm/yyyy"  # the placeholder and hint of a whole-date box

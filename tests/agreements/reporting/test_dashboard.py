@@ -335,7 +335,9 @@ class TestFilterForm:
         )
 
         assert form.filters() == Filters(kind="industrial")
-        assert form.errors["signed_from"] == ["Enter a valid date."]
+        assert form.errors["signed_from"] == [
+            "This date could not be read: type it as yyyy-mm-dd, for example 2023-09-12."
+        ]
         assert form.ignored_labels == ["Signed from"]
 
     def test_a_reversed_date_range_is_reported(self):

@@ -213,7 +213,7 @@ class TestFiltersOnThePage:
             "These filters could not be applied: Resource category, Signed from, Signed until"
             in page
         )
-        assert "Enter a valid date." in page
+        assert "This date could not be read: type it as yyyy-mm-dd" in page
         assert 'value="2024-13-40"' in page  # what was typed is still there to correct
         assert figure(response, "total") == "10"
 
@@ -237,7 +237,7 @@ class TestFiltersOnThePage:
         assert response.redirect_chain == [(f"{DASHBOARD}?signed_from=not+a+date", 302)]
         page = response.content.decode()
         assert "No file was made: correct the filters below." in page
-        assert "Enter a valid date." in page
+        assert "This date could not be read: type it as yyyy-mm-dd" in page
 
 
 class TestWorkLists:
