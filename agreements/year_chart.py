@@ -147,15 +147,15 @@ def year_chart_svg(chart):
         # The axis: its base, and the peak's line with its figure and unit.
         f'<line x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}" '
         'stroke="#adb5bd" stroke-width="1"></line>',
-        f'<text x="{LEFT - 6}" y="{base}" font-size="11" text-anchor="end">0</text>',
+        f'<text x="{LEFT - 6}" y="{base}" font-size="12" text-anchor="end">0</text>',
     ]
     if peak:
         parts += [
             f'<line x1="{LEFT}" y1="{TOP}" x2="{WIDTH - RIGHT}" y2="{TOP}" '
             'stroke="#dee2e6" stroke-width="1" stroke-dasharray="4 3"></line>',
-            f'<text x="{LEFT - 6}" y="{TOP + 4}" font-size="11" text-anchor="end">'
+            f'<text x="{LEFT - 6}" y="{TOP + 4}" font-size="12" text-anchor="end">'
             f"{escape(_number(peak))}</text>",
-            f'<text x="{LEFT - 6}" y="{TOP + 16}" font-size="10" text-anchor="end" '
+            f'<text x="{LEFT - 6}" y="{TOP + 18}" font-size="12" text-anchor="end" '
             f'fill="#6c757d">{escape(chart.unit)}</text>',
         ]
     for index, point in enumerate(chart.points):

@@ -44,6 +44,7 @@ from agreements.reporting.network import (
     organisations_of,
     render_network,
 )
+from agreements.reporting.trend_chart import trend_chart
 from agreements.year_chart import totals_charts
 from parks.models import Organisation, Park
 from symbiosis.caching import cached_data, generation
@@ -116,6 +117,7 @@ class DashboardView(DashboardAccessMixin, TemplateView):
             filters=filters,
             dashboard=figures,
             charts=SimpleLazyObject(lambda: charts(figures, filters)),
+            trend_chart=SimpleLazyObject(lambda: trend_chart(figures.trends)),
             yearly_charts=SimpleLazyObject(
                 lambda: totals_charts(figures.yearly, slug="dashboard") if figures.yearly else []
             ),
