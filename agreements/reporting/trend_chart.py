@@ -67,7 +67,7 @@ class TrendChart:
 def trend_chart(rows, *, slug="trends"):
     """The ``TrendChart`` of ``rows`` (``dashboard.TrendYear``, oldest first), labelled in the
     reader's language."""
-    signed_label, in_force_label = _("Signed"), _("In force")
+    signed_label, in_force_label = _("Signed in the year"), _("In force during the year")
     peak = max((max(row.signed, row.in_force) for row in rows), default=0)
     width = LEFT + SLOT * max(len(rows), 1) + RIGHT
     plot = HEIGHT - TOP - BOTTOM
