@@ -1,19 +1,23 @@
 """The dashboard's trends as a time chart: per year, the verified agreements signed in it and
 those in force in it (``dashboard.trends``), two columns a year side by side, never stacked.
 
-The geometry is computed here and drawn by ``templates/reporting/_trend_chart.html`` (the
-template escapes every text). The chart is drawn at its own size in pixels and never scaled
-down, so its text stays at 12 px on a phone: it is as wide as its years need (``SLOT`` each),
-and where the page is narrower its figure scrolls sideways inside a labelled region, not the
-page. Its legend is the figure's HTML, which wraps in any language; its table, beneath, holds
-the same figures (the text alternative screen readers read).
+``trend_chart_svg`` is a pure function, as ``agreements.year_chart`` draws its charts (markup
+built here, every text escaped: a template looping over the columns costs several times as
+much, on a page held to a few milliseconds). The chart is drawn at its own size in pixels and
+never scaled down, so its text stays at 12 px on a phone: it is as wide as its years need
+(``SLOT`` each), and where the page is narrower its figure scrolls sideways inside a labelled
+region, not the page (``templates/reporting/_trend_chart.html``). Its legend is the figure's
+HTML, which wraps in any language; its table, beneath, holds the same figures (the text
+alternative screen readers read).
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
+from django.utils.formats import number_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-
-from agreements.templatetags.quantities import quantity as format_number
 
 HEIGHT = 170
 LEFT = 44  # room for the axis' figures
@@ -28,89 +32,98 @@ SIGNED_COLOUR = "#0a58ca"
 IN_FORCE_COLOUR = "#146c43"
 
 
-@dataclass(frozen=True)
-class Column:
-    x: float
-    y: float
-    height: float
-    colour: str
-    label: str  # e.g. "2023, signed: 4", its tooltip
-
-
-@dataclass(frozen=True)
-class Year:
-    year: int
-    middle: float
-    columns: tuple
+def _number(value):
+    return number_format(value, decimal_pos=0, use_l10n=True, force_grouping=True)
 
 
 @dataclass(frozen=True)
 class TrendChart:
-    slug: str
+    slug: str  # makes the ids in the markup unique on the page and deterministic
     title: str
-    width: int
-    height: int
-    base: int  # the axis' y
-    top: int
-    left: int
-    right: int
-    peak: int
-    peak_shown: str
-    years: tuple
-    summary: str  # the chart in words, its <desc>
-    series: tuple  # (label, colour), its legend
-    rows: tuple  # dashboard.TrendYear, the table's
-    font_size: int = FONT_SIZE
-    bar: int = BAR
+    rows: tuple  # dashboard.TrendYear, oldest first: the chart's years and its table's rows
+    series: tuple  # (label, colour) of each column of a year, its legend
+
+    def svg(self):
+        return trend_chart_svg(self)
+
+    @cached_property
+    def years(self):
+        """(year, signed, in force) as the chart and its table write them (in the reader's
+        language): each written once for both."""
+        return [(row.year, _number(row.signed), _number(row.in_force)) for row in self.rows]
 
 
 def trend_chart(rows, *, slug="trends"):
     """The ``TrendChart`` of ``rows`` (``dashboard.TrendYear``, oldest first), labelled in the
     reader's language."""
-    signed_label, in_force_label = _("Signed in the year"), _("In force during the year")
-    peak = max((max(row.signed, row.in_force) for row in rows), default=0)
-    width = LEFT + SLOT * max(len(rows), 1) + RIGHT
+    return TrendChart(
+        slug=slug,
+        title=_("Verified agreements signed and in force, year by year"),
+        rows=tuple(rows),
+        series=(
+            (_("Signed in the year"), SIGNED_COLOUR),
+            (_("In force during the year"), IN_FORCE_COLOUR),
+        ),
+    )
+
+
+def trend_chart_svg(chart):
+    """The chart as an ``<svg>`` element (a safe string) at its own size: per year a column of
+    the agreements signed and one of those in force, their heights proportional to the counts,
+    the years beneath and the peak on the axis."""
+    (signed_label, _colour), (in_force_label, _colour) = chart.series
+    peak = max((max(row.signed, row.in_force) for row in chart.rows), default=0)
+    width = LEFT + SLOT * max(len(chart.rows), 1) + RIGHT
     plot = HEIGHT - TOP - BOTTOM
     base = TOP + plot
-    years = []
-    for index, row in enumerate(rows):
+    slug = escape(chart.slug)
+    title_id, desc_id = f"trend-chart-{slug}-title", f"trend-chart-{slug}-desc"
+    signed_text, in_force_text = escape(signed_label), escape(in_force_label)
+    shown = [
+        (row, signed, in_force)
+        for row, (_year, signed, in_force) in zip(chart.rows, chart.years, strict=True)
+    ]
+    summary = "; ".join(
+        f"{row.year}: {signed_text} {signed}, {in_force_text} {in_force}"
+        for row, signed, in_force in shown
+    )
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="trend-chart" role="img" '
+        f'font-family="system-ui, sans-serif" font-size="{FONT_SIZE}" fill="#212529" '
+        f'viewBox="0 0 {width} {HEIGHT}" width="{width}" height="{HEIGHT}" '
+        f'aria-labelledby="{title_id} {desc_id}">',
+        f'<title id="{title_id}">{escape(chart.title)}</title>',
+        f'<desc id="{desc_id}">{summary}</desc>',
+        f'<line x1="{LEFT}" y1="{base}" x2="{width - RIGHT}" y2="{base}" stroke="#6c757d" '
+        'stroke-width="1"></line>',
+        f'<text x="{LEFT - 6}" y="{base}" text-anchor="end">0</text>',
+    ]
+    if peak:
+        parts += [
+            f'<line x1="{LEFT}" y1="{TOP}" x2="{width - RIGHT}" y2="{TOP}" stroke="#adb5bd" '
+            'stroke-width="1" stroke-dasharray="4 3"></line>',
+            f'<text x="{LEFT - 6}" y="{TOP + 4}" text-anchor="end">{_number(peak)}</text>',
+        ]
+    for index, (row, signed, in_force) in enumerate(shown):
         middle = LEFT + SLOT * index + SLOT / 2
-        columns = []
-        for offset, value, colour, label in (
-            (-BAR - 1, row.signed, SIGNED_COLOUR, signed_label),
-            (1, row.in_force, IN_FORCE_COLOUR, in_force_label),
+        parts.append(f'<g class="trend-chart-year" data-year="{row.year}">')
+        for offset, value, text, colour, label in (
+            (-BAR - 1, row.signed, signed, SIGNED_COLOUR, signed_text),
+            (1, row.in_force, in_force, IN_FORCE_COLOUR, in_force_text),
         ):
             height = round(value / peak * plot, 1) if peak else 0
             if value and height < 2:  # a count above zero always shows as a sliver
                 height = 2
-            columns.append(
-                Column(
-                    x=round(middle + offset, 1),
-                    y=round(base - height, 1),
-                    height=height,
-                    colour=colour,
-                    label=f"{row.year}, {label}: {format_number(value)}",
-                )
+            parts.append(
+                f'<rect x="{round(middle + offset, 1)}" y="{round(base - height, 1)}" '
+                f'width="{BAR}" height="{height}" fill="{colour}">'
+                f"<title>{row.year}, {label}: {text}</title></rect>"
             )
-        years.append(Year(year=row.year, middle=round(middle, 1), columns=tuple(columns)))
-    summary = "; ".join(
-        f"{row.year}: {signed_label} {format_number(row.signed)}, "
-        f"{in_force_label} {format_number(row.in_force)}"
-        for row in rows
-    )
-    return TrendChart(
-        slug=slug,
-        title=_("Verified agreements signed and in force, year by year"),
-        width=width,
-        height=HEIGHT,
-        base=base,
-        top=TOP,
-        left=LEFT,
-        right=width - RIGHT,
-        peak=peak,
-        peak_shown=format_number(peak),
-        years=tuple(years),
-        summary=summary,
-        series=((signed_label, SIGNED_COLOUR), (in_force_label, IN_FORCE_COLOUR)),
-        rows=tuple(rows),
-    )
+        parts += [
+            f'<text x="{round(middle, 1)}" y="{HEIGHT - 6}" text-anchor="middle">{row.year}</text>',
+            "</g>",
+        ]
+    parts.append("</svg>")
+    # Safe: every text is escaped above (the years, counts and geometry are numbers; the counts
+    # are written by number_format, digits and the language's separators).
+    return mark_safe("".join(parts))

@@ -61,13 +61,16 @@ def per_year(result):
 
 
 def table_rows(html):
-    """The trend table's rows as their data- attributes give them: [(year, signed, in force)]."""
+    """The trend table's rows as it shows them: [(year, signed, in force)]."""
     start = html.index('data-trend-chart="trends"')
     block = html[start : html.index("</figure>", start)]
     return [
         tuple(int(value) for value in match)
         for match in re.findall(
-            r'<tr data-year="(\d+)" data-signed="(\d+)" data-in-force="(\d+)">', block
+            r'<tr data-year="(\d+)">\s*<th scope="row" class="fw-normal">\d+</th>\s*'
+            r'<td class="text-end" data-shown="signed">(\d+)</td>\s*'
+            r'<td class="text-end" data-shown="in-force">(\d+)</td>',
+            block,
         )
     ]
 
@@ -343,6 +346,9 @@ def test_quantities_per_year_are_in_each_dimensions_totals_unit(client, db, page
     assert Decimal(row.group(2)) == Decimal("48")
 
 
-def test_the_chart_of_no_year_draws_no_column():
-    chart = trend_chart([])
-    assert chart.years == () and chart.peak == 0 and chart.width > 0
+def test_the_chart_of_no_year_draws_no_column_and_every_chart_is_the_same_markup():
+    empty = trend_chart([]).svg()
+    assert "<rect" not in empty and empty.startswith("<svg") and empty.endswith("</svg>")
+    rows = [dashboard.TrendYear(2024, 1, 3), dashboard.TrendYear(2025, 0, 2)]
+    assert trend_chart(rows).svg() == trend_chart(rows).svg()
+    assert trend_chart(rows).svg().count("<rect") == 4
