@@ -25,6 +25,7 @@ Counting rules (the footnotes on the page say the same):
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -57,9 +58,13 @@ Period = ResourceFlow.Period
 # Figures
 
 
+@functools.lru_cache(maxsize=4)
 def overview_counts(*, today, ending_within=ENDING_SOON_DAYS):
     """The headline counts, as expressions to aggregate (or annotate per park) with; the
-    number of parks with an agreement in force aside (``overview``)."""
+    number of parks with an agreement in force aside (``overview``). Built once a day (and
+    read, not changed, by every caller: a query resolves copies of its expressions): with the
+    trends' counts, they are some forty expressions, which a request reading kept figures
+    would otherwise build twice for their names alone."""
     active = AgreementQuerySet.active_condition(today)
     return dict(
         total=Count("pk"),

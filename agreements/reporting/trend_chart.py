@@ -46,6 +46,17 @@ class TrendChart:
     def svg(self):
         return trend_chart_svg(self)
 
+    # What the template says of the chart, written here (a {% blocktranslate %} costs more).
+    @property
+    def scroll_label(self):
+        return _("%(title)s: the chart, which scrolls sideways on a narrow screen") % {
+            "title": self.title
+        }
+
+    @property
+    def caption(self):
+        return _("%(title)s: the figures in the chart") % {"title": self.title}
+
     @cached_property
     def years(self):
         """(year, signed, in force) as the chart and its table write them (in the reader's
