@@ -26,7 +26,7 @@ Counting rules (the footnotes on the page say the same):
 
 import datetime
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import (
     Count,
@@ -127,7 +127,9 @@ def by_state(figures):
 def active_by_state(figures):
     """(state, count) of the agreements active today by their dates in each review state but
     verified (those "Active today" counts), in the workflow's order."""
-    return [(state, figures[f"active_{state.value}"]) for state in State if state != State.VERIFIED]
+    return tuple(
+        (state, figures[f"active_{state.value}"]) for state in State if state != State.VERIFIED
+    )
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ def trends(figures, *, today):
     first = next(
         (index for index, row in enumerate(rows) if row.signed or row.in_force), len(rows) - 1
     )
-    return rows[first:]
+    return tuple(rows[first:])
 
 
 def by_kind(figures):
@@ -398,9 +400,11 @@ class Dashboard:
     # None where no year has a figure.
     yearly: object = None
     # Verified agreements signed and in force per year (``TrendYear``, oldest first).
-    trends: list = field(default_factory=list)
-    # (state, count) active today by their dates in each review state but verified.
-    active_by_state: list = field(default_factory=list)
+    trends: tuple = ()
+    # (state, count) active today by their dates in each review state but verified. Both
+    # default to a class attribute, which a dashboard cached before them (unpickled without
+    # them) reads until the cache forgets it.
+    active_by_state: tuple = ()
 
     ending_soon_days = ENDING_SOON_DAYS
     work_list_limit = WORK_LIST_LIMIT

@@ -197,11 +197,11 @@ class TestTheRule:
 
         assert result.figures["active_verified"] == 2  # UNDATED PARTIAL (LATER starts later)
         assert result.figures["open_ended_verified"] == 2
-        assert result.active_by_state == [
+        assert result.active_by_state == (
             (State.DRAFT, 1),
             (State.SUBMITTED, 1),
             (State.RETURNED, 0),
-        ]
+        )
         assert result.figures["parks_with_active"] == 1
 
     def test_a_park_with_drafts_alone_has_no_verified_agreement_active(self, db):
