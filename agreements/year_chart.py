@@ -112,6 +112,14 @@ class YearChart:
     def svg(self):
         return year_chart_svg(self)
 
+    @property
+    def scroll_label(self):
+        """The name of the region the chart scrolls sideways in on a phone (written here: a
+        {% blocktranslate %} per chart costs more)."""
+        return _("%(title)s: the chart, which scrolls sideways on a narrow screen") % {
+            "title": self.title
+        }
+
 
 def _number(value):
     return format_quantity(value)

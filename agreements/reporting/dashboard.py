@@ -7,6 +7,12 @@ Counting rules (the footnotes on the page say the same):
 
 - Counts of agreements cover every review state within the user's parks; active, expired and
   not-yet-started are derived from the dates (``AgreementQuerySet.active_condition``).
+- "Active today" and the parks with an active agreement count verified agreements only (an
+  official reads them as agreements in force); those active by their dates in another review
+  state are counted apart, per state (``active_<state>``).
+- The trends (``trends``) count verified agreements too, per year of the years the quantities
+  per year show (``yearly.years_up_to``): signed in the year, and in force in it, on at least
+  one of its days (``yearly.in_force_in_year``, the rule of the agreed quantities per year).
 - Impact totals cover the flows of agreements that are verified and active today.
 - A quantity is annualised by its period: per month x 12, per year x 1. A one-off quantity is
   not annual: it is totalled separately and never added to the annual figure.
@@ -19,6 +25,7 @@ Counting rules (the footnotes on the page say the same):
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -51,24 +58,53 @@ Period = ResourceFlow.Period
 # Figures
 
 
+@functools.lru_cache(maxsize=4)
 def overview_counts(*, today, ending_within=ENDING_SOON_DAYS):
     """The headline counts, as expressions to aggregate (or annotate per park) with; the
-    number of parks with an agreement in force aside (``overview``)."""
+    number of parks with an agreement in force aside (``overview``). Built once a day (and
+    read, not changed, by every caller: a query resolves copies of its expressions): with the
+    trends' counts, they are some forty expressions, which a request reading kept figures
+    would otherwise build twice for their names alone."""
     active = AgreementQuerySet.active_condition(today)
     return dict(
         total=Count("pk"),
         **{state.value: Count("pk", filter=Q(review_state=state)) for state in State},
         **{f"kind_{kind.value}": Count("pk", filter=Q(kind=kind)) for kind in Agreement.Kind},
         active=Count("pk", filter=active),
+        # Active today per review state: "Active today" shows the verified, the others apart.
+        **{
+            f"active_{state.value}": Count("pk", filter=active & Q(review_state=state))
+            for state in State
+        },
         expired=Count("pk", filter=AgreementQuerySet.expired_condition(today)),
         not_started=Count("pk", filter=Q(starts_on__gt=today)),
         open_ended=Count("pk", filter=active & Q(ends_on__isnull=True, terminated_on__isnull=True)),
         ending_soon=Count(
             "pk", filter=AgreementQuerySet.ending_condition(today, within_days=ending_within)
         ),
-        active_verified=Count("pk", filter=active & Q(review_state=State.VERIFIED)),
+        open_ended_verified=Count(
+            "pk",
+            filter=active
+            & Q(ends_on__isnull=True, terminated_on__isnull=True, review_state=State.VERIFIED),
+        ),
         without_signing_date=Count("pk", filter=Q(signed_on__isnull=True)),
+        **trend_counts(today=today),
     )
+
+
+def trend_counts(*, today):
+    """The trends' counts, as expressions to aggregate with the headline counts (one query for
+    both, kept with them per park): per year of ``yearly.years_up_to(today)``, the verified
+    agreements signed in it (``signed_<year>``) and in force on at least one of its days
+    (``in_force_<year>``)."""
+    verified = Q(review_state=State.VERIFIED)
+    counts = {}
+    for year in yearly.years_up_to(today):
+        counts[f"signed_{year}"] = Count("pk", filter=verified & Q(signed_on__year=year))
+        counts[f"in_force_{year}"] = Count(
+            "pk", filter=verified & yearly.in_force_in_year(year, prefix="")
+        )
+    return counts
 
 
 def overview(agreements, *, today, ending_within=ENDING_SOON_DAYS):
@@ -76,7 +112,9 @@ def overview(agreements, *, today, ending_within=ENDING_SOON_DAYS):
     return agreements.aggregate(
         **overview_counts(today=today, ending_within=ending_within),
         parks_with_active=Count(
-            "park", distinct=True, filter=AgreementQuerySet.active_condition(today)
+            "park",
+            distinct=True,
+            filter=AgreementQuerySet.active_condition(today) & Q(review_state=State.VERIFIED),
         ),
     )
 
@@ -84,6 +122,35 @@ def overview(agreements, *, today, ending_within=ENDING_SOON_DAYS):
 def by_state(figures):
     """(state, count) for every review state, in the workflow's order."""
     return [(state, figures[state.value]) for state in State]
+
+
+def active_by_state(figures):
+    """(state, count) of the agreements active today by their dates in each review state but
+    verified (those "Active today" counts), in the workflow's order."""
+    return tuple(
+        (state, figures[f"active_{state.value}"]) for state in State if state != State.VERIFIED
+    )
+
+
+@dataclass(frozen=True)
+class TrendYear:
+    year: int
+    signed: int  # verified agreements signed in the year
+    in_force: int  # verified agreements in force on at least one day of it
+
+
+def trends(figures, *, today):
+    """The trends' years (``TrendYear``, oldest first) from the counts of ``trend_counts`` in
+    ``figures``, without the first years where nothing was signed or in force (the last year
+    kept): what the trend chart and its table show."""
+    rows = [
+        TrendYear(year, figures[f"signed_{year}"], figures[f"in_force_{year}"])
+        for year in yearly.years_up_to(today)
+    ]
+    first = next(
+        (index for index, row in enumerate(rows) if row.signed or row.in_force), len(rows) - 1
+    )
+    return tuple(rows[first:])
 
 
 def by_kind(figures):
@@ -361,6 +428,12 @@ class Dashboard:
     # Agreed and measured per year (agreements.yearly.YearlyTotals, as a page shows them), or
     # None where no year has a figure.
     yearly: object = None
+    # Verified agreements signed and in force per year (``TrendYear``, oldest first).
+    trends: tuple = ()
+    # (state, count) active today by their dates in each review state but verified. Both
+    # default to a class attribute, which a dashboard cached before them (unpickled without
+    # them) reads until the cache forgets it.
+    active_by_state: tuple = ()
 
     ending_soon_days = ENDING_SOON_DAYS
     work_list_limit = WORK_LIST_LIMIT
@@ -397,6 +470,8 @@ def from_agreements(*, agreements, parks, filters, today):
         **work_lists(agreements, today=today),
         parks_in_scope=len(parks),
         yearly=recent_totals(flows, today=today),
+        trends=trends(figures, today=today),
+        active_by_state=active_by_state(figures),
     )
 
 
@@ -420,7 +495,9 @@ def from_park_figures(*, agreements, parks, filters, today, park_rows=None):
     )
     each_park = total["by_park"]
     figures = {name: total["overview"].get(name, 0) for name in counts}
-    figures["parks_with_active"] = sum(1 for park in parks if each_park[park.pk].get("active"))
+    figures["parks_with_active"] = sum(
+        1 for park in parks if each_park[park.pk].get("active_verified")
+    )
     return Dashboard(
         today=today,
         figures=figures,
@@ -437,6 +514,8 @@ def from_park_figures(*, agreements, parks, filters, today, park_rows=None):
         },
         parks_in_scope=len(parks),
         yearly=yearly.shown(yearly.totals_of(total["yearly"])) if total["yearly"] else None,
+        trends=trends(figures, today=today),
+        active_by_state=active_by_state(figures),
     )
 
 

@@ -58,12 +58,14 @@ from parks.models import Organisation, Park
 from symbiosis.caching import bulk_changed
 
 DECIMALS = ("annual_quantity", "one_off_quantity", "tonnes_co2e")
-# What a park's kept figures hold since issue 15: figures kept before, without them, are
-# worked out again.
-KEPT = {"yearly", "report_overview"}
+# What a park's kept figures hold since issue 15 ("yearly", "report_overview") and since the
+# dashboard's trends ("trends": the years whose counts, signed and in force, the overview holds
+# beside those active today per review state): figures kept before, without them, are worked out
+# again, and so are the sums of several parks' figures (``added_up``).
+KEPT = {"yearly", "report_overview", "trends"}
 # The headline counts a sum of several parks' figures keeps per park (``added_up``'s
 # "by_park"): what the dashboard shows of each park.
-PER_PARK = ("total", "active")
+PER_PARK = ("total", "active", "active_verified")
 # The form of a park's kept network (``for_park_page``): 2 since it is kept drawn, its rows and
 # its drawings in every language; a network kept in another form is worked out again.
 NETWORK_KEPT = 2
@@ -90,6 +92,10 @@ def compute(park_ids, *, today, overview_counts):
     }
     for row in agreements.values("park_id").annotate(**overview_counts).order_by():
         figures[row.pop("park_id")]["overview"] = row
+    # The years the overview counts verified agreements signed and in force in (the dashboard's
+    # trends: ``dashboard.trend_counts``); stored, they tell figures kept before them apart.
+    for park_figures in figures.values():
+        park_figures["trends"] = yearly.years_up_to(today)
     for row in (
         agreements.annotate(year=ExtractYear("signed_on"))
         .values("park_id", "year")
@@ -527,6 +533,7 @@ def merged(figures):
         "impact": groups,
         "factors": factors,
         "yearly": yearly.merged_groups(park["yearly"] for park in figures),
+        "trends": figures[0]["trends"] if figures else None,
     }
 
 
@@ -559,7 +566,7 @@ def added_up(park_ids, *, today, overview_counts, lists=None):
             .values_list("figures", flat=True)
             .first()
         )
-        if kept is not None and "yearly" in kept:
+        if kept is not None and kept.keys() >= KEPT - {"report_overview"}:
             return _decoded_sum(kept)
     figures, generations = _current(park_ids, today=today, overview_counts=overview_counts)
     total = {**_added(figures), "lists": lists(park_ids) if lists else None}

@@ -45,6 +45,7 @@ from agreements.reporting.network import (
     network_rows,
     organisations_of,
 )
+from agreements.reporting.trend_chart import trend_chart
 from agreements.year_chart import totals_charts
 from parks.models import Organisation, Park
 from symbiosis.caching import cached_data, generation
@@ -119,6 +120,7 @@ class DashboardView(DashboardAccessMixin, TemplateView):
             dashboard=figures,
             charts=SimpleLazyObject(lambda: charts(figures, filters)),
             work_lists=SimpleLazyObject(lambda: dashboard.shown_work_lists(figures)),
+            trend_chart=SimpleLazyObject(lambda: trend_chart(figures.trends)),
             yearly_charts=SimpleLazyObject(
                 lambda: totals_charts(figures.yearly, slug="dashboard") if figures.yearly else []
             ),
