@@ -35,6 +35,7 @@ from agreements import yearly
 from agreements.impact import Impact, impact, impact_of
 from agreements.models import Agreement, AgreementQuerySet, Party, Resource, ResourceFlow
 from agreements.reporting import figures as park_figures
+from agreements.reporting import sankey
 from agreements.year_chart import recent_totals
 from parks.models import Organisation
 from symbiosis.bilingual import BilingualNameMixin, pick
@@ -332,6 +333,8 @@ class Dashboard:
     # Agreed and measured per year (agreements.yearly.YearlyTotals, as a page shows them), or
     # None where no year has a figure.
     yearly: object = None
+    # The flow diagrams' data (``sankey.kept``: the bands of the flows the impact counts).
+    sankey: dict | None = None
 
     ending_soon_days = ENDING_SOON_DAYS
     work_list_limit = WORK_LIST_LIMIT
@@ -368,6 +371,7 @@ def from_agreements(*, agreements, parks, filters, today):
         **work_lists(agreements, today=today),
         parks_in_scope=len(parks),
         yearly=recent_totals(flows, today=today),
+        sankey=sankey.kept(sankey.sankey_rows(flows, today=today)),
     )
 
 
@@ -408,6 +412,7 @@ def from_park_figures(*, agreements, parks, filters, today, park_rows=None):
         },
         parks_in_scope=len(parks),
         yearly=yearly.shown(yearly.totals_of(total["yearly"])) if total["yearly"] else None,
+        sankey=total["sankey"],
     )
 
 
@@ -430,14 +435,16 @@ def park_page_figures(park, *, today, network):
     """What a park's public page shows of its kept figures (``park_figures``, the dashboard's,
     computed the first time they are needed on a day or after a change to the park): the
     ``Impact`` of its verified agreements in force, its agreed and measured totals per year
-    (``yearly.YearlyTotals`` as shown, or None) and its network's data (``network()``'s, kept
-    with them: ``park_figures.for_park_page``). A row read, not the park's flows added up."""
+    (``yearly.YearlyTotals`` as shown, or None), its flow diagrams' data (``sankey.kept``) and
+    its network's data (``network()``'s, kept with them: ``park_figures.for_park_page``). A row
+    read, not the park's flows added up."""
     figures, network_rows = park_figures.for_park_page(
         park.pk, today=today, overview_counts=overview_counts(today=today), network=network
     )
     return (
         kept_impact(figures, public=True),
         yearly.shown(yearly.totals_of(figures["yearly"])),
+        figures["sankey"],
         network_rows,
     )
 

@@ -52,15 +52,15 @@ from agreements.models import (
     Resource,
     ResourceFlow,
 )
-from agreements.reporting import eip
+from agreements.reporting import eip, sankey
 from agreements.reporting.models import ParkFigures, ScopeFigures
 from parks.models import Organisation, Park
 from symbiosis.caching import bulk_changed
 
 DECIMALS = ("annual_quantity", "one_off_quantity", "tonnes_co2e")
-# What a park's kept figures hold since issue 15: figures kept before, without them, are
-# worked out again.
-KEPT = {"yearly", "report_overview"}
+# What a park's kept figures hold since issue 15 (and its flow diagrams' data since they were
+# drawn): figures kept before, without them, are worked out again.
+KEPT = {"yearly", "report_overview", "sankey"}
 # The headline counts a sum of several parks' figures keeps per park (``added_up``'s
 # "by_park"): what the dashboard shows of each park.
 PER_PARK = ("total", "active")
@@ -70,7 +70,7 @@ PER_PARK = ("total", "active")
 
 
 def compute(park_ids, *, today, overview_counts):
-    """{park id: figures} for ``park_ids``: ten queries whatever the number of parks.
+    """{park id: figures} for ``park_ids``: eleven queries whatever the number of parks.
     ``overview_counts``: the headline counts' expressions (``dashboard.overview_counts``)."""
     agreements = Agreement.objects.filter(park_id__in=park_ids)
     flows = ResourceFlow.objects.filter(agreement__park_id__in=park_ids)
@@ -129,6 +129,12 @@ def compute(park_ids, *, today, overview_counts):
         figures[row["agreement__park_id"]]["yearly"]["agreed"].append(row)
     for row in groups["measured"]:
         figures[row["flow__agreement__park_id"]]["yearly"]["measured"].append(row)
+    # The flow diagrams' bands (agreements.reporting.sankey).
+    rows = defaultdict(list)
+    for row in sankey.sankey_rows(flows, today=today, by=("agreement__park_id",)):
+        rows[row["agreement__park_id"]].append(row)
+    for park_id, park_figures in figures.items():
+        park_figures["sankey"] = sankey.kept(rows[park_id])
     # Last year's symbiosis report figures, for the officials' overview (eip.overview).
     for park_id, row in eip.overview_figures(park_ids, year=eip.last_year(today)).items():
         figures[park_id]["report_overview"] = row
@@ -513,6 +519,7 @@ def merged(figures):
         "impact": groups,
         "factors": factors,
         "yearly": yearly.merged_groups(park["yearly"] for park in figures),
+        "sankey": sankey.merged(park["sankey"] for park in figures),
     }
 
 
@@ -543,7 +550,7 @@ def added_up(park_ids, *, today, overview_counts, lists=None):
             .values_list("figures", flat=True)
             .first()
         )
-        if kept is not None and "yearly" in kept:
+        if kept is not None and "yearly" in kept and "sankey" in kept:
             return _decoded_sum(kept)
     figures, generations = _current(park_ids, today=today, overview_counts=overview_counts)
     total = {**_added(figures), "lists": lists(park_ids) if lists else None}

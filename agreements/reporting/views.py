@@ -33,7 +33,7 @@ from agreements.permissions import (
     oversight_scope,
     reviewable_agreements,
 )
-from agreements.reporting import dashboard, eip, exports
+from agreements.reporting import dashboard, eip, exports, sankey
 from agreements.reporting import figures as park_figures
 from agreements.reporting.charts import Bar, BarChart
 from agreements.reporting.filters import DashboardFilterForm
@@ -116,6 +116,7 @@ class DashboardView(DashboardAccessMixin, TemplateView):
             filters=filters,
             dashboard=figures,
             charts=SimpleLazyObject(lambda: charts(figures, filters)),
+            sankey=SimpleLazyObject(lambda: flow_diagrams(figures.sankey, slug="dashboard")),
             yearly_charts=SimpleLazyObject(
                 lambda: totals_charts(figures.yearly, slug="dashboard") if figures.yearly else []
             ),
@@ -143,6 +144,18 @@ class DashboardView(DashboardAccessMixin, TemplateView):
             ),
             **kwargs,
         )
+
+
+def flow_diagrams(data, *, slug):
+    """What the flow diagrams' template (``reporting/_sankey.html``) shows of ``sankey.kept``
+    data: the diagrams, and how many flows without an annual quantity none of them draws."""
+    diagrams = sankey.diagrams(data, slug=slug)
+    drawn = {diagram.unit for diagram in diagrams}
+    units = data["units"].items() if data else ()
+    return {
+        "sankey_diagrams": diagrams,
+        "sankey_left_out": sum(figures["left_out"] for unit, figures in units if unit not in drawn),
+    }
 
 
 # The parks the chart by park draws one by one, those with the most agreements; the others are
@@ -316,9 +329,10 @@ class ParkDetailView(DetailWithListMixin, ListView):
         context = super().get_context_data(**kwargs)
         park = self.object
         context["today"] = today = timezone.localdate()
-        context["impact"], totals, rows = dashboard.park_page_figures(
+        context["impact"], totals, flows, rows = dashboard.park_page_figures(
             park, today=today, network=lambda: self.network_rows(park)
         )
+        context.update(flow_diagrams(flows, slug="park"))
         context.update(self.network(park, rows))
         context["yearly_charts"] = totals_charts(totals, slug="park") if totals else []
         tenants = list(

@@ -408,8 +408,8 @@ class TestQueries:
 
         # One more for the measured quantities awaiting review, two for agreed and measured per
         # year and two for the parks' report overview, all kept with the park's figures, which
-        # the overview reads again (issue 15).
-        with django_assert_num_queries(23):
+        # the overview reads again (issue 15), and one for the flow diagrams' bands (kept too).
+        with django_assert_num_queries(24):
             first = client.get(DASHBOARD)
         cache.clear()
         with django_assert_num_queries(12):  # the overview's figures in the kept row
@@ -423,7 +423,8 @@ class TestQueries:
         build_agreements(count, agency=agency)  # a second park of the same agency
         client.force_login(make_official(agency))
 
-        with django_assert_num_queries(25):  # with issue 15's figures (see above)
+        # with issue 15's figures and the flow diagrams' (see above)
+        with django_assert_num_queries(26):
             first = client.get(DASHBOARD)
         cache.clear()
         with django_assert_num_queries(10):  # the overview's figures in the kept rows
