@@ -28,7 +28,6 @@ from django.db.models import Count, Q, Sum
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from agreements import units
 from agreements.impact import (
@@ -362,6 +361,9 @@ def _svg(slug, title, unit_label, totals, labels, summed, names, total):
         pairs[0][provider, resource] += quantity
         pairs[1][resource, receiver] += quantity
     rank = [{key: index for index, key in enumerate(keys)} for keys in columns]
+    # Each text's pattern translated once, not once a band.
+    band_tip = _("%(from)s → %(to)s: %(quantity)s %(unit)s a year")
+    node_tip = _("%(name)s: %(quantity)s %(unit)s a year")
     title_id, desc_id = f"sankey-{escape(slug)}-title", f"sankey-{escape(slug)}-desc"
     description = _(
         "Resource flows of %(total)s %(unit)s a year, from providers (left) through resources "
@@ -395,7 +397,7 @@ def _svg(slug, title, unit_label, totals, labels, summed, names, total):
             middle = (x0 + x1) / 2
             category = _category(source if pair_index else target, names)
             colour = style_of(category)[0] if category else OTHER_STYLE[0]
-            tip = _("%(from)s → %(to)s: %(quantity)s %(unit)s a year") % {
+            tip = band_tip % {
                 "from": labels[source][1],
                 "to": labels[target][1],
                 "quantity": format_quantity(quantity),
@@ -413,7 +415,7 @@ def _svg(slug, title, unit_label, totals, labels, summed, names, total):
         for key in keys:
             x, top, box, _inner = boxes[key, column]
             label, name = labels[key]
-            tip = _("%(name)s: %(quantity)s %(unit)s a year") % {
+            tip = node_tip % {
                 "name": name,
                 "quantity": format_quantity(totals[column][key]),
                 "unit": unit_label,
@@ -436,14 +438,6 @@ def _shortened(text):
 def _n(value, places=1):
     text = f"{value:.{places}f}".rstrip("0").rstrip(".")
     return text or "0"
-
-
-def left_out_text(count):
-    return ngettext(
-        "%(count)d flow without an annual quantity (none stated, or a one-off one) is left out.",
-        "%(count)d flows without an annual quantity (none stated, or one-off ones) are left out.",
-        count,
-    ) % {"count": count}
 
 
 __all__ = ["diagrams", "kept", "merged", "sankey_rows"]
