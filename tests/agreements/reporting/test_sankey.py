@@ -304,3 +304,32 @@ def test_merged_data_equals_the_data_of_all_flows_at_once(park):
         return {unit: sorted(map(tuple, f["bands"])) for unit, f in data["units"].items()}
 
     assert normal(sankey.merged(each)) == normal(together)
+
+
+def test_beyond_twelve_resources_the_middle_shows_their_categories(client, park):
+    a, b = make_organisation(), make_organisation()
+    for number in range(13):
+        category = Resource.Category.WATER if number % 2 else Resource.Category.ENERGY
+        flow(park, make_resource(unit=Unit.CUBIC_METRE, category=category), a, b, 1)
+
+    figure = figure_of(page_of(client, park), "park-m3")
+
+    assert sorted(node_labels(figure, 1)) == ["Energy", "Water"]
+    assert sorted(q for q, _ in bands(figure)) == [6, 6, 7, 7]  # 7 energy, 6 water
+
+
+def test_figures_kept_before_the_diagrams_are_worked_out_again(client, park):
+    from agreements.reporting.models import ParkFigures
+
+    water = make_resource(unit=Unit.CUBIC_METRE)
+    flow(park, water, make_organisation(), make_organisation(), 5)
+    page_of(client, park)
+    row = ParkFigures.objects.get(park=park)
+    del row.figures["sankey"]  # as kept before the diagrams were drawn
+    row.save()
+    cache.clear()
+
+    page = page_of(client, park)
+
+    assert {q for q, _ in bands(figure_of(page, "park-m3"))} == {Decimal(5)}
+    assert "sankey" in ParkFigures.objects.get(park=park).figures
