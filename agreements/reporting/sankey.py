@@ -7,7 +7,8 @@ Which flows: those the impact totals count (``impact.counted_in_impact``: of ver
 in force today, each exchange once), with their annual quantity converted into the totals unit
 by the impact's own expressions (``annual_quantity``, ``in_totals_unit``): a diagram's total is
 the impact table's annual quantity of its unit. A flow without an annual quantity (none stated,
-or a one-off one) is left out, and the diagram says how many were.
+or a one-off one) is left out, and the diagram says how many were. A mutual flow has one
+quantity (the quantity exchanged) and is drawn once, from the provider it records.
 
 Kept with each park's figures (``figures.compute``, one query for every park computed) as small
 JSON data (``kept``): per totals unit, the bands provider → resource → receiver, each side by
@@ -202,7 +203,7 @@ MIN_BOX = 22  # a box is never lower than a line of its label
 BOX_GAP = 6
 FONT = 12
 LABEL_CHARS = 21  # of a label in a box; the <title> has the full name
-MIN_BAND = 1
+MIN_BAND = 1  # a band too thin to see is drawn 1 px wide (its table row has its figure)
 BAND_OPACITY = "0.9"  # each category's colour keeps 3:1 on white (tests/.../test_sankey.py)
 BOX_FILL = "#f1f3f5"
 BOX_STROKE = "#6c757d"
