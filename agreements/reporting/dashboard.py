@@ -41,6 +41,7 @@ from agreements import yearly
 from agreements.impact import Impact, impact, impact_of
 from agreements.models import Agreement, AgreementQuerySet, Party, Resource, ResourceFlow
 from agreements.reporting import figures as park_figures
+from agreements.reporting import sankey
 from agreements.year_chart import recent_totals
 from parks.models import Organisation
 from symbiosis.addresses import addresses
@@ -434,6 +435,8 @@ class Dashboard:
     # default to a class attribute, which a dashboard cached before them (unpickled without
     # them) reads until the cache forgets it.
     active_by_state: tuple = ()
+    # The flow diagrams' data (``sankey.kept``: the bands of the flows the impact counts).
+    sankey: dict | None = None
 
     ending_soon_days = ENDING_SOON_DAYS
     work_list_limit = WORK_LIST_LIMIT
@@ -472,6 +475,7 @@ def from_agreements(*, agreements, parks, filters, today):
         yearly=recent_totals(flows, today=today),
         trends=trends(figures, today=today),
         active_by_state=active_by_state(figures),
+        sankey=sankey.kept(sankey.sankey_rows(flows, today=today)),
     )
 
 
@@ -516,6 +520,7 @@ def from_park_figures(*, agreements, parks, filters, today, park_rows=None):
         yearly=yearly.shown(yearly.totals_of(total["yearly"])) if total["yearly"] else None,
         trends=trends(figures, today=today),
         active_by_state=active_by_state(figures),
+        sankey=total["sankey"],
     )
 
 
@@ -538,9 +543,9 @@ def park_page_figures(park, *, today, network, language):
     """What a park's public page shows of its kept figures (``park_figures``, the dashboard's,
     computed the first time they are needed on a day or after a change to the park): the
     ``Impact`` of its verified agreements in force, its agreed and measured totals per year
-    (``yearly.YearlyTotals`` as shown, or None) and its network's rows and drawing in
-    ``language`` (``network()``'s, kept with them: ``park_figures.for_park_page``). A row read,
-    not the park's flows added up."""
+    (``yearly.YearlyTotals`` as shown, or None), its flow diagrams' data (``sankey.kept``) and
+    its network's rows and drawing in ``language`` (``network()``'s, kept with them:
+    ``park_figures.for_park_page``). A row read, not the park's flows added up."""
     figures, network_rows = park_figures.for_park_page(
         park.pk,
         today=today,
@@ -551,6 +556,7 @@ def park_page_figures(park, *, today, network, language):
     return (
         kept_impact(figures, public=True),
         yearly.shown(yearly.totals_of(figures["yearly"])),
+        figures["sankey"],
         network_rows,
     )
 

@@ -52,17 +52,18 @@ from agreements.models import (
     Resource,
     ResourceFlow,
 )
-from agreements.reporting import eip
+from agreements.reporting import eip, sankey
 from agreements.reporting.models import ParkFigures, ScopeFigures
 from parks.models import Organisation, Park
 from symbiosis.caching import bulk_changed
 
 DECIMALS = ("annual_quantity", "one_off_quantity", "tonnes_co2e")
-# What a park's kept figures hold since issue 15 ("yearly", "report_overview") and since the
+# What a park's kept figures hold since issue 15 ("yearly", "report_overview"), since the
 # dashboard's trends ("trends": the years whose counts, signed and in force, the overview holds
-# beside those active today per review state): figures kept before, without them, are worked out
-# again, and so are the sums of several parks' figures (``added_up``).
-KEPT = {"yearly", "report_overview", "trends"}
+# beside those active today per review state) and since the flow diagrams ("sankey": their
+# data): figures kept before, without them, are worked out again, and so are the sums of several
+# parks' figures (``added_up``).
+KEPT = {"yearly", "report_overview", "trends", "sankey"}
 # The headline counts a sum of several parks' figures keeps per park (``added_up``'s
 # "by_park"): what the dashboard shows of each park.
 PER_PARK = ("total", "active", "active_verified")
@@ -75,7 +76,7 @@ NETWORK_KEPT = 2
 
 
 def compute(park_ids, *, today, overview_counts):
-    """{park id: figures} for ``park_ids``: ten queries whatever the number of parks.
+    """{park id: figures} for ``park_ids``: eleven queries whatever the number of parks.
     ``overview_counts``: the headline counts' expressions (``dashboard.overview_counts``)."""
     agreements = Agreement.objects.filter(park_id__in=park_ids)
     flows = ResourceFlow.objects.filter(agreement__park_id__in=park_ids)
@@ -138,6 +139,12 @@ def compute(park_ids, *, today, overview_counts):
         figures[row["agreement__park_id"]]["yearly"]["agreed"].append(row)
     for row in groups["measured"]:
         figures[row["flow__agreement__park_id"]]["yearly"]["measured"].append(row)
+    # The flow diagrams' bands (agreements.reporting.sankey).
+    rows = defaultdict(list)
+    for row in sankey.sankey_rows(flows, today=today, by=("agreement__park_id",)):
+        rows[row["agreement__park_id"]].append(row)
+    for park_id, park_figures in figures.items():
+        park_figures["sankey"] = sankey.kept(rows[park_id])
     # Last year's symbiosis report figures, for the officials' overview (eip.overview).
     for park_id, row in eip.overview_figures(park_ids, year=eip.last_year(today)).items():
         figures[park_id]["report_overview"] = row
@@ -534,6 +541,7 @@ def merged(figures):
         "factors": factors,
         "yearly": yearly.merged_groups(park["yearly"] for park in figures),
         "trends": figures[0]["trends"] if figures else None,
+        "sankey": sankey.merged(park["sankey"] for park in figures),
     }
 
 

@@ -35,7 +35,7 @@ from agreements.permissions import (
     oversight_scope,
     reviewable_agreements,
 )
-from agreements.reporting import dashboard, eip, exports
+from agreements.reporting import dashboard, eip, exports, sankey
 from agreements.reporting import figures as park_figures
 from agreements.reporting.charts import Bar, BarChart
 from agreements.reporting.filters import DashboardFilterForm
@@ -121,6 +121,7 @@ class DashboardView(DashboardAccessMixin, TemplateView):
             charts=SimpleLazyObject(lambda: charts(figures, filters)),
             work_lists=SimpleLazyObject(lambda: dashboard.shown_work_lists(figures)),
             trend_chart=SimpleLazyObject(lambda: trend_chart(figures.trends)),
+            sankey=SimpleLazyObject(lambda: flow_diagrams(figures.sankey, slug="dashboard")),
             yearly_charts=SimpleLazyObject(
                 lambda: totals_charts(figures.yearly, slug="dashboard") if figures.yearly else []
             ),
@@ -149,6 +150,18 @@ class DashboardView(DashboardAccessMixin, TemplateView):
             ),
             **kwargs,
         )
+
+
+def flow_diagrams(data, *, slug):
+    """What the flow diagrams' template (``reporting/_sankey.html``) shows of ``sankey.kept``
+    data: the diagrams, and how many flows without an annual quantity none of them draws."""
+    diagrams = sankey.diagrams(data, slug=slug)
+    drawn = {diagram.unit for diagram in diagrams}
+    units = data["units"].items() if data else ()
+    return {
+        "sankey_diagrams": diagrams,
+        "sankey_left_out": sum(figures["left_out"] for unit, figures in units if unit not in drawn),
+    }
 
 
 # The parks the chart by park draws one by one, those with the most agreements; the others are
@@ -322,12 +335,13 @@ class ParkDetailView(DetailWithListMixin, ListView):
         context = super().get_context_data(**kwargs)
         park = self.object
         context["today"] = today = timezone.localdate()
-        context["impact"], totals, network = dashboard.park_page_figures(
+        context["impact"], totals, flows, network = dashboard.park_page_figures(
             park,
             today=today,
             network=lambda: self.kept_network(park),
             language=translation.get_language(),
         )
+        context.update(flow_diagrams(flows, slug="park"))
         context.update(self.network(network["rows"], network["drawing"]))
         context["yearly_charts"] = totals_charts(totals, slug="park") if totals else []
         tenants = list(

@@ -451,10 +451,10 @@ def test_the_park_and_resource_pages_count_the_impact_in_a_fixed_number_of_queri
         make_agreement(park, parties=[a, b], flows=[(resource, a, b)])
 
     # park; count and page of its agreements with their parties and flows; the park's kept
-    # figures, computed and kept the first time (the dashboard's ten queries and the upsert;
-    # the network's organisations, links and chains of flows, and their update); their
-    # emission factors; tenants
-    with django_assert_num_queries(23):
+    # figures, computed and kept the first time (the dashboard's eleven queries, the flow
+    # diagrams' bands among them, and the upsert; the network's organisations, links and chains
+    # of flows, and their update); their emission factors; tenants
+    with django_assert_num_queries(24):
         client.get(park.get_absolute_url())
     with django_assert_num_queries(8):  # the park's figures and network read from the row kept
         client.get(park.get_absolute_url())

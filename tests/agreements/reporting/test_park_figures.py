@@ -412,9 +412,10 @@ class TestQueries:
 
         # One more for the measured quantities awaiting review, two for agreed and measured per
         # year and two for the parks' report overview, all kept with the park's figures, which
-        # the overview reads again (issue 15); one park's figures are kept with its work lists
-        # as several parks' are (its generation read, the sum kept).
-        with django_assert_num_queries(25):
+        # the overview reads again (issue 15), and one for the flow diagrams' bands (kept too);
+        # one park's figures are kept with its work lists as several parks' are (its generation
+        # read, the sum kept).
+        with django_assert_num_queries(26):
             first = client.get(DASHBOARD)
         cache.clear()
         # The overview's figures in the kept row; the sum with the work lists and its park's
@@ -430,7 +431,8 @@ class TestQueries:
         build_agreements(count, agency=agency)  # a second park of the same agency
         client.force_login(make_official(agency))
 
-        with django_assert_num_queries(25):  # with issue 15's figures (see above)
+        # with issue 15's figures and the flow diagrams' (see above)
+        with django_assert_num_queries(26):
             first = client.get(DASHBOARD)
         cache.clear()
         with django_assert_num_queries(10):  # the overview's figures in the kept rows

@@ -141,10 +141,11 @@ def test_the_park_page_runs_a_fixed_number_of_queries(client, django_assert_num_
 
     # park; count and page of its agreements with their parties and flows; the park's kept
     # figures (its impact, its agreed and measured per year and its network), computed and
-    # kept the first time (the dashboard's ten queries and the upsert; the network's
+    # kept the first time (the dashboard's eleven queries, the flow diagrams' bands among them,
+    # and the upsert; the network's
     # organisations, links and chains of flows, and their update); tenants (no resource has
     # an emission factor to read)
-    with django_assert_num_queries(TRANSACTION + 22):
+    with django_assert_num_queries(TRANSACTION + 23):
         response = client.get(park.get_absolute_url())
     assert len(svg_node_keys(text_of(response))) == rows + 1
     assert len(response.context["agreements"]) == min(rows, 25)
