@@ -40,11 +40,11 @@ from agreements.impact import (
     totals_unit,
 )
 from agreements.models import Resource
-from agreements.reporting.network import OTHER_STYLE, TEXT_COLOUR, style_of
 from agreements.templatetags.quantities import quantity as format_quantity
 from parks import sectors
 from parks.models import Organisation
 from symbiosis.bilingual import pick
+from symbiosis.network_drawing import OTHER_STYLE, TEXT_COLOUR, style_of
 
 # More organisations (or resources) than this on a side, and the side shows sectors (or
 # resource categories) instead: a column of 40 names is read by nobody on a phone.

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from agreements.models import Agreement, Resource, ResourceFlow
 from agreements.reporting import sankey
-from agreements.reporting.network import CATEGORY_STYLES, OTHER_STYLE
+from symbiosis.network_drawing import CATEGORY_STYLES, OTHER_STYLE
 from tests.factories import (
     make_agency,
     make_agreement,
