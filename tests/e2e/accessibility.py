@@ -1,0 +1,52 @@
+"""Accessibility checks in a real browser: axe-core (vendored by axe-playwright-python, injected
+by Playwright, no CDN) against the WCAG 2.1 A and AA rules, and the phone width's sideways
+scroll. What the run covered is kept here for the session's summary (conftest.py)."""
+
+from axe_playwright_python.sync_playwright import Axe
+
+# The rules of WCAG 2.1 levels A and AA; none is turned off.
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]}
+
+# Every page checked this session: (what it is, its path, language, width).
+COVERED = []
+
+_axe = Axe()
+
+
+def violations(page, label):
+    """Each WCAG 2.1 A/AA violation on the page as it stands, one line per element: rule id,
+    impact, the page, the element's selector."""
+    found = []
+    for violation in _axe.run(page, options=AXE_OPTIONS).response["violations"]:
+        for node in violation["nodes"]:
+            checks = node.get("any", []) + node.get("all", []) + node.get("none", [])
+            why = checks[0]["message"] if checks else violation["help"]
+            found.append(
+                f"{violation['id']} ({violation['impact']}) on {label}: "
+                f"{' '.join(map(str, node['target']))} | {why}"
+            )
+    return found
+
+
+def sideways_scroll(page):
+    """How many pixels the page is wider than the window (0 when it scrolls up and down only)."""
+    return page.evaluate(
+        "Math.max(0, document.documentElement.scrollWidth - window.innerWidth - 1)"
+    )
+
+
+def summary():
+    """The pages the accessibility run covered, for the end of the test session's output."""
+    if not COVERED:
+        return []
+    pages = {}
+    for label, path, language, width in COVERED:
+        pages.setdefault((label, path), set()).add(f"{language} {width}px")
+    lines = [
+        f"axe-core WCAG 2.1 A/AA and no sideways scroll at 390 px: {len(COVERED)} checks, "
+        f"{len(pages)} pages, each in English and Vietnamese at 1366 and 390 px:"
+    ]
+    for (label, path), seen in pages.items():
+        lines.append(f"  {label}: {path} ({', '.join(sorted(seen))})")
+    return lines
