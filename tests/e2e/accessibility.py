@@ -36,6 +36,25 @@ def sideways_scroll(page):
     )
 
 
+# Each chart and diagram drawn on the server: its name (its <title>), and a table or list of the
+# same figures near it (within three levels up: its figure, section or row).
+CHARTS_WITHOUT_ALTERNATIVE = """() => [...document.querySelectorAll(
+  "svg.bar-chart, svg.year-chart, svg.network-diagram, svg.park-map-svg"
+)].filter(svg => {
+  const title = svg.querySelector(":scope > title");
+  let near = svg.parentElement, found = false;
+  for (let level = 0; level < 3 && near && !found; level++, near = near.parentElement) {
+    found = near.querySelector("table, ul a, ol a") !== null;
+  }
+  return !(title && title.textContent.trim()) || !found;
+}).map(svg => svg.getAttribute("class"))"""
+
+
+def charts_without_alternative(page):
+    """The classes of the charts on the page that lack a name or a table or list beside them."""
+    return page.evaluate(CHARTS_WITHOUT_ALTERNATIVE)
+
+
 def summary():
     """The pages the accessibility run covered, for the end of the test session's output."""
     if not COVERED:
