@@ -2,8 +2,6 @@
 by Playwright, no CDN) against the WCAG 2.1 A and AA rules, and the phone width's sideways
 scroll. What the run covered is kept here for the session's summary (conftest.py)."""
 
-from axe_playwright_python.sync_playwright import Axe
-
 # The rules of WCAG 2.1 levels A and AA; none is turned off.
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]}
@@ -11,14 +9,15 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": 
 # Every page checked this session: (what it is, its path, language, width).
 COVERED = []
 
-_axe = Axe()
-
 
 def violations(page, label):
     """Each WCAG 2.1 A/AA violation on the page as it stands, one line per element: rule id,
-    impact, the page, the element's selector."""
+    impact, the page, the element's selector, and what is wrong (colours and ratio, for
+    contrast)."""
+    from axe_playwright_python.sync_playwright import Axe  # only when a browser test runs
+
     found = []
-    for violation in _axe.run(page, options=AXE_OPTIONS).response["violations"]:
+    for violation in Axe().run(page, options=AXE_OPTIONS).response["violations"]:
         for node in violation["nodes"]:
             checks = node.get("any", []) + node.get("all", []) + node.get("none", [])
             why = checks[0]["message"] if checks else violation["help"]

@@ -6,6 +6,8 @@ the dashboard and the map. One browser, one live server and one data set (the de
 whole run; each page is visited once per language and width. The session's summary lists the
 pages covered."""
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.urls import reverse
 
@@ -133,7 +135,7 @@ class Run:
             assert response.ok, f"{path}: {response.status}"
         if drawn:
             self.page.locator(drawn).first.wait_for()
-        path = path or self.page.url.split(self.page.url.split("/")[2], 1)[1]
+        path = path or urlsplit(self.page.url).path
         where = f"{label} [{self.language}, {self.width}px] {path}"
         self.problems += violations(self.page, where)
         if self.width == 390 and (extra := sideways_scroll(self.page)):

@@ -14,13 +14,15 @@ from tests.e2e.test_staff import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-# What the focused element shows: its outline, or its focus ring (Bootstrap's box-shadow).
-FOCUS_SHOWN = """() => {
+# What the focused element shows once its transitions are over (Bootstrap's focus ring fades in
+# over 0.15 s): its outline, or its focus ring (a box-shadow).
+FOCUS_SHOWN = """async () => {
   const element = document.activeElement;
   if (!element || element === document.body) return "nothing is focused";
+  await Promise.all(element.getAnimations().map(animation => animation.finished));
   const style = getComputedStyle(element);
   const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
-  const ring = style.boxShadow && style.boxShadow !== "none";
+  const ring = style.boxShadow !== "none" && !style.boxShadow.startsWith("rgba(0, 0, 0, 0)");
   const box = element.getBoundingClientRect();
   if ((outline || ring) && box.width > 0 && box.height > 0) return "";
   return element.outerHTML.slice(0, 160);
