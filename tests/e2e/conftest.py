@@ -123,3 +123,15 @@ def registry(db):
     official = make_user("heza-official")
     AuthorityMembership.objects.create(user=official, agency=Organisation.objects.get(slug="heza"))
     return {"staff": staff, "official": official}
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The pages the accessibility run covered (tests/e2e/test_accessibility.py), in the
+    normal output of ``make test``."""
+    from tests.e2e.accessibility import summary
+
+    lines = summary()
+    if lines:
+        terminalreporter.section("accessibility: pages covered")
+        for line in lines:
+            terminalreporter.write_line(line)
