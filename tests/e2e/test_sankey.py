@@ -83,7 +83,8 @@ def build_park():
 
 
 @pytest.mark.parametrize("fixture", ["page", "vietnamese_page"])
-def test_the_flow_diagrams_are_readable_on_a_phone(request, fixture):
+def test_the_flow_diagrams_are_readable_on_a_phone(request, live_server, fixture):
+    # live_server named here: pytest-django lets its host in only for a test that names it.
     page = request.getfixturevalue(fixture)
     park = build_park()
     page.set_viewport_size(PHONE)
