@@ -417,6 +417,21 @@ class PendingChanges:
         move_on(parks)
 
 
+def _note(*, parks=(), agreements=(), flows=(), organisations=(), everywhere=False):
+    """Note a change whose parks' kept figures move on once it commits: with the transaction's
+    other changes (``_changes``), or at once where it has committed already (a save outside any
+    transaction, in autocommit, as a shell or a command may make)."""
+    in_transaction = transaction.get_connection().in_atomic_block
+    changes = _changes() if in_transaction else PendingChanges()
+    changes.parks.update(parks)
+    changes.agreements.update(agreements)
+    changes.flows.update(flows)
+    changes.organisations.update(organisations)
+    changes.everywhere = changes.everywhere or everywhere
+    if not in_transaction:
+        changes()
+
+
 def _changes():
     """This transaction's pending ``PendingChanges`` (registered on commit in the current savepoint,
     so a savepoint rolled back takes only its own changes with it)."""
@@ -437,20 +452,20 @@ def _agreement_before_save(sender, instance, raw=False, update_fields=None, **kw
         return
     before = Agreement.objects.filter(pk=instance.pk).values_list("park_id", flat=True).first()
     if before is not None and before != instance.park_id:
-        _changes().parks.add(before)
+        _note(parks=[before])
 
 
 def _agreement_changed(sender, instance, **kwargs):
-    _changes().parks.add(instance.park_id)
+    _note(parks=[instance.park_id])
 
 
 def _row_changed(sender, instance, **kwargs):
     """A party or a flow: its agreement's park (read at commit unless already at hand)."""
     agreement = sender._meta.get_field("agreement").get_cached_value(instance, None)
     if agreement is not None:
-        _changes().parks.add(agreement.park_id)
+        _note(parks=[agreement.park_id])
     else:
-        _changes().agreements.add(instance.agreement_id)
+        _note(agreements=[instance.agreement_id])
 
 
 def _quantity_changed(sender, instance, **kwargs):
@@ -459,7 +474,7 @@ def _quantity_changed(sender, instance, **kwargs):
     if flow is not None:
         _row_changed(ResourceFlow, flow)
     else:
-        _changes().flows.add(instance.flow_id)
+        _note(flows=[instance.flow_id])
 
 
 def _organisation_before_save(sender, instance, raw=False, **kwargs):
@@ -468,24 +483,24 @@ def _organisation_before_save(sender, instance, raw=False, **kwargs):
         return
     before = Organisation.objects.filter(pk=instance.pk).values_list("park_id", flat=True).first()
     if before is not None and before != instance.park_id:
-        _changes().parks.add(before)
+        _note(parks=[before])
 
 
 def _organisation_changed(sender, instance, created=False, **kwargs):
     if instance.park_id is not None:  # its park counts its tenants
-        _changes().parks.add(instance.park_id)
+        _note(parks=[instance.park_id])
     if not created:  # a new organisation is a party to nothing yet
-        _changes().organisations.add(instance.pk)
+        _note(organisations=[instance.pk])
 
 
 def _resource_changed(sender, instance, **kwargs):
-    _changes().everywhere = True
+    _note(everywhere=True)
 
 
 def _park_changed(sender, instance, created=False, **kwargs):
     # Its name is kept with the work lists of the sums it is part of.
     if not created:
-        _changes().parks.add(instance.pk)
+        _note(parks=[instance.pk])
 
 
 def connect_signals():

@@ -452,3 +452,19 @@ def test_the_command_keeps_every_parks_figures_for_today(register):
     assert ParkFigures.objects.count() == Park.objects.count()
     # Their sum over every park (a national dashboard's) too, and no sum of an earlier day.
     assert list(ScopeFigures.objects.values_list("day", flat=True)) == [today]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_saved_outside_any_transaction_moves_its_parks_figures_on():
+    """A save in autocommit (a shell, a command) has committed when its signal is sent: its
+    park's kept figures move on then, not at a commit that never comes."""
+    park = make_park()
+    agreement = make_agreement(park, parties=[make_organisation(), make_organisation()])
+    counts = dashboard.overview_counts(today=TODAY)
+    park_figures.current([park.pk], today=TODAY, overview_counts=counts)
+    before = ParkFigures.objects.get(park=park).generation
+
+    agreement.title_en = "Renamed outside a transaction"
+    agreement.save()
+
+    assert ParkFigures.objects.get(park=park).generation == before + 1
