@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.utils.html import escape
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -111,6 +111,36 @@ class YearChart:
 
     def svg(self):
         return year_chart_svg(self)
+
+    def table_rows(self):
+        """The rows of the table beneath the chart (``agreements/_year_chart.html``), its text
+        alternative: a year, its agreed and measured figures as the chart writes them, and the
+        notes; each figure unlocalised in a data attribute too. Written by ``format_html_join``,
+        which escapes every value: a template over the rows of seven charts cost ~2 ms."""
+        agreed_none = format_html('<span aria-label="{}">–</span>', _("none"))
+        measured_none = format_html(
+            '<span class="text-body-secondary">{}</span>', _("no measured figure yet")
+        )
+        return format_html_join(
+            "\n",
+            '<tr data-year="{}" data-agreed="{}" data-measured="{}">'
+            '<th scope="row" class="fw-normal">{}</th>'
+            '<td class="text-end" data-shown="agreed">{}</td>'
+            '<td class="text-end" data-shown="measured">{}</td>'
+            '<td class="small">{}</td></tr>',
+            (
+                (
+                    point.year,
+                    point.agreed_data,
+                    point.measured_data,
+                    point.year,
+                    agreed_none if point.agreed is None else point.agreed_shown,
+                    measured_none if point.measured is None else point.measured_shown,
+                    point.note,
+                )
+                for point in self.points
+            ),
+        )
 
     @property
     def scroll_label(self):
