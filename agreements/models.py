@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from agreements import units
 from parks.models import Organisation
+from symbiosis.addresses import address
 from symbiosis.bilingual import BilingualNameMixin, pick
 from symbiosis.confirmation import Confirmable, ConfirmationQuerySetMixin
 from symbiosis.constraints import CheckedInOneQueryMixin
@@ -795,7 +796,8 @@ class Agreement(CheckedInOneQueryMixin, SearchTextMixin, models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("agreements:detail", kwargs={"reference": self.reference})
+        # Listed by the dozen on a page: the pattern reversed once (symbiosis.addresses).
+        return address("agreements:detail", "reference", self.reference)
 
     @property
     def title(self):

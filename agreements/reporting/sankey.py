@@ -26,6 +26,7 @@ from decimal import Decimal
 from html import escape
 
 from django.db.models import Count, Q, Sum
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -45,6 +46,7 @@ from parks import sectors
 from parks.models import Organisation
 from symbiosis.bilingual import pick
 from symbiosis.network_drawing import OTHER_STYLE, TEXT_COLOUR, style_of
+from symbiosis.numbers import numbers
 
 # More organisations (or resources) than this on a side, and the side shows sectors (or
 # resource categories) instead: a column of 40 names is read by nobody on a phone.
@@ -245,6 +247,21 @@ class Diagram:
     @property
     def total_shown(self):
         return format_quantity(self.total)
+
+    def table_rows(self):
+        """The rows of the table beneath the diagram (``reporting/_sankey.html``): provider,
+        resource, receiver and quantity a year, as the template would write them, by
+        ``format_html_join`` (which escapes every value) rather than a template loop."""
+        written = numbers()
+        return format_html_join(
+            "\n",
+            '<tr><th scope="row" class="fw-normal">{}</th><td>{}</td><td>{}</td>'
+            '<td class="text-end" data-quantity="{}">{}</td></tr>',
+            (
+                (row.provider, row.resource, row.receiver, written(row.quantity), row.shown)
+                for row in self.rows
+            ),
+        )
 
 
 def _names(key, names):

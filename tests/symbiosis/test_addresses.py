@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from symbiosis.addresses import addresses
+from symbiosis.addresses import address, addresses
+from tests.factories import make_agreement
 
 
 @pytest.mark.parametrize(
@@ -19,3 +20,24 @@ def test_other_arguments_are_kept():
     report_of = addresses("parks:report", "slug", year=2025)
 
     assert report_of("deep-c") == reverse("parks:report", kwargs={"slug": "deep-c", "year": 2025})
+
+
+def test_an_address_follows_the_script_prefix(settings):
+    from django.urls import set_script_prefix
+
+    set_script_prefix("/registry/")
+    try:
+        expected = reverse("agreements:detail", kwargs={"reference": "A-1"})
+        assert expected.startswith("/registry/")
+        assert address("agreements:detail", "reference", "A-1") == expected
+    finally:
+        set_script_prefix("/")
+    assert address("agreements:detail", "reference", "A-1") == "/agreements/A-1/"
+
+
+def test_an_agreement_links_to_its_page(db):
+    agreement = make_agreement(reference="HĐ 12/2023")
+
+    assert agreement.get_absolute_url() == reverse(
+        "agreements:detail", kwargs={"reference": "HĐ 12/2023"}
+    )
