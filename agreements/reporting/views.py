@@ -312,6 +312,10 @@ def describe(filters):
 # The park page: public, with its network
 
 TENANTS_SHOWN = 50
+# The park's verified agreements a page: the page is about the park (its network, flows, impact
+# and years), so its newest agreements as cards, the others a page further (or in the agreement
+# list, narrowed to the park).
+PARK_AGREEMENTS_PER_PAGE = 10
 # The network draws the organisations with the most flows, and the links among them carrying
 # the most agreements: enough for a readable picture, few enough for any park.
 NETWORK_MAX_NODES = 50
@@ -321,10 +325,11 @@ NETWORK_MAX_LINKS = 150
 class ParkDetailView(DetailWithListMixin, ListView):
     """A park, its symbiosis network, the impact of its verified agreements in force today and
     its figures per year (read from the park's figures the dashboard keeps, the network's rows
-    kept with them: ``dashboard.park_page_figures``), its verified agreements (25 a page) and
-    the organisations located in it."""
+    kept with them: ``dashboard.park_page_figures``), its verified agreements
+    (``PARK_AGREEMENTS_PER_PAGE`` a page) and the organisations located in it."""
 
     template_name = "reporting/park_detail.html"
+    paginate_by = PARK_AGREEMENTS_PER_PAGE
     object_queryset = Park.objects.for_list_page()
     list_context_name = "agreements"
 
