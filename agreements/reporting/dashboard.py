@@ -491,12 +491,7 @@ def from_park_figures(*, agreements, parks, filters, today, park_rows=None):
             if filters.park in ("", park.slug) and filters.province in ("", park.province)
         ]
     counts = overview_counts(today=today)
-    total = park_figures.added_up(
-        [park.pk for park in parks],
-        today=today,
-        overview_counts=counts,
-        lists=lambda park_ids: _kept_lists(park_ids, today=today),
-    )
+    total = kept_sum([park.pk for park in parks], today=today, overview_counts=counts)
     each_park = total["by_park"]
     figures = {name: total["overview"].get(name, 0) for name in counts}
     figures["parks_with_active"] = sum(
@@ -558,6 +553,17 @@ def park_page_figures(park, *, today, network, language):
         yearly.shown(yearly.totals_of(figures["yearly"])),
         figures["sankey"],
         network_rows,
+    )
+
+
+def kept_sum(park_ids, *, today, overview_counts):
+    """The figures of ``park_ids`` added up with their work lists, as a dashboard of them reads
+    them (``figures.added_up``), kept for the next dashboard of the same parks."""
+    return park_figures.added_up(
+        park_ids,
+        today=today,
+        overview_counts=overview_counts,
+        lists=lambda park_ids: _kept_lists(park_ids, today=today),
     )
 
 

@@ -589,7 +589,12 @@ def added_up(park_ids, *, today, overview_counts, lists=None):
             .values_list("figures", flat=True)
             .first()
         )
-        if kept is not None and kept.keys() >= KEPT - {"report_overview"}:
+        # A sum kept without the lists asked for (by a caller that wanted none) is not enough.
+        if (
+            kept is not None
+            and kept.keys() >= KEPT - {"report_overview"}
+            and (lists is None or kept.get("lists") is not None)
+        ):
             return _decoded_sum(kept)
     figures, generations = _current(park_ids, today=today, overview_counts=overview_counts)
     total = {**_added(figures), "lists": lists(park_ids) if lists else None}

@@ -454,6 +454,37 @@ def test_the_command_keeps_every_parks_figures_for_today(register):
     assert list(ScopeFigures.objects.values_list("day", flat=True)) == [today]
 
 
+def test_a_national_dashboard_after_the_command_shows_the_sum_it_kept_with_its_work_lists(
+    register,
+):
+    """The command keeps the national sum as the dashboard reads it, work lists included: a
+    sum kept without them made the first national dashboard of the day fail."""
+    call_command("keep_park_figures", stdout=io.StringIO())
+    today = timezone.localdate()
+    kept = ScopeFigures.objects.get()
+    assert kept.figures["lists"] is not None
+
+    board = built(dashboard.build, register.national_official, today=today)
+
+    assert comparable(board) == comparable(
+        built(dashboard.from_agreements, register.national_official, today=today)
+    )
+    assert board.awaiting_verification  # the register has agreements awaiting review
+    assert ScopeFigures.objects.get().signature == kept.signature  # read back, not worked out
+
+
+def test_a_sum_kept_without_work_lists_is_worked_out_again_for_a_dashboard(register):
+    park_ids = list(Park.objects.values_list("pk", flat=True))
+    today = timezone.localdate()
+    counts = dashboard.overview_counts(today=today)
+    park_figures.added_up(park_ids, today=today, overview_counts=counts)  # no lists kept
+
+    total = dashboard.kept_sum(park_ids, today=today, overview_counts=counts)
+
+    assert total["lists"]["awaiting_verification"]
+    assert ScopeFigures.objects.get().figures["lists"] == total["lists"]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_change_saved_outside_any_transaction_moves_its_parks_figures_on():
     """A save in autocommit (a shell, a command) has committed when its signal is sent: its

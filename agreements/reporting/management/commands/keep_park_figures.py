@@ -19,7 +19,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         park_ids = list(Park.objects.values_list("pk", flat=True))
         # Every park's figures, and their sum: what a national official's dashboard reads.
-        park_figures.added_up(
+        dashboard.kept_sum(
             park_ids, today=today, overview_counts=dashboard.overview_counts(today=today)
         )
         park_figures.forget_sums_before(today)
