@@ -2,17 +2,19 @@
 registry, drive it with wrk on loopback, and write the results under bench/results/ (or the
 folder given with --results).
 
-For each size (1,000 and 100,000 agreements by default) it regenerates the synthetic set
-(``manage.py generate_synthetic``, which also analyses the tables it filled), lists the pages to
-measure and opens the sessions of a national official and of two park officers, of the steady
-park and of the largest (``manage.py bench_pages``), times in-process the floor (the newest 25
-public agreements drawn by a bare template), the agreement save and each page's cold request,
-the median of several, and counts their database queries, and reads the CSV export of the whole
-registry (rows per second and peak memory) (``manage.py bench_cold``), then starts gunicorn
+For each size (1,000 and 100,000 agreements by default), in a database of its own, it
+regenerates the synthetic set (``manage.py generate_synthetic``, which also analyses the tables
+it filled), lists the pages to measure and opens the sessions of a national official and of two
+park officers, of the steady park and of the largest (``manage.py bench_pages``). Then it times
+in-process the floor (the newest 25 public agreements drawn by a bare template), the agreement
+save and each page's cold request, and counts their database queries (``manage.py
+bench_cold``), in several rounds with the sizes in turns, each round a process of its own: each
+page's cold cost is the median of its requests in every round, so that the machine's faster and
+slower spells weigh on every size and on the floor alike; the last round reads the CSV export
+of the whole registry (rows per second and peak memory). Last, for each size, it starts gunicorn
 (debug off, WhiteNoise, persistent connections) and measures the health endpoint and the pages
 marked for it under wrk, and the agreement save under a bounded load of Python threads
-(``manage.py bench_save``: wrk cannot post a form whose version changes at every save), in the
-same run.
+(``manage.py bench_save``: wrk cannot post a form whose version changes at every save).
 
 The pages about one park (the park officer's pages and the save, the official's dashboard of one
 park and CSV export of a park, the public park with network) are measured on the synthetic
@@ -31,6 +33,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -191,8 +194,18 @@ def cookie_for(info, session):
     return f"{info['session_cookie']}={sessions[session]}"
 
 
-def measure(size, env, args):
+def database_for(database_url, size):
+    """Each size's own database, the URL's with the size appended to its name, so that the
+    cold requests of every size can be taken in turns."""
+    base, name = database_url.rsplit("/", 1)
+    return f"{base}/{name}_{size}"
+
+
+def prepare(size, env, args):
+    """The synthetic registry of ``size`` agreements in its own database, its parks' figures
+    kept by the daily job, and what bench_pages lists to measure on it."""
     log(f"generating the synthetic registry with {size} agreements")
+    manage(env, "migrate", "--noinput", "-v0")
     manage(
         env, "generate_synthetic", "--parks", str(args.parks), "--organisations",
         str(args.organisations), "--agreements", str(size), "--seed", "1",
@@ -203,11 +216,70 @@ def measure(size, env, args):
     manage(env, "keep_park_figures", capture=True)
     daily_job_s = round(time.perf_counter() - started, 2)
     listed = last_line(manage(env, "bench_pages", capture=True))
-    info = json.loads(listed)
-    log(f"{size}: cold requests in-process, {args.cold_runs} of each")
-    cold_command = ["bench_cold", "-", "--runs", str(args.cold_runs)]
-    cold = json.loads(last_line(manage(env, *cold_command, capture=True, stdin=listed)))
+    return {
+        "size": size,
+        "env": env,
+        "listed": listed,
+        "info": json.loads(listed),
+        "daily_job_s": daily_job_s,
+    }
+
+
+def cold_rounds(prepared, args):
+    """Every size's cold requests, in-process, in ``args.rounds`` rounds of ``args.cold_runs``
+    each, the sizes in turns (the first first, then the last first: A B, B A, A B ...), each
+    round a process of its own: this machine's speed moves from one process and one minute to
+    the next, and so it weighs on every size alike. The whole registry's CSV export is read in
+    the last round only. {size: bench_cold's measurements, merged (``merged_cold``)}."""
+    measured = {ready["size"]: [] for ready in prepared}
+    for round_ in range(args.rounds):
+        last = round_ == args.rounds - 1
+        for ready in prepared if round_ % 2 == 0 else prepared[::-1]:
+            size = ready["size"]
+            log(f"{size}: cold requests in-process, round {round_ + 1} of {args.rounds}")
+            command = [
+                "bench_cold", "-", "--runs", str(args.cold_runs),
+                "--export-runs", str(args.export_runs if last else 0),
+            ]  # fmt: skip
+            output = manage(ready["env"], *command, capture=True, stdin=ready["listed"])
+            measured[size].append(json.loads(last_line(output)))
+    return {size: merged_cold(rounds) for size, rounds in measured.items()}
+
+
+def merged_cold(rounds):
+    """bench_cold's measurements of several rounds as one: the floor's and each page's runs
+    together and their median; the status, query count and size of the first round's first
+    request; the export from the round that read it."""
+    first = rounds[0]
+
+    def together(measured, runs):
+        times = [ms for run in runs for ms in run["cold_runs_ms"]]
+        return {**measured, "cold_ms": round(statistics.median(times), 1), "cold_runs_ms": times}
+
+    merged = {
+        "floor": together(first["floor"], [each["floor"] for each in rounds]),
+        "pages": {
+            name: together(page, [each["pages"][name] for each in rounds])
+            for name, page in first["pages"].items()
+        },
+    }
+    export = next((each["export"] for each in rounds if each.get("export")), None)
+    if export:
+        merged["export"] = export
+    return merged
+
+
+def clear_cache(env):
+    manage(env, "shell", "-c", "from django.core.cache import cache; cache.clear()")
+
+
+def measure(ready, cold, args):
+    """One size under load (gunicorn and wrk, and the save's threads), with its cold requests
+    (``cold_rounds``) and the signed-in pages against the floor."""
+    size, env, info = ready["size"], ready["env"], ready["info"]
+    listed = ready["listed"]
     save = info["save"]
+    clear_cache(env)  # nothing another size's server stored
     server = start_server(env)
     try:
         results = {}
@@ -267,7 +339,7 @@ def measure(size, env, args):
         "signed_in": signed_in,
         "export": cold.get("export"),
         "not_measured": info.get("not_measured", []),
-        "daily_job_s": daily_job_s,
+        "daily_job_s": ready["daily_job_s"],
     }
 
 
@@ -439,10 +511,10 @@ def markdown(report):
         "",
         "req/s, p50 and p99 are the steady state: anonymous pages come from the page cache and "
         "the dashboard's figures from the figure cache (both dropped on every committed change). "
-        f"*cold ms* is the median of {cold_runs} requests, each with every cache cleared, timed "
-        "in-process; the query counts are of the first of them. The parks' dashboard figures "
-        "kept in the database (`reporting_parkfigures`, worked out by the daily job, and for a "
-        "park again after each change to it) are not a cache and stay.",
+        f"*cold ms* is the median of {cold_runs} requests{rounds_text(report)}, each with every "
+        "cache cleared, timed in-process; the query counts are of the first of them. The "
+        "parks' dashboard figures kept in the database (`reporting_parkfigures`, worked out by "
+        "the daily job, and for a park again after each change to it) are not a cache and stay.",
         "",
         "The agreement save (POST) is not driven by wrk, which cannot post a form whose version "
         "changes at every save, but by `manage.py bench_save`: as many Python threads as wrk's "
@@ -510,6 +582,17 @@ def markdown(report):
     return "\n".join(lines) + "\n"
 
 
+def rounds_text(report):
+    """How the cold requests were spread: " in 4 rounds of 3, ..." (nothing for one round)."""
+    rounds = report.get("rounds", 1)
+    if rounds < 2:
+        return ""
+    return (
+        f" in {rounds} rounds of {report['cold_runs'] // rounds}, the sizes in turns (the "
+        "first size first, then the last first), each round a process of its own"
+    )
+
+
 def parks_markdown(runs):
     """Which park the pages about one park are measured on, with its agreements at each size."""
     if not runs or not runs[0].get("steady_park"):
@@ -558,8 +641,7 @@ def signed_in_markdown(run):
         "parties and flows, drawn in-process by a bare template (reference, title, park, each "
         "party's organisation and role, each flow's resource and quantity): "
         f"**{floor['cold_ms']:.1f} ms** cold (median of {len(floor['cold_runs_ms'])} runs "
-        "spread over the measurement, one after each page: "
-        f"{', '.join(f'{ms:.1f}' for ms in floor['cold_runs_ms'])} ms), "
+        f"spread over the measurement, one after each page in every round: {spread(floor)}), "
         f"{floor['queries']} queries.",
         "",
         "| page | seen as | queries | cold ms | cold runs ms | ratio to floor | status |",
@@ -592,6 +674,19 @@ def signed_in_markdown(run):
     return lines
 
 
+def spread(measured):
+    """Its runs, or for many of them their range and middle half: "from 12.0 to 31.5 ms, half
+    of them from 14.1 to 16.0 ms"."""
+    times = measured["cold_runs_ms"]
+    if len(times) <= 12:
+        return f"{', '.join(f'{ms:.1f}' for ms in times)} ms"
+    first, _median, third = statistics.quantiles(times, n=4)
+    return (
+        f"from {min(times):.1f} to {max(times):.1f} ms, half of them from {first:.1f} to "
+        f"{third:.1f} ms"
+    )
+
+
 def export_markdown(run):
     export = run["export"]
     runs = ", ".join(f"{seconds:.2f}" for seconds in export["runs_s"])
@@ -613,6 +708,7 @@ def main():
         default=os.environ.get(
             "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/symbiosis_bench"
         ),
+        help="each size's database is this one's name with the size appended (created if need be)",
     )
     parser.add_argument("--sizes", default="1000,100000")
     parser.add_argument("--parks", type=int, default=200)
@@ -622,8 +718,23 @@ def main():
     parser.add_argument(
         "--cold-runs",
         type=int,
-        default=5,
-        help="cold requests per page, in-process; each page's cold ms is their median",
+        default=3,
+        help="cold requests per page in each round, in-process",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help=(
+            "rounds of cold requests, the sizes in turns, each a process of its own; each "
+            "page's cold ms is the median of its requests in every round"
+        ),
+    )
+    parser.add_argument(
+        "--export-runs",
+        type=int,
+        default=3,
+        help="times the whole registry's CSV export is read, in the last round; the median",
     )
     parser.add_argument(
         "--results",
@@ -633,18 +744,27 @@ def main():
     )
     args = parser.parse_args()
 
+    if args.rounds < 1 or args.cold_runs < 1:
+        parser.error("--rounds and --cold-runs must be at least 1")
     ensure_wrk()
-    ensure_database(args.database_url)
-    env = environment(args.database_url)
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "collectstatic", "--noinput", "-v0")
-    runs = [measure(int(size), env, args) for size in args.sizes.split(",")]
+    sizes = [int(size) for size in args.sizes.split(",")]
+    for size in sizes:
+        ensure_database(database_for(args.database_url, size))
+    manage(
+        environment(database_for(args.database_url, sizes[0])), "collectstatic", "--noinput", "-v0"
+    )
+    prepared = [
+        prepare(size, environment(database_for(args.database_url, size)), args) for size in sizes
+    ]
+    cold = cold_rounds(prepared, args)
+    runs = [measure(ready, cold[ready["size"]], args) for ready in prepared]
     report = {
         "date": datetime.date.today().isoformat(),
         "machine": f"{os.cpu_count()} cores",
         "seconds": args.seconds,
         "connections": args.connections,
-        "cold_runs": args.cold_runs,
+        "cold_runs": args.cold_runs * args.rounds,
+        "rounds": args.rounds,
         "runs": runs,
         "verdicts": verdicts(runs[0], runs[-1]) if len(runs) > 1 else [],
         "signed_in_verdicts": signed_in_verdicts(runs),

@@ -2,7 +2,9 @@
 steady park are held to every target; those on the largest park grow with it by design."""
 
 import importlib.util
+import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -149,3 +151,51 @@ def test_the_report_says_which_park_each_page_is_on_and_how_large(bench):
     assert "## 3,000 agreements (steady park `syn-park-0`: 30 agreements; largest park " in text
     # The largest park's export: its rows per second (80 rows in 250 ms).
     assert "**80 rows in 250 ms cold, 320 rows/s**" in text
+
+
+def test_the_cold_requests_are_taken_in_rounds_with_the_sizes_in_turns(bench, monkeypatch):
+    """Each round a bench_cold process per size, the first size first then the last first;
+    the whole registry's export read in the last round only; each page's runs of every round
+    together, and their median its cost."""
+    called = []
+
+    def bench_cold(env, *command, capture, stdin):
+        size = env["size"]
+        runs = {1000: [10.0, 11.0], 100000: [20.0, 30.0]}[size]
+        round_ = sum(1 for each in called if each[0] == size)
+        called.append((size, command[command.index("--export-runs") + 1]))
+        page = {"status": 200, "queries": 6 + round_, "bytes": 5, "cold_runs_ms": runs}
+        measured = {
+            "floor": {"queries": 3, "bytes": 9, "agreements": 25, "cold_runs_ms": [5.0 + round_]},
+            "pages": {"my agreements": {**page, "cold_ms": runs[0]}},
+        }
+        if command[command.index("--export-runs") + 1] != "0":
+            measured["export"] = {"rows": 7}
+        return json.dumps(measured)
+
+    monkeypatch.setattr(bench, "manage", bench_cold)
+    prepared = [{"size": size, "env": {"size": size}, "listed": "{}"} for size in (1000, 100000)]
+    args = SimpleNamespace(rounds=3, cold_runs=2, export_runs=3)
+
+    cold = bench.cold_rounds(prepared, args)
+
+    assert called == [
+        (1000, "0"),
+        (100000, "0"),
+        (100000, "0"),
+        (1000, "0"),
+        (1000, "3"),
+        (100000, "3"),
+    ]
+    page = cold[100000]["pages"]["my agreements"]
+    assert page["cold_runs_ms"] == [20.0, 30.0] * 3 and page["cold_ms"] == 25.0
+    assert page["queries"] == 6  # the first round's first request
+    assert cold[1000]["floor"]["cold_runs_ms"] == [5.0, 6.0, 7.0]
+    assert cold[1000]["floor"]["cold_ms"] == 6.0
+    assert cold[1000]["export"] == cold[100000]["export"] == {"rows": 7}
+
+
+def test_each_size_has_its_own_database(bench):
+    url = "postgres://postgres@127.0.0.1:5432/symbiosis_bench"
+    assert bench.database_for(url, 1000) == url + "_1000"
+    assert bench.database_for(url, 100000) == url + "_100000"
