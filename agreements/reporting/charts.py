@@ -13,10 +13,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.formats import number_format
-from django.utils.html import escape
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 WIDTH = 640
 ROW_HEIGHT = 38
@@ -44,6 +46,26 @@ class BarChart:
 
     def svg(self):
         return bar_chart_svg(self)
+
+    def table_rows(self):
+        """The rows of the table beneath the chart (``reporting/_chart.html``), its text
+        alternative: each bar's label, a link where it narrows the dashboard, and its value.
+        Written by ``format_html_join``, which escapes every value."""
+        if not self.bars:
+            return format_html('<tr><td colspan="2">{}</td></tr>', _("Nothing to show."))
+        return format_html_join(
+            "\n",
+            '<tr><th scope="row" class="fw-normal">{}</th><td class="text-end">{}</td></tr>',
+            (
+                (
+                    format_html('<a href="{}">{}</a>', bar.href, bar.label)
+                    if bar.href
+                    else bar.label,
+                    intcomma(bar.value),
+                )
+                for bar in self.bars
+            ),
+        )
 
 
 def _number(value):

@@ -11,7 +11,9 @@ import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import resolve, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, ResourceFlow
 from agreements.reporting import views
@@ -269,6 +271,48 @@ class TestWorkLists:
         assert f'href="{reverse("agreements:review", args=[waiting.reference])}"' in page
         for agreement in (ending, returned):
             assert f'href="{agreement.get_absolute_url()}"' in page
+
+    @pytest.mark.parametrize("language", ["en", "vi"])
+    def test_each_row_shows_its_cells_under_their_columns_names(self, client, db, language):
+        agency = make_agency()
+        park = make_park(managing_authority=agency, name_en="Harbour Park", name_vi="KCN Cảng")
+        submitted = timezone.make_aware(datetime.datetime(2026, 3, 4, 23, 30))
+        make_agreement(
+            park,
+            review_state=Agreement.ReviewState.SUBMITTED,
+            submitted_at=submitted,
+            title_en="Steam <b>&</b> heat",
+            title_vi="Hơi nước <b>&</b> nhiệt",
+        )
+        comment = " ".join(f"word{number}" for number in range(40))
+        make_agreement(park, review_state=Agreement.ReviewState.RETURNED, review_comment=comment)
+        ending = make_agreement(park, ends_on=timezone.localdate() + datetime.timedelta(days=10))
+        client.force_login(make_official(agency))
+
+        page = Page(client.get(DASHBOARD, headers={"accept-language": language}).content)
+
+        with translation.override(language):
+            waiting = page.find("table", id="awaiting-verification").find("tbody").find("tr")
+            cells = waiting.children
+            assert [cell.attrs["data-label"] for cell in cells] == [
+                _("Reference"),
+                _("Title"),
+                _("Park"),
+                _("Submitted on"),
+            ]
+            title = "Steam <b>&</b> heat" if language == "en" else "Hơi nước <b>&</b> nhiệt"
+            assert cells[1].text == title  # escaped: shown as typed
+            assert cells[2].text == ("Harbour Park" if language == "en" else "KCN Cảng")
+            shown_day = date_format(timezone.localtime(submitted), "DATE_FORMAT")
+            assert cells[3].text == shown_day
+            soon = page.find("table", id="ending-soon").find("tbody").find("tr")
+            assert soon.children[-1].attrs["data-label"] == _("Review state")
+            assert soon.children[-1].text == str(ending.get_review_state_display())
+            assert soon.children[3].text == date_format(ending.ends_on, "DATE_FORMAT")
+            returned = page.find("table", id="returned").find("tbody").find("tr")
+            assert returned.children[-1].attrs["data-label"] == _("Reviewer's comment")
+            # The first 30 words, then an ellipsis.
+            assert returned.children[-1].text == " ".join(comment.split()[:30]) + " …"
 
 
 class TestDownloads:
