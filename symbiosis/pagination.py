@@ -10,8 +10,11 @@ from django.utils.functional import cached_property
 from django.views.generic.detail import SingleObjectMixin
 
 PER_PAGE = 25
-# How many rows a list of the whole registry counts, at most (40 pages of 25).
-COUNT_LIMIT = 1000
+# How many rows a list of the whole registry counts, at most: 10 pages of 25, past which a
+# reader narrows the list rather than pages on. The count stops there, but a filter matching one
+# agreement in twenty reads twenty rows for each it counts: at 100,000 agreements, counting up
+# to 1,000 read 20,000 index entries (9 ms; 0.4 ms at 1,000 agreements), up to 250 a quarter.
+COUNT_LIMIT = 250
 
 
 class CappedPaginator(Paginator):

@@ -146,7 +146,7 @@ def home_figures(public, *, today):
 
 class AgreementListView(PageNumberClampMixin, ListView):
     """The verified agreements, searched and filtered. Its count stops at
-    ``CappedPaginator.count_limit`` ("more than 1,000 found"), and its year choices run from
+    ``CappedPaginator.count_limit`` ("more than 250 found"), and its year choices run from
     the first year signed to the last, so the page costs the same at any size."""
 
     template_name = "agreements/agreement_list.html"
