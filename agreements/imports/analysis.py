@@ -697,5 +697,9 @@ def counts(batch):
     return found
 
 
-def can_confirm(batch):
-    return batch.is_finished and batch.confirmed_at is None and not batch.state["counts"]["errors"]
+def can_confirm(batch, *, counts=None):
+    """Whether the batch may be confirmed; ``counts`` are its ``state["counts"]``, given when its
+    state is not read (the preview)."""
+    if not batch.is_finished or batch.confirmed_at is not None:
+        return False
+    return not (batch.state["counts"] if counts is None else counts)["errors"]

@@ -8,12 +8,15 @@ whoever uploaded it only.
 While a batch is analysed, each visit to its preview analyses the next ``CHUNK_ROWS`` rows and
 answers with the progress and ``<meta http-equiv="refresh" content="0">``: the browser asks for
 the next chunk at once, with JavaScript off too, and no task queue is needed. Once analysed, the
-preview reads the batch in one query and lists its rows a page at a time, errors first.
+preview reads the batch in one query and lists its rows a page at a time, errors first: the
+database orders the outcomes and sends the page's only (``OutcomesPage``), and the batch's
+counts without the rest of its state.
 """
 
 import contextlib
 import datetime
 import tempfile
+from operator import itemgetter
 
 from django import forms
 from django.conf import settings
@@ -21,11 +24,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import NotSupportedError, transaction
+from django.db.models import F, Func, JSONField
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
-from django.utils.formats import number_format
+from django.utils.formats import localize, number_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -43,6 +48,9 @@ from agreements.services import EditConflict, TransitionError
 from parks.models import Organisation
 
 OUTCOMES_PER_PAGE = 50
+# A page number asked for beyond this is past the last page all the same (a batch holds at most
+# IMPORT_MAX_ROWS outcomes); capped, it stays a small integer in SQL.
+LARGEST_PAGE_ASKED = 10**6
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -124,14 +132,86 @@ def _batch(request, pk):
     return get_object_or_404(batches.defer("rows"), pk=pk)
 
 
+# The page shown: ``number``'s if it holds outcomes, else (past either end) the last.
+_SHOWN_PAGE = """(ranked.place - 1) / %(per_page)d = CASE
+        WHEN %(number)d >= 1 AND (%(number)d - 1) * %(per_page)d < ranked.total
+        THEN %(number)d - 1 ELSE (ranked.total - 1) / %(per_page)d END"""
+
+
+class OutcomesPage(Func):
+    """A batch's outcomes of one page in the preview's order, errors first, then by line (the
+    file's order), as ``{"count": all its outcomes, "page": [[place, outcome], ...]}``, place
+    counted from 1 in that order (with no outcomes, count is null and page null or empty). The
+    page is ``number``'s as ``Paginator.get_page`` reads it: not a number, the first; past
+    either end, the last.
+
+    Worked out by the database, which sends the page's outcomes only: the batch's outcomes are
+    a megabyte of JSON for 1,000 rows, read and decoded in some 25 ms, where this takes 5."""
+
+    output_field = JSONField()
+    postgresql = f"""(
+      SELECT jsonb_build_object(
+        'count', max(ranked.total),
+        'page', jsonb_agg(jsonb_build_array(ranked.place, ranked.outcome)))
+      FROM (
+        SELECT outcome, count(*) OVER () AS total, row_number() OVER (
+          ORDER BY coalesce(outcome -> 'errors', '[]') IN ('[]', 'null'), outcome -> 'line', n
+        ) AS place
+        FROM jsonb_array_elements(%(expressions)s) WITH ORDINALITY AS outcomes (outcome, n)
+      ) AS ranked
+      WHERE {_SHOWN_PAGE}
+    )"""
+    sqlite = f"""(
+      SELECT json_object(
+        'count', max(ranked.total),
+        'page', json_group_array(json_array(ranked.place, json(ranked.outcome))))
+      FROM (
+        SELECT value AS outcome, count(*) OVER () AS total, row_number() OVER (
+          ORDER BY coalesce(json_array_length(value, '$.errors'), 0) = 0,
+            json_extract(value, '$.line'), key
+        ) AS place
+        FROM json_each(%(expressions)s)
+      ) AS ranked
+      WHERE {_SHOWN_PAGE}
+    )"""
+
+    def __init__(self, number, per_page=OUTCOMES_PER_PAGE):
+        try:
+            number = int(number)  # as Paginator.validate_number reads it
+        except (TypeError, ValueError):
+            number = 1
+        number = max(0, min(number, LARGEST_PAGE_ASKED))
+        super().__init__(F("outcomes"), number=number, per_page=int(per_page))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        raise NotSupportedError(
+            f"An import's outcomes are paged by PostgreSQL or SQLite, not {connection.vendor}."
+        )
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template=self.postgresql, **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template=self.sqlite, **extra_context)
+
+
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def preview(request, pk):
     """The batch's progress while it is analysed (each visit analyses the next chunk), then its
-    outcomes, errors first, and the confirm form."""
-    batch = _batch(request, pk)
+    outcomes, errors first, a page at a time, and the confirm form."""
+    _require_importer(request.user)
+    # Locked until the request ends (two visits never analyse the same rows at once); its rows,
+    # state and outcomes read only while they are analysed.
+    batches = (
+        ImportBatch.objects.filter(created_by=request.user)
+        .select_for_update()
+        .defer("rows", "state", "outcomes")
+        .annotate(counts=F("state__counts"), outcomes_page=OutcomesPage(request.GET.get("page")))
+    )
+    batch = get_object_or_404(batches, pk=pk)
     if not batch.is_finished:
-        batch.refresh_from_db(fields=["rows"])
+        batch.refresh_from_db(fields=["rows", "state", "outcomes"])
         analysis.analyse_next(batch)
         if not batch.is_finished:
             return render(
@@ -139,20 +219,28 @@ def preview(request, pk):
                 "agreements/import_progress.html",
                 {"batch": batch, "refresh": True},
             )
-    # Errors first; only the page shown is put in the reader's words (a batch holds up to
-    # IMPORT_MAX_ROWS outcomes, a page OUTCOMES_PER_PAGE).
-    outcomes = sorted(batch.outcomes, key=lambda row: (not row.get("errors"), row["line"]))
-    page = Paginator(outcomes, OUTCOMES_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = [_shown(outcome, batch) for outcome in page.object_list]
-    counts = batch.state["counts"]
+        batch = batches.get(pk=pk)  # analysed by this visit: its counts and page
+    # Only the page shown is put in the reader's words (a batch holds up to IMPORT_MAX_ROWS
+    # outcomes, a page OUTCOMES_PER_PAGE).
+    found = batch.outcomes_page
+    page = Paginator(range(found["count"] or 0), OUTCOMES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    words = _Words()
+    page.object_list = [
+        _shown(outcome, words) for _place, outcome in sorted(found["page"] or [], key=itemgetter(0))
+    ]
+    labels = [str(label) for label in OUTCOME_COLUMNS]
     return render(
         request,
         "agreements/import_preview.html",
         {
             "batch": batch,
-            "counts": counts,
+            "counts": batch.counts,
             "page_obj": page,
-            "can_confirm": analysis.can_confirm(batch),
+            "labels": labels,
+            "rows": _rows(page.object_list, labels),
+            "can_confirm": analysis.can_confirm(batch, counts=batch.counts),
             "form": ConfirmForm(initial={"on_existing": batch.on_existing}),
             "ignored": batch.ignored_columns,
         },
@@ -285,11 +373,42 @@ def _example(park):
 # How an outcome is shown
 
 
-def _message(key, msgid, params):
+class _Words:
+    """The preview's texts in the reader's language, each translated once a page: a page
+    repeats its column names, messages and kinds of match on every row."""
+
+    def __init__(self):
+        self.new = _("New agreement")
+        self.existing = _("Already in the registry: skipped or updated, as you choose below")
+        self.flow_added = _("Flow added to %(reference)s")
+        self.with_flow = _("with its flow %(number)s")
+        self.to_propose = _("%(name)s: not in the registry, to be proposed")
+        self.matched = _("%(name)s: matched %(match)s (%(by)s)")
+        self._texts = {}
+        self._by = {}
+
+    def __call__(self, msgid):
+        """``msgid`` (a column's key or an analysis message) translated."""
+        try:
+            return self._texts[msgid]
+        except KeyError:
+            text = self._texts[msgid] = _(msgid)
+            return text
+
+    def by(self, field):
+        """What a name was matched by: the organisation field's name."""
+        try:
+            return self._by[field]
+        except KeyError:
+            text = self._by[field] = str(BY_LABELS.get(field, field))
+            return text
+
+
+def _message(key, msgid, params, words):
     params = dict(params)
     if "choices" in params and key in c.CHOICES:
         params["choices"] = ", ".join(str(label) for _v, label in c.CHOICES[key].choices)
-    text = _(msgid)
+    text = words(msgid)
     if params:
         with contextlib.suppress(KeyError, TypeError, ValueError):
             text = text % params
@@ -304,42 +423,103 @@ BY_LABELS = {
 }
 
 
-def _shown(outcome, batch):
-    """An outcome as the preview shows it, in the reader's language."""
+# The outcomes table's columns: each header labels its column's cells too, for phones, where a
+# table's rows are stacked (data-label, the table-stack class).
+OUTCOME_COLUMNS = (
+    gettext_lazy("Row"),
+    gettext_lazy("Reference"),
+    gettext_lazy("Outcome"),
+    gettext_lazy("Names found"),
+    gettext_lazy("Errors"),
+)
+
+
+def _rows(shown, labels):
+    """The outcomes table's rows (``import_preview.html``), of the outcomes ``shown`` and the
+    columns' ``labels``: written by ``format_html`` (which escapes every value) rather than a
+    template loop, a page's 50 rows and their lists of names and errors being most of the page's
+    rendering."""
+    row_label, reference_label, outcome_label, names_label, errors_label = labels
+    rows = []
+    for row in shown:
+        matches = errors = ""
+        if row["matches"]:
+            matches = format_html(
+                '<ul class="list-unstyled small mb-0">{}</ul>',
+                format_html_join(
+                    "",
+                    '<li><span class="text-body-secondary">{}:</span> {}</li>',
+                    ((match["column"], match["text"]) for match in row["matches"]),
+                ),
+            )
+        if row["errors"]:
+            errors = format_html(
+                '<ul class="mb-0">{}</ul>',
+                format_html_join(
+                    "",
+                    "<li><strong>{}</strong>: {}</li>",
+                    ((error["column"], error["message"]) for error in row["errors"]),
+                ),
+            )
+        rows.append(
+            format_html(
+                "<tr{}>\n"
+                '        <th scope="row" data-label="{}">{}</th>\n'
+                '        <td data-label="{}">{}</td>\n'
+                '        <td data-label="{}">{}</td>\n'
+                '        <td data-label="{}">{}</td>\n'
+                '        <td data-label="{}">{}</td>\n'
+                "      </tr>",
+                format_html(' class="{}"', "table-danger") if row["errors"] else "",
+                row_label,
+                localize(row["line"]),
+                reference_label,
+                row["reference"],
+                outcome_label,
+                row["what"],
+                names_label,
+                matches,
+                errors_label,
+                errors,
+            )
+        )
+    return format_html_join("\n      ", "{}", ((row,) for row in rows))
+
+
+def _shown(outcome, words):
+    """An outcome as the preview shows it, in the reader's language (``words``)."""
     errors = [
-        {"column": _(key), "message": _message(key, msgid, params)}
+        {"column": words(key), "message": _message(key, msgid, params, words)}
         for key, msgid, params in outcome.get("errors", [])
     ]
     reference = outcome["reference"]
-    agreement = batch.state.get("agreements", {}).get(reference, {})
     if outcome.get("agreement") == analysis.NEW:
-        what = _("New agreement")
+        what = words.new
     elif outcome.get("agreement") == analysis.EXISTING:
-        if agreement.get("not_updatable"):
+        # Why the agreement cannot be updated, kept with its first row's outcome as in the
+        # batch's state.
+        if outcome.get("not_updatable"):
             what = _message(
                 c.REFERENCE,
                 analysis.NOT_UPDATABLE,
-                {"reference": reference, "why": _(agreement["not_updatable"])},
+                {"reference": reference, "why": words(outcome["not_updatable"])},
+                words,
             )
         else:
-            what = _("Already in the registry: skipped or updated, as you choose below")
+            what = words.existing
     elif outcome.get("flow"):
-        what = _("Flow added to %(reference)s") % {"reference": reference}
+        what = words.flow_added % {"reference": reference}
     else:
         what = ""
     if outcome.get("flow") and "agreement" in outcome:
-        what += " " + _("with its flow %(number)s") % {"number": outcome["flow"].get("number")}
+        what += " " + words.with_flow % {"number": outcome["flow"].get("number")}
     matches = []
     for key, typed, matched, by in outcome.get("matches", []):
         if matched is None:
-            text = _("%(name)s: not in the registry, to be proposed") % {"name": typed}
+            text = words.to_propose % {"name": typed}
         else:
-            text = _("%(name)s: matched %(match)s (%(by)s)") % {
-                "name": typed,
-                "match": matched,
-                "by": BY_LABELS.get(by, by),
-            }
-        matches.append({"column": _(key), "text": text})
+            text = words.matched % {"name": typed, "match": matched, "by": words.by(by)}
+        matches.append({"column": words(key), "text": text})
     return {
         "line": outcome["line"],
         "reference": reference,

@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -248,6 +249,38 @@ class TestPreview:
         assert 'value="4" max="5"' in second.content.decode()
         assert "refresh" not in third.content.decode()
         assert "Import preview" in third.content.decode()
+
+    def test_the_rows_with_errors_come_first_then_each_row_in_the_files_order_a_page_at_a_time(
+        self, client, world
+    ):
+        # 60 agreements, rows 2 to 61 of the sheet; rows 20, 40 and 61 name no park.
+        rows = [
+            a_row(
+                world,
+                Reference=f"IMP-{n}",
+                Park="Nowhere" if n in (18, 38, 59) else world.park.name,
+            )
+            for n in range(60)
+        ]
+        batch, _response = analysed(client, world.staff, csv_file(rows))
+        expected = [20, 40, 61, *(line for line in range(2, 62) if line not in (20, 40, 61))]
+
+        def lines(page):
+            response = client.get(batch.get_absolute_url(), {"page": page})
+            return [
+                int(line)
+                for line in re.findall(
+                    r'<th scope="row" data-label="Row">(\d+)<', response.content.decode()
+                )
+            ]
+
+        assert lines(1) == expected[:50]
+        assert lines(2) == expected[50:]
+        # As Paginator.get_page reads the number: not a number, the first page; past either
+        # end, the last.
+        assert lines("two") == lines("") == expected[:50]
+        for page in ("3", "99", "0", "-1", "123456789012345678901234567890"):
+            assert lines(page) == expected[50:], page
 
     def test_the_analysed_preview_has_a_fixed_number_of_queries(
         self, client, world, django_assert_num_queries
