@@ -40,6 +40,13 @@ from parks.models import Organisation, Park
 from symbiosis.bilingual import language_marked_formfield
 from symbiosis.form_layout import layout_helper
 from symbiosis.partial_dates import PartialDatesFormMixin
+from symbiosis.read_once import (
+    ReadTogetherChoiceField,
+    RelationsReadFormMixin,
+    RowsRead,
+    as_key,
+    stored_row_field,
+)
 from symbiosis.search import fold
 from symbiosis.typed_dates import TypedDateField
 
@@ -154,7 +161,9 @@ SYMBIOSIS_KIND_HELP = _(
 )
 
 
-class AgreementForm(PartialDatesFormMixin, VersionCheckMixin, forms.ModelForm):
+class AgreementForm(
+    PartialDatesFormMixin, VersionCheckMixin, RelationsReadFormMixin, forms.ModelForm
+):
     # Typed as a year, a month or a day (symbiosis.partial_dates), their precision set from it.
     partial_date_fields = ("signed_on", "starts_on")
     helper = layout_helper("agreements/_agreement_fields.html")
@@ -255,7 +264,7 @@ def organisation_field_choices(field, choices):
     field.choices = choices
 
 
-class PartyForm(forms.ModelForm):
+class PartyForm(RelationsReadFormMixin, forms.ModelForm):
     organisation_query = forms.CharField(
         label=_("Or find it by name"),
         required=False,
@@ -272,13 +281,17 @@ class PartyForm(forms.ModelForm):
         model = Party
         formfield_callback = language_marked_formfield
         fields = list(services.PARTY_FIELDS)  # what the service saves of each row
+        # Read with the other rows' organisations (``AgreementEntry``).
+        field_classes = {"organisation": ReadTogetherChoiceField}
         error_messages = {
             "organisation": {"required": _("Choose the organisation, or type its name.")}
         }
 
-    def __init__(self, *args, organisation_choices=None, **kwargs):
+    def __init__(self, *args, organisation_choices=None, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
         organisation = self.fields["organisation"]
+        if organisations is not None:
+            organisation.read_with(organisations)
         # Chosen in the list, or found by the name typed (in clean()).
         organisation.required = not (
             self.is_bound and str(self.data.get(self.add_prefix("organisation_query"), "")).strip()
@@ -394,6 +407,11 @@ class AgreementRowsFormSet(BaseInlineFormSet):
         self.saved_with = {} if saved_with is None else saved_with
         self.saved_with[self.model] = self
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # A stored row's hidden key is found among the rows read, not read once more.
+        stored_row_field(self, form)
+
     def full_clean(self):
         super().full_clean()
         if self.is_bound and self.management_form.is_valid() and not self.rows_match():
@@ -461,13 +479,19 @@ class PartyFormSet(PartyRowsFormSet):
             raise ValidationError(errors)
 
 
-class ResourceFlowForm(forms.ModelForm):
+class ResourceFlowForm(RelationsReadFormMixin, forms.ModelForm):
     helper = layout_helper("agreements/_flow_fields.html")
 
     class Meta:
         model = ResourceFlow
         formfield_callback = language_marked_formfield
         fields = list(services.FLOW_FIELDS)  # what the service saves of each row
+        # Read with the other rows' (``AgreementEntry``).
+        field_classes = {
+            "resource": ReadTogetherChoiceField,
+            "provider": ReadTogetherChoiceField,
+            "receiver": ReadTogetherChoiceField,
+        }
         widgets = {
             "notes_en": forms.Textarea(attrs={"rows": 2}),
             "notes_vi": forms.Textarea(attrs={"rows": 2}),
@@ -477,6 +501,8 @@ class ResourceFlowForm(forms.ModelForm):
         self,
         *args,
         organisation_choices=None,
+        organisations=None,
+        resources=None,
         resource_choices=None,
         made_from_choices=None,
         **kwargs,
@@ -486,6 +512,8 @@ class ResourceFlowForm(forms.ModelForm):
             organisation_field_choices(self.fields["made_from"], lambda: made_from_choices(self))
         for name in ["provider", "receiver"]:
             field = self.fields[name]
+            if organisations is not None:
+                field.read_with(organisations)
             if organisation_choices is not None:
                 organisation_field_choices(
                     field, lambda name=name: organisation_choices(self, name)
@@ -501,13 +529,14 @@ class ResourceFlowForm(forms.ModelForm):
         self.fields["receiver"].help_text = _(
             "Another party to this agreement. For a mutual flow, either way round."
         )
-        if resource_choices is not None:
-            resources, choices = resource_choices
+        if resources is not None:
             field = self.fields["resource"]
             # Only what the list offers is accepted (a resource proposed for another park is
-            # not): the queryset checks the value sent, the choices draw the list.
-            field.queryset = resources
-            field.choices = choices
+            # not): the queryset checks the value sent (read with the other rows'), the
+            # choices (``resource_choices()``, read when the list is drawn) draw the list.
+            field.read_with(resources)
+            if resource_choices is not None:
+                field.choices = resource_choices
             field.error_messages["invalid_choice"] = _(
                 "That resource is not offered in your parks' agreements: choose one from the "
                 "list, or propose it as a new resource."
@@ -639,13 +668,26 @@ class AgreementEntry:
         self.instance = instance if instance is not None else Agreement()
         self.form = AgreementForm(data, instance=self.instance, user=user, initial=initial)
         saved_with = {}
-        resources = offered_resources(user)
+        self.resources = offered_resources(user)
+        # What the rows chose, read in one query for all of them: the organisations of the
+        # parties and of the flows' ends, the flows' resources.
+        organisations = RowsRead(
+            Organisation.objects.all(),
+            lambda: [
+                *self.sent(self.parties, "organisation"),
+                *self.sent(self.flows, "provider", "receiver"),
+            ],
+        )
+        resources = RowsRead(self.resources, lambda: self.sent(self.flows, "resource"))
         self.parties = PartyInlineFormSet(
             data,
             instance=self.instance,
             prefix="parties",
             queryset=Party.objects.order_by("role", "pk"),
-            form_kwargs={"organisation_choices": self.organisation_choices},
+            form_kwargs={
+                "organisation_choices": self.organisation_choices,
+                "organisations": organisations,
+            },
             saved_with=saved_with,
         )
         self.flows = ResourceFlowInlineFormSet(
@@ -656,10 +698,13 @@ class AgreementEntry:
             saved_with=saved_with,
             form_kwargs={
                 "organisation_choices": self.organisation_choices,
-                "resource_choices": (resources, resource_choices(resources)),
+                "organisations": organisations,
+                "resources": resources,
+                "resource_choices": self.resource_choices,
                 "made_from_choices": self.made_from_choices,
             },
         )
+        self._resource_choices = None
         self._labels = None
         self._made_from_candidates = None
         adding = self.instance.pk is None
@@ -703,6 +748,24 @@ class AgreementEntry:
             "flows": formset_rows(self.flows, services.FLOW_FIELDS),
             "version": self.form.opened_version,
         }
+
+    @staticmethod
+    def sent(formset, *names):
+        """The values the rows of a bound ``formset`` sent for fields ``names``."""
+        if not formset.is_bound:
+            return []
+        return [
+            value
+            for form in formset.forms
+            for name in names
+            if (value := form.data.get(form.add_prefix(name)))
+        ]
+
+    def resource_choices(self):
+        """The flow rows' resource list, read when the first row's list is drawn."""
+        if self._resource_choices is None:
+            self._resource_choices = resource_choices(self.resources)
+        return self._resource_choices
 
     # The organisation lists, filled when the page is drawn
 
@@ -843,22 +906,13 @@ def formset_rows(formset, fields):
     ]
 
 
-# The largest primary key a database stores (a BigAutoField's): beyond it, SQLite refuses to be
-# asked at all.
-LARGEST_PK = 2**63 - 1
-
-
 def chosen_pk(form, name):
     """The primary key a row's organisation list shows as chosen (typed or stored), if any: a
     number sent that no organisation can have is none."""
     value = form[name].value()
     if isinstance(value, Organisation):
         return value.pk
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        return None
-    return pk if 0 < pk <= LARGEST_PK else None
+    return as_key(value)
 
 
 class ReviewForm(forms.Form):

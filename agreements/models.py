@@ -21,6 +21,7 @@ from symbiosis.bilingual import BilingualNameMixin, pick
 from symbiosis.confirmation import Confirmable, ConfirmationQuerySetMixin
 from symbiosis.constraints import CheckedInOneQueryMixin
 from symbiosis.partial_dates import PartialDate, Precision, stored_date_fits
+from symbiosis.read_once import RelationsReadMixin
 from symbiosis.search import (
     SEPARATOR,
     AliasesMixin,
@@ -550,7 +551,7 @@ class SymbiosisKind(models.TextChoices):
     )
 
 
-class Agreement(CheckedInOneQueryMixin, SearchTextMixin, models.Model):
+class Agreement(RelationsReadMixin, CheckedInOneQueryMixin, SearchTextMixin, models.Model):
     # The summary too, in either language: what an agreement is about is found by its words.
     searched_fields = ("reference", "title_vi", "title_en", "summary_vi", "summary_en")
 
@@ -912,7 +913,7 @@ class Agreement(CheckedInOneQueryMixin, SearchTextMixin, models.Model):
         )
 
 
-class Party(models.Model):
+class Party(RelationsReadMixin, models.Model):
     class Role(models.TextChoices):
         # Ordered as a page lists them: those who sign first.
         SIGNATORY = "signatory", _("Signatory")
@@ -1011,7 +1012,7 @@ class ResourceFlowQuerySet(models.QuerySet):
         )
 
 
-class ResourceFlow(CheckedInOneQueryMixin, models.Model):
+class ResourceFlow(RelationsReadMixin, CheckedInOneQueryMixin, models.Model):
     class Direction(models.TextChoices):
         ONE_WAY = "one_way", _("One-way")
         MUTUAL = "mutual", _("Mutual")

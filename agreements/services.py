@@ -137,9 +137,11 @@ def save_agreement(*, agreement=None, values, parties, flows, version=None, user
         if agreement is None:
             current = Agreement(created_by=user, review_state=ReviewState.DRAFT)
             stored_kind, stored_parties, stored_flows = None, {}, {}
+            stored_park = None
             reverted = False
         else:
             current = _lock(agreement)
+            stored_park = current.park_id
             if _version_number(version) != current.version:
                 raise EditConflict
             if not current.is_editable:
@@ -160,14 +162,18 @@ def save_agreement(*, agreement=None, values, parties, flows, version=None, user
             _assign(current, name, value)
         _keep_kind_of_symbiosis(current, party_plan, flow_plan, stored=stored_kind)
         current._history_user = user
+        if stored_park is not None:
+            # Read with its row locked: the park it leaves if this save moves it elsewhere
+            # (``reporting.figures`` takes it from here instead of reading it again).
+            current._stored_park_id = stored_park
         try:
-            with transaction.atomic():
-                current.save()
-                party_plan.save(current, user=user)
-                flow_plan.save(current, user=user)
+            current.save()
+            party_plan.save(current, user=user)
+            flow_plan.save(current, user=user)
         except IntegrityError as error:
             # Validation catches every rule first; this is another save racing this one
-            # (e.g. the same new reference), and it must not become a server error.
+            # (e.g. the same new reference), and it must not become a server error. Leaving
+            # the block above, the exception rolls back everything this save wrote.
             raise EditConflict from error
     return current, reverted
 

@@ -450,7 +450,11 @@ def _agreement_before_save(sender, instance, raw=False, update_fields=None, **kw
     # A change of park moves the figures of the park the agreement leaves too.
     if raw or instance.pk is None or (update_fields is not None and "park" not in update_fields):
         return
-    before = Agreement.objects.filter(pk=instance.pk).values_list("park_id", flat=True).first()
+    # The park it is stored in, when whoever saves it read that with its row locked
+    # (``services.save_agreement``): good for this save only.
+    before = instance.__dict__.pop("_stored_park_id", None)
+    if before is None:
+        before = Agreement.objects.filter(pk=instance.pk).values_list("park_id", flat=True).first()
     if before is not None and before != instance.park_id:
         _note(parks=[before])
 

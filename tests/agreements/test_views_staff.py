@@ -1233,6 +1233,39 @@ def test_the_edit_page_takes_the_same_number_of_queries_whatever_the_rows(
     assert response.content.decode().count('name="parties-') > rows
 
 
+@pytest.mark.parametrize("rows", [1, 30])
+def test_a_save_reads_each_kind_of_row_once_whatever_the_rows(
+    staff_client, world, django_assert_num_queries, rows
+):
+    organisations = [
+        Organisation.objects.create(kind="company", name_en=f"Party {n}", slug=f"p-{n}")
+        for n in range(rows + 1)
+    ]
+    agreement = make_agreement(
+        world.park,
+        parties=organisations,
+        flows=[(world.resource, organisations[0], other) for other in organisations[1:]],
+        review_state=State.DRAFT,
+    )
+
+    data = edit_data(agreement, title_en="New")
+
+    # savepoint, session, user, memberships (parks and agencies), agreement, park, the
+    # agreement's checks (in a savepoint of their own: 3), its reference not taken, parties,
+    # flows, every row's organisation, every flow's resource, each flow's checks (3 a flow),
+    # then the save: savepoint, the agreement locked, its parties and flows, the suggested
+    # kind of symbiosis (the resources' categories, the parties' parks), the agreement and
+    # its history, release, release (once committed, the park's kept figures move on)
+    with django_assert_num_queries(24 + 3 * rows):
+        response = staff_client.post(url("update", agreement), data)
+
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert (agreement.title_en, agreement.version) == ("New", 2)
+    assert agreement.history.count() == 2
+    assert (agreement.parties.count(), agreement.flows.count()) == (rows + 1, rows)
+
+
 def test_without_javascript_parties_are_found_by_name_then_flows_chosen_among_them(
     staff_client, world
 ):

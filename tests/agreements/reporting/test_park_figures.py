@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from agreements import services
 from agreements.models import Agreement, Party, Resource, ResourceFlow
 from agreements.permissions import overseen_parks, reviewable_agreements
 from agreements.reporting import dashboard
@@ -169,6 +170,28 @@ class TestNeverOutOfDate:
         with committed():
             agreement.save()
 
+        assert_same_as_computed(register.heza_official)
+        board = dashboard_of(register.heza_official)
+        assert {park.slug: park.agreement_count for park in board.by_park} == {
+            park.slug: park.agreement_count
+            for park in built(dashboard.from_agreements, register.heza_official).by_park
+        }
+
+    def test_an_agreement_moved_by_its_staffs_save_moves_in_both(self, register, committed):
+        # The service reads the park it leaves with the agreement's row locked.
+        dashboard_of(register.heza_official)
+        agreement = Agreement.objects.get(reference="A1")
+        with committed():
+            services.save_agreement(
+                agreement=agreement,
+                values={"park": Park.objects.get(slug="beta")},
+                parties=[{"id": pk} for pk in agreement.parties.values_list("pk", flat=True)],
+                flows=[{"id": pk} for pk in agreement.flows.values_list("pk", flat=True)],
+                version=agreement.version,
+                user=register.heza_official,
+            )
+
+        assert Agreement.objects.get(reference="A1").park.slug == "beta"
         assert_same_as_computed(register.heza_official)
         board = dashboard_of(register.heza_official)
         assert {park.slug: park.agreement_count for park in board.by_park} == {
