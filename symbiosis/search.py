@@ -6,10 +6,11 @@ the same way, so "hai an" finds "Hải An", "asnaes" finds "Asnæs", "orsted" fi
 a data migration (parks 0003, agreements 0013) whenever ``fold`` changes.
 """
 
+import json
 import unicodedata
 
 from anyascii import anyascii
-from django.db.models import Aggregate, Q, TextField
+from django.db.models import Aggregate, BooleanField, Expression, F, Q, TextField
 
 SEPARATOR = " | "  # between the names in ``search_text``
 
@@ -49,6 +50,64 @@ def exact_match(query, field="search_text"):
         | Q(**{f"{field}__endswith": f"{SEPARATOR}{folded}"})
         | Q(**{f"{field}__contains": f"{SEPARATOR}{folded}{SEPARATOR}"})
     )
+
+
+class BearsOneOf(Expression):
+    """A condition: one of the row's names in ``field`` (kept by ``search_text()``) is one of
+    ``names`` (folded), as ``exact_match`` of each of them OR-ed together, for the import's
+    look-up of many names at once.
+
+    On PostgreSQL each name is looked up in the GIN index of the row's names as an array
+    (``string_to_array(search_text, ' | ')``, agreements migration 0023), one index scan a
+    name, and the rows found by their keys: the plan does not rest on an estimate. Fifty names
+    OR-ed as ``exact_match`` conditions were planned as one sequential scan testing 200 patterns
+    on each row (464 ms over 20,000 organisations; about 1 ms so). Elsewhere (SQLite), the names
+    are read from a JSON array and each tested against the row's names between separators."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, names, field="search_text"):
+        super().__init__()
+        self.names = sorted({fold(name) for name in names} - {""})
+        self.field_name = field
+        self.key, self.text = F("pk"), F(field)
+
+    def get_source_expressions(self):
+        return [self.key, self.text]
+
+    def set_source_expressions(self, expressions):
+        self.key, self.text = expressions
+
+    def resolve_expression(self, query=None, *args, **kwargs):
+        resolved = super().resolve_expression(query, *args, **kwargs)
+        resolved.model = query.model
+        return resolved
+
+    def as_sql(self, compiler, connection):
+        text, params = compiler.compile(self.text)
+        between = f"'{SEPARATOR}'"
+        return (
+            f"EXISTS (SELECT 1 FROM json_each(%s) AS name WHERE instr({between} || {text} || "
+            f"{between}, {between} || name.value || {between}) > 0)",
+            [json.dumps(self.names), *params],
+        )
+
+    def as_postgresql(self, compiler, connection):
+        pk, params = compiler.compile(self.key)
+        quote = connection.ops.quote_name
+        meta = self.model._meta
+        table, key = quote(meta.db_table), quote(meta.pk.column)
+        column = quote(meta.get_field(self.field_name).column)
+        found = (
+            f"SELECT {key} FROM {table} WHERE string_to_array({column}, '{SEPARATOR}') "
+            "@> ARRAY[name]"
+        )
+        return (
+            f"{pk} = ANY(ARRAY(SELECT found.{key} FROM unnest(%s::text[]) AS names (name) "
+            f"CROSS JOIN LATERAL ({found}) AS found))",
+            [*params, self.names],
+        )
 
 
 class SearchTextMixin:

@@ -5,15 +5,12 @@ script ignored (``symbiosis.search.fold``: "Cong an quan Hai An" finds "Công an
 is taken, as the agreement form's look-up does (``Organisation.objects.called``).
 
 The candidates for all the names of a chunk of rows are read in a few queries
-(``NAMES_PER_QUERY`` names each, through the folded ``search_text`` every row keeps), never
-one per row."""
-
-from functools import reduce
-from operator import or_
+(``NAMES_PER_QUERY`` names each, through the folded ``search_text`` every row keeps, by
+``symbiosis.search.BearsOneOf``), never one per row."""
 
 from agreements.models import Resource
 from parks.models import Organisation
-from symbiosis.search import exact_match, fold
+from symbiosis.search import BearsOneOf, fold
 
 NAMES_PER_QUERY = 50
 
@@ -28,8 +25,7 @@ def _candidates(model, folded_names, fields):
     found = {}
     for start in range(0, len(names), NAMES_PER_QUERY):
         part = names[start : start + NAMES_PER_QUERY]
-        condition = reduce(or_, (exact_match(name) for name in part))
-        for row in model.objects.filter(condition).only(*fields):
+        for row in model.objects.filter(BearsOneOf(part)).only(*fields):
             found[row.pk] = row
     return [found[pk] for pk in sorted(found)]
 

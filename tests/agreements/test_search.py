@@ -7,7 +7,9 @@ from types import SimpleNamespace
 from django.apps import apps
 from django.db import connection
 
-from agreements.models import Agreement, Party
+from agreements.models import Agreement, Party, Resource
+from parks.models import Organisation
+from symbiosis.search import BearsOneOf
 from tests.factories import make_agreement, make_organisation, make_resource
 
 
@@ -128,3 +130,27 @@ def test_the_categories_migration_fills_every_agreements_copy_and_keeps_every_ro
     assert Agreement.objects.count() == before
     assert sharing("water") == {"A-1"}
     assert Agreement.objects.get(reference="A-2").shared_categories == ""
+
+
+def test_many_names_find_the_rows_bearing_one_of_them_exactly_in_any_language(db):
+    """The import's look-up of many names at once (``BearsOneOf``): a row is found when one
+    of its names, folded, is one of the names; never by a part of a name, and never a row that
+    bears none of them."""
+    police = make_organisation(name_en="Hai An District Police", name_vi="Công an quận Hải An")
+    port = make_organisation(name_en="Dinh Vu Port", short_name="DVP")
+    make_organisation(name_en="Hai An District Police Station 2")
+    merged = make_organisation(name_en="Deep C Industrial Zones", aliases="Dinh Vu Industrial Park")
+    slag = make_resource(name_en="Slag", name_vi="Xỉ thép")
+    make_resource(name_en="Steel slag")
+
+    def bearing(model, *names):
+        return set(model.objects.filter(BearsOneOf(names)).values_list("pk", flat=True))
+
+    assert bearing(
+        Organisation, "cong an quan hai an", "DINH VU PORT", "dinh vu industrial park", "nobody"
+    ) == {police.pk, port.pk, merged.pk}
+    assert bearing(Organisation, "dvp") == {port.pk}  # a short name is one of its names
+    assert bearing(Organisation, "hai an", "district police", "port") == set()
+    assert bearing(Resource, "xi thep") == {slag.pk}
+    assert bearing(Resource, "slag", "steel") == {slag.pk}
+    assert bearing(Organisation) == set()
