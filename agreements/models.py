@@ -25,9 +25,9 @@ from symbiosis.read_once import RelationsReadMixin
 from symbiosis.search import (
     SEPARATOR,
     AliasesMixin,
+    BearsOneOf,
     JoinedText,
     SearchTextMixin,
-    exact_match,
     fold,
 )
 
@@ -44,7 +44,7 @@ class ResourceQuerySet(ConfirmationQuerySetMixin, models.QuerySet):
         """The first resource (the oldest) called ``name`` in either language or by one of its
         aliases (a merged duplicate's names), accents and case ignored, or None."""
         folded = fold(name)
-        for resource in self.filter(exact_match(name)).order_by("pk")[:20]:
+        for resource in self.filter(BearsOneOf([name])).order_by("pk")[:20]:
             names = (resource.name_vi, resource.name_en, *resource.alias_list)
             if folded in {fold(name) for name in names}:
                 return resource

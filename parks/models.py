@@ -15,7 +15,7 @@ from symbiosis.addresses import addresses
 from symbiosis.bilingual import BilingualNameMixin, pick
 from symbiosis.confirmation import Confirmable, ConfirmationQuerySetMixin
 from symbiosis.constraints import CheckedInOneQueryMixin
-from symbiosis.search import AliasesMixin, SearchTextMixin, exact_match, fold
+from symbiosis.search import AliasesMixin, BearsOneOf, SearchTextMixin, fold
 
 
 def language_choices():
@@ -78,7 +78,7 @@ class OrganisationQuerySet(ConfirmationQuerySetMixin, models.QuerySet):
         of its aliases (a merged duplicate's names), accents and case ignored, or None: its few
         exact matches are read, not every name containing it."""
         folded = fold(name)
-        for organisation in self.filter(exact_match(name)).order_by("pk")[:20]:
+        for organisation in self.filter(BearsOneOf([name])).order_by("pk")[:20]:
             names = (
                 organisation.name_vi,
                 organisation.name_en,
